@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One target per pipeline stage; each stage depends on the core and the store only,
+// and the command-line target stays thin (see README "Layout").
+let package = Package(
+    name: "heldout",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "heldout", targets: ["heldout"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "HeldoutCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "HeldoutStore",
+            dependencies: [
+                "HeldoutCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "HeldoutIngest",
+            dependencies: ["HeldoutCore", "HeldoutStore", "CLibXML2"]
+        ),
+        .executableTarget(
+            name: "heldout",
+            dependencies: [
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HeldoutCoreTests", dependencies: ["HeldoutCore"]),
+        .testTarget(name: "HeldoutStoreTests", dependencies: ["HeldoutCore", "HeldoutStore"]),
+        .testTarget(
+            name: "HeldoutIngestTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "HeldoutCLITests",
+            dependencies: ["HeldoutCore", "HeldoutStore"]
+        ),
+    ]
+)

@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+
+/// The text rules that make two spellings of one sentence one segment.
+public enum TextNormalization {
+    /// Unicode NFC, every run of whitespace (including no-break and other Unicode spaces, tabs and
+    /// line breaks) collapsed to one U+0020, trimmed at both ends.
+    ///
+    /// This is the text a segment id is computed over and the text the store keeps.
+    public static func normalize(_ text: String) -> String {
+        let nfc = text.precomposedStringWithCanonicalMapping
+        var out = String.UnicodeScalarView()
+        out.reserveCapacity(nfc.unicodeScalars.count)
+        var pendingSpace = false
+        for scalar in nfc.unicodeScalars {
+            if scalar.properties.isWhitespace || scalar == "\u{200B}" || scalar == "\u{FEFF}" {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace {
+                out.append(" ")
+                pendingSpace = false
+            }
+            out.append(scalar)
+        }
+        return String(out)
+    }
+}
+
+/// A 128-bit content id: the first 16 bytes of SHA-256 over an identity's defining fields.
+///
+/// Written as 32 lowercase hex digits in every output. Comparable by bytes, so "the smallest id
+/// of a component" does not depend on the order anything was read in.
+public struct ContentID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// The first 16 bytes of SHA-256 over `fields` joined by U+001F (unit separator), which no
+    /// normalised text or tag contains, so `("a b", "c")` and `("a", "b c")` never collide.
+    public init(hashing fields: [String]) {
+        var hasher = SHA256()
+        for (index, field) in fields.enumerated() {
+            if index > 0 { hasher.update(data: [0x1F]) }
+            var copy = field
+            copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        let digest = hasher.finalize()
+        var high: UInt64 = 0, low: UInt64 = 0
+        digest.withUnsafeBytes { raw in
+            for i in 0..<8 { high = high << 8 | UInt64(raw[i]) }
+            for i in 8..<16 { low = low << 8 | UInt64(raw[i]) }
+        }
+        self.init(high: high, low: low)
+    }
+
+    /// Parses 32 hex digits.
+    public init?(hex: String) {
+        guard hex.utf8.count == 32,
+              let high = UInt64(hex.prefix(16), radix: 16),
+              let low = UInt64(hex.suffix(16), radix: 16) else { return nil }
+        self.init(high: high, low: low)
+    }
+
+    /// The 16 bytes, big-endian: the form the store keeps, which sorts like the id.
+    public var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 {
+            out[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i)))
+            out[8 + i] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i)))
+        }
+        return out
+    }
+
+    public init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 16 else { return nil }
+        var high: UInt64 = 0, low: UInt64 = 0
+        for (i, b) in bytes.enumerated() {
+            if i < 8 { high = high << 8 | UInt64(b) } else { low = low << 8 | UInt64(b) }
+        }
+        self.init(high: high, low: low)
+    }
+
+    public var hex: String {
+        let h = String(high, radix: 16), l = String(low, radix: 16)
+        return String(repeating: "0", count: 16 - h.count) + h + String(repeating: "0", count: 16 - l.count) + l
+    }
+
+    public var description: String { hex }
+
+    public static func < (l: ContentID, r: ContentID) -> Bool { (l.high, l.low) < (r.high, r.low) }
+
+    public init(from decoder: Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        guard let id = ContentID(hex: raw) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a 128-bit hex id: \(raw)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(hex)
+    }
+}
+
+/// One sentence in one language, identified by its content (DESIGN "Identity").
+public struct Segment: Hashable, Sendable {
+    public let id: ContentID
+    public let lang: LanguageTag
+    /// The normalised text (``TextNormalization/normalize(_:)``).
+    public let text: String
+
+    /// Normalises `rawText` and derives the id from the tag and the normalised text.
+    public init(lang: LanguageTag, rawText: String) {
+        let text = TextNormalization.normalize(rawText)
+        self.init(lang: lang, normalizedText: text)
+    }
+
+    /// For text already normalised (the store's own rows).
+    public init(lang: LanguageTag, normalizedText text: String) {
+        self.lang = lang
+        self.text = text
+        self.id = ContentID(hashing: [lang.value, text])
+    }
+}

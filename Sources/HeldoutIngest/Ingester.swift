@@ -1,0 +1,77 @@
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// One corpus to ingest: its files, its format and the name it is stored under.
+public struct PlannedCorpus: Sendable {
+    public var name: String
+    public var format: CorpusFormat
+    public var files: [String]
+}
+
+/// Turns `heldout ingest FILE...` into stored corpora, one transaction per corpus.
+public struct Ingester {
+    public var options: IngestOptions
+    public var licence: String?
+
+    public init(options: IngestOptions, licence: String? = nil) {
+        self.options = options
+        self.licence = licence
+    }
+
+    /// Decides format and corpus name for every file before anything is read, so that a usage
+    /// mistake in the tenth file does not leave the first nine ingested.
+    public func plan(files: [String], format: CorpusFormat?, corpusName: String?) throws -> [PlannedCorpus] {
+        guard !files.isEmpty else { throw HeldoutError.usage("no input files") }
+        var byFormat: [(CorpusFormat, [String])] = []
+        for file in files {
+            let detected = try format ?? CorpusFormat.detect(path: file)
+            if let index = byFormat.firstIndex(where: { $0.0 == detected }) {
+                byFormat[index].1.append(file)
+            } else {
+                byFormat.append((detected, [file]))
+            }
+        }
+        var planned: [PlannedCorpus] = []
+        for (format, files) in byFormat {
+            for group in try format.groupIntoCorpora(files, options: options) {
+                let name = group.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: "+")
+                planned.append(PlannedCorpus(name: name, format: format, files: group))
+            }
+        }
+        if let corpusName {
+            guard planned.count == 1 else {
+                throw HeldoutError.usage("--corpus names one corpus, but these files make \(planned.count); ingest them one by one")
+            }
+            planned[0].name = corpusName
+        }
+        let names = planned.map(\.name)
+        if Set(names).count != names.count {
+            throw HeldoutError.usage("two inputs would be stored under one corpus name; ingest them separately with --corpus")
+        }
+        return planned
+    }
+
+    /// Hashes the corpus's files, and stores it unless the store already holds these exact bytes
+    /// under this name. Nothing is kept if reading fails.
+    public func ingest(_ corpus: PlannedCorpus, into store: Store,
+                       progress: ((_ bytesRead: Int64, _ totalBytes: Int64, _ units: Int) -> Void)? = nil) throws -> IngestReport {
+        var hashes: [String] = []
+        var size: Int64 = 0
+        for file in corpus.files {
+            let (hash, bytes) = try FileDigest.sha256(ofFile: file)
+            if bytes == 0 {
+                throw HeldoutError.badInput(SourceLocation(file: file), "file is empty")
+            }
+            hashes.append(hash)
+            size += bytes
+        }
+        let sha = hashes.count == 1 ? hashes[0] : FileDigest.sha256(of: Array(hashes.joined(separator: "\n").utf8))
+        let reader = try corpus.format.makeReader(files: corpus.files, options: options)
+        let descriptor = CorpusDescriptor(name: corpus.name, format: corpus.format.rawValue, sha256: sha, size: size,
+                                          files: corpus.files, domain: options.domain, licence: licence)
+        return try store.ingest(descriptor, progress: { bytes, units in progress?(bytes, size, units) }) { sink in
+            try reader.read(into: sink)
+        }
+    }
+}

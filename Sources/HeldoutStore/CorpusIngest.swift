@@ -1,0 +1,307 @@
+import Foundation
+import GRDB
+import HeldoutCore
+
+/// What an ingest is about to store: one corpus, read from one or more files.
+public struct CorpusDescriptor: Sendable {
+    public var name: String
+    public var format: String
+    /// SHA-256 of the file, or for several files of their hashes joined in order.
+    public var sha256: String
+    public var size: Int64
+    public var files: [String]
+    public var domain: String?
+    public var licence: String?
+
+    public init(name: String, format: String, sha256: String, size: Int64, files: [String],
+                domain: String? = nil, licence: String? = nil) {
+        self.name = name
+        self.format = format
+        self.sha256 = sha256
+        self.size = size
+        self.files = files
+        self.domain = domain
+        self.licence = licence
+    }
+}
+
+/// What an ingest did.
+public struct IngestReport: Sendable, Codable, Equatable {
+    public enum Outcome: String, Sendable, Codable { case added, replaced, unchanged }
+    public var corpus: String
+    public var outcome: Outcome
+    public var units: Int
+    public var occurrences: Int
+    public var newSegments: Int
+    public var languages: [String]
+    /// Units left out, by reason (untranslated, fuzzy, invalid with `--skip-invalid`, …).
+    public var skipped: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case corpus, outcome, units, occurrences, languages, skipped
+        case newSegments = "new_segments"
+    }
+}
+
+/// Receives a reader's units inside the ingest transaction.
+///
+/// Each unit's texts are normalised and hashed here, so no reader can get identity wrong;
+/// units sharing a segment with an earlier unit (of this corpus or any other) join its
+/// alignment group, which keeps pivots (en→de, en→fr in two files) one group.
+public final class CorpusSink: UnitSink {
+    let corpusID: Int64
+    let corpusDomain: String?
+    private let upsertSegment: RawStatement
+    private let insertOccurrence: RawStatement
+    private let insertDocument: RawStatement
+    private let insertMetadata: RawStatement
+    private let groups: GroupMerger
+    private var documents: [String: Int64] = [:]
+    private var position: Int64 = 0
+    private(set) var units = 0
+    private(set) var occurrences = 0
+    private(set) var languages: Set<String> = []
+    private(set) var skipped: [String: Int] = [:]
+    private var rowids: [Int64] = []
+    private var found: [ContentID?] = []
+
+    init(_ db: Database, corpusID: Int64, corpusDomain: String?) throws {
+        self.corpusID = corpusID
+        self.corpusDomain = corpusDomain
+        // `coalesce` keeps an existing group; RETURNING hands back the group the segment is in
+        // now, so one statement both stores the segment and tells us what it is tied to.
+        upsertSegment = try RawStatement(db, """
+            INSERT INTO segment(id, lang, text, grp) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT(id) DO UPDATE SET grp = coalesce(segment.grp, excluded.grp)
+            RETURNING rowid, grp
+            """)
+        insertOccurrence = try RawStatement(db, """
+            INSERT OR IGNORE INTO occurrence(corpus_id, position, segment, document_id) VALUES (?1, ?2, ?3, ?4)
+            """)
+        insertDocument = try RawStatement(db, "INSERT INTO document(corpus_id, name) VALUES (?1, ?2) RETURNING id")
+        insertMetadata = try RawStatement(db, """
+            INSERT OR REPLACE INTO unit_metadata(corpus_id, position, domain, metadata) VALUES (?1, ?2, ?3, ?4)
+            """)
+        groups = try GroupMerger(db)
+    }
+
+    /// Stores one unit. Texts that normalise to nothing are dropped; a unit left with no text
+    /// is counted as skipped ("empty").
+    public func add(_ unit: CorpusUnit) throws {
+        var segments: [Segment] = []
+        segments.reserveCapacity(unit.texts.count)
+        for text in unit.texts {
+            let segment = Segment(lang: text.lang, rawText: text.text)
+            if segment.text.isEmpty || segments.contains(where: { $0.id == segment.id }) { continue }
+            segments.append(segment)
+        }
+        guard !segments.isEmpty else {
+            skip("empty")
+            return
+        }
+        let documentID = try document(named: unit.document)
+        position += 1
+        units += 1
+        // A unit of two or more segments is an alignment unit; its group is named by its smallest
+        // segment id until it meets an existing group.
+        let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.id).min() : nil
+        rowids.removeAll(keepingCapacity: true)
+        found.removeAll(keepingCapacity: true)
+        for segment in segments {
+            upsertSegment.bind(1, segment.id)
+            upsertSegment.bind(2, segment.lang.value)
+            upsertSegment.bind(3, segment.text)
+            upsertSegment.bind(4, candidate)
+            guard try upsertSegment.step() else { throw HeldoutError.store("segment upsert returned no row") }
+            rowids.append(upsertSegment.int64(0))
+            found.append(upsertSegment.contentID(1))
+            upsertSegment.reset()
+            languages.insert(segment.lang.value)
+
+            insertOccurrence.bind(1, corpusID)
+            insertOccurrence.bind(2, position)
+            insertOccurrence.bind(3, rowids[rowids.count - 1])
+            insertOccurrence.bind(4, documentID)
+            try insertOccurrence.run()
+            occurrences += 1
+        }
+        if candidate != nil {
+            try groups.merge(found.compactMap { $0 })
+        }
+        if unit.domain != nil || !unit.metadata.isEmpty {
+            insertMetadata.bind(1, corpusID)
+            insertMetadata.bind(2, position)
+            insertMetadata.bind(3, unit.domain)
+            insertMetadata.bind(4, try CanonicalJSON.string(unit.metadata))
+            try insertMetadata.run()
+        }
+    }
+
+    /// Counts a unit the reader left out, by reason.
+    public func skip(_ reason: String, count: Int) {
+        skipped[reason, default: 0] += count
+    }
+
+    /// Forwarded to whoever watches the ingest (the command line's progress line).
+    public var onProgress: ((Int64, Int) -> Void)?
+
+    public func progress(bytesRead: Int64) {
+        onProgress?(bytesRead, units)
+    }
+
+    private func document(named name: String) throws -> Int64 {
+        if let id = documents[name] { return id }
+        insertDocument.bind(1, corpusID)
+        insertDocument.bind(2, name)
+        guard try insertDocument.step() else { throw HeldoutError.store("document insert returned no row") }
+        let id = insertDocument.int64(0)
+        insertDocument.reset()
+        documents[name] = id
+        return id
+    }
+}
+
+/// Keeps "groups sharing a segment are one group" true: when a unit touches several groups,
+/// all of them take the smallest group id, which is the smallest segment id among them, so the
+/// result does not depend on the order units arrive in.
+final class GroupMerger {
+    private let rename: RawStatement
+
+    init(_ db: Database) throws {
+        rename = try RawStatement(db, "UPDATE segment SET grp = ?1 WHERE grp = ?2")
+    }
+
+    func merge(_ groupsOfUnit: [ContentID]) throws {
+        guard let target = groupsOfUnit.min() else { return }
+        var renamed: Set<ContentID> = []
+        for group in groupsOfUnit where group != target && renamed.insert(group).inserted {
+            rename.bind(1, target)
+            rename.bind(2, group)
+            try rename.run()
+        }
+    }
+}
+
+extension Store {
+    /// Stores a corpus in one transaction: `body` feeds the units to the sink; if it throws,
+    /// nothing of the corpus is kept and the store is as it was.
+    ///
+    /// A corpus whose name and SHA-256 are already in the store is not read again
+    /// (`outcome == .unchanged`, `body` is not called). A corpus of that name with another hash
+    /// is replaced: its old occurrences go, and groups they held together are rebuilt.
+    public func ingest(_ descriptor: CorpusDescriptor, progress: ((Int64, Int) -> Void)? = nil,
+                       _ body: (CorpusSink) throws -> Void) throws -> IngestReport {
+        if let existing = try corpus(named: descriptor.name), existing.sha256 == descriptor.sha256 {
+            return IngestReport(corpus: descriptor.name, outcome: .unchanged, units: existing.units,
+                                occurrences: 0, newSegments: 0, languages: existing.languages, skipped: existing.skipped)
+        }
+        return try write { db in
+            var replaced = false
+            if let old = try Int64.fetchOne(db, sql: "SELECT id FROM corpus WHERE name = ?", arguments: [descriptor.name]) {
+                try CorpusRemoval(db).remove(corpusID: old)
+                replaced = true
+            }
+            let segmentsBefore = try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0
+            try db.execute(sql: """
+                INSERT INTO corpus(name, format, sha256, size, files, languages, domain, licence, ingested_at, units, skipped)
+                VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, 0, '{}')
+                """, arguments: [descriptor.name, descriptor.format, descriptor.sha256, descriptor.size,
+                                 try CanonicalJSON.string(descriptor.files), descriptor.domain, descriptor.licence,
+                                 ISO8601DateFormatter().string(from: Date())])
+            let corpusID = db.lastInsertedRowID
+            let sink = try CorpusSink(db, corpusID: corpusID, corpusDomain: descriptor.domain)
+            sink.onProgress = progress
+            try body(sink)
+            let languages = sink.languages.sorted()
+            try db.execute(sql: "UPDATE corpus SET languages = ?, units = ?, skipped = ? WHERE id = ?",
+                           arguments: [languages.joined(separator: ","), sink.units,
+                                       try CanonicalJSON.string(sink.skipped), corpusID])
+            let segmentsAfter = try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0
+            return IngestReport(corpus: descriptor.name, outcome: replaced ? .replaced : .added,
+                                units: sink.units, occurrences: sink.occurrences,
+                                newSegments: segmentsAfter - segmentsBefore,
+                                languages: languages, skipped: sink.skipped)
+        }
+    }
+
+    /// Removes a corpus and everything only it held, in one transaction. `false` if no such corpus.
+    @discardableResult
+    public func removeCorpus(named name: String) throws -> Bool {
+        try write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM corpus WHERE name = ?", arguments: [name]) else {
+                return false
+            }
+            try CorpusRemoval(db).remove(corpusID: id)
+            return true
+        }
+    }
+}
+
+/// Takes a corpus out of the store: its occurrences, documents and metadata, the segments that
+/// occurred nowhere else, and then rebuilds the alignment groups it took part in from the units
+/// of the other corpora, since removing a unit can split a group in two.
+struct CorpusRemoval {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    func remove(corpusID: Int64) throws {
+        try db.execute(sql: """
+            DROP TABLE IF EXISTS temp.removed_segment;
+            DROP TABLE IF EXISTS temp.regroup;
+            CREATE TEMP TABLE removed_segment(rowid INTEGER PRIMARY KEY);
+            CREATE TEMP TABLE regroup(rowid INTEGER PRIMARY KEY);
+            INSERT OR IGNORE INTO removed_segment SELECT segment FROM occurrence WHERE corpus_id = ?1;
+            -- every segment of every group the corpus touched must be grouped again
+            INSERT OR IGNORE INTO regroup
+                SELECT s.rowid FROM segment s
+                WHERE s.grp IN (SELECT g.grp FROM segment g JOIN removed_segment r ON r.rowid = g.rowid
+                                WHERE g.grp IS NOT NULL);
+            DELETE FROM occurrence WHERE corpus_id = ?1;
+            DELETE FROM unit_metadata WHERE corpus_id = ?1;
+            DELETE FROM document WHERE corpus_id = ?1;
+            DELETE FROM corpus WHERE id = ?1;
+            DELETE FROM segment WHERE rowid IN (SELECT rowid FROM removed_segment)
+                AND NOT EXISTS (SELECT 1 FROM occurrence o WHERE o.segment = segment.rowid);
+            UPDATE segment SET grp = NULL WHERE rowid IN (SELECT rowid FROM regroup);
+            """, arguments: [corpusID])
+        try rebuildGroups()
+        try db.execute(sql: "DROP TABLE temp.removed_segment; DROP TABLE temp.regroup;")
+    }
+
+    /// Replays every remaining unit that holds a segment of `temp.regroup`.
+    private func rebuildGroups() throws {
+        let setIfNull = try RawStatement(db, "UPDATE segment SET grp = coalesce(grp, ?1) WHERE rowid = ?2 RETURNING grp")
+        let merger = try GroupMerger(db)
+        let units = try Row.fetchCursor(db, sql: """
+            SELECT o.corpus_id, o.position, s.rowid, s.id
+            FROM occurrence o JOIN segment s ON s.rowid = o.segment
+            WHERE (o.corpus_id, o.position) IN (
+                SELECT o2.corpus_id, o2.position FROM occurrence o2 JOIN temp.regroup r ON r.rowid = o2.segment)
+            ORDER BY o.corpus_id, o.position
+            """)
+        var current: (Int64, Int64)?
+        var members: [(Int64, ContentID)] = []
+        func flush() throws {
+            defer { members.removeAll(keepingCapacity: true) }
+            guard members.count > 1, let candidate = members.map(\.1).min() else { return }
+            var found: [ContentID] = []
+            for (rowid, _) in members {
+                setIfNull.bind(1, candidate)
+                setIfNull.bind(2, rowid)
+                if try setIfNull.step(), let group = setIfNull.contentID(0) { found.append(group) }
+                setIfNull.reset()
+            }
+            try merger.merge(found)
+        }
+        while let row = try units.next() {
+            let key = (row[0] as Int64, row[1] as Int64)
+            if let current, current != key { try flush() }
+            current = key
+            let bytes: Data = row[3]
+            guard let id = ContentID(bytes: bytes) else { continue }
+            members.append((row[2], id))
+        }
+        try flush()
+    }
+}

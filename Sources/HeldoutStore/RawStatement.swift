@@ -1,0 +1,73 @@
+import GRDB
+import GRDBSQLite
+import HeldoutCore
+
+/// A prepared statement driven through the C API, for the per-unit hot path of ingest where
+/// GRDB's conveniences cost 5–15% (TOOLCHAIN-NOTES). Everything else goes through GRDB.
+final class RawStatement {
+    private let handle: OpaquePointer
+    private let db: OpaquePointer
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ database: Database, _ sql: String) throws {
+        guard let connection = database.sqliteConnection else {
+            throw HeldoutError.store("the store's connection is closed")
+        }
+        db = connection
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        handle = statement
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    func bind(_ index: Int32, _ value: String) { sqlite3_bind_text(handle, index, value, -1, Self.transient) }
+    func bind(_ index: Int32, _ value: String?) {
+        if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+    func bind(_ index: Int32, _ id: ContentID) {
+        let bytes = id.bytes
+        bytes.withUnsafeBytes { raw in
+            _ = sqlite3_bind_blob(handle, index, raw.baseAddress, 16, Self.transient)
+        }
+    }
+    func bind(_ index: Int32, _ id: ContentID?) {
+        if let id { bind(index, id) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    /// Steps once; `true` while a row is available.
+    @discardableResult
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db)))
+        }
+    }
+
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Runs to completion, discarding rows, and resets.
+    func run() throws {
+        defer { reset() }
+        while try step() {}
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func contentID(_ column: Int32) -> ContentID? {
+        guard sqlite3_column_type(handle, column) == SQLITE_BLOB,
+              sqlite3_column_bytes(handle, column) == 16,
+              let pointer = sqlite3_column_blob(handle, column) else { return nil }
+        return ContentID(bytes: UnsafeRawBufferPointer(start: pointer, count: 16))
+    }
+}

@@ -1,0 +1,67 @@
+import GRDB
+
+/// The store's schema, one migration per version. Migrations only ever get appended.
+enum Schema {
+    static let version = "v1"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+            -- Foreign keys are documented by name, not enforced: checking three parents per
+            -- occurrence would halve ingest speed, and one writer keeps them consistent.
+            CREATE TABLE corpus (
+                id          INTEGER PRIMARY KEY,
+                name        TEXT NOT NULL UNIQUE,
+                format      TEXT NOT NULL,
+                sha256      TEXT NOT NULL,       -- of the file, or of the files' hashes in order
+                size        INTEGER NOT NULL,    -- bytes read
+                files       TEXT NOT NULL,       -- JSON array of the paths as given
+                languages   TEXT NOT NULL,       -- comma-separated tags, sorted
+                domain      TEXT,
+                licence     TEXT,
+                ingested_at TEXT NOT NULL,       -- ISO 8601, UTC; informative only
+                units       INTEGER NOT NULL,
+                skipped     TEXT NOT NULL        -- JSON object: reason -> count
+            );
+            CREATE TABLE document (
+                id        INTEGER PRIMARY KEY,
+                corpus_id INTEGER NOT NULL,
+                name      TEXT NOT NULL,
+                UNIQUE (corpus_id, name)
+            );
+            -- One row per distinct (language, normalised text). `grp` is the alignment group:
+            -- the smallest segment id among the segments it is tied to by translation, or NULL.
+            CREATE TABLE segment (
+                rowid        INTEGER PRIMARY KEY,
+                id           BLOB NOT NULL UNIQUE,
+                lang         TEXT NOT NULL,
+                text         TEXT NOT NULL,
+                grp          BLOB,
+                lang_primary TEXT GENERATED ALWAYS AS (substr(lang, 1, instr(lang || '-', '-') - 1)) VIRTUAL
+            );
+            CREATE INDEX segment_grp ON segment(grp) WHERE grp IS NOT NULL;
+            -- A segment met at one position of one corpus. Segments sharing a position are one
+            -- alignment unit (the sentences of a TMX <tu>, a line pair).
+            CREATE TABLE occurrence (
+                corpus_id   INTEGER NOT NULL,
+                position    INTEGER NOT NULL,
+                segment     INTEGER NOT NULL,
+                document_id INTEGER NOT NULL,
+                PRIMARY KEY (corpus_id, position, segment)
+            ) WITHOUT ROWID;
+            CREATE INDEX occurrence_segment ON occurrence(segment);
+            CREATE INDEX occurrence_document ON occurrence(document_id);
+            -- What a unit declared about itself: domain, TMX props and notes, extra fields.
+            CREATE TABLE unit_metadata (
+                corpus_id INTEGER NOT NULL,
+                position  INTEGER NOT NULL,
+                domain    TEXT,
+                metadata  TEXT NOT NULL,          -- JSON object with sorted keys
+                PRIMARY KEY (corpus_id, position)
+            ) WITHOUT ROWID;
+            """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import HeldoutCore
+
+/// The SQLite store every stage reads and writes (DESIGN "Pipeline").
+///
+/// WAL mode, so readers never block the one writer; every write runs in an IMMEDIATE
+/// transaction, so two writers queue up instead of failing half-way (the second waits up to
+/// ``busyTimeout`` and then fails with ``HeldoutError/storeBusy(path:waitedSeconds:)``).
+public final class Store: @unchecked Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+    public let busyTimeout: Int
+
+    /// Opens (and, unless `mustExist`, creates) the store at `path`, migrating it to the
+    /// current schema.
+    public init(path: String, mustExist: Bool = false, busyTimeout: Int = 600) throws {
+        self.path = path
+        self.busyTimeout = busyTimeout
+        if mustExist, !FileManager.default.fileExists(atPath: path) {
+            throw HeldoutError.badInput(SourceLocation(file: path),
+                                        "no store here; create one with `heldout ingest` or name it with --store")
+        }
+        var config = Configuration()
+        config.journalMode = .wal
+        config.busyMode = .timeout(TimeInterval(busyTimeout))
+        config.label = "heldout.store"
+        config.prepareDatabase { db in
+            // Bounded memory: a 32 MB page cache whatever the corpus size; large transactions
+            // spill to the WAL instead of growing the heap.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA temp_store = FILE")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try Schema.migrator.migrate(queue)
+            let superseded = try queue.read { try Schema.migrator.hasBeenSuperseded($0) }
+            if superseded {
+                throw HeldoutError.store("\(path): this store was written by a newer heldout (schema newer than \(Schema.version)); upgrade heldout")
+            }
+        } catch let error as HeldoutError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Store.translate(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// Maps SQLite failures onto messages a user can act on.
+    static func translate(_ error: DatabaseError, path: String, busyTimeout: Int) -> HeldoutError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .storeBusy(path: path, waitedSeconds: busyTimeout)
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return .store("\(path): not a heldout store (\(error.message ?? "not a database"))")
+        case .SQLITE_FULL:
+            return .store("\(path): the disk is full; nothing of this run was kept")
+        default:
+            return .store("\(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: all of it is kept, or none of it.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            var result: T?
+            try queue.inTransaction(.immediate) { db in
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        } catch let error as DatabaseError {
+            throw Store.translate(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.read(body)
+        } catch let error as DatabaseError {
+            throw Store.translate(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
+    public func integrityCheck() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}
