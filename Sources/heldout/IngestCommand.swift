@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import HeldoutCore
+import HeldoutIngest
+import HeldoutStore
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Read corpora into the store.",
+        discussion: """
+        Formats: \(CorpusFormat.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
+        Each corpus is stored in one transaction: a file that fails leaves the store as it was.
+        A file already stored with the same SHA-256 is skipped; a changed file replaces its
+        earlier version.
+        """
+    )
+
+    @OptionGroup var common: StoreOptions
+
+    @Argument(help: "Input files.")
+    var files: [String]
+
+    @Option(help: "Input format (detected from the file name or content when omitted).")
+    var format: CorpusFormat?
+
+    @Option(help: "Languages of a bilingual file, source first: en-fr (or en-GB:fr-CA).")
+    var pair: String?
+
+    @Option(help: "Language of a monolingual file.")
+    var lang: String?
+
+    @Option(help: "Domain of every unit that does not declare its own (news, fiction, software…).")
+    var domain: String?
+
+    @Option(help: "Corpus name (default: the file name).")
+    var corpus: String?
+
+    @Option(help: "Licence of the corpus, as an SPDX identifier.")
+    var license: String?
+
+    @Option(help: "TSV/CSV column mapping: id,lang,text or en,fr (- skips a column).")
+    var columns: String?
+
+    @Option(help: "JSONL field mapping: en=source,fr=target.")
+    var fields: String?
+
+    @Option(help: "Documents of plain text: file or paragraph.")
+    var documents: DocumentMode = .file
+
+    @Flag(help: "Count and skip invalid units instead of failing the file (malformed files still fail).")
+    var skipInvalid = false
+
+    func validate() throws {
+        if pair != nil, lang != nil { throw ValidationError("--pair and --lang exclude each other") }
+        if let pair, DirectedPair(pair) == nil { throw ValidationError("--pair \(pair): expected two language tags, e.g. en-fr") }
+        if let lang, LanguageTag(lang) == nil { throw ValidationError("--lang \(lang): not a language tag") }
+    }
+
+    func run() throws {
+        var options = IngestOptions()
+        options.pair = pair.flatMap(DirectedPair.init)
+        options.lang = lang.flatMap(LanguageTag.init)
+        options.domain = domain
+        options.columns = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.fields = try fields.map(Self.parseFields)
+        options.documents = documents
+        options.skipInvalid = skipInvalid
+        let ingester = Ingester(options: options, licence: license)
+        let planned = try ingester.plan(files: files, format: format, corpusName: corpus)
+        let store = try Store(path: common.store)
+        var reports: [IngestReport] = []
+        for corpus in planned {
+            let progress = ProgressLine("ingest \(corpus.name)")
+            let report = try ingester.ingest(corpus, into: store) { bytes, total, units in
+                progress.update(bytesRead: bytes, totalBytes: total, units: units)
+            }
+            progress.finish()
+            reports.append(report)
+            if !common.json { Console.out(Self.describe(report)) }
+        }
+        if common.json { try Console.json(reports) }
+    }
+
+    static func parseFields(_ raw: String) throws -> [(lang: LanguageTag, field: String)] {
+        try raw.split(separator: ",").map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let tag = LanguageTag(parts[0]), !parts[1].isEmpty else {
+                throw ValidationError("--fields \(raw): expected LANG=FIELD pairs, e.g. en=source,fr=target")
+            }
+            return (tag, parts[1])
+        }
+    }
+
+    static func describe(_ report: IngestReport) -> String {
+        switch report.outcome {
+        case .unchanged:
+            return "\(report.corpus): unchanged (same SHA-256 already stored), nothing to do"
+        case .added, .replaced:
+            var line = "\(report.corpus): \(report.outcome == .replaced ? "replaced" : "added") \(report.units) units, "
+                + "\(report.occurrences) sentences (\(report.newSegments) new segments) in \(report.languages.joined(separator: ", "))"
+            let skipped = report.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            if !skipped.isEmpty { line += "; skipped \(skipped.joined(separator: ", "))" }
+            return line
+        }
+    }
+}
+
+extension CorpusFormat: ExpressibleByArgument {}
+extension DocumentMode: ExpressibleByArgument {}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import HeldoutCore
+import HeldoutStore
+
+struct SegmentsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "segments",
+        abstract: "List segments: id, language, text, alignment group, corpora."
+    )
+
+    @OptionGroup var common: StoreOptions
+
+    @Flag(help: "One JSON object per line.")
+    var jsonl = false
+
+    @Option(help: "Only this language (a primary tag like fr matches fr-CA too).")
+    var lang: String?
+
+    func run() throws {
+        let store = try Store(path: common.store, mustExist: true)
+        let asJSON = jsonl || common.json
+        if !asJSON {
+            Console.out("id                                lang   group                             text")
+        }
+        try store.forEachSegment(lang: lang) { segment in
+            if asJSON {
+                try Console.json(segment)
+            } else {
+                let lang = segment.lang.padding(toLength: 6, withPad: " ", startingAt: 0)
+                Console.out("\(segment.id)  \(lang) \(segment.group ?? String(repeating: "-", count: 32))  \(segment.text)")
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import HeldoutStore
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Count what the store holds: segments per language, alignment groups, pairs, corpora."
+    )
+
+    @OptionGroup var common: StoreOptions
+
+    func run() throws {
+        let store = try Store(path: common.store, mustExist: true)
+        let stats = try store.statistics()
+        if common.json {
+            try Console.json(stats)
+            return
+        }
+        Console.out("segments          \(stats.segments)")
+        Console.out("occurrences       \(stats.occurrences)")
+        Console.out("documents         \(stats.documents)")
+        Console.out("alignment groups  \(stats.alignmentGroups)")
+        Console.out("")
+        Console.out(Table(["language", "segments"], stats.languages.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }).render())
+        Console.out("")
+        Console.out(Table(["pair", "groups"], stats.pairs.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }).render())
+        Console.out("")
+        Console.out(Table(["corpus", "format", "units", "languages", "sha256"], stats.corpora.map {
+            [$0.name, $0.format, "\($0.units)", $0.languages.joined(separator: ","), String($0.sha256.prefix(12))]
+        }).render())
+    }
+}
+
+/// A plain aligned text table; numbers right-aligned.
+struct Table {
+    let header: [String]
+    let rows: [[String]]
+
+    init(_ header: [String], _ rows: [[String]]) {
+        self.header = header
+        self.rows = rows
+    }
+
+    func render() -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0.count > column ? $0[column].count : 0 }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                let pad = String(repeating: " ", count: widths[index] - cell.count)
+                return cell.allSatisfy(\.isNumber) && !cell.isEmpty ? pad + cell : cell + pad
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
+    }
+}
