@@ -43,6 +43,11 @@ public struct LanguageTag: Hashable, Comparable, Sendable, CustomStringConvertib
         value.split(separator: "-").first.map(String.init) ?? value
     }
 
+    /// The primary subtag alone, as a tag: what segment identity and pairs are formed on.
+    public var primaryTag: LanguageTag {
+        value.contains("-") ? LanguageTag(primary) ?? self : self
+    }
+
     public var description: String { value }
 
     public static func < (lhs: LanguageTag, rhs: LanguageTag) -> Bool { lhs.value < rhs.value }

@@ -109,13 +109,20 @@ public struct ContentID: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 /// One sentence in one language, identified by its content (DESIGN "Identity").
+///
+/// The language of a segment is the *primary* language subtag of the tag its corpus declared
+/// (`fr` for `fr-CA`): the same French sentence tagged `fr-FR` in one corpus and `fr-CA` in
+/// another is one sentence, and must be one segment, or a held-out sentence could reach
+/// training under another region tag and a pivot through `en-GB` and `en` would be cut.
+/// The declared tag is kept on each occurrence.
 public struct Segment: Hashable, Sendable {
     public let id: ContentID
+    /// The primary language subtag, as a tag (`fr`).
     public let lang: LanguageTag
     /// The normalised text (``TextNormalization/normalize(_:)``).
     public let text: String
 
-    /// Normalises `rawText` and derives the id from the tag and the normalised text.
+    /// Normalises `rawText` and derives the id from the primary language and the normalised text.
     public init(lang: LanguageTag, rawText: String) {
         let text = TextNormalization.normalize(rawText)
         self.init(lang: lang, normalizedText: text)
@@ -123,8 +130,9 @@ public struct Segment: Hashable, Sendable {
 
     /// For text already normalised (the store's own rows).
     public init(lang: LanguageTag, normalizedText text: String) {
-        self.lang = lang
+        let primary = lang.primaryTag
+        self.lang = primary
         self.text = text
-        self.id = ContentID(hashing: [lang.value, text])
+        self.id = ContentID(hashing: [primary.value, text])
     }
 }

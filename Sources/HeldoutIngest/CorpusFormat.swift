@@ -35,7 +35,24 @@ public enum CorpusFormat: String, CaseIterable, Sendable, Codable {
         if ext == "json" || ext == "ndjson" { return .jsonl }
         if ext == "pot" { return .po }
         if ext == "xml" { return try sniffXML(path: path) }
+        if isMosesSide(url) { return .moses }
         throw HeldoutError.usage("\(path): cannot tell the format from the name; pass --format (one of \(CorpusFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+
+    /// `corpus.en` beside `corpus.fr`: an extension that is a language tag, and a sibling with
+    /// the same stem and another language tag, is one side of a Moses pair.
+    static func isMosesSide(_ url: URL) -> Bool {
+        let ext = url.pathExtension
+        guard ext.count >= 2, ext.count <= 3, LanguageTag(ext) != nil else { return false }
+        let stem = url.deletingPathExtension().lastPathComponent
+        let directory = url.deletingLastPathComponent()
+        let siblings = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return siblings.contains { name in
+            let sibling = URL(fileURLWithPath: name)
+            return sibling.deletingPathExtension().lastPathComponent == stem
+                && sibling.pathExtension != ext && LanguageTag(sibling.pathExtension) != nil
+                && (2...3).contains(sibling.pathExtension.count)
+        }
     }
 
     /// Reads the first few KB of an XML file to find its root element.

@@ -76,7 +76,7 @@ public final class CorpusSink: UnitSink {
             RETURNING rowid, grp
             """)
         insertOccurrence = try RawStatement(db, """
-            INSERT OR IGNORE INTO occurrence(corpus_id, position, segment, document_id) VALUES (?1, ?2, ?3, ?4)
+            INSERT OR IGNORE INTO occurrence(corpus_id, position, segment, document_id, tag) VALUES (?1, ?2, ?3, ?4, ?5)
             """)
         insertDocument = try RawStatement(db, "INSERT INTO document(corpus_id, name) VALUES (?1, ?2) RETURNING id")
         insertMetadata = try RawStatement(db, """
@@ -88,12 +88,12 @@ public final class CorpusSink: UnitSink {
     /// Stores one unit. Texts that normalise to nothing are dropped; a unit left with no text
     /// is counted as skipped ("empty").
     public func add(_ unit: CorpusUnit) throws {
-        var segments: [Segment] = []
+        var segments: [(segment: Segment, tag: LanguageTag)] = []
         segments.reserveCapacity(unit.texts.count)
         for text in unit.texts {
             let segment = Segment(lang: text.lang, rawText: text.text)
-            if segment.text.isEmpty || segments.contains(where: { $0.id == segment.id }) { continue }
-            segments.append(segment)
+            if segment.text.isEmpty || segments.contains(where: { $0.segment.id == segment.id }) { continue }
+            segments.append((segment, text.lang))
         }
         guard !segments.isEmpty else {
             skip("empty")
@@ -104,10 +104,10 @@ public final class CorpusSink: UnitSink {
         units += 1
         // A unit of two or more segments is an alignment unit; its group is named by its smallest
         // segment id until it meets an existing group.
-        let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.id).min() : nil
+        let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.segment.id).min() : nil
         rowids.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
-        for segment in segments {
+        for (segment, declared) in segments {
             upsertSegment.bind(1, segment.id)
             upsertSegment.bind(2, segment.lang.value)
             upsertSegment.bind(3, segment.text)
@@ -116,12 +116,13 @@ public final class CorpusSink: UnitSink {
             rowids.append(upsertSegment.int64(0))
             found.append(upsertSegment.contentID(1))
             upsertSegment.reset()
-            languages.insert(segment.lang.value)
+            languages.insert(declared.value)
 
             insertOccurrence.bind(1, corpusID)
             insertOccurrence.bind(2, position)
             insertOccurrence.bind(3, rowids[rowids.count - 1])
             insertOccurrence.bind(4, documentID)
+            insertOccurrence.bind(5, declared == segment.lang ? nil : declared.value)
             try insertOccurrence.run()
             occurrences += 1
         }
@@ -251,20 +252,20 @@ struct CorpusRemoval {
             DROP TABLE IF EXISTS temp.regroup;
             CREATE TEMP TABLE removed_segment(rowid INTEGER PRIMARY KEY);
             CREATE TEMP TABLE regroup(rowid INTEGER PRIMARY KEY);
-            INSERT OR IGNORE INTO removed_segment SELECT segment FROM occurrence WHERE corpus_id = ?1;
+            INSERT OR IGNORE INTO removed_segment SELECT segment FROM occurrence WHERE corpus_id = :corpus;
             -- every segment of every group the corpus touched must be grouped again
             INSERT OR IGNORE INTO regroup
                 SELECT s.rowid FROM segment s
                 WHERE s.grp IN (SELECT g.grp FROM segment g JOIN removed_segment r ON r.rowid = g.rowid
                                 WHERE g.grp IS NOT NULL);
-            DELETE FROM occurrence WHERE corpus_id = ?1;
-            DELETE FROM unit_metadata WHERE corpus_id = ?1;
-            DELETE FROM document WHERE corpus_id = ?1;
-            DELETE FROM corpus WHERE id = ?1;
+            DELETE FROM occurrence WHERE corpus_id = :corpus;
+            DELETE FROM unit_metadata WHERE corpus_id = :corpus;
+            DELETE FROM document WHERE corpus_id = :corpus;
+            DELETE FROM corpus WHERE id = :corpus;
             DELETE FROM segment WHERE rowid IN (SELECT rowid FROM removed_segment)
                 AND NOT EXISTS (SELECT 1 FROM occurrence o WHERE o.segment = segment.rowid);
             UPDATE segment SET grp = NULL WHERE rowid IN (SELECT rowid FROM regroup);
-            """, arguments: [corpusID])
+            """, arguments: ["corpus": corpusID])
         try rebuildGroups()
         try db.execute(sql: "DROP TABLE temp.removed_segment; DROP TABLE temp.regroup;")
     }

@@ -30,7 +30,7 @@ enum Schema {
                 name      TEXT NOT NULL,
                 UNIQUE (corpus_id, name)
             );
-            -- One row per distinct (language, normalised text). `grp` is the alignment group:
+            -- One row per distinct (primary language, normalised text). `grp` is the alignment group:
             -- the smallest segment id among the segments it is tied to by translation, or NULL.
             CREATE TABLE segment (
                 rowid        INTEGER PRIMARY KEY,
@@ -48,6 +48,7 @@ enum Schema {
                 position    INTEGER NOT NULL,
                 segment     INTEGER NOT NULL,
                 document_id INTEGER NOT NULL,
+                tag         TEXT,                -- the tag the corpus declared, when more than the primary subtag (fr-CA)
                 PRIMARY KEY (corpus_id, position, segment)
             ) WITHOUT ROWID;
             CREATE INDEX occurrence_segment ON occurrence(segment);
