@@ -25,6 +25,11 @@ public struct Ingester {
         guard !files.isEmpty else { throw HeldoutError.usage("no input files") }
         var byFormat: [(CorpusFormat, [String])] = []
         for file in files {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  FileManager.default.isReadableFile(atPath: file) else {
+                throw HeldoutError.badInput(SourceLocation(file: file), InputProblem.describeUnreadable(file))
+            }
             let detected = try format ?? CorpusFormat.detect(path: file)
             if let index = byFormat.firstIndex(where: { $0.0 == detected }) {
                 byFormat[index].1.append(file)
