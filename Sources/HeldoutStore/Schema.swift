@@ -63,6 +63,7 @@ enum Schema {
             ) WITHOUT ROWID;
             """)
         }
+        registerItems(&migrator)
         return migrator
     }
 }

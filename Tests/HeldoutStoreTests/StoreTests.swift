@@ -162,3 +162,38 @@ struct StoreTests {
         #expect(throws: HeldoutError.self) { try Store(path: path + ".missing", mustExist: true) }
     }
 }
+
+@Suite("Items")
+struct ItemStoreTests {
+    func item(_ question: String, template: String = "t", category: String = "definition", segment: String = "Il pleut.") -> Item {
+        let seg = Segment(lang: tag("fr"), rawText: segment)
+        return Item(template: template, templateVersion: 1, boundValues: ["segment": seg.id.hex, "q": question],
+                    category: category, lang: "fr", pair: "fr-en", question: question, answer: "rain",
+                    rubric: ["names a meaning"], segments: [seg.id], target: Lexeme(lemma: "pleuvoir", lang: "fr"),
+                    consistencyGroup: "lexeme:fr:pleuvoir", grade: 2.5, domain: "news")
+    }
+
+    @Test("items round-trip through the store, and a template's items are replaced whole")
+    func roundTrip() throws {
+        let t = try TemporaryStore()
+        let a = item("What does «pleut» mean?"), b = item("Why «pleut»?", template: "u", category: "grammar")
+        try t.store.replaceItems(ofTemplates: ["t", "u"], with: [a, b])
+        var read: [Item] = []
+        try t.store.forEachItem { read.append($0) }
+        #expect(Set(read) == Set([a, b]))
+        let c = item("Another question?")
+        try t.store.replaceItems(ofTemplates: ["t"], with: [c])
+        read = []
+        try t.store.forEachItem { read.append($0) }
+        #expect(Set(read) == Set([b, c]))
+        #expect(try t.store.itemCounts() == ["definition": 1, "grammar": 1])
+    }
+
+    @Test("item ids come from the template, its version and the bound values only")
+    func ids() {
+        let one = Item.id(template: "def", version: 1, boundValues: ["a": "1", "b": "2"])
+        #expect(one == Item.id(template: "def", version: 1, boundValues: ["b": "2", "a": "1"]))
+        #expect(one != Item.id(template: "def", version: 2, boundValues: ["a": "1", "b": "2"]))
+        #expect(one != Item.id(template: "def", version: 1, boundValues: ["a": "1", "b": "3"]))
+    }
+}
