@@ -10,7 +10,7 @@
 #   gettext.en-LANG.tmx            TMX 1.4b, one <tu> per (domain, msgctxt, msgid) translated
 #   gettext.en-fr-de-es.tmx        the same units with every translation (English pivot)
 #   gettext.en-LANG.{en,LANG}      Moses line pairs (newlines inside a message become spaces)
-#   freedict/PAIR.{index,dict.dz}  FreeDict dictionaries (dictd format)
+#   freedict/freedict-PAIR.{index,dict.dz}  FreeDict dictionaries (dictd format, Debian's names)
 #   copyright/PACKAGE              the copyright file of every package something was taken from
 #   SOURCES.tsv                    package, version, copyright file, source path, output path
 #   README.txt                     how and when these files were made
@@ -23,7 +23,7 @@ out="$here/debian"
 LANGS=(fr de es)
 DICTS=(fra-eng eng-fra deu-eng spa-eng)
 # A few common packages that ship fr/de/es catalogues, on top of what is installed already.
-EXTRA_PACKAGES=(nano gawk cpio util-linux-locales e2fsprogs-l10n)
+EXTRA_PACKAGES=(nano gawk cpio util-linux-locales)
 
 log() { printf '%s\n' "fetch-debian: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -77,7 +77,7 @@ done
 
 dict_files=()
 for d in "${DICTS[@]}"; do
-  for f in "/usr/share/dictd/$d.index" "/usr/share/dictd/$d.dict.dz"; do
+  for f in "/usr/share/dictd/freedict-$d.index" "/usr/share/dictd/freedict-$d.dict.dz"; do
     [ -f "$f" ] || die "$f missing after installing dict-freedict-$d"
     dict_files+=("$f")
   done

@@ -203,13 +203,14 @@ def parse_po(data: bytes, path: str):
 # ---------------------------------------------------------------------------- filters
 
 # printf (C, with positional args, flags, inttypes <PRIx64> macros), python %(name)s,
-# python/C# braces {0} {name:>10}, and Qt %1.
+# python/C# braces {0} {name:>10}, Qt %1, and strftime %H:%M.
 _FORMAT = re.compile(
     r"%(?:\d+\$)?[-+ #0'I]*(?:\*(?:\d+\$)?|\d+)?(?:\.(?:\*(?:\d+\$)?|\d+))?"
     r"(?:hh|h|ll|l|L|q|j|z|Z|t)?(?:<PRI[a-zA-Z0-9]+>|[diouxXDOUeEfFgGaAcCsSpnm%])"
     r"|%\([^)]*\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]"
     r"|\{[A-Za-z0-9_.\[\]]*(?:![rsa])?(?::[^{}]*)?\}"
     r"|%\d+"
+    r"|%[-_0^#]?\d*[EO]?[a-zA-Z+]"  # strftime (%H:%M, %a %b %e, %Ey)
 )
 # Characters XML 1.0 cannot carry, even as character references.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
