@@ -131,7 +131,7 @@ public struct SentenceSplitter: Sendable {
                 return following.kind == .digit ? false : startsSentence(s, following)
             }
         }
-        if token.count == 1, let letter = token.first, letter.properties.isUppercase {
+        if token.count == 1, let letter = token.first, Scan.isUppercase(letter) {
             // An initial: "Jonas E. Smith", "J. R. R. Tolkien" — unless the next word plainly
             // starts a sentence: "you and I. Did you", "Anhang B. Die Tabelle".
             if following.kind == .digit { return false }
@@ -176,25 +176,27 @@ public struct SentenceSplitter: Sendable {
     /// `u. a.`, `p. ej.`, `EE. UU.`).
     private func abbreviation(_ s: [Unicode.Scalar], token: Range<Int>, next: Int) -> AbbreviationKind? {
         guard token.count <= LanguageRules.longestAbbreviation else { return nil }
-        let text = Scan.normalized(Scan.string(s[token]))
-        if let kind = rules.exact[text] { return kind }
-        let lower = text.lowercased()
+        // Exact entries all start with a capital ("No", "Mar", "M").
+        if Scan.isUppercase(s[token.lowerBound]), let kind = rules.exact[Scan.key(s[token], lowercased: false)] {
+            return kind
+        }
+        let lower = Scan.key(s[token], lowercased: true)
         if let kind = rules.abbreviations[lower] { return kind }
-        if rules.abbreviatedEndings.contains(where: { lower.count > $0.count && lower.hasSuffix($0) }) {
+        if rules.abbreviatedEndings.contains(where: { lower.utf8.count > $0.utf8.count && lower.hasSuffix($0) }) {
             return .terminal // "Hauptstr." like "Str."
         }
         // "z. B." seen from "z": the next token is short letters and a period.
         if let nextPart = Scan.shortDottedWord(s, at: next),
-           let kind = rules.abbreviations[lower + "." + nextPart.lowercased()] {
+           let kind = rules.abbreviations[lower + "." + nextPart] {
             return kind
         }
         // "z. B." seen from "B": the previous token is short letters and a period.
         let before = token.lowerBound
         if before >= 3, Scan.isSpace(s[before - 1]), s[before - 2] == "." {
             var start = before - 2
-            while start > 0, before - 2 - start < 4, s[start - 1].properties.isAlphabetic { start -= 1 }
+            while start > 0, before - 2 - start < 4, Scan.isLetter(s[start - 1]) { start -= 1 }
             if start < before - 2, start == 0 || Scan.isSpace(s[start - 1]) || Scan.isOpener(s[start - 1]) {
-                let previous = Scan.string(s[start..<(before - 2)]).lowercased()
+                let previous = Scan.key(s[start..<(before - 2)], lowercased: true)
                 if let kind = rules.abbreviations[previous + "." + lower] { return kind }
             }
         }
@@ -487,7 +489,7 @@ enum Scan {
         } else if isDigit(c) {
             kind = .digit
         } else if isLetter(c) {
-            if c.properties.isLowercase {
+            if Scan.isLowercase(c) {
                 // "iPhone", "eBay" start sentences in lower case.
                 kind = hasCapitalInside(s, from: p + 1) ? .uppercase : .lowercase
             } else {
@@ -510,7 +512,7 @@ enum Scan {
     private static func hasCapitalInside(_ s: [Unicode.Scalar], from p: Int) -> Bool {
         var k = p
         while k < s.count, k < p + 12, isLetter(s[k]) {
-            if s[k].properties.isUppercase { return true }
+            if isUppercase(s[k]) { return true }
             k += 1
         }
         return false
@@ -520,11 +522,11 @@ enum Scan {
     /// An apostrophe ends it, so "L'exploitation" gives "l" and "C'est" gives "c".
     static func word(_ s: [Unicode.Scalar], at p: Int) -> String? {
         var k = p
-        while k < s.count, k - p < 24, isLetter(s[k]) || s[k].properties.generalCategory == .nonspacingMark {
+        while k < s.count, k - p < 24, isLetter(s[k]) || (s[k].value >= 0x300 && s[k].properties.generalCategory == .nonspacingMark) {
             k += 1
         }
         guard k > p else { return nil }
-        return normalized(string(s[p..<k]).lowercased())
+        return key(s[p..<k], lowercased: true)
     }
 
     /// The word before offset `p`, skipping spaces: "am" in "am 12. Juni".
@@ -534,7 +536,7 @@ enum Scan {
         var start = end
         while start > 0, end - start < 24, isLetter(s[start - 1]) { start -= 1 }
         guard start < end else { return nil }
-        return normalized(string(s[start..<end]).lowercased())
+        return key(s[start..<end], lowercased: true)
     }
 
     /// Up to four letters followed by a period, at `p`: the second half of `z. B.`.
@@ -542,7 +544,7 @@ enum Scan {
         var k = p
         while k < s.count, k - p <= 4, isLetter(s[k]) { k += 1 }
         guard k > p, k - p <= 4, k < s.count, s[k] == "." else { return nil }
-        return string(s[p..<k])
+        return key(s[p..<k], lowercased: true)
     }
 
     /// A single letter and a period at `p`, like the "R." of "J. R. R. Tolkien".
@@ -617,7 +619,7 @@ enum Scan {
         if parenthesised {
             guard mark == ")" else { return false }
         } else if mark == "." {
-            if !isNumber, label.first.map({ $0.properties.isUppercase }) == true { return false }
+            if !isNumber, label.first.map(isUppercase) == true { return false }
             if rest.dropFirst().first == ")" { rest = rest.dropFirst() }
         } else if mark != ")" {
             return false
@@ -625,36 +627,78 @@ enum Scan {
         return rest.dropFirst().first.map(isSpace) ?? false
     }
 
-    static func string<C: Collection<Unicode.Scalar>>(_ scalars: C) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
-    }
-
-    /// NFC for the rare word that is not ASCII, so that "Después" typed with a combining
-    /// accent still matches.
-    static func normalized(_ text: String) -> String {
-        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping
+    /// A short piece of text as a key for the word lists: in NFC, and lower-cased if asked.
+    /// ASCII, by far the common case, is encoded and lower-cased by hand.
+    static func key(_ scalars: ArraySlice<Unicode.Scalar>, lowercased: Bool) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count)
+        for c in scalars {
+            guard c.value < 0x80 else {
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: scalars)
+                let text = String(view).precomposedStringWithCanonicalMapping
+                return lowercased ? text.lowercased() : text
+            }
+            let byte = UInt8(c.value)
+            bytes.append(lowercased && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The text of a sentence: runs of whitespace (line breaks included) become one space,
     /// and none is left at the ends.
+    ///
+    /// Encodes to UTF-8 by hand and makes the string once: appending scalar by scalar to a
+    /// `String` costs more than all of the splitting.
     static func collapsed(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.reserveCapacity(scalars.count)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count + scalars.count / 8)
         var pendingSpace = false
         for c in scalars {
-            if isSpace(c) {
-                pendingSpace = !view.isEmpty
-            } else {
+            let v = c.value
+            if v < 0x80 {
+                if v == 0x20 || (v >= 0x09 && v <= 0x0D) {
+                    pendingSpace = !bytes.isEmpty
+                    continue
+                }
                 if pendingSpace {
-                    view.append(" ")
+                    bytes.append(0x20)
                     pendingSpace = false
                 }
-                view.append(c)
+                bytes.append(UInt8(v))
+                continue
+            }
+            if isSpace(c) {
+                pendingSpace = !bytes.isEmpty
+                continue
+            }
+            if pendingSpace {
+                bytes.append(0x20)
+                pendingSpace = false
+            }
+            if v < 0x800 {
+                bytes.append(UInt8(0xC0 | (v >> 6)))
+                bytes.append(UInt8(0x80 | (v & 0x3F)))
+            } else if v < 0x10000 {
+                bytes.append(UInt8(0xE0 | (v >> 12)))
+                bytes.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+                bytes.append(UInt8(0x80 | (v & 0x3F)))
+            } else {
+                bytes.append(UInt8(0xF0 | (v >> 18)))
+                bytes.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+                bytes.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+                bytes.append(UInt8(0x80 | (v & 0x3F)))
             }
         }
-        return String(view)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func isLowercase(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x80 ? (c.value >= 0x61 && c.value <= 0x7A) : c.properties.isLowercase
+    }
+
+    static func isUppercase(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x80 ? (c.value >= 0x41 && c.value <= 0x5A) : c.properties.isUppercase
     }
 }
 
