@@ -63,8 +63,7 @@ public struct PlainTextReader: CorpusReader {
         }
 
         while let line = try lines.next() {
-            let scalars = line.text.unicodeScalars
-            if scalars.allSatisfy(Scan.isSpace) {
+            if Scan.isBlank(line.text) {
                 if inParagraph {
                     try accumulator.finish(emit: emit)
                     inParagraph = false
@@ -76,7 +75,7 @@ public struct PlainTextReader: CorpusReader {
                 inParagraph = true
                 if documents == .paragraph { document = "\(name)#p\(paragraph)" }
             }
-            try accumulator.add(line: scalars, number: line.number, emit: emit)
+            try accumulator.add(line: line.text, number: line.number, emit: emit)
         }
         try accumulator.finish(emit: emit)
         sink.progress(bytesRead: bytesBefore + lines.bytesRead)

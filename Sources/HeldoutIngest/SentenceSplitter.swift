@@ -41,13 +41,16 @@ public struct SentenceSplitter: Sendable {
         var out: [String] = []
         var accumulator = SentenceAccumulator(splitter: self)
         var number = 0
-        for rawLine in paragraph.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine[...]
-            if line.allSatisfy(Scan.isSpace) {
-                accumulator.finish { out.append($0.text) }
-            } else {
-                accumulator.add(line: line, number: number) { out.append($0.text) }
+        for rawLine in paragraph.split(separator: "\n", omittingEmptySubsequences: false) {
+            // "\r\n" is one Character, so split on "\n" leaves CRLF lines whole: cut them here.
+            for line in rawLine.split(separator: "\r\n", omittingEmptySubsequences: false) {
+                number += 1
+                let text = line.last == "\r" ? String(line.dropLast()) : String(line)
+                if Scan.isBlank(text) {
+                    accumulator.finish { out.append($0.text) }
+                } else {
+                    accumulator.add(line: text, number: number) { out.append($0.text) }
+                }
             }
         }
         accumulator.finish { out.append($0.text) }
@@ -224,6 +227,8 @@ struct SentenceAccumulator {
     /// Where each line of the block starts, to tell a sentence's line.
     private var lineStarts: [(offset: Int, line: Int)] = []
     private var blockIsListItem = false
+    /// The line being added, decoded; kept to reuse its storage.
+    private var lineBuffer: [Unicode.Scalar] = []
     private var nextFlush = SentenceAccumulator.flushThreshold
 
     /// Characters in a block before it is split early.
@@ -237,8 +242,14 @@ struct SentenceAccumulator {
     }
 
     /// Adds one non-blank line of the current paragraph; hands out the sentences it completes.
-    mutating func add<Line: Collection<Unicode.Scalar>>(line: Line, number: Int,
-                                                       emit: (Sentence) throws -> Void) rethrows {
+    mutating func add(line: String, number: Int, emit: (Sentence) throws -> Void) rethrows {
+        var line = line
+        line.withUTF8 { Scan.decode($0, into: &lineBuffer) }
+        try addDecodedLine(number: number, emit: emit)
+    }
+
+    private mutating func addDecodedLine(number: Int, emit: (Sentence) throws -> Void) rethrows {
+        let line = lineBuffer[...]
         let isItem = Scan.startsListItem(line)
         let indented = line.first.map(Scan.isSpace) ?? false
         if isItem || (blockIsListItem && !indented) {
@@ -691,6 +702,46 @@ enum Scan {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Is the line empty or only whitespace (a paragraph break)?
+    static func isBlank(_ line: String) -> Bool {
+        for byte in line.utf8 {
+            if byte >= 0x80 { return line.unicodeScalars.allSatisfy(isSpace) }
+            if byte != 0x20, byte < 0x09 || byte > 0x0D { return false }
+        }
+        return true
+    }
+
+    /// Decodes UTF-8 (valid: it comes from a `String`) into `scalars`, replacing their content.
+    /// Faster than appending a `String.UnicodeScalarView`, which counts the scalars first.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into scalars: inout [Unicode.Scalar]) {
+        scalars.removeAll(keepingCapacity: true)
+        scalars.reserveCapacity(bytes.count)
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let lead = UInt32(bytes[i])
+            var value: UInt32
+            if lead < 0x80 {
+                value = lead
+                i += 1
+            } else if lead < 0xE0, i + 1 < n {
+                value = (lead & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+                i += 2
+            } else if lead < 0xF0, i + 2 < n {
+                value = (lead & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+                i += 3
+            } else if i + 3 < n {
+                value = (lead & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12
+                    | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F)
+                i += 4
+            } else {
+                value = 0xFFFD
+                i = n
+            }
+            scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+        }
     }
 
     static func isLowercase(_ c: Unicode.Scalar) -> Bool {

@@ -250,8 +250,8 @@ struct SentenceAccumulatorTests {
     func lines() throws {
         var accumulator = SentenceAccumulator(splitter: try splitter("en"))
         var out: [Sentence] = []
-        accumulator.add(line: "First one. Second".unicodeScalars, number: 3) { out.append($0) }
-        accumulator.add(line: "goes on. Third.".unicodeScalars, number: 4) { out.append($0) }
+        accumulator.add(line: "First one. Second", number: 3) { out.append($0) }
+        accumulator.add(line: "goes on. Third.", number: 4) { out.append($0) }
         accumulator.finish { out.append($0) }
         #expect(out.map(\.text) == ["First one.", "Second goes on.", "Third."])
         #expect(out.map(\.line) == [3, 3, 4])
@@ -266,7 +266,7 @@ struct SentenceAccumulatorTests {
         var streamed: [String] = []
         var handedOutEarly = 0
         for (index, text) in lines.enumerated() {
-            accumulator.add(line: text.unicodeScalars, number: index + 1) { streamed.append($0.text) }
+            accumulator.add(line: text, number: index + 1) { streamed.append($0.text) }
             if index == 2000 { handedOutEarly = streamed.count }
         }
         accumulator.finish { streamed.append($0.text) }
@@ -281,7 +281,7 @@ struct SentenceAccumulatorTests {
         var out: [String] = []
         let line = String(repeating: "word ", count: 2000)
         for index in 0..<120 { // 1.2 M characters without a full stop
-            accumulator.add(line: line.unicodeScalars, number: index + 1) { out.append($0.text) }
+            accumulator.add(line: line, number: index + 1) { out.append($0.text) }
         }
         accumulator.finish { out.append($0.text) }
         #expect(out.count >= 2)
