@@ -210,6 +210,37 @@ struct PlainTextReaderTests {
 
 @Suite("Plain text into the store")
 struct PlainTextStoreTests {
+    /// `corpora/samples/`, found from this source file so that the test runs from any directory.
+    static let samples = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("corpora/samples")
+
+    @Test("the sample corpora split as written, and their names give their languages")
+    func samples() throws {
+        let directory = try TemporaryDirectory()
+        let english = Self.samples.appendingPathComponent("en.txt").path
+        let french = Self.samples.appendingPathComponent("fr.txt").path
+        let store = try Store(path: directory.url.appendingPathComponent("store.sqlite").path)
+        let ingester = Ingester(options: IngestOptions())
+        let planned = try ingester.plan(files: [english, french], format: nil, corpusName: nil)
+        #expect(planned.map(\.name) == ["en.txt", "fr.txt"])
+        for corpus in planned {
+            _ = try ingester.ingest(corpus, into: store)
+        }
+        let statistics = try store.statistics()
+        #expect(statistics.languages == ["en": 30, "fr": 29])
+
+        var englishTexts = Set<String>(), frenchTexts = Set<String>()
+        try store.forEachSegment(lang: "en") { englishTexts.insert($0.text) }
+        try store.forEachSegment(lang: "fr") { frenchTexts.insert($0.text) }
+        #expect(englishTexts.contains("Mr. Daniel Okoro, who chairs the transport committee, said the crossing would take about 45 min. and cost £4.50 for adults."))
+        #expect(englishTexts.contains("He had walked from the village, he said, because the road past J. R. Pell's farm was flooded."))
+        #expect(englishTexts.contains("- a fare cap for residents"))
+        #expect(frenchTexts.contains("« Vous avez vu M. Morel ? » demanda-t-il."))
+        #expect(frenchTexts.contains("Le texte prévoit plusieurs mesures, p. ex. la rénovation de 12 écoles et la gratuité des bus pour les moins de 18 ans."))
+        #expect(frenchTexts.contains("Faut-il s'en étonner ?"))
+    }
+
     @Test("ingesting a text stores one segment per distinct sentence, in its documents")
     func ingest() throws {
         let directory = try TemporaryDirectory()
