@@ -13,6 +13,8 @@ extension CorpusFormat {
     /// The reader for one corpus of this format.
     public func makeReader(files: [String], options: IngestOptions) throws -> CorpusReader {
         switch self {
+        case .text:
+            return try PlainTextReader(files: files, options: options)
         default:
             throw HeldoutError.usage("the \(rawValue) reader is not built yet")
         }
