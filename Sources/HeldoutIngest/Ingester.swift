@@ -50,6 +50,10 @@ public struct Ingester {
             }
             planned[0].name = corpusName
         }
+        // Readers check their options (languages, mappings) when made; make them all now.
+        for corpus in planned {
+            _ = try corpus.format.makeReader(files: corpus.files, options: options)
+        }
         let names = planned.map(\.name)
         if Set(names).count != names.count {
             throw HeldoutError.usage("two inputs would be stored under one corpus name; ingest them separately with --corpus")
