@@ -308,7 +308,7 @@ enum LanguageNames {
         "msa": "ms", "may": "ms", "zsm": "ms", "mlt": "mt", "mya": "my", "bur": "my", "nob": "nb",
         "nld": "nl", "dut": "nl", "nno": "nn", "nor": "no", "oci": "oc", "pan": "pa", "pol": "pl",
         "por": "pt", "ron": "ro", "rum": "ro", "rus": "ru", "slk": "sk", "slo": "sk", "slv": "sl",
-        "sqi": "sq", "alb": "sq", "als": "sq", "srp": "sr", "swe": "sv", "swa": "sw", "swh": "sw",
+        "sqi": "sq", "alb": "sq", "als": "sq", "spa": "es", "srp": "sr", "swe": "sv", "swa": "sw", "swh": "sw",
         "tam": "ta", "tel": "te", "tha": "th", "tgl": "tl", "tur": "tr", "tat": "tt", "uig": "ug",
         "ukr": "uk", "urd": "ur", "uzb": "uz", "uzn": "uz", "vie": "vi", "vol": "vo", "xho": "xh",
         "yid": "yi", "ydd": "yi", "yor": "yo", "zho": "zh", "chi": "zh", "zul": "zu",
