@@ -13,7 +13,7 @@ import HeldoutCore
 ///   languages when neither is given) is a unit of its own.
 ///
 /// **Memory.** Links refer to sentences anywhere in `sentences.csv` (~10M rows), so the
-/// sentences of the two selected languages are held while links are read: about 40 bytes per
+/// sentences of the two selected languages are held while links are read: about 45 bytes per
 /// selected sentence plus its UTF-8 text in one contiguous buffer (English + French, ~2.5M
 /// sentences, is ~200 MB), and 16 bytes per emitted pair for the duplicate check. Sentences of
 /// other languages are dropped as they are read; that is why links need `--pair`. Without links
@@ -122,6 +122,7 @@ public struct TatoebaReader: CorpusReader {
         table.tags = selection.requested
         var codes: [String: (tag: LanguageTag?, side: UInt8?)] = [:]
         var seen: [String: Int] = [:]
+        var matched = [Bool](repeating: false, count: selection.requested.count)
         var ticker = ProgressTicker()
         var sawLine = false
         while let line = try lines.next() {
@@ -166,6 +167,7 @@ public struct TatoebaReader: CorpusReader {
                 if sink != nil, selection.requested.isEmpty { sink?.skip("unknown-language") }
                 continue
             }
+            if Int(side) < matched.count { matched[Int(side)] = true }
             if let sink {
                 let sentence = text.withUTF8 {
                     String(decoding: UnsafeBufferPointer(rebasing: $0[parsed.start..<parsed.end]), as: UTF8.self)
@@ -192,15 +194,10 @@ public struct TatoebaReader: CorpusReader {
         if let sink { sink.progress(bytesRead: lines.bytesRead) }
         // Asking for a language the file does not hold is a mistake worth naming (`zh` where
         // Tatoeba writes `cmn`), not an empty corpus.
-        for (index, wanted) in selection.requested.enumerated() {
-            let found = sink == nil
-                ? table.entries.values.contains { $0.side == index }
-                : codes.values.contains { $0.side == UInt8(index) }
-            if !found {
-                let common = seen.sorted { $0.value > $1.value }.prefix(12).map(\.key).joined(separator: ", ")
-                throw HeldoutError.badInput(SourceLocation(file: path),
-                                            "no sentence in \(wanted) (\(selection.optionName)); the commonest language codes here are: \(common)")
-            }
+        if let missing = selection.requested.indices.first(where: { !matched[$0] }) {
+            let common = seen.sorted { $0.value > $1.value }.prefix(12).map(\.key).joined(separator: ", ")
+            throw HeldoutError.badInput(SourceLocation(file: path),
+                                        "no sentence in \(selection.requested[missing]) (\(selection.optionName)); the commonest language codes here are: \(common)")
         }
         return table
     }
