@@ -541,7 +541,14 @@ enum ReaderSupport {
     /// Would the store's normalisation (``TextNormalization``) leave nothing of `text`? Readers
     /// count such a side as skipped ("empty") rather than store half a translation.
     static func isBlank(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0 == "\u{200B}" || $0 == "\u{FEFF}" }
+        // Nearly every sentence starts with an ASCII letter: answer from the first bytes, and
+        // ask Unicode properties (slow, a table lookup per scalar) only past ASCII.
+        for byte in text.utf8 {
+            if byte == 0x20 || (0x09...0x0D).contains(byte) { continue }
+            if byte < 0x80 { return false }
+            return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0 == "\u{200B}" || $0 == "\u{FEFF}" }
+        }
+        return true
     }
 
     /// The 1-based column of byte `offset` of `line`, counted in Unicode scalars as

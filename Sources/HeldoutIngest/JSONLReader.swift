@@ -28,6 +28,14 @@ public struct JSONLReader: CorpusReader {
     struct FieldMapping {
         var tag: LanguageTag
         var path: String
+        /// `path` split at its dots, once rather than on every line.
+        var components: [String]
+
+        init(tag: LanguageTag, path: String) {
+            self.tag = tag
+            self.path = path
+            self.components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     /// Checks `--fields` against `--pair`/`--lang` before anything is read.
@@ -133,10 +141,10 @@ public struct JSONLReader: CorpusReader {
                          line: LineReader.Line, file: String, into sink: UnitSink) throws {
         let location = SourceLocation(file: file, line: line.number, column: 1)
         var texts: [CorpusUnit.Text] = []
-        var consumed: Set<String> = []
+        var consumed: [String] = [] // a few keys at most: a scan beats hashing
         for field in mapping {
-            let found = JSONValue.lookup(path: field.path, in: object)
-            consumed.insert(found.topLevelKey)
+            let found = JSONValue.lookup(path: field.path, components: field.components, in: object)
+            consumed.append(found.topLevelKey)
             switch found.value {
             case let .string(text)?:
                 if !ReaderSupport.isBlank(text) { texts.append(.init(lang: field.tag, text: text)) }
@@ -173,7 +181,10 @@ public struct JSONLReader: CorpusReader {
 
 /// A JSON value as read from one line. Numbers keep their literal text; object members keep
 /// their order (a repeated key: the last one counts, as in most parsers).
-indirect enum JSONValue {
+///
+/// Not `indirect`: arrays already hold their elements on the heap, and boxing every string
+/// and number would cost an allocation each.
+enum JSONValue {
     case null
     case bool(Bool)
     case number(String)
@@ -210,14 +221,13 @@ indirect enum JSONValue {
         object.last(where: { $0.key == key })?.value
     }
 
-    /// Finds `path` in `object`: the key itself, else its dot-separated components.
-    static func lookup(path: String, in object: [(key: String, value: JSONValue)]) -> (value: JSONValue?, topLevelKey: String) {
+    /// Finds `path` in `object`: the key itself, else its dot-separated `components`.
+    static func lookup(path: String, components: [String],
+                       in object: [(key: String, value: JSONValue)]) -> (value: JSONValue?, topLevelKey: String) {
         if let value = lookup(path, in: object) { return (value, path) }
-        let components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let top = components.first ?? path
-        guard components.count > 1 else { return (nil, top) }
-        var current: JSONValue = .object(object)
-        for component in components {
+        guard components.count > 1, var current = lookup(top, in: object) else { return (nil, top) }
+        for component in components.dropFirst() {
             guard case let .object(members) = current, let next = lookup(component, in: members) else { return (nil, top) }
             current = next
         }
