@@ -115,6 +115,12 @@ struct DelimitedReaderTests {
         expectUsage { _ = try DelimitedReader(file: path, dialect: .tsv, options: textOptions(pair: "en-fr", columns: "en,de,fr")) }
     }
 
+    @Test("--lang picks one language column of a header: monolingual units")
+    func langSelection() throws {
+        let sink = try readAll(try DelimitedReader(file: try TextFixture.path("pairs.tsv"), dialect: .tsv, options: textOptions(lang: "fr")))
+        #expect(sink.texts == [["fr:La boulangerie ouvre à sept heures."], ["fr:« Oui », dit-elle."]])
+    }
+
     @Test("source/target columns take --pair; doc, domain and other columns; regional tags")
     func roles() throws {
         let scratch = try TextScratch()

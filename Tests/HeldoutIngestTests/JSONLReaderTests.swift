@@ -39,6 +39,19 @@ struct JSONLReaderTests {
         expectUsage { _ = try JSONLReader(file: try TextFixture.path("fields.jsonl"), options: textOptions(pair: "en-de", fields: [("en", "source"), ("fr", "target")])) }
     }
 
+    @Test("doc and domain fields feed the unit; a key with a dot is found before the path")
+    func documentAndDomain() throws {
+        let scratch = try TextScratch()
+        let path = try scratch.write("d.jsonl", #"{"en": "A cat.", "fr": "Un chat.", "doc": "d7", "domain": 3, "a.b": "dotted"}"# + "\n")
+        let sink = try readAll(try JSONLReader(file: path, options: IngestOptions()))
+        #expect(sink.units.first?.document == "d7")
+        #expect(sink.units.first?.domain == "3")
+        #expect(sink.units.first?.metadata == ["a.b": "dotted"])
+        let dotted = try readAll(try JSONLReader(file: path, options: textOptions(fields: [("en", "en"), ("fr", "a.b")])))
+        #expect(dotted.texts == [["en:A cat.", "fr:dotted"]])
+        #expect(dotted.units.first?.metadata == ["fr": "Un chat."])
+    }
+
     @Test("invalid JSON: line and column of the problem, counted in characters")
     func invalidJSON() throws {
         let scratch = try TextScratch()
