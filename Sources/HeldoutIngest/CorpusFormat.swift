@@ -97,6 +97,19 @@ public struct IngestOptions: Sendable {
     public var maxLineBytes = LineReader.defaultMaxLineBytes
 
     public init() {}
+
+    /// Everything that changes what is read from the same bytes, as canonical JSON: stored with
+    /// the corpus, so re-reading a file another way replaces it instead of being skipped.
+    public func fingerprint(format: CorpusFormat) throws -> String {
+        var parts: [String: String] = ["format": format.rawValue, "documents": documents.rawValue,
+                                       "skip_invalid": String(skipInvalid)]
+        parts["pair"] = pair?.description
+        parts["lang"] = lang?.value
+        parts["domain"] = domain
+        parts["columns"] = columns?.joined(separator: ",")
+        parts["fields"] = fields?.map { "\($0.lang)=\($0.field)" }.joined(separator: ",")
+        return try CanonicalJSON.string(parts)
+    }
 }
 
 /// A reader of one corpus. It streams: memory does not grow with the input.

@@ -40,7 +40,11 @@ public struct Ingester {
         var planned: [PlannedCorpus] = []
         for (format, files) in byFormat {
             for group in try format.groupIntoCorpora(files, options: options) {
-                let name = group.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: "+")
+                var name = group.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: "+")
+                // One Tatoeba download serves many pairs: each pair is its own corpus.
+                if let pair = options.pair, TatoebaReader.isTatoeba(group, options: options) {
+                    name += ":\(pair)"
+                }
                 planned.append(PlannedCorpus(name: name, format: format, files: group))
             }
         }
@@ -78,7 +82,8 @@ public struct Ingester {
         let sha = hashes.count == 1 ? hashes[0] : FileDigest.sha256(of: Array(hashes.joined(separator: "\n").utf8))
         let reader = try corpus.format.makeReader(files: corpus.files, options: options)
         let descriptor = CorpusDescriptor(name: corpus.name, format: corpus.format.rawValue, sha256: sha, size: size,
-                                          files: corpus.files, domain: options.domain, licence: licence)
+                                          files: corpus.files, domain: options.domain, licence: licence,
+                                          readOptions: try options.fingerprint(format: corpus.format))
         return try store.ingest(descriptor, progress: { bytes, units in progress?(bytes, size, units) }) { sink in
             try reader.read(into: sink)
         }

@@ -12,9 +12,13 @@ public struct CorpusDescriptor: Sendable {
     public var files: [String]
     public var domain: String?
     public var licence: String?
+    /// How the files are read (pair, column mapping, …), canonical: the same bytes read another
+    /// way are another corpus version, not "unchanged".
+    public var readOptions: String
 
     public init(name: String, format: String, sha256: String, size: Int64, files: [String],
-                domain: String? = nil, licence: String? = nil) {
+                domain: String? = nil, licence: String? = nil, readOptions: String = "") {
+        self.readOptions = readOptions
         self.name = name
         self.format = format
         self.sha256 = sha256
@@ -192,7 +196,11 @@ extension Store {
     /// is replaced: its old occurrences go, and groups they held together are rebuilt.
     public func ingest(_ descriptor: CorpusDescriptor, progress: ((Int64, Int) -> Void)? = nil,
                        _ body: (CorpusSink) throws -> Void) throws -> IngestReport {
-        if let existing = try corpus(named: descriptor.name), existing.sha256 == descriptor.sha256 {
+        let storedOptions = try read { db in
+            try String.fetchOne(db, sql: "SELECT options FROM corpus WHERE name = ?", arguments: [descriptor.name])
+        }
+        if let existing = try corpus(named: descriptor.name), existing.sha256 == descriptor.sha256,
+           storedOptions == descriptor.readOptions {
             return IngestReport(corpus: descriptor.name, outcome: .unchanged, units: existing.units,
                                 occurrences: 0, newSegments: 0, languages: existing.languages, skipped: existing.skipped)
         }
@@ -204,10 +212,11 @@ extension Store {
             }
             let segmentsBefore = try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0
             try db.execute(sql: """
-                INSERT INTO corpus(name, format, sha256, size, files, languages, domain, licence, ingested_at, units, skipped)
-                VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, 0, '{}')
+                INSERT INTO corpus(name, format, sha256, size, files, options, languages, domain, licence, ingested_at, units, skipped)
+                VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, 0, '{}')
                 """, arguments: [descriptor.name, descriptor.format, descriptor.sha256, descriptor.size,
-                                 try CanonicalJSON.string(descriptor.files), descriptor.domain, descriptor.licence,
+                                 try CanonicalJSON.string(descriptor.files), descriptor.readOptions,
+                                 descriptor.domain, descriptor.licence,
                                  ISO8601DateFormatter().string(from: Date())])
             let corpusID = db.lastInsertedRowID
             let sink = try CorpusSink(db, corpusID: corpusID, corpusDomain: descriptor.domain)

@@ -17,6 +17,7 @@ enum Schema {
                 sha256      TEXT NOT NULL,       -- of the file, or of the files' hashes in order
                 size        INTEGER NOT NULL,    -- bytes read
                 files       TEXT NOT NULL,       -- JSON array of the paths as given
+                options     TEXT NOT NULL,       -- how it was read (format, pair, mapping…): canonical JSON
                 languages   TEXT NOT NULL,       -- comma-separated tags, sorted
                 domain      TEXT,
                 licence     TEXT,
