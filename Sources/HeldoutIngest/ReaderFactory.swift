@@ -13,6 +13,7 @@ extension CorpusFormat {
     /// The reader for one corpus of this format.
     public func makeReader(files: [String], options: IngestOptions) throws -> CorpusReader {
         switch self {
+        case .tmx: return try TMXReader(path: try onlyFile(of: files), options: options)
         default:
             throw HeldoutError.usage("the \(rawValue) reader is not built yet")
         }
