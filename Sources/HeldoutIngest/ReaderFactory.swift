@@ -14,6 +14,7 @@ extension CorpusFormat {
     public func makeReader(files: [String], options: IngestOptions) throws -> CorpusReader {
         switch self {
         case .tmx: return try TMXReader(path: try onlyFile(of: files), options: options)
+        case .xliff: return try XLIFFReader(path: try onlyFile(of: files), options: options)
         default:
             throw HeldoutError.usage("the \(rawValue) reader is not built yet")
         }
