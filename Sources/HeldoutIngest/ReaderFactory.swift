@@ -15,6 +15,7 @@ extension CorpusFormat {
         switch self {
         case .tmx: return try TMXReader(path: try onlyFile(of: files), options: options)
         case .xliff: return try XLIFFReader(path: try onlyFile(of: files), options: options)
+        case .xces: return try XCESReader(path: try onlyFile(of: files), options: options)
         default:
             throw HeldoutError.usage("the \(rawValue) reader is not built yet")
         }
