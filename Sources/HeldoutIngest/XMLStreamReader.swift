@@ -33,7 +33,7 @@ final class XMLStreamReader {
     let path: String
     private let reader: xmlTextReaderPtr
     private let errors = ErrorCapture()
-    private(set) var sawElement = false
+    @exclusivity(unchecked) private(set) var sawElement = false
 
     /// NONET: no network even if a loader were to ask. BIG_LINES: line numbers past 65535 in
     /// messages. COMPACT: short text nodes stored inline (fewer allocations).
@@ -67,11 +67,15 @@ final class XMLStreamReader {
         }
         self.reader = reader
         // The handler only records; the error is thrown from `next()` on this thread.
-        xmlTextReaderSetStructuredErrorHandler(reader, { context, error in
-            guard let context, let error else { return }
-            Unmanaged<ErrorCapture>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
-        }, Unmanaged.passUnretained(errors).toOpaque())
+        xmlTextReaderSetStructuredErrorHandler(reader, ErrorCapture.handler, Unmanaged.passUnretained(errors).toOpaque())
+        threadErrors = ErrorCapture.forThisThread()
+        threadErrors.reset()
     }
+
+    /// Errors libxml2 raises outside the parser (its encoding and I/O layers: broken UTF-16,
+    /// an iconv failure) reach no reader's handler; they go to this thread's channel instead of
+    /// being printed on stderr.
+    private let threadErrors: ErrorCapture
 
     deinit {
         xmlFreeTextReader(reader)
@@ -85,7 +89,7 @@ final class XMLStreamReader {
     @inline(__always)
     func next() throws -> XMLNodeKind? {
         let status = xmlTextReaderRead(reader)
-        if errors.first != nil || status < 0 { throw parseError() }
+        if status < 0 || errors.first != nil { throw parseError() }
         guard status == 1 else {
             if !sawElement {
                 throw HeldoutError.badInput(SourceLocation(file: path, line: 1, column: 1),
@@ -93,16 +97,18 @@ final class XMLStreamReader {
             }
             return nil
         }
-        switch UInt32(xmlTextReaderNodeType(reader)) {
-        case XML_READER_TYPE_ELEMENT.rawValue:
+        // The tree node's own type, not xmlTextReaderNodeType: for text nodes that one tells
+        // whitespace from significant whitespace by walking the ancestors for xml:space, on every
+        // text node; all three kinds are text here.
+        guard let node = xmlTextReaderCurrentNode(reader) else { return .other }
+        switch node.pointee.type.rawValue {
+        case XML_TEXT_NODE.rawValue, XML_CDATA_SECTION_NODE.rawValue:
+            return .text
+        case XML_ELEMENT_NODE.rawValue:
+            if xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) { return .endElement }
             sawElement = true
             return .startElement
-        case XML_READER_TYPE_END_ELEMENT.rawValue:
-            return .endElement
-        case XML_READER_TYPE_TEXT.rawValue, XML_READER_TYPE_CDATA.rawValue,
-             XML_READER_TYPE_WHITESPACE.rawValue, XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue:
-            return .text
-        case XML_READER_TYPE_ENTITY_REFERENCE.rawValue:
+        case XML_ENTITY_REF_NODE.rawValue:
             return .entityReference
         default:
             return .other
@@ -191,11 +197,15 @@ final class XMLStreamReader {
     }
 
     private func parseError() -> HeldoutError {
-        guard let failure = errors.first else {
-            let line = Int(xmlTextReaderGetParserLineNumber(reader))
-            let column = Int(xmlTextReaderGetParserColumnNumber(reader))
-            return .badInput(SourceLocation(file: path, line: max(line, 1), column: max(column, 1)),
+        let parserLine = max(Int(xmlTextReaderGetParserLineNumber(reader)), 1)
+        let parserColumn = max(Int(xmlTextReaderGetParserColumnNumber(reader)), 1)
+        guard var failure = errors.first ?? threadErrors.first else {
+            return .badInput(SourceLocation(file: path, line: parserLine, column: parserColumn),
                              "malformed XML (the parser stopped here)")
+        }
+        if failure.line <= 0 { // raised outside the parser: where the parser had got to
+            failure.line = parserLine
+            failure.column = parserColumn
         }
         var message = failure.message
         if !sawElement, [XML_ERR_DOCUMENT_EMPTY.rawValue, XML_ERR_DOCUMENT_END.rawValue].contains(UInt32(failure.code)) {
@@ -224,18 +234,42 @@ private final class ErrorCapture {
 
     private(set) var first: Failure?
 
+    func reset() { first = nil }
+
+    /// Records into the capture passed as the context.
+    static let handler: xmlStructuredErrorFunc = { context, error in
+        guard let context, let error else { return }
+        Unmanaged<ErrorCapture>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
+    }
+
+    /// The capture libxml2's thread-wide structured error function writes to on this thread,
+    /// installed on first use. libxml2 keeps that function per thread; the thread's dictionary
+    /// keeps the capture alive exactly as long as the thread.
+    static func forThisThread() -> ErrorCapture {
+        let key = "heldout.libxml2.errors"
+        let dictionary = Thread.current.threadDictionary
+        if let existing = dictionary[key] as? ErrorCapture { return existing }
+        let capture = ErrorCapture()
+        dictionary[key] = capture
+        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(capture).toOpaque(), handler)
+        return capture
+    }
+
     func record(_ error: xmlError) {
         guard first == nil, error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         let raw = error.message.map { String(cString: $0) } ?? "unknown XML error"
         // libxml2 messages end in a newline and some span two lines ("Bytes: 0xE9 …"): one line.
         let text = raw.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: "; ")
-        let hint = text.contains("CharRef") ? ErrorCapture.charRefHint : ErrorCapture.hint(code: error.code)
+        let hint = text.contains("CharRef") ? ErrorCapture.charRefHint
+            : text.contains("conversion failed") || text.contains("encoder error") ? ErrorCapture.conversionHint
+            : ErrorCapture.hint(code: error.code)
         first = Failure(message: "malformed XML: \(text)\(hint)",
                         line: Int(error.line), column: error.int2 > 0 ? Int(error.int2) : nil, isStructural: hint.isEmpty,
                         code: error.code)
     }
 
+    static let conversionHint = " (the bytes do not match the file's encoding (its byte-order mark or <?xml … encoding=\"…\"?>); convert it to UTF-8)"
     static let charRefHint = " (a character reference to a character XML forbids, such as a control character)"
 
     /// What the user can do about the commonest failures.
