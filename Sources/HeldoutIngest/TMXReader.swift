@@ -9,7 +9,8 @@ import HeldoutCore
 ///
 /// - `<prop type="T">` of a `tu` goes to `metadata["prop:T"]`, `<note>` to `metadata["note"]`
 ///   (repeated ones joined by a newline); those of a `tuv` are prefixed with its language as
-///   written (`fr:prop:T`, `fr:note`). The `tu`'s `tuid` is kept as `metadata["tuid"]`.
+///   written (`fr:prop:T`, `fr:note`). The `tuid` is not kept: it identifies the unit only
+///   inside its file, and metadata costs a row per unit in the store.
 /// - A prop typed `x-domain`, `domain`, `subject` or `x-subject` (any case) sets the unit's
 ///   domain; one in the `<header>` is the default for units without their own.
 /// - Inline markup in `<seg>`: `bpt`, `ept`, `ph`, `it` and `ut` hold *native code* (the
@@ -43,7 +44,7 @@ public struct TMXReader: CorpusReader {
 /// The state of one pass over a TMX file.
 private final class TMXParse {
     enum Name: String, CaseIterable {
-        case tmx, header, body, tu, tuv, seg, prop, note, lang, type, tuid, srclang
+        case tmx, header, body, tu, tuv, seg, prop, note, lang
         case bpt, ept, ph, it, ut, sub
     }
 
@@ -61,37 +62,39 @@ private final class TMXParse {
         case metadata(key: String, isDomain: Bool)
     }
 
+    // The parse runs on one thread, in one call: the runtime exclusivity checks on these
+    // properties (a few percent of the whole parse) can never fire, so they are turned off.
     let xml: XMLStreamReader
     let names: NameTable<Name>
     let options: IngestOptions
     let sink: UnitSink
-    var languages = LanguageCache()
+    @exclusivity(unchecked) var languages = LanguageCache()
 
-    var headerDomain: String?
-    var inHeader = false
-    var units = 0
+    @exclusivity(unchecked) var headerDomain: String?
+    @exclusivity(unchecked) var inHeader = false
+    @exclusivity(unchecked) var units = 0
 
     // The current unit.
-    var inUnit = false
-    var unitLine = 0
-    var texts: [CorpusUnit.Text] = []
-    var tuvCount = 0
-    var metadata: [String: String] = [:]
-    var domain: String?
-    var problem: UnitProblem?
+    @exclusivity(unchecked) var inUnit = false
+    @exclusivity(unchecked) var unitLine = 0
+    @exclusivity(unchecked) var texts: [CorpusUnit.Text] = []
+    @exclusivity(unchecked) var tuvCount = 0
+    @exclusivity(unchecked) var metadata: [String: String] = [:]
+    @exclusivity(unchecked) var domain: String?
+    @exclusivity(unchecked) var problem: UnitProblem?
 
     // The current tuv.
-    var inVariant = false
-    var variantLang: LanguageTag?
-    var variantRawLang = ""
-    var variantLine = 0
-    var variantHasSegment = false
+    @exclusivity(unchecked) var inVariant = false
+    @exclusivity(unchecked) var variantLang: LanguageTag?
+    @exclusivity(unchecked) var variantRawLang = ""
+    @exclusivity(unchecked) var variantLine = 0
+    @exclusivity(unchecked) var variantHasSegment = false
 
     // Text being collected.
-    var capture = Capture.none
-    var buffer: [UInt8] = []
+    @exclusivity(unchecked) var capture = Capture.none
+    @exclusivity(unchecked) var buffer: [UInt8] = []
     /// How many native-code elements (`bpt`, `ph`, `sub`, …) enclose the current text in a `seg`.
-    var codeDepth = 0
+    @exclusivity(unchecked) var codeDepth = 0
 
     init(path: String, options: IngestOptions, sink: UnitSink) throws {
         xml = try XMLStreamReader(path: path)
@@ -250,7 +253,6 @@ private final class TMXParse {
         metadata = [:]
         domain = nil
         problem = nil
-        if let tuid = xml.attribute("tuid") { metadata["tuid"] = tuid }
         if xml.isEmptyElement { try finishUnit() }
     }
 

@@ -15,7 +15,7 @@ struct TMXReaderTests {
         #expect(first.byLanguage == ["en": "The tomatoes ripen late this year.",
                                      "fr-FR": "Les tomates mûrissent tard cette année."])
         #expect(first.domain == "gardening")
-        #expect(first.metadata == ["tuid": "1", "prop:x-domain": "gardening", "note": "checked by hand"])
+        #expect(first.metadata == ["prop:x-domain": "gardening", "note": "checked by hand"])
         #expect(first.document == "")
         #expect(first.location?.line == 10)
 
@@ -23,7 +23,7 @@ struct TMXReaderTests {
         let second = sink.units[1]
         #expect(second.byLanguage == ["en": "Press Save twice.", "fr": "Appuyez deux fois sur Enregistrer."])
         #expect(second.domain == nil)
-        #expect(second.metadata == ["tuid": "2", "prop:x-Client": "north\nsouth",
+        #expect(second.metadata == ["prop:x-Client": "north\nsouth",
                                     "en:prop:x-origin": "manual", "fr:note": "imperative"])
 
         // hi keeps its text; ph (with its sub-flow), it and ut are dropped; CDATA is text.
