@@ -60,8 +60,10 @@ private final class XCESParse {
     let sink: UnitSink
     var rootFromLang: String?
     var rootToLang: String?
+    /// The documents of the current `linkGrp`, kept after it ends in case the next one reuses them.
     var from: Side?
     var to: Side?
+    var inGroup = false
     var units = 0
 
     init(path: String, options: IngestOptions, sink: UnitSink) throws {
@@ -86,14 +88,12 @@ private final class XCESParse {
                 }
                 if name == .linkGrp {
                     try startGroup()
+                    inGroup = !xml.isEmptyElement
                 } else if name == .link {
                     try readLink()
                 }
             case .endElement:
-                if names.lookup(xml.localNamePointer) == .linkGrp {
-                    from = nil
-                    to = nil
-                }
+                if names.lookup(xml.localNamePointer) == .linkGrp { inGroup = false }
             case .entityReference:
                 throw XCESParse.entityError(xml)
             case .text, .other:
@@ -230,7 +230,7 @@ private final class XCESParse {
         let line = xml.line
         units += 1
         if units % 1000 == 0 { sink.progress(bytesRead: xml.bytesConsumed) }
-        guard let from, let to else {
+        guard inGroup, let from, let to else {
             throw xml.problem("<link> outside a <linkGrp>", line: line, near: "<link")
         }
         guard let targets = xml.attribute("xtargets") else {

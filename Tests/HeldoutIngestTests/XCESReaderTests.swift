@@ -109,4 +109,30 @@ struct XCESReaderTests {
         #expect(sink.skipped == ["invalid": 2])
         #expect(sink.units.map(\.byLanguage) == [["en": "One.", "fr": "Un."], ["en": "Two.", "fr": "Deux."]])
     }
+
+    @Test("a link outside any linkGrp fails the file; a later linkGrp may reuse a document")
+    func linkOutsideGroup() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        _ = try scratch.write("en/a.xml", #"<document><s id="1">One.</s><s id="2">Two.</s></document>"#)
+        _ = try scratch.write("fr/a.xml", #"<document><s id="1">Un.</s><s id="2">Deux.</s></document>"#)
+        let good = try scratch.write("good.xml", """
+            <cesAlign version="1.0">
+            <linkGrp fromDoc="en/a.xml" toDoc="fr/a.xml"><link xtargets="1;1"/></linkGrp>
+            <linkGrp fromDoc="en/a.xml" toDoc="fr/a.xml"><link xtargets="2;2"/></linkGrp>
+            </cesAlign>
+            """)
+        #expect(try readXML(.xces, good).units.map(\.byLanguage) == [["en": "One.", "fr": "Un."], ["en": "Two.", "fr": "Deux."]])
+        #expect(try XCESReader(path: good, options: IngestOptions()).files.count == 3)
+
+        let bad = try scratch.write("bad.xml", """
+            <cesAlign version="1.0">
+            <linkGrp fromDoc="en/a.xml" toDoc="fr/a.xml"><link xtargets="1;1"/></linkGrp>
+            <link xtargets="2;2"/>
+            </cesAlign>
+            """)
+        let failure = try #require(expectBadInput { _ = try readXML(.xces, bad) })
+        #expect(failure.location.line == 3)
+        #expect(failure.message.contains("outside a <linkGrp>"))
+    }
 }
