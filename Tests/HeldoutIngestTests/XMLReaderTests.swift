@@ -88,6 +88,32 @@ struct XMLReaderTests {
         }
     }
 
+    @Test("an encoding the XML declaration names is honoured (ISO-8859-1)")
+    func declaredLatin1() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let text = Self.tmx(line4: Self.goodUnit, declaration: #"<?xml version="1.0" encoding="ISO-8859-1"?>"#)
+        let bytes = try #require(text.data(using: .isoLatin1))
+        let sink = try readXML(.tmx, try scratch.write("latin1-declared.tmx", bytes: Array(bytes)))
+        #expect(sink.units.map { $0.byLanguage["fr"] } == ["Bonjour à vous.", "Bonne unité."])
+    }
+
+    @Test("UTF-16 that does not decode is refused with the encoding named")
+    func brokenUTF16() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for unit in Self.tmx(line4: Self.goodUnit, declaration: #"<?xml version="1.0" encoding="UTF-16"?>"#).utf16 {
+            bytes += [UInt8(unit & 0xFF), UInt8(unit >> 8)]
+        }
+        bytes.insert(0xD8, at: 301) // shifts every code unit after it by one byte: a lone surrogate
+        let path = try scratch.write("broken16.tmx", bytes: bytes)
+        let failure = try #require(expectBadInput { _ = try readXML(.tmx, path) })
+        #expect(failure.location.file == path)
+        #expect(failure.location.line != nil)
+        #expect(failure.message.contains("encoding"))
+    }
+
     @Test("a character reference to a control character is refused")
     func controlCharacterReference() throws {
         let scratch = try ScratchDirectory()
