@@ -69,9 +69,12 @@ public struct Ingester {
     /// under this name. Nothing is kept if reading fails.
     public func ingest(_ corpus: PlannedCorpus, into store: Store,
                        progress: ((_ bytesRead: Int64, _ totalBytes: Int64, _ units: Int) -> Void)? = nil) throws -> IngestReport {
+        // Hash what the reader reads: an XCES alignment names its sentence documents, and a
+        // change in one of them is a change of the corpus.
+        let reader = try corpus.format.makeReader(files: corpus.files, options: options)
         var hashes: [String] = []
         var size: Int64 = 0
-        for file in corpus.files {
+        for file in reader.files {
             let (hash, bytes) = try FileDigest.sha256(ofFile: file)
             if bytes == 0 {
                 throw HeldoutError.badInput(SourceLocation(file: file), "file is empty")
@@ -80,9 +83,8 @@ public struct Ingester {
             size += bytes
         }
         let sha = hashes.count == 1 ? hashes[0] : FileDigest.sha256(of: Array(hashes.joined(separator: "\n").utf8))
-        let reader = try corpus.format.makeReader(files: corpus.files, options: options)
         let descriptor = CorpusDescriptor(name: corpus.name, format: corpus.format.rawValue, sha256: sha, size: size,
-                                          files: corpus.files, domain: options.domain, licence: licence,
+                                          files: reader.files, domain: options.domain, licence: licence,
                                           readOptions: try options.fingerprint(format: corpus.format))
         return try store.ingest(descriptor, progress: { bytes, units in progress?(bytes, size, units) }) { sink in
             try reader.read(into: sink)

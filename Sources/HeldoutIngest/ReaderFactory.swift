@@ -17,6 +17,9 @@ extension CorpusFormat {
     /// The reader for one corpus of this format.
     public func makeReader(files: [String], options: IngestOptions) throws -> CorpusReader {
         switch self {
+        case .tmx: return try TMXReader(path: try onlyFile(of: files), options: options)
+        case .xliff: return try XLIFFReader(path: try onlyFile(of: files), options: options)
+        case .xces: return try XCESReader(path: try onlyFile(of: files), options: options)
         case .text:
             return try PlainTextReader(files: files, options: options)
         case .moses:
@@ -25,18 +28,20 @@ extension CorpusFormat {
             if TatoebaReader.isTatoeba(files, options: options) {
                 return try TatoebaReader(sentences: files[0], links: files.count > 1 ? files[1] : nil, options: options)
             }
-            guard files.count == 1 else {
-                throw HeldoutError.usage("a \(rawValue) corpus is one file (got \(files.count))")
-            }
-            return try DelimitedReader(file: files[0], dialect: self == .csv ? .csv : .tsv, options: options)
+            return try DelimitedReader(file: try onlyFile(of: files), dialect: self == .csv ? .csv : .tsv, options: options)
         case .jsonl:
-            guard files.count == 1 else { throw HeldoutError.usage("a jsonl corpus is one file (got \(files.count))") }
-            return try JSONLReader(file: files[0], options: options)
+            return try JSONLReader(file: try onlyFile(of: files), options: options)
         case .po:
-            guard files.count == 1 else { throw HeldoutError.usage("a po corpus is one file (got \(files.count))") }
-            return try POReader(file: files[0], options: options)
-        default:
-            throw HeldoutError.usage("the \(rawValue) reader is not built yet")
+            return try POReader(file: try onlyFile(of: files), options: options)
         }
     }
+
+    /// The one file of a corpus in a single-file format (tmx, xliff, xces).
+    func onlyFile(of files: [String]) throws -> String {
+        guard files.count == 1, let file = files.first else {
+            throw HeldoutError.usage("a \(rawValue) corpus is one file, got \(files.count): \(files.joined(separator: ", "))")
+        }
+        return file
+    }
 }
+

@@ -74,21 +74,6 @@ func readAll(_ reader: CorpusReader) throws -> TextCollectingSink {
     return sink
 }
 
-/// Runs `body`, which must fail with bad input; returns where and why.
-@discardableResult
-func expectBadInput(sourceLocation: Testing.SourceLocation = #_sourceLocation,
-                    _ body: () throws -> Void) -> (location: HeldoutCore.SourceLocation, message: String)? {
-    do {
-        try body()
-        Issue.record("expected bad input; nothing was thrown", sourceLocation: sourceLocation)
-    } catch let HeldoutError.badInput(location, message) {
-        return (location, message)
-    } catch {
-        Issue.record("expected bad input; got \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
-}
-
 /// Runs `body`, which must fail with a usage error; returns its message.
 @discardableResult
 func expectUsage(sourceLocation: Testing.SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> String? {

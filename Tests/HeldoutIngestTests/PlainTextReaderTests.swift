@@ -4,19 +4,6 @@ import HeldoutStore
 import Testing
 @testable import HeldoutIngest
 
-/// Collects what a reader hands out, to look at a reader alone.
-final class CollectingSink: UnitSink {
-    var units: [CorpusUnit] = []
-    var skipped: [String: Int] = [:]
-    var progressReports: [Int64] = []
-
-    func add(_ unit: CorpusUnit) throws { units.append(unit) }
-    func skip(_ reason: String, count: Int) { skipped[reason, default: 0] += count }
-    func progress(bytesRead: Int64) { progressReports.append(bytesRead) }
-
-    var texts: [String] { units.flatMap { $0.texts.map(\.text) } }
-}
-
 /// A fresh directory for one test, removed when the value goes.
 final class TemporaryDirectory {
     let url: URL
