@@ -96,7 +96,8 @@ struct Manifest: Codable {
         var corpora: [String: String]
         /// SHA-256 over the ids of the items the spec selected, in order.
         var items: String
-        /// SHA-256 of each source file of the spec that exists (paths relative to the spec).
+        /// SHA-256 of each source file of the spec that exists (paths relative to the working
+        /// directory, as DESIGN's example spec writes them).
         var sources: [String: String]
     }
 
@@ -162,10 +163,8 @@ struct Manifest: Codable {
         var itemHasher = SHA256()
         for id in input.ids { itemHasher.update(data: id.bytes) }
         var sources: [String: String] = [:]
-        let base = specPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
         for source in spec.sources {
-            let url = source.path.hasPrefix("/") ? URL(fileURLWithPath: source.path)
-                : (base ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).appendingPathComponent(source.path)
+            let url = URL(fileURLWithPath: source.path)
             if FileManager.default.fileExists(atPath: url.path) {
                 sources[source.path] = try FileDigest.sha256(ofFile: url.path).hex
             }
