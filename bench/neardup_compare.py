@@ -11,8 +11,9 @@ from datasketch import MinHash, MinHashLSH
 
 n, threshold, binary, workdir = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
 rng = random.Random(7)
-syll = ["ka", "lo", "mi", "ter", "sun", "ra", "ve", "do", "lin", "po", "gar", "ne", "shi", "ul", "bre", "tos"]
-def word(): return "".join(rng.choice(syll) for _ in range(rng.randint(1, 3)))
+# 20,000 random words of 2-10 letters: real text has thousands of distinct 3-grams.
+vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 10))) for _ in range(20000)]
+def word(): return rng.choice(vocab)
 def sentence(): return " ".join(word() for _ in range(rng.randint(8, 17)))
 
 sentences, planted = [], []

@@ -17,11 +17,14 @@ struct Generator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func word() -> String {
-        let syllables = ["ka", "lo", "mi", "ter", "sun", "ra", "ve", "do", "lin", "po", "gar", "ne", "shi", "ul", "bre", "tos"]
-        let n = 1 + Int(next() % 3)
-        return (0..<n).map { _ in syllables[Int(next() % UInt64(syllables.count))] }.joined()
-    }
+    /// A vocabulary of 20,000 random words of 2 to 10 letters: real text has thousands of
+    /// distinct character 3-grams, and so must the benchmark, or every pair looks similar.
+    static let vocabulary: [String] = {
+        var g = Generator(state: 7)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        return (0..<20_000).map { _ in String((0..<(2 + Int(g.next() % 9))).map { _ in letters[Int(g.next() % 26)] }) }
+    }()
+    mutating func word() -> String { Self.vocabulary[Int(next() % UInt64(Self.vocabulary.count))] }
     mutating func sentence() -> String {
         let n = 8 + Int(next() % 10)
         return (0..<n).map { _ in word() }.joined(separator: " ")
