@@ -40,14 +40,29 @@ let package = Package(
             name: "HeldoutIngest",
             dependencies: ["HeldoutCore", "HeldoutStore", "CLibXML2"]
         ),
+        .target(
+            name: "HeldoutSplit",
+            dependencies: [
+                "HeldoutCore", "HeldoutStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "heldout",
             dependencies: [
-                "HeldoutCore", "HeldoutStore", "HeldoutIngest",
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutSplit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark driver (bench/split.sh): generates stores, times the near-duplicate stage.
+        .executableTarget(
+            name: "heldout-bench",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit"]
+        ),
         .testTarget(name: "HeldoutCoreTests", dependencies: ["HeldoutCore"]),
+        .testTarget(name: "HeldoutSplitTests", dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit"]),
         .testTarget(name: "HeldoutStoreTests", dependencies: ["HeldoutCore", "HeldoutStore"]),
         .testTarget(
             name: "HeldoutIngestTests",

@@ -1,0 +1,200 @@
+import Crypto
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// What isolation cost, per column and per link kind.
+///
+/// An item dropped for isolation is counted under a link kind when it shares a key of that kind
+/// (a segment, a group, a document…) directly with a record kept on the other side; an item
+/// only reached through other dropped items is `indirect`. An item can count under several kinds.
+struct IsolationCost: Codable, Equatable {
+    struct Column: Codable, Equatable {
+        var total = 0
+        var byLink: [String: Int] = [:]
+        var indirect = 0
+        /// Training-column items that went to evaluation with components flipped to save held-out items.
+        var movedToEvaluation = 0
+
+        enum CodingKeys: String, CodingKey {
+            case total, indirect
+            case byLink = "by_link"
+            case movedToEvaluation = "moved_to_evaluation"
+        }
+    }
+
+    var total = 0
+    var byLink: [String: Int] = [:]
+    var byColumn: [String: Column] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case total
+        case byLink = "by_link"
+        case byColumn = "by_column"
+    }
+
+    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, assignment: ComponentAssignment, fates: [ItemFate]) {
+        for column in spec.columns { byColumn[column.name] = Column() }
+        var direct = [Bool](repeating: false, count: input.count)
+        for link in graph.links {
+            var keptInTraining = [Bool](repeating: false, count: graph.keySpace(link))
+            for i in 0..<input.count where fates[i] == .kept(.train) {
+                graph.forEachKey(link, of: i) { keptInTraining[Int($0)] = true }
+            }
+            for i in 0..<input.count where fates[i] == .dropped(.isolation) {
+                var hit = false
+                graph.forEachKey(link, of: i) { if keptInTraining[Int($0)] { hit = true } }
+                guard hit else { continue }
+                direct[i] = true
+                byLink[link.rawValue, default: 0] += 1
+                byColumn[spec.columns[Int(input.column[i])].name, default: Column()].byLink[link.rawValue, default: 0] += 1
+            }
+        }
+        for i in 0..<input.count {
+            let name = spec.columns[Int(input.column[i])].name
+            if fates[i] == .dropped(.isolation) {
+                total += 1
+                byColumn[name, default: Column()].total += 1
+                if !direct[i] { byColumn[name, default: Column()].indirect += 1 }
+            }
+            if assignment.flipped[Int(graph.component[i])], spec.columns[Int(input.column[i])].role.trains {
+                byColumn[name, default: Column()].movedToEvaluation += 1
+            }
+        }
+    }
+}
+
+/// `manifest.json`: everything needed to know what a split is and to check it was rebuilt
+/// exactly — and nothing that changes between two identical runs (no time, no host, no path
+/// of a temporary directory).
+struct Manifest: Codable {
+    struct Tool: Codable {
+        var name: String
+        var version: String
+    }
+
+    struct Components: Codable {
+        var total: Int
+        var evaluation: Int
+        var flipped: Int
+    }
+
+    struct NearDuplicates: Codable {
+        var threshold: Double
+        var shingle: String
+        var size: Int
+        var bands: Int
+        var rows: Int
+        var segments: Int
+        var pairs: Int
+    }
+
+    struct Inputs: Codable {
+        /// SHA-256 of the spec file as given.
+        var spec: String?
+        /// SHA-256 of each corpus as ingested, by corpus name.
+        var corpora: [String: String]
+        /// SHA-256 over the ids of the items the spec selected, in order.
+        var items: String
+        /// SHA-256 of each source file of the spec that exists (paths relative to the working
+        /// directory, as DESIGN's example spec writes them).
+        var sources: [String: String]
+    }
+
+    var schema: String
+    var tool: Tool
+    var name: String
+    var variant: String
+    var roles: [String: String]
+    var counts: RecordCounts
+    var records: [String: Int]
+    var dropped: [String: [String: Int]]
+    var fractions: [String: [String: Double]]
+    var components: Components
+    var isolationCost: IsolationCost?
+    var isolation: [String]
+    var nearDuplicates: NearDuplicates?
+    var inputs: Inputs
+    var outputs: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, tool, name, variant, roles, counts, records, dropped, fractions, components, isolation, inputs, outputs
+        case isolationCost = "isolation_cost"
+        case nearDuplicates = "near_duplicates"
+    }
+
+    func write(to url: URL) throws {
+        var data = try CanonicalJSON.data(self)
+        data.append(0x0A)
+        try data.write(to: url)
+    }
+
+    static func make(spec: SplitSpec, variant: SplitVariant, input: SplitInput, store: Store, counts: RecordCounts,
+                     fates: [ItemFate], cost: IsolationCost?, assignment: ComponentAssignment, graph: IsolationGraph,
+                     nearDuplicates: NearDuplicateIndex.Parameters?, nearDuplicatePairs: Int, directory: URL,
+                     toolVersion: String, specPath: String?) throws -> Manifest {
+        var records: [String: Int] = [:]
+        var dropped: [String: [String: Int]] = [:]
+        var kept: [String: [String: Int]] = [:]
+        var totals: [String: Int] = [:]
+        for i in 0..<input.count {
+            let column = spec.columns[Int(input.column[i])].name
+            totals[column, default: 0] += 1
+            switch fates[i] {
+            case let .kept(partition):
+                records[partition.rawValue, default: 0] += 1
+                kept[column, default: [:]][partition.rawValue, default: 0] += 1
+            case let .dropped(reason):
+                dropped[column, default: [:]][reason.rawValue, default: 0] += 1
+            }
+        }
+        var fractions: [String: [String: Double]] = [:]
+        for (column, partitions) in kept {
+            let sum = partitions.values.reduce(0, +)
+            for (partition, n) in partitions {
+                fractions[column, default: [:]][partition] = (Double(n) / Double(max(sum, 1)) * 1e6).rounded() / 1e6
+            }
+        }
+        var evaluationComponents = 0
+        for p in assignment.partition where p.isEvaluation { evaluationComponents += 1 }
+
+        var corpora: [String: String] = [:]
+        for corpus in try store.corpora() { corpora[corpus.name] = corpus.sha256 }
+        var itemHasher = SHA256()
+        for id in input.ids { itemHasher.update(data: id.bytes) }
+        var sources: [String: String] = [:]
+        for source in spec.sources {
+            let url = URL(fileURLWithPath: source.path)
+            if FileManager.default.fileExists(atPath: url.path) {
+                sources[source.path] = try FileDigest.sha256(ofFile: url.path).hex
+            }
+        }
+        var outputs: [String: String] = [:]
+        for file in ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml"] {
+            outputs[file] = try FileDigest.sha256(ofFile: directory.appendingPathComponent(file).path).hex
+        }
+        let variantName: String
+        switch variant.kind {
+        case .primary: variantName = "primary"
+        case .comparison: variantName = "comparison"
+        case let .sweep(columns): variantName = "sweep:" + columns.joined(separator: "+")
+        }
+        return Manifest(
+            schema: Splitter.schemaVersion,
+            tool: Tool(name: "heldout", version: toolVersion),
+            name: variant.name, variant: variantName,
+            roles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.roles[$0.offset].rawValue) }),
+            counts: counts, records: records, dropped: dropped, fractions: fractions,
+            components: Components(total: graph.componentCount, evaluation: evaluationComponents,
+                                   flipped: assignment.flipped.filter { $0 }.count),
+            isolationCost: cost,
+            isolation: spec.isolation.enabledLinks.map(\.rawValue),
+            nearDuplicates: nearDuplicates.map {
+                NearDuplicates(threshold: $0.threshold, shingle: $0.shingle.rawValue, size: $0.size, bands: $0.bands,
+                               rows: $0.rows, segments: Set(input.segmentList).count, pairs: nearDuplicatePairs)
+            },
+            inputs: Inputs(spec: try specPath.map { try FileDigest.sha256(ofFile: $0).hex }, corpora: corpora,
+                           items: itemHasher.finalize().map { String(format: "%02x", $0) }.joined(), sources: sources),
+            outputs: outputs)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// Counts of records: column → role → partition → n.
+typealias RecordCounts = [String: [String: [String: Int]]]
+
+/// Streams the items from the store once, in id order, and writes each variant's records into
+/// its directory: so every file is sorted by id without sorting, and the texts never sit in
+/// memory all at once. Evaluation files are written once, for the primary split, and copied to
+/// every sibling, which makes "the same evaluation items, byte for byte" true by construction.
+struct RecordWriter {
+    let spec: SplitSpec
+    let input: SplitInput
+    let variants: [SplitVariant]
+    let fates: [[ItemFate]]
+    let directories: [URL]
+
+    private final class Output {
+        let handle: FileHandle
+        var buffer: [UInt8] = []
+
+        init(_ url: URL) throws {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw HeldoutError.usage("\(url.path): cannot create the file (is the directory writable?)")
+            }
+            handle = try FileHandle(forWritingTo: url)
+            buffer.reserveCapacity(1 << 22)
+        }
+
+        func flushIfFull() throws {
+            if buffer.count >= 1 << 22 { try flush() }
+        }
+
+        func flush() throws {
+            try handle.write(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        func close() throws {
+            try flush()
+            try handle.close()
+        }
+    }
+
+    func write(store: Store) throws -> [RecordCounts] {
+        var counts = [RecordCounts](repeating: [:], count: variants.count)
+        // Train files for every variant; dev and test for the primary only.
+        var outputs: [[Partition: Output]] = []
+        for (index, directory) in directories.enumerated() {
+            var files: [Partition: Output] = [:]
+            for partition in Partition.allCases where index == 0 || partition == .train {
+                files[partition] = try Output(directory.appendingPathComponent("\(partition.rawValue).jsonl"))
+            }
+            outputs.append(files)
+        }
+        let decoder = JSONDecoder()
+        try store.read { db in
+            let items = try RowScanner(db, """
+                SELECT id, template, category, pair, question, answer, rubric, target_lemma, target_lang, consistency_group
+                FROM item ORDER BY id
+                """)
+            var cursor = 0
+            while try items.next(), cursor < input.count {
+                guard let id = items.contentID(0) else { continue }
+                while cursor < input.count, input.ids[cursor] < id { cursor += 1 }
+                guard cursor < input.count, input.ids[cursor] == id else { continue }
+                let i = cursor
+                cursor += 1
+                guard fates.contains(where: { if case .kept = $0[i] { true } else { false } }) else { continue }
+
+                let rubricText = items.string(6) ?? "[]"
+                let rubric = rubricText == "[]" ? [] : try decoder.decode([String].self, from: Data(rubricText.utf8))
+                let question = items.string(4) ?? ""
+                let answer = items.string(5)
+                let segments = input.segments(ofItem: i)
+                let sourceSegment = Int(segments.first ?? 0)
+                var documents: [Int32] = []
+                for s in segments { documents.append(contentsOf: input.documents(ofSegment: s)) }
+                let documentNames = Array(Set(documents)).sorted().map { input.documentNames[Int($0)] }
+                var target: Lexeme?
+                if let lemma = items.string(7), let lang = items.string(8) { target = Lexeme(lemma: lemma, lang: lang) }
+                let translation = input.translation[i] >= 0 ? input.segmentText[Int(input.translation[i])] : nil
+                let columnName = spec.columns[Int(input.column[i])].name
+                var record = SplitRecord(
+                    id: id.hex, partition: .train, column: columnName, role: .supervised,
+                    category: items.string(2) ?? "", pair: items.string(3).flatMap(SplitInputLoader.canonicalPair),
+                    band: input.band[i], domain: input.domain[i], question: question, answer: answer, rubric: rubric,
+                    source: .init(lang: input.segmentLang[sourceSegment], text: input.segmentText[sourceSegment], translation: translation),
+                    consistencyGroup: items.string(9).flatMap { $0.isEmpty ? nil : $0 }, messages: [],
+                    segments: segments.map { input.segmentIDs[Int($0)].hex }, documents: documentNames,
+                    target: target, template: items.string(1) ?? "")
+
+                for (v, variant) in variants.enumerated() {
+                    guard case let .kept(partition) = fates[v][i] else { continue }
+                    if partition.isEvaluation && v > 0 {
+                        // Same bytes as the primary's, copied after the pass; count them here.
+                        let role = variant.primaryRoles[Int(input.column[i])]
+                        counts[v][columnName, default: [:]][role.rawValue, default: [:]][partition.rawValue, default: 0] += 1
+                        continue
+                    }
+                    let role = partition.isEvaluation ? variant.primaryRoles[Int(input.column[i])] : variant.roles[Int(input.column[i])]
+                    record.partition = partition
+                    record.role = role
+                    if !partition.isEvaluation && role == .plausibility {
+                        record.answer = nil
+                        record.messages = [.init(role: "user", content: question),
+                                           .init(role: "rubric", content: rubric.joined(separator: "\n"))]
+                    } else {
+                        record.answer = answer
+                        record.messages = [.init(role: "user", content: question), .init(role: "assistant", content: answer ?? "")]
+                    }
+                    guard let output = outputs[v][partition] else { continue }
+                    record.appendJSON(to: &output.buffer)
+                    try output.flushIfFull()
+                    counts[v][columnName, default: [:]][role.rawValue, default: [:]][partition.rawValue, default: 0] += 1
+                }
+            }
+        }
+        for files in outputs { for (_, output) in files { try output.close() } }
+        for directory in directories.dropFirst() {
+            for partition in [Partition.dev, .test] {
+                let name = "\(partition.rawValue).jsonl"
+                try FileManager.default.copyItem(at: directories[0].appendingPathComponent(name), to: directory.appendingPathComponent(name))
+            }
+        }
+        for directory in directories {
+            try Data(spec.resolvedYAML.utf8).write(to: directory.appendingPathComponent("spec.yaml"))
+        }
+        return counts
+    }
+}

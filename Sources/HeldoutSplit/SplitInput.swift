@@ -1,0 +1,325 @@
+import Foundation
+import GRDB
+import HeldoutCore
+import HeldoutStore
+
+/// What the split knows about the items it considers, in compact parallel arrays indexed by
+/// item number (items in id order), so a million items fit in a few hundred megabytes; the
+/// question, answer and rubric stay in the store until the records are written.
+public struct SplitInput: Sendable {
+    /// Item ids, ascending.
+    public internal(set) var ids: [ContentID] = []
+    /// Index into `spec.columns` of each item's column.
+    var column: [Int32] = []
+    var hasGold: [Bool] = []
+    var hasRubric: [Bool] = []
+    var band: [String?] = []
+    var domain: [String?] = []
+    /// Segment indices of each item (CSR: `segmentStart[i]..<segmentStart[i+1]` in `segmentList`):
+    /// the item's own segments, then the translation its record shows when that is another one.
+    var segmentStart: [Int32] = [0]
+    var segmentList: [Int32] = []
+    var translation: [Int32] = []
+    var lexeme: [Int32] = []
+    var consistency: [Int32] = []
+    var lexemeCount = 0
+    var consistencyCount = 0
+
+    /// Segments the items use.
+    var segmentIDs: [ContentID] = []
+    var segmentLang: [String] = []
+    var segmentText: [String] = []
+    var segmentGroup: [Int32] = []
+    var groupCount = 0
+    /// Documents of each segment (CSR), as indices into `documentNames`.
+    var documentStart: [Int32] = []
+    var documentList: [Int32] = []
+    /// `corpus#document`: stable whatever order corpora were ingested in (document rowids are not).
+    var documentNames: [String] = []
+
+    /// Items of each column before `where` (column name → count), for error messages.
+    var seenColumns: [String: Int] = [:]
+    var excluded: [String: Int] = [:]
+
+    public var count: Int { ids.count }
+
+    func segments(ofItem item: Int) -> ArraySlice<Int32> {
+        segmentList[Int(segmentStart[item])..<Int(segmentStart[item + 1])]
+    }
+
+    func documents(ofSegment segment: Int32) -> ArraySlice<Int32> {
+        documentList[Int(documentStart[Int(segment)])..<Int(documentStart[Int(segment) + 1])]
+    }
+}
+
+/// Loads ``SplitInput`` from a store for a spec: axis, `where`, balance caps. Every data-dependent
+/// spec error (a column the data does not have, a column left empty) is raised here, before any
+/// isolation work.
+struct SplitInputLoader {
+    let spec: SplitSpec
+    let store: Store
+
+    private struct Candidate {
+        var id: ContentID
+        var column: Int32
+        var lang: String
+        var pair: String?
+        var hasGold: Bool
+        var hasRubric: Bool
+        var band: String?
+        var domain: String?
+        var lexeme: Lexeme?
+        var consistency: String?
+    }
+
+    func load() throws -> SplitInput {
+        try store.read { db in try load(db) }
+    }
+
+    private func columnKey(category: String, pair: String?, band: String?, domain: String?) -> String? {
+        switch spec.axis {
+        case .category: category
+        case .languagePair: pair
+        case .complexity: band
+        case .domain: domain
+        }
+    }
+
+    private func load(_ db: Database) throws -> SplitInput {
+        var input = SplitInput()
+        let columnIndex = Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, Int32($0.offset)) })
+        let filter = spec.filter
+        let pairs = Set(filter.pairs), languages = Set(filter.languages), categories = Set(filter.categories)
+        let bandsWanted = Set(filter.bands), domains = Set(filter.domains)
+        var inColumnBeforeWhere = [Int](repeating: 0, count: spec.columns.count)
+
+        // 1. Items: axis, column, filters that need no segment text.
+        var candidates: [Candidate] = []
+        let items = try RowScanner(db, """
+            SELECT id, category, lang, pair, grade, domain, target_lemma, target_lang, consistency_group,
+                   answer IS NOT NULL AND answer <> '', rubric <> '[]'
+            FROM item ORDER BY id
+            """)
+        while try items.next() {
+            guard let id = items.contentID(0) else { throw HeldoutError.store("item with a malformed id") }
+            let category = items.string(1) ?? ""
+            let lang = items.string(2) ?? ""
+            let pair = items.string(3).flatMap(Self.canonicalPair)
+            let band = spec.bands.band(forGrade: items.double(4))
+            let domain = items.string(5)
+            guard let key = columnKey(category: category, pair: pair, band: band, domain: domain) else {
+                input.excluded["no_\(spec.axis.rawValue)", default: 0] += 1
+                continue
+            }
+            input.seenColumns[key, default: 0] += 1
+            guard let column = columnIndex[key] else { continue }
+            inColumnBeforeWhere[Int(column)] += 1
+            if !pairs.isEmpty, !(pair.map(pairs.contains) ?? false) { continue }
+            if !languages.isEmpty, !languages.contains(LanguageTag(lang)?.primary ?? lang) { continue }
+            if !categories.isEmpty, !categories.contains(category) { continue }
+            if !bandsWanted.isEmpty, !(band.map(bandsWanted.contains) ?? false) { continue }
+            if !domains.isEmpty, !(domain.map(domains.contains) ?? false) { continue }
+            var lexeme: Lexeme?
+            if let lemma = items.string(6), let targetLang = items.string(7) { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
+            candidates.append(Candidate(id: id, column: column, lang: lang, pair: pair, hasGold: items.int64(9) != 0,
+                                        hasRubric: items.int64(10) != 0, band: band, domain: domain, lexeme: lexeme,
+                                        consistency: items.string(8)))
+        }
+        for (index, column) in spec.columns.enumerated() where inColumnBeforeWhere[index] == 0 {
+            let seen = input.seenColumns.keys.sorted().prefix(20).joined(separator: ", ")
+            throw spec.error("columns.\(column.name)", "no item of the store has \(spec.axis.rawValue) \(column.name)"
+                             + (seen.isEmpty ? " (the store has no items; run `heldout questions`)" : " (the store has: \(seen))"))
+        }
+
+        // 2. Their segments, in id order like the items (merge join on the primary keys).
+        var segmentIndex: [ContentID: Int32] = [:]
+        var segmentsOf: [[Int32]] = Array(repeating: [], count: candidates.count)
+        func intern(_ id: ContentID) -> Int32 {
+            if let found = segmentIndex[id] { return found }
+            let index = Int32(input.segmentIDs.count)
+            segmentIndex[id] = index
+            input.segmentIDs.append(id)
+            return index
+        }
+        let links = try RowScanner(db, "SELECT item_id, segment FROM item_segment ORDER BY item_id, ordinal")
+        var cursor = 0
+        while try links.next() {
+            guard let itemID = links.contentID(0), let segmentID = links.contentID(1) else { continue }
+            while cursor < candidates.count, candidates[cursor].id < itemID { cursor += 1 }
+            guard cursor < candidates.count, candidates[cursor].id == itemID else { continue }
+            segmentsOf[cursor].append(intern(segmentID))
+        }
+
+        // 3. Segment rows: language, text, alignment group.
+        let known = input.segmentIDs.count
+        input.segmentLang = Array(repeating: "", count: known)
+        input.segmentText = Array(repeating: "", count: known)
+        input.segmentGroup = Array(repeating: -1, count: known)
+        var present = [Bool](repeating: false, count: known)
+        var rowidToSegment: [Int64: Int32] = [:]
+        var groupIndex: [ContentID: Int32] = [:]
+        var groupIDs: [ContentID] = []
+        func internGroup(_ id: ContentID) -> Int32 {
+            if let found = groupIndex[id] { return found }
+            let index = Int32(groupIDs.count)
+            groupIndex[id] = index
+            groupIDs.append(id)
+            return index
+        }
+        let segments = try RowScanner(db, "SELECT rowid, id, lang_primary, text, grp FROM segment")
+        while try segments.next() {
+            guard let id = segments.contentID(1), let index = segmentIndex[id], Int(index) < known else { continue }
+            present[Int(index)] = true
+            rowidToSegment[segments.int64(0)] = index
+            input.segmentLang[Int(index)] = segments.string(2) ?? ""
+            input.segmentText[Int(index)] = segments.string(3) ?? ""
+            if let group = segments.contentID(4) { input.segmentGroup[Int(index)] = internGroup(group) }
+        }
+
+        // 4. Translations: the segment of the pair's other language among the item's own, or else
+        // the smallest such segment of the source's alignment group.
+        var translations = [Int32](repeating: -1, count: candidates.count)
+        let lookup = try RowScanner(db, "SELECT rowid, id, text FROM segment WHERE grp = ?1 AND lang_primary = ?2 ORDER BY id LIMIT 1")
+        for (i, candidate) in candidates.enumerated() {
+            guard let pair = candidate.pair, let first = segmentsOf[i].first, present[Int(first)] else { continue }
+            let target = String(pair.split(separator: "-").last ?? "")
+            if let own = segmentsOf[i].dropFirst().first(where: { input.segmentLang[Int($0)] == target }) {
+                translations[i] = own
+                continue
+            }
+            let group = input.segmentGroup[Int(first)]
+            guard group >= 0 else { continue }
+            lookup.bind(1, groupIDs[Int(group)])
+            lookup.bind(2, target)
+            if try lookup.next(), let id = lookup.contentID(1) {
+                let index = intern(id)
+                if Int(index) >= input.segmentLang.count {
+                    input.segmentLang.append(target)
+                    input.segmentText.append(lookup.string(2) ?? "")
+                    input.segmentGroup.append(group)
+                    present.append(true)
+                    rowidToSegment[lookup.int64(0)] = index
+                }
+                translations[i] = index
+                segmentsOf[i].append(index)
+            }
+            lookup.reset()
+        }
+
+        // 5. Filters on the source text, then balance caps; what is left is the split's input.
+        var keep = [Bool](repeating: true, count: candidates.count)
+        for i in candidates.indices {
+            guard let first = segmentsOf[i].first, present[Int(first)] else {
+                keep[i] = false
+                input.excluded["no_segment", default: 0] += 1
+                continue
+            }
+            if filter.minTokens != nil || filter.maxTokens != nil {
+                let tokens = input.segmentText[Int(first)].split(separator: " ").count
+                if let min = filter.minTokens, tokens < min { keep[i] = false }
+                if let max = filter.maxTokens, tokens > max { keep[i] = false }
+            }
+        }
+        applyCaps(candidates.map { ($0.id, $0.column, spec.balance.stratify == .domain ? $0.domain : $0.band) }, keep: &keep)
+
+        var lexemes: [Lexeme: Int32] = [:]
+        var groups: [String: Int32] = [:]
+        var perColumn = [Int](repeating: 0, count: spec.columns.count)
+        for (i, candidate) in candidates.enumerated() where keep[i] {
+            perColumn[Int(candidate.column)] += 1
+            input.ids.append(candidate.id)
+            input.column.append(candidate.column)
+            input.hasGold.append(candidate.hasGold)
+            input.hasRubric.append(candidate.hasRubric)
+            input.band.append(candidate.band)
+            input.domain.append(candidate.domain)
+            input.segmentList.append(contentsOf: segmentsOf[i].filter { present[Int($0)] })
+            input.segmentStart.append(Int32(input.segmentList.count))
+            input.translation.append(translations[i])
+            if let lexeme = candidate.lexeme {
+                let next = Int32(lexemes.count)
+                input.lexeme.append(lexemes[lexeme] ?? { lexemes[lexeme] = next; return next }())
+            } else {
+                input.lexeme.append(-1)
+            }
+            if let group = candidate.consistency, !group.isEmpty {
+                let next = Int32(groups.count)
+                input.consistency.append(groups[group] ?? { groups[group] = next; return next }())
+            } else {
+                input.consistency.append(-1)
+            }
+        }
+        input.lexemeCount = lexemes.count
+        input.consistencyCount = groups.count
+        input.groupCount = groupIDs.count
+        for (index, column) in spec.columns.enumerated() where perColumn[index] == 0 {
+            throw spec.error("columns.\(column.name)", "no item left after `where` (\(inColumnBeforeWhere[index]) before filtering)")
+        }
+
+        // 6. Documents of every segment used: `corpus#document`, independent of rowids.
+        var documentNames: [Int64: String] = [:]
+        let documents = try RowScanner(db, "SELECT d.id, c.name, d.name FROM document d JOIN corpus c ON c.id = d.corpus_id")
+        while try documents.next() {
+            documentNames[documents.int64(0)] = "\(documents.string(1) ?? "")#\(documents.string(2) ?? "")"
+        }
+        var pairsFound: [(segment: Int32, document: String)] = []
+        let occurrences = try RowScanner(db, "SELECT DISTINCT segment, document_id FROM occurrence")
+        while try occurrences.next() {
+            guard let segment = rowidToSegment[occurrences.int64(0)], let name = documentNames[occurrences.int64(1)] else { continue }
+            pairsFound.append((segment, name))
+        }
+        let names = Array(Set(pairsFound.map(\.document))).sorted()
+        let nameIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, Int32($0.offset)) })
+        var bySegment = [[Int32]](repeating: [], count: input.segmentIDs.count)
+        for (segment, name) in pairsFound { bySegment[Int(segment)].append(nameIndex[name] ?? 0) }
+        input.documentNames = names
+        input.documentStart = [0]
+        for var list in bySegment {
+            list.sort()
+            input.documentList.append(contentsOf: list)
+            input.documentStart.append(Int32(input.documentList.count))
+        }
+        return input
+    }
+
+    /// Keeps at most the cap of each capped column: the items with the smallest
+    /// SHA-256(seed, "cap", id), taken evenly across strata when `stratify` is set (a stratum
+    /// with fewer items than its share gives the rest to the others).
+    private func applyCaps(_ items: [(id: ContentID, column: Int32, stratum: String?)], keep: inout [Bool]) {
+        for (columnIndex, column) in spec.columns.enumerated() {
+            guard let cap = spec.balance.cap(forColumn: column.name) else { continue }
+            let members = items.indices.filter { keep[$0] && items[$0].column == Int32(columnIndex) }
+            guard members.count > cap else { continue }
+            let ranked = members.map { (rank: ContentID(hashing: [String(spec.seed), "cap", items[$0].id.hex]), index: $0) }
+                .sorted { $0.rank < $1.rank }
+            var chosen = Set<Int>()
+            if spec.balance.stratify != nil {
+                var strata: [String: [Int]] = [:]
+                for entry in ranked { strata[items[entry.index].stratum ?? "", default: []].append(entry.index) }
+                // Round-robin over strata in name order, each in hash order: equal shares, surplus to the larger.
+                let names = strata.keys.sorted()
+                var position = 0
+                while chosen.count < cap {
+                    var took = false
+                    for name in names where chosen.count < cap {
+                        if let list = strata[name], position < list.count {
+                            chosen.insert(list[position])
+                            took = true
+                        }
+                    }
+                    if !took { break }
+                    position += 1
+                }
+            } else {
+                chosen = Set(ranked.prefix(cap).map(\.index))
+            }
+            for index in members where !chosen.contains(index) { keep[index] = false }
+        }
+    }
+
+    /// `fr-en` on primary subtags; nil when not a pair.
+    static func canonicalPair(_ raw: String) -> String? {
+        guard let pair = DirectedPair(raw) else { return nil }
+        return "\(pair.source.primary)-\(pair.target.primary)"
+    }
+}

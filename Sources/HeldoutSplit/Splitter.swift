@@ -1,0 +1,178 @@
+import Crypto
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// `heldout split`: from a store and a spec to `splits/NAME/` (and its comparison and sweep
+/// siblings), isolated, audited, and byte-identical for the same store and spec.
+public struct Splitter {
+    public static let schemaVersion = "heldout.split/1"
+
+    public struct Options {
+        /// The primary split's directory; siblings (`-comparison`, `-sweep-…`) go next to it.
+        public var output: URL
+        public var toolVersion: String
+        public var auditor: any SplitAuditor
+        /// The spec file, fingerprinted in the manifest.
+        public var specPath: String?
+        /// Stage names as they start, for a progress line.
+        public var progress: ((String) -> Void)?
+        /// Test hook: called with the temporary directories once they are written and audited,
+        /// before they are renamed into place. Throwing aborts the split.
+        public var beforeRename: (([URL]) throws -> Void)?
+        /// Fault injection for tests: build the graph with these links instead of the spec's,
+        /// to show that the audit, not the graph, is what stands between a bug and the output.
+        var graphLinksOverride: [IsolationLink]?
+
+        public init(output: URL, toolVersion: String, auditor: any SplitAuditor, specPath: String? = nil) {
+            self.output = output
+            self.toolVersion = toolVersion
+            self.auditor = auditor
+            self.specPath = specPath
+        }
+    }
+
+    public let spec: SplitSpec
+    public let store: Store
+
+    public init(spec: SplitSpec, store: Store) {
+        self.spec = spec
+        self.store = store
+    }
+
+    /// Runs the split. On any error nothing is left behind and an existing split is untouched.
+    @discardableResult
+    public func run(_ options: Options) throws -> SplitSummary {
+        options.progress?("reading items")
+        let input = try SplitInputLoader(spec: spec, store: store).load()
+
+        var pairs: [(Int32, Int32)] = []
+        var nearParameters: NearDuplicateIndex.Parameters?
+        if spec.isolation.isEnabled(.nearDuplicate) {
+            options.progress?("near-duplicates")
+            let nd = spec.isolation.nearDuplicates
+            let parameters = NearDuplicateIndex.Parameters(threshold: nd.threshold, shingle: nd.shingle, size: nd.size)
+            nearParameters = parameters
+            // Only segments an item uses: the rest cannot carry anything into a record.
+            var used = [Bool](repeating: false, count: input.segmentIDs.count)
+            for s in input.segmentList { used[Int(s)] = true }
+            let segments = (0..<input.segmentIDs.count).filter { used[$0] }
+            let found = NearDuplicateIndex(parameters: parameters).pairs(segments.map { input.segmentText[$0] })
+            pairs = found.map { (Int32(segments[Int($0.0)]), Int32(segments[Int($0.1)])) }
+        }
+
+        options.progress?("isolation graph")
+        let graph = IsolationGraph(input: input, links: options.graphLinksOverride ?? spec.isolation.enabledLinks, nearDuplicatePairs: pairs,
+                                   segmentCount: input.segmentIDs.count)
+        let assignment = ComponentAssignment(graph: graph, input: input, spec: spec)
+        let variants = SplitVariant.all(for: spec)
+        var fates = variants.map { variant in (0..<input.count).map { variant.fate(of: $0, input: input, assignment: assignment, graph: graph) } }
+        if let comparison = variants.firstIndex(where: { $0.kind == .comparison }) {
+            matchTrainingSize(&fates[comparison], to: fates[0], input: input)
+        }
+        let cost = IsolationCost(graph: graph, input: input, spec: spec, assignment: assignment, fates: fates[0])
+
+        // Write every variant into a temporary directory next to its destination.
+        let destinations = variants.map { variant in
+            options.output.deletingLastPathComponent()
+                .appendingPathComponent(options.output.lastPathComponent + variant.name.dropFirst(spec.name.count))
+        }
+        let parent = options.output.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        var temporaries: [URL] = []
+        defer { for url in temporaries { try? FileManager.default.removeItem(at: url) } }
+        for destination in destinations {
+            let temporary = destination.deletingLastPathComponent()
+                .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+            temporaries.append(temporary)
+        }
+
+        options.progress?("writing records")
+        let counts = try RecordWriter(spec: spec, input: input, variants: variants, fates: fates, directories: temporaries).write(store: store)
+
+        var summaries: [SplitSummary.Output] = []
+        for (index, variant) in variants.enumerated() {
+            let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store, counts: counts[index],
+                                             fates: fates[index], cost: variant.kind == .primary ? cost : nil,
+                                             assignment: assignment, graph: graph, nearDuplicates: nearParameters,
+                                             nearDuplicatePairs: pairs.count, directory: temporaries[index],
+                                             toolVersion: options.toolVersion, specPath: options.specPath)
+            try manifest.write(to: temporaries[index].appendingPathComponent("manifest.json"))
+            summaries.append(SplitSummary.Output(name: variant.name, directory: destinations[index].path,
+                                                 records: manifest.records, isolationCost: manifest.isolationCost?.total))
+        }
+
+        options.progress?("audit")
+        for (index, temporary) in temporaries.enumerated() {
+            let verdict = try options.auditor.audit(directory: temporary, spec: spec)
+            let enforced = Set(spec.isolation.enabledLinks.map(\.rawValue))
+            let failing = verdict.leaks.filter { enforced.contains($0.kind) || IsolationLink(rawValue: $0.kind) == nil }
+            if !failing.isEmpty {
+                let shown = failing.prefix(10).map { "\($0.kind): train \($0.trainRecord) ↔ evaluation \($0.evaluationRecord) (\($0.detail))" }
+                throw HeldoutError.checkFailed("""
+                    split \(variants[index].name): the audit found \(failing.count) leak(s); nothing was written
+                      \(shown.joined(separator: "\n  "))\(failing.count > 10 ? "\n  …" : "")
+                    """)
+            }
+            if let report = verdict.report {
+                try report.write(to: temporary.appendingPathComponent("audit.json"))
+            }
+        }
+        try options.beforeRename?(temporaries)
+
+        for (temporary, destination) in zip(temporaries, destinations) {
+            try Self.replace(destination, with: temporary)
+        }
+        temporaries.removeAll()
+        return SplitSummary(outputs: summaries)
+    }
+
+    /// Renames `temporary` to `destination`; an existing destination is renamed aside first and
+    /// removed only once the new one is in place, so a reader sees the old split or the new one.
+    static func replace(_ destination: URL, with temporary: URL) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: destination.path) else {
+            try fm.moveItem(at: temporary, to: destination)
+            return
+        }
+        let aside = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).old-\(UUID().uuidString)")
+        try fm.moveItem(at: destination, to: aside)
+        do {
+            try fm.moveItem(at: temporary, to: destination)
+        } catch {
+            try? fm.moveItem(at: aside, to: destination)
+            throw error
+        }
+        try? fm.removeItem(at: aside)
+    }
+
+    /// The comparison supervises the evaluated columns, so it has more training items; keep the
+    /// primary's count, choosing by SHA-256(seed, "comparison", id) — deterministic, and blind
+    /// to column, so the kept mix follows the comparison's own.
+    private func matchTrainingSize(_ fates: inout [ItemFate], to primary: [ItemFate], input: SplitInput) {
+        let target = primary.filter { $0 == .kept(.train) }.count
+        let train = fates.indices.filter { fates[$0] == .kept(.train) }
+        guard train.count > target else { return }
+        let ranked = train.map { (ContentID(hashing: [String(spec.seed), "comparison", input.ids[$0].hex]), $0) }.sorted { $0.0 < $1.0 }
+        for (_, index) in ranked.dropFirst(target) { fates[index] = .dropped(.sizeMatch) }
+    }
+}
+
+/// What `split` reports on stdout.
+public struct SplitSummary: Codable, Sendable {
+    public struct Output: Codable, Sendable {
+        public var name: String
+        public var directory: String
+        public var records: [String: Int]
+        public var isolationCost: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, directory, records
+            case isolationCost = "isolation_cost"
+        }
+    }
+
+    public var outputs: [Output]
+}

@@ -1,0 +1,110 @@
+import Foundation
+import HeldoutCore
+import HeldoutSplit
+import HeldoutStore
+
+// Benchmark driver for bench/split.sh (not part of the product):
+//   heldout-bench generate STORE N        a store of N items over N/2 en–fr units, 1% near-copies
+//   heldout-bench neardup FILE THRESHOLD  near-duplicate pairs of FILE's lines → FILE.pairs, timing on stderr
+
+/// Deterministic pseudo-random words, so every run generates the same store.
+struct Generator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A vocabulary of 20,000 random words of 2 to 10 letters: real text has thousands of
+    /// distinct character 3-grams, and so must the benchmark, or every pair looks similar.
+    static let vocabulary: [String] = {
+        var g = Generator(state: 7)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        return (0..<20_000).map { _ in String((0..<(2 + Int(g.next() % 9))).map { _ in letters[Int(g.next() % 26)] }) }
+    }()
+    mutating func word() -> String { Self.vocabulary[Int(next() % UInt64(Self.vocabulary.count))] }
+    mutating func sentence() -> String {
+        let n = 8 + Int(next() % 10)
+        return (0..<n).map { _ in word() }.joined(separator: " ")
+    }
+}
+
+func generate(store path: String, items n: Int) throws {
+    try? FileManager.default.removeItem(atPath: path)
+    let store = try Store(path: path)
+    var g = Generator(state: 42)
+    let units = n / 2
+    var english: [String] = [], french: [String] = []
+    english.reserveCapacity(units)
+    french.reserveCapacity(units)
+    for i in 0..<units {
+        if i > 0, g.next() % 100 == 0 {
+            // A near-copy of an earlier sentence: one word changed.
+            var words = english[Int(g.next() % UInt64(i))].split(separator: " ").map(String.init)
+            words[Int(g.next() % UInt64(words.count))] = g.word()
+            english.append(words.joined(separator: " "))
+        } else {
+            english.append(g.sentence())
+        }
+        french.append(g.sentence())
+    }
+    _ = try store.ingest(CorpusDescriptor(name: "bench", format: "test", sha256: "bench-\(n)", size: Int64(n), files: ["bench"])) { sink in
+        for i in 0..<units {
+            try sink.add(CorpusUnit(document: "doc\(i / 100)", texts: [.init(lang: LanguageTag("en")!, text: english[i]),
+                                                                       .init(lang: LanguageTag("fr")!, text: french[i])]))
+        }
+    }
+    let categories = ["grammar", "definition", "tone"]
+    var items: [String: [Item]] = [:]
+    for i in 0..<units {
+        let fr = Segment(lang: LanguageTag("fr")!, rawText: french[i]).id
+        let en = Segment(lang: LanguageTag("en")!, rawText: english[i]).id
+        for k in 0..<2 {
+            let category = categories[Int(g.next() % 3)]
+            let item = Item(template: "t-\(category)", templateVersion: 1, boundValues: ["unit": String(i), "k": String(k)],
+                            category: category, lang: "fr", pair: "fr-en", question: "Question \(k) about: \(french[i])",
+                            answer: "Answer \(i).\(k)", rubric: ["Is it plausible?", "Does it mention the subject?"],
+                            segments: [fr, en], grade: Double(g.next() % 14), domain: "news")
+            items[item.template, default: []].append(item)
+        }
+    }
+    for (template, list) in items.sorted(by: { $0.key < $1.key }) {
+        try store.replaceItems(ofTemplates: [template], with: list)
+    }
+    FileHandle.standardError.write(Data("generated \(n) items over \(units) units in \(path)\n".utf8))
+}
+
+func nearDuplicates(file: String, threshold: Double) throws {
+    let text = try String(contentsOfFile: file, encoding: .utf8)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+    let parameters = NearDuplicateIndex.Parameters(threshold: threshold, shingle: .char, size: 3)
+    let index = NearDuplicateIndex(parameters: parameters)
+    let start = Date()
+    let pairs = index.pairs(lines)
+    let seconds = Date().timeIntervalSince(start)
+    let out = pairs.map { "\($0.0)\t\($0.1)" }.joined(separator: "\n")
+    try Data((out + "\n").utf8).write(to: URL(fileURLWithPath: file + ".pairs"))
+    let report = """
+        {"sentences": \(lines.count), "seconds": \(seconds), "sentences_per_second": \(Double(lines.count) / seconds), \
+        "pairs": \(pairs.count), "bands": \(parameters.bands), "rows": \(parameters.rows)}
+        """
+    print(report)
+}
+
+let arguments = CommandLine.arguments
+do {
+    switch arguments.count > 1 ? arguments[1] : "" {
+    case "generate" where arguments.count == 4:
+        try generate(store: arguments[2], items: Int(arguments[3]) ?? 1000)
+    case "neardup" where arguments.count == 4:
+        try nearDuplicates(file: arguments[2], threshold: Double(arguments[3]) ?? 0.8)
+    default:
+        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("heldout-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+import HeldoutCore
+import HeldoutStore
+@testable import HeldoutSplit
+
+/// A spec over grammar (supervised) and tone (held out) with the given isolation block.
+func spec(seed: Int = 1, isolation: String = "{ level: document }", tolerance: Double = 0.0, extra: String = "") -> String {
+    """
+    name: t
+    seed: \(seed)
+    axis: category
+    columns:
+      grammar: { role: supervised }
+      tone: { role: heldout }
+    isolation: \(isolation)
+    partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: \(tolerance) }
+    \(extra)
+    """
+}
+
+/// One planted pair per link kind: a grammar item and a tone item tied by that link only.
+enum Planted: String, CaseIterable {
+    case sharedSegment, translation, nearDuplicate, document, lexeme, consistencyGroup
+
+    var link: IsolationLink {
+        switch self {
+        case .sharedSegment: .sharedSegment
+        case .translation: .translation
+        case .nearDuplicate: .nearDuplicate
+        case .document: .document
+        case .lexeme: .lexeme
+        case .consistencyGroup: .consistencyGroup
+        }
+    }
+
+    /// The spec's isolation block with only this link switched off.
+    var without: String {
+        switch self {
+        case .sharedSegment: "{ level: segment, shared_segments: false }"
+        case .translation: "{ level: document, translations: false }"
+        case .nearDuplicate: "{ level: document, near_duplicates: { enabled: false } }"
+        case .document: "{ level: segment }"
+        case .lexeme: "{ level: document, lexemes: false }"
+        case .consistencyGroup: "{ level: document, consistency_groups: false }"
+        }
+    }
+
+    var grammar: Item { plantedItems[rawValue]!.0 }
+    var tone: Item { plantedItems[rawValue]!.1 }
+}
+
+let nearA = "The committee approved the new budget for the coming year after a long and heated debate in the assembly hall."
+let nearB = "The committee approved the new budget for the coming year after a long and heated argument in the assembly hall."
+let defendre = Lexeme(lemma: "défendre", lang: "fr")
+
+let plantedCorpora: [(String, [(String, [(String, String)])])] = [
+    ("a", [("", [("en", "The orange cat sleeps on the warm mat every afternoon.")])]),
+    ("b", [("", [("en", "The orange cat sleeps on the warm mat every afternoon.")])]),
+    ("en-fr", [("", [("en", "Open the blue door slowly before entering the hall."),
+                     ("fr", "Ouvrez lentement la porte bleue avant d'entrer dans le hall.")])]),
+    ("en-de", [("", [("en", "Open the blue door slowly before entering the hall."),
+                     ("de", "Öffnen Sie langsam die blaue Tür, bevor Sie die Halle betreten.")])]),
+    ("nd1", [("", [("en", nearA)])]),
+    ("nd2", [("", [("en", nearB)])]),
+    ("story", [("fox", [("en", "Once upon a time a fox lived in the quiet forest.")]),
+               ("fox", [("en", "Every morning the fox walked to the river to drink.")])]),
+    ("lex1", [("", [("fr", "Il a décidé de défendre son ami au tribunal.")])]),
+    ("lex2", [("", [("fr", "Elle va défendre le château contre les envahisseurs.")])]),
+    ("cg1", [("", [("en", "Rain fell all night over the sleeping village.")])]),
+    ("cg2", [("", [("en", "The streets were still wet in the morning light.")])]),
+    ("fill", fillers("g", 100) + fillers("t", 50)),
+]
+
+let plantedItems: [String: (Item, Item)] = [
+    "sharedSegment": (item("s1", category: "grammar", on: [("en", "The orange cat sleeps on the warm mat every afternoon.")]),
+                      item("s2", category: "tone", on: [("en", "The orange cat sleeps on the warm mat every afternoon.")])),
+    "translation": (item("tr1", category: "grammar", lang: "fr", on: [("fr", "Ouvrez lentement la porte bleue avant d'entrer dans le hall.")]),
+                    item("tr2", category: "tone", lang: "de", on: [("de", "Öffnen Sie langsam die blaue Tür, bevor Sie die Halle betreten.")])),
+    "nearDuplicate": (item("n1", category: "grammar", on: [("en", nearA)]), item("n2", category: "tone", on: [("en", nearB)])),
+    "document": (item("d1", category: "grammar", on: [("en", "Once upon a time a fox lived in the quiet forest.")]),
+                 item("d2", category: "tone", on: [("en", "Every morning the fox walked to the river to drink.")])),
+    "lexeme": (item("l1", category: "grammar", lang: "fr", on: [("fr", "Il a décidé de défendre son ami au tribunal.")], target: defendre),
+               item("l2", category: "tone", lang: "fr", on: [("fr", "Elle va défendre le château contre les envahisseurs.")], target: defendre)),
+    "consistencyGroup": (item("c1", category: "grammar", on: [("en", "Rain fell all night over the sleeping village.")], group: "cg-1"),
+                         item("c2", category: "tone", on: [("en", "The streets were still wet in the morning light.")], group: "cg-1")),
+]
+
+func plantedStore(reverse: Bool = false) throws -> Workbench {
+    let bench = try Workbench()
+    let corpora = reverse ? Array(plantedCorpora.reversed()) : plantedCorpora
+    for (name, units) in corpora { try bench.ingest(name, reverse ? units.reversed() : units) }
+    var items = plantedItems.values.flatMap { [$0.0, $0.1] } + fillerItems("g", 100, category: "grammar") + fillerItems("t", 50, category: "tone")
+    items.sort { $0.id < $1.id }
+    if reverse { items.reverse() }
+    for group in Dictionary(grouping: items, by: \.template).sorted(by: { reverse ? $0.key > $1.key : $0.key < $1.key }) {
+        try bench.store.replaceItems(ofTemplates: [group.key], with: group.value)
+    }
+    return bench
+}
+
+@Suite("Isolation")
+struct IsolationTests {
+    @Test("each planted link keeps its two items on one side, whatever the seed", arguments: Planted.allCases)
+    func linkHolds(_ planted: Planted) throws {
+        let bench = try plantedStore()
+        for seed in 1...6 {
+            let output = try bench.split(spec(seed: seed), out: "s\(seed)")
+            let g = output.partition(of: planted.grammar.id), t = output.partition(of: planted.tone.id)
+            #expect(!(g == .train && t != nil), "seed \(seed): grammar in train, tone in \(String(describing: t))")
+            #expect(g != nil || t != nil)
+        }
+    }
+
+    @Test("with only that link switched off, some seed puts the two items on opposite sides", arguments: Planted.allCases)
+    func linkSwitchesOff(_ planted: Planted) throws {
+        let bench = try plantedStore()
+        var separated = false
+        for seed in 1...40 where !separated {
+            let output = try bench.split(spec(seed: seed, isolation: planted.without), out: "s\(seed)")
+            separated = output.partition(of: planted.grammar.id) == .train && output.partition(of: planted.tone.id)?.isEvaluation == true
+        }
+        #expect(separated)
+    }
+
+    @Test("a conflict drops the held-out item and the manifest counts it under its link and column")
+    func conflictCost() throws {
+        let bench = try plantedStore()
+        var found = false
+        for seed in 1...40 where !found {
+            let output = try bench.split(spec(seed: seed), out: "s\(seed)")
+            guard output.partition(of: Planted.sharedSegment.grammar.id) == .train else { continue }
+            found = true
+            #expect(output.partition(of: Planted.sharedSegment.tone.id) == nil)
+            let manifest = try output.manifest
+            let cost = manifest["isolation_cost"] as? [String: Any]
+            let tone = (cost?["by_column"] as? [String: Any])?["tone"] as? [String: Any]
+            #expect(((tone?["by_link"] as? [String: Int])?["shared_segment"] ?? 0) >= 1)
+            // Every tone item is either written or counted as an isolation cost.
+            let toneWritten = output.all.filter { $0.column == "tone" }.count
+            #expect(toneWritten + (tone?["total"] as? Int ?? -1) == 56)
+            #expect((cost?["total"] as? Int) == tone?["total"] as? Int)
+            // No tone record in training, ever; grammar records in training carry gold.
+            #expect(output.records[.train]!.allSatisfy { $0.column == "grammar" && $0.answer != nil })
+        }
+        #expect(found)
+    }
+
+    @Test("a tolerance lets components with held-out items go to evaluation: fewer dropped, fractions kept")
+    func toleranceWinsBackHeldOut() throws {
+        let bench = try Workbench()
+        // 200 components holding one grammar and one tone item (a shared sentence), 200 grammar alone.
+        let shared = (0..<200).map { ("m\($0)", [("en", fillerText("m", $0))]) }
+        try bench.ingest("c", shared + fillers("g", 200))
+        let items = (0..<200).flatMap { i in
+            [item("mg\(i)", category: "grammar", on: [("en", fillerText("m", i))]),
+             item("mt\(i)", category: "tone", on: [("en", fillerText("m", i))])]
+        } + fillerItems("g", 200, category: "grammar")
+        try bench.store.replaceItems(ofTemplates: ["t-grammar", "t-tone"], with: items)
+        func run(_ tolerance: Double) throws -> (dropped: Int, grammarTrainShare: Double) {
+            let output = try bench.split(spec(tolerance: tolerance), out: "tol\(tolerance)")
+            let tone = output.all.filter { $0.column == "tone" }.count
+            let grammarTrain = output.records[.train]!.filter { $0.column == "grammar" }.count
+            return (200 - tone, Double(grammarTrain) / 400)
+        }
+        let strict = try run(0)
+        let loose = try run(0.1)
+        #expect(loose.dropped < strict.dropped)
+        #expect(loose.grammarTrainShare >= 0.7 - 1e-9)
+        #expect(strict.dropped > 100)
+    }
+
+    @Test("the audit seam refuses a split whose graph missed a link, and nothing is written")
+    func auditRefusesLeak() throws {
+        let bench = try plantedStore()
+        let checker = IndependentChecker(storePath: bench.store.path)
+        // A correct split passes the independent check.
+        _ = try bench.split(spec(), out: "good", auditor: checker)
+        // A graph that ignores translations and shared segments leaks for some seed; the audit catches it.
+        var refused: HeldoutError?
+        for seed in 1...40 where refused == nil {
+            do {
+                _ = try bench.split(spec(seed: seed), out: "bad\(seed)", auditor: checker) {
+                    $0.graphLinksOverride = [.nearDuplicate, .document, .lexeme, .consistencyGroup]
+                }
+            } catch let error as HeldoutError {
+                refused = error
+                #expect(!FileManager.default.fileExists(atPath: bench.url("bad\(seed)").path))
+            }
+        }
+        #expect(refused?.exitCode == 1)
+        #expect(refused?.description.contains(Planted.translation.grammar.id.hex) == true
+                || refused?.description.contains(Planted.sharedSegment.grammar.id.hex) == true)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: bench.directory.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Benchmark of `heldout split` (apart from the tests): end-to-end time and peak RSS on a generated
+# store, and the near-duplicate stage against datasketch's MinHashLSH on the same sentences.
+#   bench/split.sh [ITEMS] [NEARDUP_SENTENCES]     defaults: 1000000 100000
+set -eu
+ITEMS=${1:-1000000}
+SENTENCES=${2:-100000}
+cd "$(dirname "$0")/.."
+WORK=${BENCH_DIR:-.bench}
+mkdir -p "$WORK"
+swift build -c release --product heldout >/dev/null
+swift build -c release --product heldout-bench >/dev/null
+BIN=$(swift build -c release --show-bin-path)
+
+STORE="$WORK/bench-$ITEMS.sqlite"
+[ -f "$STORE" ] || "$BIN/heldout-bench" generate "$STORE" "$ITEMS"
+cat > "$WORK/bench.yaml" <<YAML
+name: bench
+seed: 1
+axis: category
+columns:
+  grammar: { role: supervised }
+  definition: { role: supervised }
+  tone: { role: heldout }
+isolation: { level: segment, near_duplicates: { threshold: 0.8 } }
+partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.02 }
+YAML
+echo "== heldout split, $ITEMS items"
+/usr/bin/time -f "wall %e s, peak RSS %M KB" "$BIN/heldout" split "$WORK/bench.yaml" --store "$STORE" --out "$WORK/out-$ITEMS"
+echo "== near-duplicates, $SENTENCES sentences: heldout vs datasketch"
+python3 -c "import datasketch" 2>/dev/null || pip install -q datasketch
+python3 bench/neardup_compare.py "$SENTENCES" 0.8 "$BIN/heldout-bench" "$WORK"
