@@ -305,6 +305,24 @@ public struct SegmentGrading: Sendable, Equatable, Codable {
     public var domain: String?
     public var domainSource: String?
     public var domainConfidence: Double?
+
+    public init(words: Int, syllables: Int, readability: [String: Double], grade: Double?, band: String,
+                domain: String?, domainSource: String?, domainConfidence: Double?) {
+        self.words = words
+        self.syllables = syllables
+        self.readability = readability
+        self.grade = grade
+        self.band = band
+        self.domain = domain
+        self.domainSource = domainSource
+        self.domainConfidence = domainConfidence
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case words, syllables, readability, grade, band, domain
+        case domainSource = "domain_source"
+        case domainConfidence = "domain_confidence"
+    }
 }
 
 extension Store {
