@@ -28,17 +28,7 @@ if ! "$bin" ingest --store "$store" --format text --lang en --corpus debian-docs
     python3 bench/grade_textstat.py store "$store" "$work/sentences.txt"
 fi
 
-# Grade three times (the grader version is reset in between, so every run grades everything)
-# and keep the fastest: the machine is shared and noisy.
-best=""
-for run in 1 2 3; do
-    [ "$run" -gt 1 ] && python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE grade SET grader_version = -1'); c.commit()" "$store"
-    start=$(date +%s.%N)
-    "$bin" grade --store "$store" --no-classifier >"$work/grade.txt"
-    end=$(date +%s.%N)
-    seconds=$(python3 -c "print($end - $start)")
-    echo "heldout grade run $run: ${seconds} s (whole process); $(head -1 "$work/grade.txt")" >&2
-    best=$(python3 -c "print(min(float(x) for x in '${best:-$seconds} $seconds'.split()))")
-done
+# Grade three times (every segment each time) and keep the fastest: the machine is shared.
+timing=$(python3 bench/grade_textstat.py time-grade "$store" "$bin")
 "$bin" segments --store "$store" --jsonl >"$work/segments.jsonl"
-python3 bench/grade_textstat.py compare "$work/sentences.txt" "$work/segments.jsonl" "$bin" "$best"
+python3 bench/grade_textstat.py compare "$work/sentences.txt" "$work/segments.jsonl" "$bin" "$timing"

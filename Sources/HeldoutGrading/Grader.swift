@@ -23,12 +23,19 @@ public struct SegmentGrade: Sendable, Equatable {
     /// `{"flesch_kincaid_grade":7.23,...}`: sorted keys, two decimals, written by hand — the
     /// same bytes for the same values on every run, and no `JSONEncoder` per segment.
     public var readabilityJSON: String {
-        var out = "{"
-        for (index, (formula, value)) in readability.enumerated() {
-            if index > 0 { out += "," }
-            out += "\"" + formula.rawValue + "\":" + Grader.formatDecimal(value)
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        out.append(UInt8(ascii: "{"))
+        for index in readability.indices {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: readability[index].0.rawValue.utf8)
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
+            Grader.appendDecimal(readability[index].1, to: &out)
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -96,7 +103,9 @@ public struct Grader: Sendable {
         let outcome = GradeScale.grade(counts, language: language)
         var readability: [(ReadabilityFormula, Double)] = []
         if case .graded = outcome {
-            for formula in formulasByName[language] ?? [] {
+            let formulas = sortedFormulas(language)
+            readability.reserveCapacity(formulas.count)
+            for formula in formulas {
                 if let value = formula.value(counts), value.isFinite { readability.append((formula, value)) }
             }
         }
@@ -104,8 +113,24 @@ public struct Grader: Sendable {
         return SegmentGrade(counts: counts, outcome: outcome, readability: readability, band: bands.assign(rounded))
     }
 
-    static let formulasByName: [GradingLanguage: [ReadabilityFormula]] = Dictionary(
-        uniqueKeysWithValues: GradingLanguage.allCases.map { ($0, ReadabilityFormula.formulas(for: $0).sorted()) })
+    /// Each language's formulas in name order (the JSON's key order), computed once.
+    @inline(__always)
+    static func sortedFormulas(_ language: GradingLanguage) -> [ReadabilityFormula] {
+        switch language {
+        case .english: englishFormulas
+        case .french: frenchFormulas
+        case .spanish: spanishFormulas
+        case .german: germanFormulas
+        case .italian: italianFormulas
+        case .other: otherFormulas
+        }
+    }
+    static let englishFormulas = ReadabilityFormula.formulas(for: .english).sorted()
+    static let frenchFormulas = ReadabilityFormula.formulas(for: .french).sorted()
+    static let spanishFormulas = ReadabilityFormula.formulas(for: .spanish).sorted()
+    static let germanFormulas = ReadabilityFormula.formulas(for: .german).sorted()
+    static let italianFormulas = ReadabilityFormula.formulas(for: .italian).sorted()
+    static let otherFormulas = ReadabilityFormula.formulas(for: .other).sorted()
 
     /// Runs the whole pass in one transaction.
     public func run(store: Store, progress: ((Int) -> Void)? = nil) throws -> RunReport {
@@ -254,6 +279,30 @@ public struct Grader: Sendable {
     @inline(__always)
     static func round2(_ value: Double) -> Double {
         (value * 100).rounded(.toNearestOrAwayFromZero) / 100
+    }
+
+    /// ``formatDecimal(_:)`` into a byte buffer, without an intermediate `String`.
+    static func appendDecimal(_ value: Double, to out: inout [UInt8]) {
+        let scaled = (value * 100).rounded(.toNearestOrAwayFromZero)
+        guard scaled.isFinite, abs(scaled) < 9e15 else {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        let hundredths = Int(scaled)
+        if hundredths < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = abs(hundredths)
+        let whole = magnitude / 100, fraction = magnitude % 100
+        appendDigits(whole, to: &out)
+        if fraction != 0 {
+            out.append(UInt8(ascii: "."))
+            out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+            if fraction % 10 != 0 { out.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
+        }
+    }
+
+    private static func appendDigits(_ value: Int, to out: inout [UInt8]) {
+        if value >= 10 { appendDigits(value / 10, to: &out) }
+        out.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// `65.1`, `-2.05`, `7`: at most two decimals, no trailing zeros, no exponent.

@@ -62,14 +62,107 @@ public final class TextAnalyzer {
     }
 
     public func analyze(utf8 bytes: UnsafeBufferPointer<UInt8>, language: GradingLanguage) -> TextCounts {
+        // The scan state is a local struct with mutating methods, not captured variables of
+        // nested functions or class properties: both are checked for exclusive access at run
+        // time on every access (measured: ~15% of grading time); a local struct is not.
+        var state = ScanState(word: word, scratch: scratch, syllables: syllables, language: language)
+        word = []
+        scratch = []
+        defer {
+            word = state.word
+            scratch = state.scratch
+        }
+        state.word.removeAll(keepingCapacity: true)
+
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            // Decode one scalar (the store's text is valid UTF-8; malformed bytes become U+FFFD).
+            let lead = bytes[index]
+            var scalar: UInt32
+            if lead < 0x80 {
+                scalar = UInt32(lead)
+                index += 1
+            } else {
+                let (decoded, length) = Self.decode(bytes, at: index)
+                scalar = decoded
+                index += length
+            }
+
+            switch Self.classify(scalar) {
+            case .letter(let lower):
+                if state.pendingJoiner != 0 {
+                    state.word.append(state.pendingJoiner)
+                    state.pendingJoiner = 0
+                }
+                state.word.append(lower)
+                state.letters += 1
+                state.sawTerminator = false
+            case .digit:
+                if state.pendingJoiner != 0 {
+                    state.word.append(state.pendingJoiner)
+                    state.pendingJoiner = 0
+                }
+                state.word.append(scalar)
+                state.digits += 1
+                state.sawTerminator = false
+            case .mark:
+                if !state.word.isEmpty { state.word.append(scalar) }
+            case .joiner(let normalised):
+                if !state.word.isEmpty && state.pendingJoiner == 0 {
+                    state.pendingJoiner = normalised
+                } else {
+                    state.endWord()
+                }
+            case .terminator(let isDot):
+                if isDot && !state.word.isEmpty && state.pendingJoiner == 0 && index < count && Self.isWordByte(bytes[index]) {
+                    state.pendingJoiner = 0x2E   // "e.g", "3.14", "debian.org"
+                } else {
+                    state.endWord()
+                    state.sawTerminator = true
+                }
+            case .closing:
+                state.endWord()   // a quote or bracket after a terminator keeps the sentence open
+            case .space:
+                state.endWord()
+                if state.sawTerminator {
+                    state.endPiece()
+                    state.sawTerminator = false
+                }
+            case .other:
+                state.endWord()
+                state.sawTerminator = false
+            }
+        }
+        state.endWord()
+        state.endPiece()
+        if state.counts.words > 0 && state.counts.sentences == 0 { state.counts.sentences = 1 }
+        return state.counts
+    }
+
+    /// Everything the scan keeps between characters.
+    struct ScanState {
+        var word: [UInt32]
+        var scratch: [UInt32]
+        let syllables: SyllableCounter
+        let language: GradingLanguage
         var counts = TextCounts()
         var wordsInPiece = 0
         var sawTerminator = false
-        var pendingJoiner: UInt32 = 0   // a joiner right after a word character, not yet kept
-        var letters = 0, digits = 0
-        word.removeAll(keepingCapacity: true)
+        /// A joiner right after a word character, kept only if a word character follows.
+        var pendingJoiner: UInt32 = 0
+        var letters = 0
+        var digits = 0
 
-        @inline(__always) func endWord() {
+        init(word: [UInt32], scratch: [UInt32], syllables: SyllableCounter, language: GradingLanguage) {
+            self.word = word
+            self.scratch = scratch
+            self.syllables = syllables
+            self.language = language
+        }
+
+        @inline(__always)
+        mutating func endWord() {
             if !word.isEmpty {
                 if letters > 0 || digits > 0 {
                     let syllableCount = letters > 0
@@ -89,75 +182,12 @@ public final class TextAnalyzer {
             digits = 0
             pendingJoiner = 0
         }
-        @inline(__always) func endPiece() {
+
+        @inline(__always)
+        mutating func endPiece() {
             if wordsInPiece >= 3 { counts.sentences += 1 }
             wordsInPiece = 0
         }
-
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            // Decode one scalar (the store's text is valid UTF-8; malformed bytes become U+FFFD).
-            let lead = bytes[index]
-            var scalar: UInt32
-            if lead < 0x80 {
-                scalar = UInt32(lead)
-                index += 1
-            } else {
-                let (decoded, length) = Self.decode(bytes, at: index)
-                scalar = decoded
-                index += length
-            }
-
-            switch Self.classify(scalar) {
-            case .letter(let lower):
-                if pendingJoiner != 0 {
-                    word.append(pendingJoiner)
-                    pendingJoiner = 0
-                }
-                word.append(lower)
-                letters += 1
-                sawTerminator = false
-            case .digit:
-                if pendingJoiner != 0 {
-                    word.append(pendingJoiner)
-                    pendingJoiner = 0
-                }
-                word.append(scalar)
-                digits += 1
-                sawTerminator = false
-            case .mark:
-                if !word.isEmpty { word.append(scalar) }
-            case .joiner(let normalised):
-                if !word.isEmpty && pendingJoiner == 0 {
-                    pendingJoiner = normalised
-                } else {
-                    endWord()
-                }
-            case .terminator(let isDot):
-                if isDot && !word.isEmpty && pendingJoiner == 0 && index < count && Self.isWordByte(bytes[index]) {
-                    pendingJoiner = 0x2E   // "e.g", "3.14", "debian.org"
-                } else {
-                    endWord()
-                    sawTerminator = true
-                }
-            case .closing:
-                endWord()   // a quote or bracket after a terminator keeps the sentence open
-            case .space:
-                endWord()
-                if sawTerminator {
-                    endPiece()
-                    sawTerminator = false
-                }
-            case .other:
-                endWord()
-                sawTerminator = false
-            }
-        }
-        endWord()
-        endPiece()
-        if counts.words > 0 && counts.sentences == 0 { counts.sentences = 1 }
-        return counts
     }
 
     enum CharacterClass {

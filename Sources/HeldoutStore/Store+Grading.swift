@@ -7,7 +7,6 @@ import HeldoutCore
 /// is three allocations, not 20,000 `String`s.
 public struct SegmentBatch: Sendable {
     public var rowids: [Int64] = []
-    public var ids: [ContentID] = []
     public var langs: [String] = []
     /// UTF-8 of every text, back to back; text `i` is `bytes[offsets[i]..<offsets[i + 1]]`.
     public var bytes: [UInt8] = []
@@ -18,9 +17,8 @@ public struct SegmentBatch: Sendable {
     public var count: Int { rowids.count }
     public var isEmpty: Bool { rowids.isEmpty }
 
-    public mutating func append(rowid: Int64, id: ContentID, lang: String, text: String) {
+    public mutating func append(rowid: Int64, lang: String, text: String) {
         rowids.append(rowid)
-        ids.append(id)
         langs.append(lang)
         bytes.append(contentsOf: text.utf8)
         offsets.append(bytes.count)
@@ -102,7 +100,7 @@ public final class GradingSession {
     /// Up to `limit` segments after `rowid` not graded by grader `version`, in rowid order.
     public func ungraded(version: Int, after rowid: Int64, limit: Int) throws -> SegmentBatch {
         let statement = try GradingStatement(db, """
-            SELECT s.rowid, s.id, s.lang, s.text FROM segment s LEFT JOIN grade g ON g.segment = s.rowid
+            SELECT s.rowid, NULL, s.lang, s.text FROM segment s LEFT JOIN grade g ON g.segment = s.rowid
             WHERE s.rowid > ?1 AND (g.segment IS NULL OR g.grader_version <> ?2)
             ORDER BY s.rowid LIMIT ?3
             """)
@@ -112,7 +110,6 @@ public final class GradingSession {
         var batch = SegmentBatch()
         while try statement.step() {
             batch.rowids.append(statement.int64(0))
-            batch.ids.append(statement.contentID(1) ?? ContentID(high: 0, low: 0))
             batch.langs.append(statement.string(2))
             statement.appendText(3, to: &batch.bytes)
             batch.offsets.append(batch.bytes.count)
@@ -227,7 +224,7 @@ public final class GradingSession {
     /// Up to `limit` segments after `rowid` that have no domain at all.
     public func segmentsWithoutDomain(after rowid: Int64, limit: Int) throws -> SegmentBatch {
         let statement = try GradingStatement(db, """
-            SELECT s.rowid, s.id, s.lang, s.text FROM segment s
+            SELECT s.rowid, NULL, s.lang, s.text FROM segment s
             WHERE s.rowid > ?1 AND NOT EXISTS (SELECT 1 FROM segment_domain d WHERE d.segment = s.rowid)
             ORDER BY s.rowid LIMIT ?2
             """)
@@ -236,7 +233,6 @@ public final class GradingSession {
         var batch = SegmentBatch()
         while try statement.step() {
             batch.rowids.append(statement.int64(0))
-            batch.ids.append(statement.contentID(1) ?? ContentID(high: 0, low: 0))
             batch.langs.append(statement.string(2))
             statement.appendText(3, to: &batch.bytes)
             batch.offsets.append(batch.bytes.count)
