@@ -49,10 +49,14 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        .target(
+            name: "HeldoutGrading",
+            dependencies: ["HeldoutCore", "HeldoutStore"]
+        ),
         .executableTarget(
             name: "heldout",
             dependencies: [
-                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutSplit",
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutSplit", "HeldoutGrading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +72,10 @@ let package = Package(
             name: "HeldoutIngestTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "HeldoutGradingTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutGrading"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -614,27 +614,12 @@ struct SpecReader {
     }
 
     mutating func bands(_ node: Node) throws -> BandScheme {
-        var names: [String] = BandScheme.default.names
-        var gap = 0.0
-        var namesNode = node
-        switch node {
-        case .mapping:
-            for (key, value) in try mapping(node, "bands", allowed: ["list", "gap"]) {
-                switch key {
-                case "list":
-                    names = try strings(value, "bands.list")
-                    namesNode = value
-                case "gap": gap = try double(value, "bands.gap", in: 0...100)
-                default: break
-                }
-            }
-        default:
-            names = try strings(node, "bands")
-        }
+        // A list of bands; grades no band covers form a gap (`[1-5, 8+]`).
+        let names = try strings(node, "bands")
         do {
-            return try BandScheme(names: names, gap: gap)
+            return try BandScheme(names: names)
         } catch let error as BandError {
-            throw fail(namesNode == node ? "bands" : "bands.list", namesNode, error.description)
+            throw fail("bands", node, error.description)
         }
     }
 }
@@ -702,7 +687,7 @@ extension SplitSpec {
         }
         if let s = balance.stratify { balanceFields.append("stratify: \(s.rawValue)") }
         out += "balance: {" + (balanceFields.isEmpty ? "" : " " + balanceFields.joined(separator: ", ") + " ") + "}\n"
-        out += "bands: { list: \(list(bands.names)), gap: \(num(bands.gap)) }\n"
+        out += "bands: \(list(bands.names))\n"
         out += "comparison: \(comparison)\n"
         if let sweep { out += "sweep: { supervised: [\(sweep.supervised.map(String.init).joined(separator: ", "))] }\n" }
         return out

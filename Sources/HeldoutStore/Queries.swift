@@ -48,9 +48,13 @@ public struct StoreStatistics: Sendable, Codable, Equatable {
     /// Groups holding both languages of a pair (primary subtags, `de-fr` order), pivots included.
     public var pairs: [String: Int]
     public var corpora: [CorpusRecord]
+    /// Segments per band label (`gap`, `ungradable` included); empty before `heldout grade`.
+    public var bands: [String: Int] = [:]
+    /// Segments per domain, from metadata or the classifier; empty before `heldout grade`.
+    public var domains: [String: Int] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case segments, occurrences, documents, languages, pairs, corpora
+        case segments, occurrences, documents, languages, pairs, corpora, bands, domains
         case alignmentGroups = "alignment_groups"
     }
 }
@@ -62,6 +66,25 @@ public struct SegmentRecord: Sendable, Codable, Equatable {
     public var text: String
     public var group: String?
     public var corpora: [String]
+    // Set once `heldout grade` has run (absent from JSON before).
+    public var words: Int?
+    public var syllables: Int?
+    /// Formula name → value.
+    public var readability: [String: Double]?
+    /// Common US-grade scale; absent when ungradable.
+    public var grade: Double?
+    /// Band label, `gap` or `ungradable`.
+    public var band: String?
+    public var domain: String?
+    /// `metadata` or `classifier`.
+    public var domainSource: String?
+    public var domainConfidence: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case id, lang, text, group, corpora, words, syllables, readability, grade, band, domain
+        case domainSource = "domain_source"
+        case domainConfidence = "domain_confidence"
+    }
 }
 
 extension Store {
@@ -89,6 +112,14 @@ extension Store {
             for row in pairRows {
                 pairs["\(row[0] as String)-\(row[1] as String)"] = row[2]
             }
+            var bands: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT band, count(*) FROM grade GROUP BY band") {
+                bands[row[0]] = row[1]
+            }
+            var domains: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT domain, count(*) FROM segment_domain GROUP BY domain") {
+                domains[row[0]] = row[1]
+            }
             return StoreStatistics(
                 segments: try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0,
                 occurrences: try Int.fetchOne(db, sql: "SELECT count(*) FROM occurrence") ?? 0,
@@ -96,7 +127,8 @@ extension Store {
                 languages: languages,
                 alignmentGroups: try Int.fetchOne(db, sql: "SELECT count(DISTINCT grp) FROM segment WHERE grp IS NOT NULL") ?? 0,
                 pairs: pairs,
-                corpora: try Row.fetchAll(db, sql: "SELECT * FROM corpus ORDER BY name").map(CorpusRecord.init))
+                corpora: try Row.fetchAll(db, sql: "SELECT * FROM corpus ORDER BY name").map(CorpusRecord.init),
+                bands: bands, domains: domains)
         }
     }
 
@@ -108,8 +140,11 @@ extension Store {
                 SELECT s.id, s.lang, s.text, s.grp,
                        (SELECT group_concat(name, char(31)) FROM
                            (SELECT DISTINCT c.name FROM occurrence o JOIN corpus c ON c.id = o.corpus_id
-                            WHERE o.segment = s.rowid ORDER BY c.name)) AS corpora
+                            WHERE o.segment = s.rowid ORDER BY c.name)) AS corpora,
+                       g.words, g.syllables, g.readability, g.grade, g.band, d.domain, d.source, d.confidence
                 FROM segment s
+                LEFT JOIN grade g ON g.segment = s.rowid
+                LEFT JOIN segment_domain d ON d.segment = s.rowid
                 """
             var arguments: StatementArguments = []
             if let lang {
@@ -126,11 +161,24 @@ extension Store {
                 let id: Data = row[0]
                 let group: Data? = row[3]
                 let corpora: String? = row[4]
-                try body(SegmentRecord(
+                var record = SegmentRecord(
                     id: ContentID(bytes: id)?.hex ?? "",
                     lang: row[1], text: row[2],
                     group: group.flatMap { ContentID(bytes: $0)?.hex },
-                    corpora: corpora.map { $0.split(separator: "\u{1F}").map(String.init) } ?? []))
+                    corpora: corpora.map { $0.split(separator: "\u{1F}").map(String.init) } ?? [])
+                if let grading = SegmentGrading(row: row, offset: 5) {
+                    if row[5] as Int? != nil {
+                        record.words = grading.words
+                        record.syllables = grading.syllables
+                        record.readability = grading.readability
+                        record.grade = grading.grade
+                        record.band = grading.band
+                    }
+                    record.domain = grading.domain
+                    record.domainSource = grading.domainSource
+                    record.domainConfidence = grading.domainConfidence
+                }
+                try body(record)
             }
         }
     }

@@ -64,6 +64,45 @@ enum Schema {
             ) WITHOUT ROWID;
             """)
         }
+        // Grading (issue 3): one row per graded segment, the domain of each segment whose domain
+        // is known or predicted, and the grader's own state (bands in force, classifier
+        // fingerprint and report). Grades are keyed by segment rowid; the trigger keeps them from
+        // outliving their segment when a corpus is removed (rowids can be reused).
+        migrator.registerMigration("v2-grading") { db in
+            try db.execute(sql: """
+            CREATE TABLE grade (
+                segment        INTEGER PRIMARY KEY,  -- segment.rowid
+                grader_version INTEGER NOT NULL,     -- re-graded when the grader's version changes
+                words          INTEGER NOT NULL,
+                sentences      INTEGER NOT NULL,
+                syllables      INTEGER NOT NULL,
+                letters        INTEGER NOT NULL,
+                long_words     INTEGER NOT NULL,     -- more than six letters
+                polysyllables  INTEGER NOT NULL,     -- three syllables or more
+                monosyllables  INTEGER NOT NULL,
+                readability    TEXT NOT NULL,        -- JSON object formula -> value, sorted keys; {} when ungradable
+                grade          REAL,                 -- common US-grade scale; NULL when ungradable
+                grade_basis    TEXT,                 -- the formula the grade derives from
+                band           TEXT NOT NULL         -- band label, 'gap' or 'ungradable'
+            );
+            CREATE INDEX grade_version ON grade(grader_version);
+            CREATE TABLE segment_domain (
+                segment    INTEGER PRIMARY KEY,      -- segment.rowid
+                domain     TEXT NOT NULL,
+                source     TEXT NOT NULL CHECK (source IN ('metadata', 'classifier')),
+                confidence REAL NOT NULL              -- metadata: share of the segment's occurrences that agree
+            );
+            CREATE INDEX segment_domain_source ON segment_domain(source);
+            CREATE TABLE grading_state (
+                key   TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            CREATE TRIGGER segment_grading_cleanup AFTER DELETE ON segment BEGIN
+                DELETE FROM grade WHERE segment = old.rowid;
+                DELETE FROM segment_domain WHERE segment = old.rowid;
+            END;
+            """)
+        }
         registerItems(&migrator)
         return migrator
     }

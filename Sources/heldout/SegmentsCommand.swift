@@ -5,7 +5,7 @@ import HeldoutStore
 struct SegmentsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segments",
-        abstract: "List segments: id, language, text, alignment group, corpora."
+        abstract: "List segments: id, language, text, alignment group, corpora, and once graded band and domain."
     )
 
     @OptionGroup var common: StoreOptions
@@ -20,14 +20,16 @@ struct SegmentsCommand: ParsableCommand {
         let store = try Store(path: common.store, mustExist: true)
         let asJSON = jsonl || common.json
         if !asJSON {
-            Console.out("id                                lang   group                             text")
+            Console.out("id                                lang   group                             band        domain        text")
         }
         try store.forEachSegment(lang: lang) { segment in
             if asJSON {
                 try Console.json(segment)
             } else {
                 let lang = segment.lang.padding(toLength: 6, withPad: " ", startingAt: 0)
-                Console.out("\(segment.id)  \(lang) \(segment.group ?? String(repeating: "-", count: 32))  \(segment.text)")
+                let band = (segment.band ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0)
+                let domain = (segment.domain ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0)
+                Console.out("\(segment.id)  \(lang) \(segment.group ?? String(repeating: "-", count: 32))  \(band)  \(domain)  \(segment.text)")
             }
         }
     }

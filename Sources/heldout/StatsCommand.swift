@@ -24,6 +24,14 @@ struct StatsCommand: ParsableCommand {
         Console.out(Table(["language", "segments"], stats.languages.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }).render())
         Console.out("")
         Console.out(Table(["pair", "groups"], stats.pairs.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }).render())
+        if !stats.bands.isEmpty {
+            Console.out("")
+            Console.out(Table(["band", "segments"], stats.bands.sorted { GradeCommand.bandOrder($0.key, $1.key) }.map { [$0.key, "\($0.value)"] }).render())
+        }
+        if !stats.domains.isEmpty {
+            Console.out("")
+            Console.out(Table(["domain", "segments"], stats.domains.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }).render())
+        }
         Console.out("")
         Console.out(Table(["corpus", "format", "units", "languages", "sha256"], stats.corpora.map {
             [$0.name, $0.format, "\($0.units)", $0.languages.joined(separator: ","), String($0.sha256.prefix(12))]

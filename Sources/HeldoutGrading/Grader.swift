@@ -1,0 +1,320 @@
+import Dispatch
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// Everything one segment's grading produces, before it is stored.
+public struct SegmentGrade: Sendable, Equatable {
+    public var counts: TextCounts
+    public var outcome: GradeOutcome
+    /// Formula values, ordered by formula name; empty when ungradable.
+    public var readability: [(ReadabilityFormula, Double)]
+    public var band: BandAssignment
+
+    public static func == (l: SegmentGrade, r: SegmentGrade) -> Bool {
+        l.counts == r.counts && l.outcome == r.outcome && l.band == r.band
+            && l.readability.map(\.0) == r.readability.map(\.0) && l.readability.map(\.1) == r.readability.map(\.1)
+    }
+
+    /// The grade as stored: two decimals (the formulas' inputs are integers; more digits would
+    /// only pretend to precision), `nil` when ungradable.
+    public var grade: Double? { outcome.grade.map(Grader.round2) }
+
+    /// `{"flesch_kincaid_grade":7.23,...}`: sorted keys, two decimals, written by hand — the
+    /// same bytes for the same values on every run, and no `JSONEncoder` per segment.
+    public var readabilityJSON: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(128)
+        out.append(UInt8(ascii: "{"))
+        for index in readability.indices {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: readability[index].0.rawValue.utf8)
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
+            Grader.appendDecimal(readability[index].1, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// `heldout grade`: grades every segment not yet graded by this grader version, re-bands when
+/// the bands change, and assigns domains (metadata first, the classifier for the rest).
+public struct Grader: Sendable {
+    /// Bump when tokenisation, syllable rules or data, formulas or the grade mapping change:
+    /// every segment graded by another version is graded again on the next run.
+    public static let version = 1
+
+    public struct Options: Sendable {
+        /// Bands to apply; `nil` keeps the bands the store was last graded with (or the default).
+        public var bands: BandScheme?
+        public var classifier = DomainClassifier.Options()
+        /// Whether to run the domain classifier at all (metadata domains are always refreshed).
+        public var classify = true
+        public var batchSize = 20_000
+        public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        public var syllables = SyllableCounter.standard
+
+        public init() {}
+    }
+
+    /// What a run did (`heldout grade --json`).
+    public struct RunReport: Sendable, Codable, Equatable {
+        public var graderVersion: Int
+        public var bands: String
+        public var segments: Int
+        /// Segments graded in this run (new ones, or graded by another version).
+        public var graded: Int
+        /// Of those, how many were ungradable.
+        public var ungradable: Int
+        /// Segments whose band changed because the bands changed.
+        public var rebanded: Int
+        public var metadataDomains: Int
+        public var classifier: ClassifierReport
+
+        enum CodingKeys: String, CodingKey {
+            case bands, segments, graded, ungradable, rebanded, classifier
+            case graderVersion = "grader_version"
+            case metadataDomains = "metadata_domains"
+        }
+    }
+
+    public let options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    static let bandsKey = "bands"
+    static let fingerprintKey = "classifier.fingerprint"
+    static let reportKey = "classifier.report"
+
+    /// Grades one text: counts, the language's formulas, the common grade and its band.
+    public static func grade(_ text: String, language: GradingLanguage, bands: BandScheme = .standard,
+                             analyzer: TextAnalyzer = TextAnalyzer()) -> SegmentGrade {
+        var text = text
+        return text.withUTF8 { grade(utf8: $0, language: language, bands: bands, analyzer: analyzer) }
+    }
+
+    static func grade(utf8: UnsafeBufferPointer<UInt8>, language: GradingLanguage, bands: BandScheme,
+                      analyzer: TextAnalyzer) -> SegmentGrade {
+        let counts = analyzer.analyze(utf8: utf8, language: language)
+        let outcome = GradeScale.grade(counts, language: language)
+        var readability: [(ReadabilityFormula, Double)] = []
+        if case .graded = outcome {
+            let formulas = sortedFormulas(language)
+            readability.reserveCapacity(formulas.count)
+            for formula in formulas {
+                if let value = formula.value(counts), value.isFinite { readability.append((formula, value)) }
+            }
+        }
+        let rounded = outcome.grade.map(round2)
+        return SegmentGrade(counts: counts, outcome: outcome, readability: readability, band: bands.assign(rounded))
+    }
+
+    /// Each language's formulas in name order (the JSON's key order), computed once.
+    @inline(__always)
+    static func sortedFormulas(_ language: GradingLanguage) -> [ReadabilityFormula] {
+        switch language {
+        case .english: englishFormulas
+        case .french: frenchFormulas
+        case .spanish: spanishFormulas
+        case .german: germanFormulas
+        case .italian: italianFormulas
+        case .other: otherFormulas
+        }
+    }
+    static let englishFormulas = ReadabilityFormula.formulas(for: .english).sorted()
+    static let frenchFormulas = ReadabilityFormula.formulas(for: .french).sorted()
+    static let spanishFormulas = ReadabilityFormula.formulas(for: .spanish).sorted()
+    static let germanFormulas = ReadabilityFormula.formulas(for: .german).sorted()
+    static let italianFormulas = ReadabilityFormula.formulas(for: .italian).sorted()
+    static let otherFormulas = ReadabilityFormula.formulas(for: .other).sorted()
+
+    /// Runs the whole pass in one transaction.
+    public func run(store: Store, progress: ((Int) -> Void)? = nil) throws -> RunReport {
+        try store.grading { session in
+            let stored = try session.state(Self.bandsKey)
+            let bands = try options.bands ?? stored.map { try BandScheme(parsing: $0) } ?? .standard
+            var rebanded = 0
+            if stored != bands.description {
+                rebanded = try session.reband { bands.assign($0).label }
+                try session.setState(Self.bandsKey, bands.description)
+            }
+            let (graded, ungradable) = try gradeNew(session, bands: bands, progress: progress)
+            let metadata = try session.refreshMetadataDomains()
+            let classifier = options.classify
+                ? try assignDomains(session)
+                : ClassifierReport(status: "not run (--no-classifier)")
+            return RunReport(graderVersion: Self.version, bands: bands.description, segments: try session.segmentCount,
+                             graded: graded, ungradable: ungradable, rebanded: rebanded,
+                             metadataDomains: metadata, classifier: classifier)
+        }
+    }
+
+    /// Grades batches of segments on `threads` threads while the store's one connection reads
+    /// and writes between batches.
+    private func gradeNew(_ session: GradingSession, bands: BandScheme,
+                          progress: ((Int) -> Void)?) throws -> (graded: Int, ungradable: Int) {
+        let threads = max(1, options.threads)
+        let analyzers = (0..<threads).map { _ in TextAnalyzer(syllables: options.syllables) }
+        var after: Int64 = 0
+        var graded = 0
+        var ungradable = 0
+        while true {
+            let batch = try session.ungraded(version: Self.version, after: after, limit: options.batchSize)
+            if batch.isEmpty { break }
+            let records = Self.gradeBatch(batch, bands: bands, analyzers: analyzers)
+            for record in records where record.grade == nil { ungradable += 1 }
+            try session.save(records, version: Self.version)
+            graded += batch.count
+            after = batch.rowids[batch.count - 1]
+            progress?(graded)
+        }
+        return (graded, ungradable)
+    }
+
+    static func gradeBatch(_ batch: SegmentBatch, bands: BandScheme, analyzers: [TextAnalyzer]) -> [GradeRecord] {
+        let n = batch.count
+        var records = [GradeRecord?](repeating: nil, count: n)
+        let chunks = min(analyzers.count, max(1, n / 256))
+        records.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            nonisolated(unsafe) let analyzers = analyzers
+            batch.bytes.withUnsafeBufferPointer { bytes in
+                nonisolated(unsafe) let bytes = bytes
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let analyzer = analyzers[chunk]
+                    var language = GradingLanguage.other
+                    var languageTag = ""
+                    for i in stride(from: chunk, to: n, by: chunks) {
+                        if batch.langs[i] != languageTag {
+                            languageTag = batch.langs[i]
+                            language = GradingLanguage(tag: languageTag)
+                        }
+                        let text = UnsafeBufferPointer(rebasing: bytes[batch.offsets[i]..<batch.offsets[i + 1]])
+                        let result = grade(utf8: text, language: language, bands: bands, analyzer: analyzer)
+                        let c = result.counts
+                        output[i] = GradeRecord(
+                            segment: batch.rowids[i], words: c.words, sentences: c.sentences, syllables: c.syllables,
+                            letters: c.letters, longWords: c.longWords, polysyllables: c.polysyllables,
+                            monosyllables: c.monosyllables, readability: result.readabilityJSON, grade: result.grade,
+                            gradeBasis: result.grade == nil ? nil : GradeScale.basis(for: language).rawValue,
+                            band: result.band.label)
+                    }
+                }
+            }
+        }
+        return records.compactMap { $0 }
+    }
+
+    /// Trains (when the labelled set changed) and predicts the domain of segments without one.
+    private func assignDomains(_ session: GradingSession) throws -> ClassifierReport {
+        let classifier = DomainClassifier(options: options.classifier)
+        let labelled = try session.labelledSegments(maxPerDomain: options.classifier.maxTrainingPerDomain)
+        let fingerprint = Self.fingerprint(labelled, options: options.classifier)
+        let previous = try session.state(Self.fingerprintKey)
+        let domains = Set(labelled.map(\.domain))
+        if let refusal = classifier.refusal(domains: domains, examples: labelled.count) {
+            // Predictions of an earlier model no longer rest on anything: drop them.
+            try session.clearClassifierDomains()
+            try session.setState(Self.fingerprintKey, fingerprint)
+            let report = ClassifierReport(status: refusal, domains: domains.sorted(),
+                                          training: Dictionary(grouping: labelled, by: \.domain).mapValues(\.count))
+            try session.setState(Self.reportKey, try CanonicalJSON.string(report))
+            return report
+        }
+        let (trained, trainedReport) = classifier.train(labelled.map { ($0.id, $0.text, $0.domain) },
+                                                        crossValidate: previous != fingerprint)
+        guard let model = trained else { return trainedReport }
+        var report = trainedReport
+        if previous != fingerprint {
+            try session.clearClassifierDomains()
+        } else if let old = try session.state(Self.reportKey),
+                  let decoded = try? JSONDecoder().decode(ClassifierReport.self, from: Data(old.utf8)) {
+            report = decoded   // same model: its cross-validation stands
+        }
+        var classified = 0
+        var after: Int64 = 0
+        while true {
+            let batch = try session.segmentsWithoutDomain(after: after, limit: options.batchSize)
+            if batch.isEmpty { break }
+            var predictions: [PredictedDomain] = []
+            predictions.reserveCapacity(batch.count)
+            for i in 0..<batch.count {
+                let (domain, confidence) = classifier.predict(model, text: batch.text(i))
+                predictions.append(PredictedDomain(segment: batch.rowids[i], domain: domain,
+                                                   confidence: (confidence * 10_000).rounded() / 10_000))
+            }
+            try session.savePredictions(predictions)
+            classified += batch.count
+            after = batch.rowids[batch.count - 1]
+        }
+        report.classified = classified
+        try session.setState(Self.fingerprintKey, fingerprint)
+        try session.setState(Self.reportKey, try CanonicalJSON.string(report))
+        return report
+    }
+
+    /// Identifies a training set (and the classifier's settings): same fingerprint, same model.
+    static func fingerprint(_ labelled: [LabelledSegment], options: DomainClassifier.Options) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func feed(_ bytes: some Sequence<UInt8>) {
+            for b in bytes {
+                hash ^= UInt64(b)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+        }
+        feed("v\(version) folds \(options.folds) cap \(options.maxTrainingPerDomain) buckets \(FeatureExtractor.bucketBits)".utf8)
+        for segment in labelled {
+            feed(segment.id.bytes)
+            feed(segment.domain.utf8)
+            feed([0x1F])
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// Rounds to two decimals, halves away from zero.
+    @inline(__always)
+    static func round2(_ value: Double) -> Double {
+        (value * 100).rounded(.toNearestOrAwayFromZero) / 100
+    }
+
+    /// ``formatDecimal(_:)`` into a byte buffer, without an intermediate `String`.
+    static func appendDecimal(_ value: Double, to out: inout [UInt8]) {
+        let scaled = (value * 100).rounded(.toNearestOrAwayFromZero)
+        guard scaled.isFinite, abs(scaled) < 9e15 else {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        let hundredths = Int(scaled)
+        if hundredths < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = abs(hundredths)
+        let whole = magnitude / 100, fraction = magnitude % 100
+        appendDigits(whole, to: &out)
+        if fraction != 0 {
+            out.append(UInt8(ascii: "."))
+            out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+            if fraction % 10 != 0 { out.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
+        }
+    }
+
+    private static func appendDigits(_ value: Int, to out: inout [UInt8]) {
+        if value >= 10 { appendDigits(value / 10, to: &out) }
+        out.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// `65.1`, `-2.05`, `7`: at most two decimals, no trailing zeros, no exponent.
+    static func formatDecimal(_ value: Double) -> String {
+        let scaled = (value * 100).rounded(.toNearestOrAwayFromZero)
+        guard scaled.isFinite, abs(scaled) < 9e15 else { return "0" }
+        let hundredths = Int(scaled)
+        let sign = hundredths < 0 ? "-" : ""
+        let magnitude = abs(hundredths)
+        let whole = magnitude / 100, fraction = magnitude % 100
+        if fraction == 0 { return sign + String(whole) }
+        if fraction % 10 == 0 { return sign + String(whole) + "." + String(fraction / 10) }
+        return sign + String(whole) + (fraction < 10 ? ".0" : ".") + String(fraction)
+    }
+}

@@ -1,0 +1,485 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import HeldoutCore
+
+/// Segments handed to the grader, texts packed into one byte buffer: a batch of 20,000 segments
+/// is three allocations, not 20,000 `String`s.
+public struct SegmentBatch: Sendable {
+    public var rowids: [Int64] = []
+    public var langs: [String] = []
+    /// UTF-8 of every text, back to back; text `i` is `bytes[offsets[i]..<offsets[i + 1]]`.
+    public var bytes: [UInt8] = []
+    public var offsets: [Int] = [0]
+
+    public init() {}
+
+    public var count: Int { rowids.count }
+    public var isEmpty: Bool { rowids.isEmpty }
+
+    public mutating func append(rowid: Int64, lang: String, text: String) {
+        rowids.append(rowid)
+        langs.append(lang)
+        bytes.append(contentsOf: text.utf8)
+        offsets.append(bytes.count)
+    }
+
+    public func text(_ index: Int) -> String {
+        String(decoding: bytes[offsets[index]..<offsets[index + 1]], as: UTF8.self)
+    }
+}
+
+/// What the grader stores for one segment (table `grade`).
+public struct GradeRecord: Sendable, Equatable {
+    public var segment: Int64
+    public var words: Int
+    public var sentences: Int
+    public var syllables: Int
+    public var letters: Int
+    public var longWords: Int
+    public var polysyllables: Int
+    public var monosyllables: Int
+    /// JSON object, formula name → value, keys sorted.
+    public var readability: String
+    public var grade: Double?
+    public var gradeBasis: String?
+    public var band: String
+
+    public init(segment: Int64, words: Int, sentences: Int, syllables: Int, letters: Int, longWords: Int,
+                polysyllables: Int, monosyllables: Int, readability: String, grade: Double?, gradeBasis: String?,
+                band: String) {
+        self.segment = segment
+        self.words = words
+        self.sentences = sentences
+        self.syllables = syllables
+        self.letters = letters
+        self.longWords = longWords
+        self.polysyllables = polysyllables
+        self.monosyllables = monosyllables
+        self.readability = readability
+        self.grade = grade
+        self.gradeBasis = gradeBasis
+        self.band = band
+    }
+}
+
+/// A segment whose domain its metadata gives, for training the classifier.
+public struct LabelledSegment: Sendable {
+    public var id: ContentID
+    public var lang: String
+    public var text: String
+    public var domain: String
+}
+
+/// A domain the classifier predicted for a segment.
+public struct PredictedDomain: Sendable {
+    public var segment: Int64
+    public var domain: String
+    public var confidence: Double
+
+    public init(segment: Int64, domain: String, confidence: Double) {
+        self.segment = segment
+        self.domain = domain
+        self.confidence = confidence
+    }
+}
+
+/// The grader's access to the store, inside one write transaction (``Store/grading(_:)``):
+/// a grading run is kept whole or not at all.
+public final class GradingSession {
+    let db: Database
+
+    init(_ db: Database) {
+        self.db = db
+    }
+
+    public var segmentCount: Int {
+        get throws { try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0 }
+    }
+
+    /// Up to `limit` segments after `rowid` not graded by grader `version`, in rowid order.
+    public func ungraded(version: Int, after rowid: Int64, limit: Int) throws -> SegmentBatch {
+        let statement = try GradingStatement(db, """
+            SELECT s.rowid, NULL, s.lang, s.text FROM segment s LEFT JOIN grade g ON g.segment = s.rowid
+            WHERE s.rowid > ?1 AND (g.segment IS NULL OR g.grader_version <> ?2)
+            ORDER BY s.rowid LIMIT ?3
+            """)
+        statement.bind(1, rowid)
+        statement.bind(2, Int64(version))
+        statement.bind(3, Int64(limit))
+        var batch = SegmentBatch()
+        while try statement.step() {
+            batch.rowids.append(statement.int64(0))
+            batch.langs.append(statement.string(2))
+            statement.appendText(3, to: &batch.bytes)
+            batch.offsets.append(batch.bytes.count)
+        }
+        return batch
+    }
+
+    /// Stores grades (replacing older versions' rows) with one prepared statement.
+    public func save(_ records: [GradeRecord], version: Int) throws {
+        let statement = try GradingStatement(db, """
+            INSERT OR REPLACE INTO grade(segment, grader_version, words, sentences, syllables, letters,
+                long_words, polysyllables, monosyllables, readability, grade, grade_basis, band)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+            """)
+        for record in records {
+            statement.bind(1, record.segment)
+            statement.bind(2, Int64(version))
+            statement.bind(3, Int64(record.words))
+            statement.bind(4, Int64(record.sentences))
+            statement.bind(5, Int64(record.syllables))
+            statement.bind(6, Int64(record.letters))
+            statement.bind(7, Int64(record.longWords))
+            statement.bind(8, Int64(record.polysyllables))
+            statement.bind(9, Int64(record.monosyllables))
+            statement.bind(10, record.readability)
+            statement.bind(11, record.grade)
+            statement.bind(12, record.gradeBasis)
+            statement.bind(13, record.band)
+            try statement.run()
+        }
+    }
+
+    /// Re-bands every graded segment whose band `assign` now labels differently; returns how many.
+    public func reband(_ assign: (Double?) -> String) throws -> Int {
+        var changes: [(Int64, String)] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT segment, grade, band FROM grade")
+        while let row = try rows.next() {
+            let label = assign(row[1] as Double?)
+            if label != (row[2] as String) { changes.append((row[0], label)) }
+        }
+        let update = try GradingStatement(db, "UPDATE grade SET band = ?1 WHERE segment = ?2")
+        for (segment, label) in changes {
+            update.bind(1, label)
+            update.bind(2, segment)
+            try update.run()
+        }
+        return changes.count
+    }
+
+    public func state(_ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM grading_state WHERE key = ?", arguments: [key])
+    }
+
+    public func setState(_ key: String, _ value: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO grading_state(key, value) VALUES (?, ?)", arguments: [key, value])
+    }
+
+    /// Re-derives every segment's domain from metadata: a unit's own domain (TMX/XLIFF property,
+    /// TSV/JSONL column) overrides its corpus's `--domain`; a segment met in several places takes
+    /// the domain most of its occurrences declare (ties: alphabetical), with the agreeing share
+    /// as confidence. Metadata replaces a classifier's prediction; it is never replaced by one.
+    /// Returns the number of segments with a metadata domain.
+    @discardableResult
+    public func refreshMetadataDomains() throws -> Int {
+        try db.execute(sql: """
+            DELETE FROM segment_domain WHERE source = 'metadata';
+            INSERT INTO segment_domain(segment, domain, source, confidence)
+            SELECT segment, domain, 'metadata', CAST(n AS REAL) / total FROM (
+                SELECT segment, domain, n,
+                       sum(n) OVER (PARTITION BY segment) AS total,
+                       row_number() OVER (PARTITION BY segment ORDER BY n DESC, domain) AS r
+                FROM (
+                    SELECT o.segment, coalesce(nullif(trim(um.domain), ''), nullif(trim(c.domain), '')) AS domain,
+                           count(*) AS n
+                    FROM occurrence o
+                    JOIN corpus c ON c.id = o.corpus_id
+                    LEFT JOIN unit_metadata um ON um.corpus_id = o.corpus_id AND um.position = o.position
+                    GROUP BY 1, 2
+                ) WHERE domain IS NOT NULL
+            ) WHERE r = 1
+            ON CONFLICT(segment) DO UPDATE SET domain = excluded.domain, source = 'metadata',
+                confidence = excluded.confidence;
+            """)
+        return try Int.fetchOne(db, sql: "SELECT count(*) FROM segment_domain WHERE source = 'metadata'") ?? 0
+    }
+
+    /// Segments with a metadata domain, at most `maxPerDomain` per domain (the smallest ids, which
+    /// are hashes: a deterministic sample that does not follow input order), ordered by id.
+    public func labelledSegments(maxPerDomain: Int) throws -> [LabelledSegment] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, lang, text, domain FROM (
+                SELECT s.id, s.lang, s.text, d.domain,
+                       row_number() OVER (PARTITION BY d.domain ORDER BY s.id) AS r
+                FROM segment_domain d JOIN segment s ON s.rowid = d.segment
+                WHERE d.source = 'metadata'
+            ) WHERE r <= ? ORDER BY id
+            """, arguments: [maxPerDomain])
+        var out: [LabelledSegment] = []
+        while let row = try rows.next() {
+            let bytes: Data = row[0]
+            guard let id = ContentID(bytes: bytes) else { continue }
+            out.append(LabelledSegment(id: id, lang: row[1], text: row[2], domain: row[3]))
+        }
+        return out
+    }
+
+    /// Removes every classifier prediction (the model changed; they are predicted again).
+    public func clearClassifierDomains() throws {
+        try db.execute(sql: "DELETE FROM segment_domain WHERE source = 'classifier'")
+    }
+
+    /// Up to `limit` segments after `rowid` that have no domain at all.
+    public func segmentsWithoutDomain(after rowid: Int64, limit: Int) throws -> SegmentBatch {
+        let statement = try GradingStatement(db, """
+            SELECT s.rowid, NULL, s.lang, s.text FROM segment s
+            WHERE s.rowid > ?1 AND NOT EXISTS (SELECT 1 FROM segment_domain d WHERE d.segment = s.rowid)
+            ORDER BY s.rowid LIMIT ?2
+            """)
+        statement.bind(1, rowid)
+        statement.bind(2, Int64(limit))
+        var batch = SegmentBatch()
+        while try statement.step() {
+            batch.rowids.append(statement.int64(0))
+            batch.langs.append(statement.string(2))
+            statement.appendText(3, to: &batch.bytes)
+            batch.offsets.append(batch.bytes.count)
+        }
+        return batch
+    }
+
+    /// Stores predictions; a segment that has a metadata domain keeps it (`DO NOTHING`).
+    public func savePredictions(_ predictions: [PredictedDomain]) throws {
+        let statement = try GradingStatement(db, """
+            INSERT INTO segment_domain(segment, domain, source, confidence) VALUES (?1, ?2, 'classifier', ?3)
+            ON CONFLICT(segment) DO UPDATE SET domain = excluded.domain, confidence = excluded.confidence
+            WHERE segment_domain.source = 'classifier'
+            """)
+        for prediction in predictions {
+            statement.bind(1, prediction.segment)
+            statement.bind(2, prediction.domain)
+            statement.bind(3, prediction.confidence)
+            try statement.run()
+        }
+    }
+}
+
+/// Per-language and per-domain figures of the graded store (`heldout grade --report`, `stats`).
+public struct GradingSummary: Sendable, Codable, Equatable {
+    public struct LanguageSummary: Sendable, Codable, Equatable {
+        public var segments: Int
+        public var graded: Int
+        public var ungradable: Int
+        public var meanGrade: Double?
+        /// Segments per band label (including `gap` and `ungradable`).
+        public var bands: [String: Int]
+        /// Segments per whole grade (`<1`, `1` … `17`, `18+`), graded segments only.
+        public var grades: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case segments, graded, ungradable, bands, grades
+            case meanGrade = "mean_grade"
+        }
+    }
+
+    public struct DomainSummary: Sendable, Codable, Equatable {
+        public var metadata: Int
+        public var classifier: Int
+    }
+
+    public var graderVersions: [String: Int]
+    public var languages: [String: LanguageSummary]
+    public var domains: [String: DomainSummary]
+    public var segmentsWithoutDomain: Int
+
+    enum CodingKeys: String, CodingKey {
+        case languages, domains
+        case graderVersions = "grader_versions"
+        case segmentsWithoutDomain = "segments_without_domain"
+    }
+}
+
+/// One segment's grading, as the splitter and `segments` read it.
+public struct SegmentGrading: Sendable, Equatable, Codable {
+    public var words: Int
+    public var syllables: Int
+    public var readability: [String: Double]
+    public var grade: Double?
+    public var band: String
+    public var domain: String?
+    public var domainSource: String?
+    public var domainConfidence: Double?
+
+    public init(words: Int, syllables: Int, readability: [String: Double], grade: Double?, band: String,
+                domain: String?, domainSource: String?, domainConfidence: Double?) {
+        self.words = words
+        self.syllables = syllables
+        self.readability = readability
+        self.grade = grade
+        self.band = band
+        self.domain = domain
+        self.domainSource = domainSource
+        self.domainConfidence = domainConfidence
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case words, syllables, readability, grade, band, domain
+        case domainSource = "domain_source"
+        case domainConfidence = "domain_confidence"
+    }
+}
+
+extension Store {
+    /// Runs a grading pass in one IMMEDIATE transaction.
+    public func grading<T>(_ body: (GradingSession) throws -> T) throws -> T {
+        try write { db in try body(GradingSession(db)) }
+    }
+
+    /// Reads the grader state without writing (`grade --report` on a store graded earlier).
+    public func gradingState(_ key: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM grading_state WHERE key = ?", arguments: [key])
+        }
+    }
+
+    public func gradingSummary() throws -> GradingSummary {
+        try read { db in
+            var versions: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT grader_version, count(*) FROM grade GROUP BY 1") {
+                versions[String(row[0] as Int)] = row[1]
+            }
+            var languages: [String: GradingSummary.LanguageSummary] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT s.lang_primary, count(*), count(g.grade), sum(g.band = 'ungradable'), avg(g.grade)
+                FROM segment s LEFT JOIN grade g ON g.segment = s.rowid GROUP BY 1
+                """) {
+                languages[row[0]] = .init(segments: row[1], graded: row[2], ungradable: row[3] ?? 0,
+                                          meanGrade: (row[4] as Double?).map { ($0 * 100).rounded() / 100 },
+                                          bands: [:], grades: [:])
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT s.lang_primary, g.band, count(*) FROM grade g JOIN segment s ON s.rowid = g.segment GROUP BY 1, 2
+                """) {
+                languages[row[0]]?.bands[row[1]] = row[2]
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT s.lang_primary,
+                       CASE WHEN g.grade < 0.5 THEN '<1' WHEN g.grade >= 17.5 THEN '18+'
+                            ELSE CAST(CAST(round(g.grade) AS INTEGER) AS TEXT) END,
+                       count(*)
+                FROM grade g JOIN segment s ON s.rowid = g.segment WHERE g.grade IS NOT NULL GROUP BY 1, 2
+                """) {
+                languages[row[0]]?.grades[row[1]] = row[2]
+            }
+            var domains: [String: GradingSummary.DomainSummary] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT domain, source, count(*) FROM segment_domain GROUP BY 1, 2") {
+                var entry = domains[row[0]] ?? .init(metadata: 0, classifier: 0)
+                if (row[1] as String) == "metadata" { entry.metadata = row[2] } else { entry.classifier = row[2] }
+                domains[row[0]] = entry
+            }
+            let without = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM segment s WHERE NOT EXISTS (SELECT 1 FROM segment_domain d WHERE d.segment = s.rowid)
+                """) ?? 0
+            return GradingSummary(graderVersions: versions, languages: languages, domains: domains,
+                                  segmentsWithoutDomain: without)
+        }
+    }
+
+    /// The grading of the segments with these ids (absent: not graded and no domain).
+    public func segmentGradings(_ ids: [ContentID]) throws -> [ContentID: SegmentGrading] {
+        try read { db in
+            var out: [ContentID: SegmentGrading] = [:]
+            for id in ids {
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT g.words, g.syllables, g.readability, g.grade, g.band, d.domain, d.source, d.confidence
+                    FROM segment s LEFT JOIN grade g ON g.segment = s.rowid LEFT JOIN segment_domain d ON d.segment = s.rowid
+                    WHERE s.id = ?
+                    """, arguments: [Data(id.bytes)]) else { continue }
+                if let grading = SegmentGrading(row: row, offset: 0) { out[id] = grading }
+            }
+            return out
+        }
+    }
+}
+
+extension SegmentGrading {
+    /// From the eight columns words, syllables, readability, grade, band, domain, source,
+    /// confidence starting at `offset`; `nil` when the segment is neither graded nor has a domain.
+    init?(row: Row, offset: Int) {
+        let words: Int? = row[offset]
+        let domain: String? = row[offset + 5]
+        guard words != nil || domain != nil else { return nil }
+        self.words = words ?? 0
+        syllables = row[offset + 1] ?? 0
+        let json: String = row[offset + 2] ?? "{}"
+        readability = (try? JSONDecoder().decode([String: Double].self, from: Data(json.utf8))) ?? [:]
+        grade = row[offset + 3]
+        band = row[offset + 4] ?? "ungraded"
+        self.domain = domain
+        domainSource = row[offset + 6]
+        domainConfidence = row[offset + 7]
+    }
+}
+
+/// A prepared statement on the C API for the grader's per-row reads and writes (the same reason
+/// as ``RawStatement``: GRDB's argument arrays cost more than the SQL at 500k rows/s).
+final class GradingStatement {
+    private let handle: OpaquePointer
+    private let db: OpaquePointer
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ database: Database, _ sql: String) throws {
+        guard let connection = database.sqliteConnection else {
+            throw HeldoutError.store("the store's connection is closed")
+        }
+        db = connection
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(connection, sql, -1, 0, &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        handle = statement
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+    func bind(_ index: Int32, _ value: Double?) {
+        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+    func bind(_ index: Int32, _ value: String?) {
+        if let value { sqlite3_bind_text(handle, index, value, -1, Self.transient) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    @discardableResult
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db)))
+        }
+    }
+
+    func run() throws {
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        while try step() {}
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func string(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    func appendText(_ column: Int32, to bytes: inout [UInt8]) {
+        guard let pointer = sqlite3_column_text(handle, column) else { return }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))
+    }
+
+    func contentID(_ column: Int32) -> ContentID? {
+        guard sqlite3_column_type(handle, column) == SQLITE_BLOB,
+              sqlite3_column_bytes(handle, column) == 16,
+              let pointer = sqlite3_column_blob(handle, column) else { return nil }
+        return ContentID(bytes: UnsafeRawBufferPointer(start: pointer, count: 16))
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import HeldoutCore
+import HeldoutGrading
+import HeldoutStore
+
+struct GradeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grade",
+        abstract: "Grade every segment by reading level and domain.",
+        discussion: """
+        Computes, for each segment not yet graded by this grader version (v\(Grader.version)), word,
+        sentence, syllable, long-word and polysyllable counts, its language's readability formulas,
+        a grade on a common US-grade scale and its band; then gives every segment a domain: from
+        metadata (a unit's own domain, else its corpus's --domain), else from a naive Bayes
+        classifier trained on the segments whose domain metadata gives. Metadata is never
+        overwritten by the classifier. See docs/grading.md.
+        """
+    )
+
+    @OptionGroup var common: StoreOptions
+
+    @Option(help: "Reading-level bands, ascending whole grades (default: the store's, else 1-5,6-8,9-12,13+).")
+    var bands: String?
+
+    @Option(help: "Two bands with a gap between them: EASY,HARD (e.g. 5,8: easy <= 5, hard >= 8, nothing between).")
+    var gap: String?
+
+    @Flag(name: .customLong("no-classifier"), help: "Only take domains from metadata; do not predict the others.")
+    var noClassifier = false
+
+    @Flag(help: "Print per-language grade and band distributions, domain counts and the classifier's cross-validation.")
+    var report = false
+
+    func validate() throws {
+        if bands != nil, gap != nil { throw ValidationError("--bands and --gap exclude each other") }
+    }
+
+    func run() throws {
+        do {
+            var options = Grader.Options()
+            options.bands = try bandScheme()
+            options.classify = !noClassifier
+            let store = try Store(path: common.store, mustExist: true)
+            let started = Date()
+            let result = try Grader(options: options).run(store: store)
+            let seconds = Date().timeIntervalSince(started)
+            let summary = report ? try store.gradingSummary() : nil
+            if common.json {
+                try Console.json(GradeOutput(run: result, summary: summary))
+                return
+            }
+            Console.out(Self.describe(result, seconds: seconds))
+            if let summary { Console.out(Self.render(summary, classifier: result.classifier)) }
+        } catch let error as GradingError {
+            throw error.heldoutError
+        } catch let error as BandError {
+            throw HeldoutError.usage("bands: \(error)")
+        }
+    }
+
+    func bandScheme() throws -> BandScheme? {
+        if let bands { return try BandScheme(parsing: bands) }
+        if let gap {
+            let parts = gap.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let easy = parts[0], let hard = parts[1] else {
+                throw HeldoutError.usage("--gap \(gap): expected EASY,HARD whole grades, e.g. 5,8")
+            }
+            return try BandScheme(gapBetween: easy, and: hard)
+        }
+        return nil
+    }
+
+    struct GradeOutput: Encodable {
+        var run: Grader.RunReport
+        var summary: GradingSummary?
+    }
+
+    static func describe(_ run: Grader.RunReport, seconds: Double) -> String {
+        var lines: [String] = []
+        let rate = seconds > 0 && run.graded > 0 ? ", \(Int(Double(run.graded) / seconds)) segments/s" : ""
+        lines.append("graded \(run.graded) of \(run.segments) segments with grader v\(run.graderVersion) (\(run.ungradable) ungradable) in \(String(format: "%.2f", seconds)) s\(rate)")
+        lines.append("bands \(run.bands)" + (run.rebanded > 0 ? " (\(run.rebanded) segments re-banded)" : ""))
+        var domains = "domains: \(run.metadataDomains) segments from metadata"
+        if run.classifier.status == "trained" {
+            domains += ", \(run.classifier.classified) predicted by the classifier"
+            if let accuracy = run.classifier.accuracy {
+                domains += " (cross-validated accuracy \(String(format: "%.1f", accuracy * 100))%)"
+            }
+        } else {
+            domains += "; classifier \(run.classifier.status)"
+        }
+        lines.append(domains)
+        return lines.joined(separator: "\n")
+    }
+
+    static func render(_ summary: GradingSummary, classifier: ClassifierReport) -> String {
+        var out: [String] = [""]
+        let languages = summary.languages.keys.sorted()
+        var bandLabels = Set<String>()
+        for lang in languages { bandLabels.formUnion(summary.languages[lang]?.bands.keys ?? [:].keys) }
+        let bandOrder = bandLabels.sorted(by: Self.bandOrder)
+        out.append(Table(["language", "segments", "graded", "mean grade"] + bandOrder, languages.map { lang in
+            let s = summary.languages[lang]!
+            return [lang, "\(s.segments)", "\(s.graded)", s.meanGrade.map { String(format: "%.2f", $0) } ?? "-"]
+                + bandOrder.map { "\(s.bands[$0] ?? 0)" }
+        }).render())
+        out.append("")
+        let gradeKeys = Set(languages.flatMap { summary.languages[$0]?.grades.keys.map { $0 } ?? [] }).sorted(by: Self.bandOrder)
+        out.append(Table(["grade"] + languages, gradeKeys.map { key in
+            // Padded so that the grade column stays left-aligned (Table right-aligns numbers).
+            [key.count < 2 ? " " + key : key] + languages.map { "\(summary.languages[$0]?.grades[key] ?? 0)" }
+        }).render())
+        out.append("")
+        out.append(Table(["domain", "metadata", "classifier"], summary.domains.keys.sorted().map { domain in
+            let d = summary.domains[domain]!
+            return [domain, "\(d.metadata)", "\(d.classifier)"]
+        } + [["(none)", "\(summary.segmentsWithoutDomain)", ""]]).render())
+        out.append("")
+        if classifier.status == "trained" {
+            let accuracy = classifier.accuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
+            out.append("classifier: multinomial naive Bayes, \(classifier.folds)-fold cross-validated accuracy \(accuracy)")
+            out.append("confusion matrix (rows: metadata domain, columns: predicted)")
+            out.append(Table(["domain"] + classifier.domains, classifier.domains.enumerated().map { index, domain in
+                [domain] + (classifier.confusion.count > index ? classifier.confusion[index].map { "\($0)" } : [])
+            }).render())
+        } else {
+            out.append("classifier: \(classifier.status)")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// `<1`, `1-5`, `6-8`, …, `13+`, `18+`, then `gap`, `ungradable`.
+    static func bandOrder(_ a: String, _ b: String) -> Bool {
+        func key(_ s: String) -> (Int, Int) {
+            if s == "<1" { return (0, Int.min) }
+            if s == "gap" { return (2, 0) }
+            if s == "ungradable" { return (3, 0) }
+            let digits = s.prefix { $0.isNumber }
+            return (1, Int(digits) ?? Int.max)
+        }
+        return key(a) < key(b)
+    }
+}
