@@ -8,6 +8,7 @@ public enum TextNormalization {
     ///
     /// This is the text a segment id is computed over and the text the store keeps.
     public static func normalize(_ text: String) -> String {
+        if let fast = normalizeBelowCombiningMarks(text) { return fast }
         let nfc = text.precomposedStringWithCanonicalMapping
         var out = String.UnicodeScalarView()
         out.reserveCapacity(nfc.unicodeScalars.count)
@@ -24,6 +25,47 @@ public enum TextNormalization {
             out.append(scalar)
         }
         return String(out)
+    }
+
+    /// The common case without Foundation: text whose characters are all below U+0300 (ASCII,
+    /// Latin-1, Latin Extended-A/B — nearly all en/fr/de/es/it text). No combining mark lives
+    /// there and NFC changes none of those characters, so only whitespace needs work, and that
+    /// is done on the UTF-8 bytes. Returns nil for anything else, which takes the full path.
+    static func normalizeBelowCombiningMarks(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var out = [UInt8]()
+            out.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte >= 0xCC { return nil } // U+0300 and above (or a 3/4-byte sequence)
+                let isSpace: Bool
+                var width = 1
+                if byte < 0x80 {
+                    isSpace = byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+                } else {
+                    // Two-byte sequence for U+0080…U+02FF: NEL (C2 85) and NBSP (C2 A0) are spaces.
+                    width = 2
+                    guard index + 1 < count else { return nil }
+                    isSpace = byte == 0xC2 && (bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0)
+                }
+                if isSpace {
+                    pendingSpace = !out.isEmpty
+                } else {
+                    if pendingSpace {
+                        out.append(0x20)
+                        pendingSpace = false
+                    }
+                    out.append(byte)
+                    if width == 2 { out.append(bytes[index + 1]) }
+                }
+                index += width
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 }
 

@@ -69,3 +69,28 @@ struct IdentityTests {
         #expect(DirectedPair("en") == nil)
     }
 }
+
+@Suite("Normalisation fast path")
+struct NormalisationFastPathTests {
+    @Test("the byte-level path agrees with the full Unicode path", arguments: [
+        "  Il   pleut.\t\n", "Ça coûte 3,50 €.", "Straße\u{00A0}\u{00A0}über", "Déjà\u{0085}vu", "\u{00A0}", "",
+        "ñandú ¿qué?", "Łódź and Ærø", "e\u{0301}te\u{0301}", "Quoi\u{202F}?", "日本語の 文", "a\u{200B}b",
+    ])
+    func agrees(_ text: String) {
+        let full = TextNormalization.normalize(text)
+        // Reference: NFC, then every Unicode whitespace run to one space, trimmed.
+        let reference = text.precomposedStringWithCanonicalMapping.unicodeScalars
+            .split(whereSeparator: { $0.properties.isWhitespace || $0 == "\u{200B}" || $0 == "\u{FEFF}" })
+            .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+        #expect(full == reference)
+        if let fast = TextNormalization.normalizeBelowCombiningMarks(text) {
+            #expect(fast == reference)
+        }
+    }
+
+    @Test("text with combining marks takes the full path")
+    func combining() {
+        #expect(TextNormalization.normalizeBelowCombiningMarks("e\u{0301}") == nil)
+        #expect(TextNormalization.normalizeBelowCombiningMarks("plain ascii") == "plain ascii")
+    }
+}
