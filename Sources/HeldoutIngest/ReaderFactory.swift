@@ -5,6 +5,8 @@ extension CorpusFormat {
     /// per corpus; a Moses corpus is two files, a Tatoeba corpus `sentences.csv` + `links.csv`.
     public func groupIntoCorpora(_ files: [String], options: IngestOptions) throws -> [[String]] {
         switch self {
+        case .dictd:
+            return try DictdReader.group(files)
         default:
             return files.map { [$0] }
         }
@@ -13,6 +15,11 @@ extension CorpusFormat {
     /// The reader for one corpus of this format.
     public func makeReader(files: [String], options: IngestOptions) throws -> CorpusReader {
         switch self {
+        case .dictd: return try DictdReader(files: files, options: options)
+        case .tei: return try FreeDictTEIReader(files: files, options: options)
+        case .glossary: return try GlossaryReader(files: files, options: options)
+        case .conllu: return try CoNLLUReader(files: files, options: options)
+        case .labels: return try LabelTSVReader(files: files, options: options)
         default:
             throw HeldoutError.usage("the \(rawValue) reader is not built yet")
         }

@@ -64,6 +64,7 @@ enum Schema {
             """)
         }
         registerItems(&migrator)
+        registerAnswerSources(&migrator)
         return migrator
     }
 }
