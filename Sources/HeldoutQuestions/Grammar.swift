@@ -155,9 +155,11 @@ public struct FormLexicon: Sendable {
         guard let target = sentence.word(agreement.target), let controller = sentence.word(agreement.controller) else { return nil }
         var required = controller.features.values
         if required["Person"] == nil, controller.upos != "PRON", agreement.features.contains("Person") { required["Person"] = "3" }
-        guard let candidates = forms[Self.key(target.lemma, target.upos)] else { return nil }
+        // An elided form (l', c') is glued to the next word: swapping it would retype the sentence.
+        func elided(_ form: String) -> Bool { form.hasSuffix("'") || form.hasSuffix("’") }
+        guard !elided(target.form), let candidates = forms[Self.key(target.lemma, target.upos)] else { return nil }
         var best: (distance: Int, form: String, features: Features, clash: String)?
-        for form in candidates.keys.sorted() where form != target.form.lowercased() {
+        for form in candidates.keys.sorted() where form != target.form.lowercased() && !elided(form) {
             guard let analyses = candidates[form], !analyses.isEmpty else { continue }
             // Every reading of the form must clash, or the swapped sentence could still be right.
             var clashes: [(Features, String)] = []

@@ -81,6 +81,13 @@ public enum EnglishStem {
     public static func stem(_ word: String) -> String {
         var w = word.lowercased()
         if w.count > 4, w.hasSuffix("ies") { return String(w.dropLast(3)) + "y" }
+        // Strong participles: forbidden → forbid, written → writ(e), taken → tak(e).
+        if w.count > 5, w.hasSuffix("en"), !w.hasSuffix("een") {
+            w = String(w.dropLast(2))
+            if let last = w.last, w.dropLast().last == last { w.removeLast() }
+            if w.count > 3, w.hasSuffix("e") { w.removeLast() }
+            return w
+        }
         for suffix in ["ing", "ed", "es", "s"] where w.count > suffix.count + 2 && w.hasSuffix(suffix) {
             if suffix == "s", w.hasSuffix("ss") { break }
             w = String(w.dropLast(suffix.count))

@@ -61,7 +61,7 @@ public struct Lemmatizer: Sendable {
             ("ies", ["ir"]), ("is", ["ir", "re"]), ("ie", ["ir"]), ("it", ["ir", "re"]), ("i", ["ir"]),
             ("ues", ["re", "oir"]), ("us", ["re", "oir"]), ("ue", ["re", "oir"]), ("u", ["re", "oir"]),
             ("a", ["er"]), ("as", ["er"]), ("es", ["er", "e", ""]), ("e", ["er", ""]), ("s", ["", "re"]), ("ds", ["dre"]),
-            ("d", ["dre"]), ("t", ["tre", "re"]),
+            ("d", ["dre"]), ("t", ["tre", "re"]), ("nne", ["n"]), ("nnes", ["n"]),
             ("aux", ["al", "ail"]), ("eaux", ["eau"]), ("x", [""]),
             ("euses", ["eur"]), ("euse", ["eur"]), ("trices", ["teur"]), ("trice", ["teur"]), ("ives", ["if"]), ("ive", ["if"]),
             ("elles", ["el"]), ("elle", ["el"]), ("ennes", ["en"]), ("enne", ["en"]), ("ères", ["er"]), ("ère", ["er"]),

@@ -221,7 +221,12 @@ struct BuildContext {
                     bindings["feature"] = feature
                     bindings["feature_name"] = FeatureNames.feature(feature)
                     bindings["value"] = value
-                    bindings["value_name"] = FeatureNames.value(feature, value)
+                    var valueName = FeatureNames.value(feature, value)
+                    // UD writes the French conditional as Tense=Pres|Mood=Cnd: say the mood too.
+                    if feature == "Tense", let mood = word.features["Mood"], mood != "Ind" {
+                        valueName += " (\(FeatureNames.value("Mood", mood)) mood)"
+                    }
+                    bindings["value_name"] = valueName
                     bindings["features"] = word.features.description
                     bindings["position"] = String(index)
                     try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),

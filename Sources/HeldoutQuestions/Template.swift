@@ -243,8 +243,29 @@ public enum TemplateLoader {
         // A block scalar (| or >) starts on the line after its indicator.
         let block = scalar.style == .literal || scalar.style == .folded
         let line = node.mark.map { $0.line + (block ? 1 : 0) } ?? 1
-        let column = block ? 1 : (node.mark?.column ?? 1)
+        let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+        let column = block ? 1 : (node.mark?.column ?? 1) + (quoted ? 1 : 0)
         let source = scalar.string
+        let tags = MustacheTags.scan(source)
+        func place(_ tag: MustacheTags.Tag) -> HeldoutCore.SourceLocation {
+            SourceLocation(file: file, line: line + tag.line - 1, column: tag.line == 1 ? column + tag.column - 1 : tag.column)
+        }
+        // Sections are checked here first, so an unclosed one is reported where it opens rather
+        // than at the end of the text, where the Mustache parser notices it.
+        var open: [MustacheTags.Tag] = []
+        for tag in tags where ["#", "^", "/"].contains(tag.kind) {
+            if tag.kind != "/" {
+                open.append(tag)
+            } else if let last = open.last, last.name == tag.name {
+                open.removeLast()
+            } else {
+                let expected = open.last.map { "{{/\($0.name)}}" } ?? "no closing tag"
+                throw HeldoutError.badInput(place(tag), "malformed Mustache in \(name): {{/\(tag.name)}} closes nothing open here (expected \(expected))")
+            }
+        }
+        if let unclosed = open.last {
+            throw HeldoutError.badInput(place(unclosed), "malformed Mustache in \(name): {{\(unclosed.kind)\(unclosed.name)}} is never closed with {{/\(unclosed.name)}}")
+        }
         let template: MustacheTemplate
         do {
             // Plain text, never HTML: a quote or an apostrophe stays as written.
@@ -255,18 +276,15 @@ public enum TemplateLoader {
                                                        column: context.lineNumber == 1 ? column : context.columnNumber),
                                         "malformed Mustache in \(name): \(error.error) (near: \(context.line.trimmingCharacters(in: .whitespaces)))")
         }
-        for tag in MustacheTags.scan(source) {
-            let tagLine = line + tag.line - 1
-            let tagColumn = tag.line == 1 ? column + tag.column - 1 : tag.column
+        for tag in tags {
             switch tag.kind {
             case "!", "%": continue
             case ">", "<", "$", "=":
-                throw HeldoutError.badInput(SourceLocation(file: file, line: tagLine, column: tagColumn),
-                                            "\(name): {{\(tag.kind)…}} tags are not supported in templates")
+                throw HeldoutError.badInput(place(tag), "\(name): {{\(tag.kind)…}} tags are not supported in templates")
             default:
                 let root = tag.name.split(separator: ".").first.map(String.init) ?? tag.name
                 if tag.name == "." || variables.contains(root) { continue }
-                throw HeldoutError.badInput(SourceLocation(file: file, line: tagLine, column: tagColumn),
+                throw HeldoutError.badInput(place(tag),
                                             "unknown variable {{\(tag.name)}} in \(name); this selector binds \(variables.sorted().joined(separator: ", "))")
             }
         }

@@ -188,6 +188,14 @@ public struct FormAnalysis: Sendable, Hashable {
     public var upos: String
     public var features: Features
     public var count: Int
+
+    public init(form: String, lemma: String, upos: String, features: Features, count: Int) {
+        self.form = form
+        self.lemma = lemma
+        self.upos = upos
+        self.features = features
+        self.count = count
+    }
 }
 
 /// Reads answer sources and writes items within one transaction (``Store/replaceItems(ofTemplates:_:)``),

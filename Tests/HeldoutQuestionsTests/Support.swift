@@ -95,7 +95,7 @@ func heldoutError(_ body: () throws -> Void) -> HeldoutError? {
 }
 
 extension HeldoutError {
-    var location: SourceLocation? {
+    var location: HeldoutCore.SourceLocation? {
         if case let .badInput(location, _) = self { return location }
         return nil
     }
