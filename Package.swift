@@ -14,12 +14,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
+        ),
+        // zlib, for FreeDict's dictzip (`.dict.dz`): gzip with random access by chunks.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
             name: "HeldoutCore",
@@ -38,7 +44,15 @@ let package = Package(
         ),
         .target(
             name: "HeldoutIngest",
-            dependencies: ["HeldoutCore", "HeldoutStore", "CLibXML2"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "CLibXML2", "CZlib"]
+        ),
+        .target(
+            name: "HeldoutQuestions",
+            dependencies: [
+                "HeldoutCore", "HeldoutStore",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "HeldoutSplit",
@@ -56,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "heldout",
             dependencies: [
-                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutSplit", "HeldoutGrading",
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,6 +90,11 @@ let package = Package(
         .testTarget(
             name: "HeldoutGradingTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutGrading"]
+        ),
+        .testTarget(
+            name: "HeldoutQuestionsTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutQuestions"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -23,14 +23,23 @@ public struct CorpusUnit: Sendable {
     public var metadata: [String: String]
     /// Where the unit starts, for messages about it.
     public var location: SourceLocation?
+    /// The analysed words of the unit's first text (a CoNLL-U sentence), nil when the format has none.
+    /// Kept per occurrence, since two treebanks may analyse one sentence differently.
+    public var tokens: [Token]?
+    /// Labels of the unit (`--label tone=column`): name → value, stored for every segment of the
+    /// unit, since a translation carries the tone of its source.
+    public var labels: [String: String]
 
     public init(document: String = "", texts: [Text], domain: String? = nil,
-                metadata: [String: String] = [:], location: SourceLocation? = nil) {
+                metadata: [String: String] = [:], location: SourceLocation? = nil,
+                tokens: [Token]? = nil, labels: [String: String] = [:]) {
         self.document = document
         self.texts = texts
         self.domain = domain
         self.metadata = metadata
         self.location = location
+        self.tokens = tokens
+        self.labels = labels
     }
 }
 
@@ -43,9 +52,15 @@ public protocol UnitSink: AnyObject {
     func skip(_ reason: String, count: Int)
     /// How far into its input the reader is, for progress reports.
     func progress(bytesRead: Int64)
+    /// Takes one dictionary entry (an answer source, not a sentence: it makes no segment).
+    func addEntry(_ entry: DictionaryEntry) throws
 }
 
 extension UnitSink {
     public func skip(_ reason: String) { skip(reason, count: 1) }
     public func progress(bytesRead: Int64) {}
+    /// Sinks that only take sentences refuse entries, rather than drop them silently.
+    public func addEntry(_ entry: DictionaryEntry) throws {
+        throw HeldoutError.usage("\(type(of: self)) does not store dictionary entries (\(entry.headword)); ingest dictionaries into a store")
+    }
 }

@@ -258,7 +258,7 @@ public struct Grader: Sendable {
     }
 
     /// Identifies a training set (and the classifier's settings): same fingerprint, same model.
-    static func fingerprint(_ labelled: [LabelledSegment], options: DomainClassifier.Options) -> String {
+    static func fingerprint(_ labelled: [DomainExample], options: DomainClassifier.Options) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func feed(_ bytes: some Sequence<UInt8>) {
             for b in bytes {

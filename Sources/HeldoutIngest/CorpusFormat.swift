@@ -5,6 +5,8 @@ import HeldoutCore
 /// for XML, from the root element.
 public enum CorpusFormat: String, CaseIterable, Sendable, Codable {
     case tmx, xliff, moses, tsv, csv, jsonl, po, xces, text
+    // Answer sources (issue 4): dictionaries, treebanks, labelled sentences.
+    case dictd, tei, glossary, conllu, labels
 
     /// How many files one corpus of this format takes (`nil`: one, or a fixed companion).
     public var summary: String {
@@ -18,6 +20,11 @@ public enum CorpusFormat: String, CaseIterable, Sendable, Codable {
         case .po: "gettext PO catalogue"
         case .xces: "OPUS XCES cesAlign with its sentence documents"
         case .text: "monolingual plain text, split into sentences"
+        case .dictd: "FreeDict dictd dictionary: .index with .dict or .dict.dz"
+        case .tei: "FreeDict TEI XML dictionary"
+        case .glossary: "bilingual glossary, headword<TAB>pos<TAB>gloss"
+        case .conllu: "Universal Dependencies CoNLL-U treebank"
+        case .labels: "labelled sentences, text<TAB>label, named with --label"
         }
     }
 
@@ -25,6 +32,7 @@ public enum CorpusFormat: String, CaseIterable, Sendable, Codable {
     public static func detect(path: String) throws -> CorpusFormat {
         let url = URL(fileURLWithPath: path)
         var ext = url.pathExtension.lowercased()
+        if let answerSource = detectAnswerSource(url) { return answerSource }
         if ["gz", "xz", "bz2", "zst"].contains(ext) {
             throw HeldoutError.badInput(SourceLocation(file: path),
                                         "compressed input is not read directly; decompress it first (e.g. gunzip -k)")
@@ -65,6 +73,7 @@ public enum CorpusFormat: String, CaseIterable, Sendable, Codable {
         if head.contains("<tmx") { return .tmx }
         if head.contains("<xliff") { return .xliff }
         if head.contains("<cesAlign") { return .xces }
+        if head.contains("<TEI") { return .tei }
         throw HeldoutError.usage("\(path): an XML file that is neither TMX, XLIFF nor XCES; pass --format")
     }
 }
@@ -95,6 +104,8 @@ public struct IngestOptions: Sendable {
     /// A file that is not well-formed still fails whole.
     public var skipInvalid = false
     public var maxLineBytes = LineReader.defaultMaxLineBytes
+    /// `--label tone=column`: label name → the column or field that holds it, stored per segment.
+    public var labels: [String: String] = [:]
 
     public init() {}
 

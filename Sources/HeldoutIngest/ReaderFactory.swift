@@ -9,6 +9,8 @@ extension CorpusFormat {
             return try MosesReader.groupIntoCorpora(files, options: options)
         case .tsv, .csv:
             return try TatoebaReader.groupIntoCorpora(files, options: options)
+        case .dictd:
+            return try DictdReader.group(files)
         default:
             return files.map { [$0] }
         }
@@ -33,6 +35,11 @@ extension CorpusFormat {
             return try JSONLReader(file: try onlyFile(of: files), options: options)
         case .po:
             return try POReader(file: try onlyFile(of: files), options: options)
+        case .dictd: return try DictdReader(files: files, options: options)
+        case .tei: return try FreeDictTEIReader(files: files, options: options)
+        case .glossary: return try GlossaryReader(files: files, options: options)
+        case .conllu: return try CoNLLUReader(files: files, options: options)
+        case .labels: return try LabelTSVReader(files: files, options: options)
         }
     }
 

@@ -68,6 +68,8 @@ public final class CorpusSink: UnitSink {
     private(set) var skipped: [String: Int] = [:]
     private var rowids: [Int64] = []
     private var found: [ContentID?] = []
+    /// Tokens, labels and dictionary entries (Store+AnswerSources.swift).
+    private let answerSources: AnswerSourceWriter
 
     init(_ db: Database, corpusID: Int64, corpusDomain: String?) throws {
         self.corpusID = corpusID
@@ -87,6 +89,7 @@ public final class CorpusSink: UnitSink {
             INSERT OR REPLACE INTO unit_metadata(corpus_id, position, domain, metadata) VALUES (?1, ?2, ?3, ?4)
             """)
         groups = try GroupMerger(db)
+        answerSources = AnswerSourceWriter(db, corpusID: corpusID)
     }
 
     /// Stores one unit. Texts that normalise to nothing are dropped; a unit left with no text
@@ -133,6 +136,11 @@ public final class CorpusSink: UnitSink {
         if candidate != nil {
             try groups.merge(found.compactMap { $0 })
         }
+        if unit.tokens != nil || !unit.labels.isEmpty {
+            let firstTextID = unit.texts.first.map { Segment(lang: $0.lang, rawText: $0.text).id }
+            try answerSources.add(unit, position: position,
+                                  segments: zip(rowids, segments).map { ($0, $1.segment.id) }, firstTextID: firstTextID)
+        }
         if unit.domain != nil || !unit.metadata.isEmpty {
             insertMetadata.bind(1, corpusID)
             insertMetadata.bind(2, position)
@@ -140,6 +148,12 @@ public final class CorpusSink: UnitSink {
             insertMetadata.bind(4, try CanonicalJSON.string(unit.metadata))
             try insertMetadata.run()
         }
+    }
+
+    /// Stores one dictionary entry; it counts as one unit of the corpus.
+    public func addEntry(_ entry: DictionaryEntry) throws {
+        try answerSources.addEntry(entry)
+        units += 1
     }
 
     /// Counts a unit the reader left out, by reason.
@@ -256,6 +270,7 @@ struct CorpusRemoval {
     init(_ db: Database) { self.db = db }
 
     func remove(corpusID: Int64) throws {
+        try Schema.removeAnswerSources(db, corpusID: corpusID)
         try db.execute(sql: """
             DROP TABLE IF EXISTS temp.removed_segment;
             DROP TABLE IF EXISTS temp.regroup;

@@ -104,6 +104,7 @@ enum Schema {
             """)
         }
         registerItems(&migrator)
+        registerAnswerSources(&migrator)
         return migrator
     }
 }

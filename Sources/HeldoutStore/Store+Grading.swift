@@ -63,8 +63,8 @@ public struct GradeRecord: Sendable, Equatable {
     }
 }
 
-/// A segment whose domain its metadata gives, for training the classifier.
-public struct LabelledSegment: Sendable {
+/// A segment whose domain is known from metadata: a training example for the domain classifier.
+public struct DomainExample: Sendable {
     public var id: ContentID
     public var lang: String
     public var text: String
@@ -198,7 +198,7 @@ public final class GradingSession {
 
     /// Segments with a metadata domain, at most `maxPerDomain` per domain (the smallest ids, which
     /// are hashes: a deterministic sample that does not follow input order), ordered by id.
-    public func labelledSegments(maxPerDomain: Int) throws -> [LabelledSegment] {
+    public func labelledSegments(maxPerDomain: Int) throws -> [DomainExample] {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, lang, text, domain FROM (
                 SELECT s.id, s.lang, s.text, d.domain,
@@ -207,11 +207,11 @@ public final class GradingSession {
                 WHERE d.source = 'metadata'
             ) WHERE r <= ? ORDER BY id
             """, arguments: [maxPerDomain])
-        var out: [LabelledSegment] = []
+        var out: [DomainExample] = []
         while let row = try rows.next() {
             let bytes: Data = row[0]
             guard let id = ContentID(bytes: bytes) else { continue }
-            out.append(LabelledSegment(id: id, lang: row[1], text: row[2], domain: row[3]))
+            out.append(DomainExample(id: id, lang: row[1], text: row[2], domain: row[3]))
         }
         return out
     }

@@ -51,6 +51,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Count and skip invalid units instead of failing the file (malformed files still fail).")
     var skipInvalid = false
 
+    @Option(name: .customLong("label"), help: "A label stored per segment: NAME=COLUMN (repeatable), e.g. --label tone=3; NAME alone for the labels format.")
+    var labels: [String] = []
+
     func validate() throws {
         if pair != nil, lang != nil { throw ValidationError("--pair and --lang exclude each other") }
         if let pair, DirectedPair(pair) == nil { throw ValidationError("--pair \(pair): expected two language tags, e.g. en-fr") }
@@ -66,6 +69,7 @@ struct IngestCommand: ParsableCommand {
         options.fields = try fields.map(Self.parseFields)
         options.documents = documents
         options.skipInvalid = skipInvalid
+        options.labels = try Self.parseLabels(labels)
         let ingester = Ingester(options: options, licence: license)
         let planned = try ingester.plan(files: files, format: format, corpusName: corpus)
         let store = try Store(path: common.store)
@@ -90,6 +94,19 @@ struct IngestCommand: ParsableCommand {
             }
             return (tag, parts[1])
         }
+    }
+
+    /// `tone=3`, `tone=register`, or `tone` (the labels format's next column).
+    static func parseLabels(_ raw: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for entry in raw {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = parts.first, !name.isEmpty, out[name] == nil else {
+                throw ValidationError("--label \(entry): expected NAME or NAME=COLUMN, each name once")
+            }
+            out[name] = parts.count == 2 ? parts[1] : ""
+        }
+        return out
     }
 
     static func describe(_ report: IngestReport) -> String {

@@ -36,6 +36,7 @@ struct StatsCommand: ParsableCommand {
         Console.out(Table(["corpus", "format", "units", "languages", "sha256"], stats.corpora.map {
             [$0.name, $0.format, "\($0.units)", $0.languages.joined(separator: ","), String($0.sha256.prefix(12))]
         }).render())
+        try Self.printItemSection(store)
     }
 }
 

@@ -1,0 +1,71 @@
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// Finds the dictionary headword of a word form: `défendait` → `défendre`.
+///
+/// In order: the form itself when it is a headword; the lexicon learnt from data (CoNLL-U lemmas,
+/// most frequent analysis first) when it leads to a headword; then suffix rules, which strip an
+/// inflection and try the candidate endings, keeping the first candidate that is a headword. Rules
+/// never invent a lemma: a candidate counts only if the dictionary has it.
+public struct Lemmatizer: Sendable {
+    public enum Method: String, Sendable, Codable { case headword, lexicon, rules }
+
+    /// Lowercased form → lemmas, most frequent first (ties in string order).
+    let lexicon: [String: [String]]
+    let isHeadword: @Sendable (String) -> Bool
+    let rules: [(suffix: String, replacements: [String])]
+
+    public init(analyses: [FormAnalysis], lang: String, isHeadword: @escaping @Sendable (String) -> Bool) {
+        var counts: [String: [String: Int]] = [:]
+        for analysis in analyses where analysis.lemma != "_" {
+            counts[analysis.form.lowercased(), default: [:]][analysis.lemma.lowercased(), default: 0] += analysis.count
+        }
+        lexicon = counts.mapValues { lemmas in
+            lemmas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        }
+        self.isHeadword = isHeadword
+        rules = lang == "fr" ? Self.frenchRules : []
+    }
+
+    /// The headword for `form`, and how it was found; nil when none leads to the dictionary.
+    public func lemma(of form: String) -> (lemma: String, method: Method)? {
+        let lower = form.lowercased()
+        if isHeadword(lower) { return (lower, .headword) }
+        for lemma in lexicon[lower] ?? [] where isHeadword(lemma) { return (lemma, .lexicon) }
+        for rule in rules where lower.hasSuffix(rule.suffix) && lower.count > rule.suffix.count + 1 {
+            let stem = lower.dropLast(rule.suffix.count)
+            for replacement in rule.replacements {
+                let candidate = String(stem) + replacement
+                if isHeadword(candidate) { return (candidate, .rules) }
+            }
+        }
+        return nil
+    }
+
+    /// French inflections, longest first: verb endings (imperfect, simple past, future,
+    /// conditional, present, participles) give infinitives in -er/-ir/-re; noun and adjective
+    /// endings give the masculine singular.
+    static let frenchRules: [(suffix: String, replacements: [String])] = {
+        let raw: [(String, [String])] = [
+            ("issaient", ["ir"]), ("issions", ["ir"]), ("issiez", ["ir"]), ("issais", ["ir"]), ("issait", ["ir"]),
+            ("issons", ["ir"]), ("issez", ["ir"]), ("issent", ["ir"]), ("issant", ["ir"]),
+            ("eraient", ["er"]), ("eriez", ["er"]), ("erions", ["er"]), ("erais", ["er"]), ("erait", ["er"]),
+            ("eront", ["er"]), ("erez", ["er"]), ("erons", ["er"]), ("erai", ["er"]), ("eras", ["er"]), ("era", ["er"]),
+            ("iraient", ["ir"]), ("irait", ["ir"]), ("iront", ["ir"]), ("ira", ["ir"]),
+            ("raient", ["re"]), ("rait", ["re"]), ("ront", ["re"]), ("ra", ["re"]),
+            ("aient", ["er", "re", "ir"]), ("èrent", ["er"]), ("irent", ["ir", "re"]), ("ions", ["er", "re", "ir"]),
+            ("iez", ["er", "re", "ir"]), ("ais", ["er", "re", "ir"]), ("ait", ["er", "re", "ir"]), ("ant", ["er", "re", "ir"]),
+            ("âmes", ["er"]), ("âtes", ["er"]), ("ons", ["er", "re", "ir"]), ("ent", ["er", "re"]), ("ez", ["er", "re", "ir"]),
+            ("ées", ["er"]), ("és", ["er"]), ("ée", ["er"]), ("é", ["er"]),
+            ("ies", ["ir"]), ("is", ["ir", "re"]), ("ie", ["ir"]), ("it", ["ir", "re"]), ("i", ["ir"]),
+            ("ues", ["re", "oir"]), ("us", ["re", "oir"]), ("ue", ["re", "oir"]), ("u", ["re", "oir"]),
+            ("a", ["er"]), ("as", ["er"]), ("es", ["er", "e", ""]), ("e", ["er", ""]), ("s", ["", "re"]), ("ds", ["dre"]),
+            ("d", ["dre"]), ("t", ["tre", "re"]), ("nne", ["n"]), ("nnes", ["n"]),
+            ("aux", ["al", "ail"]), ("eaux", ["eau"]), ("x", [""]),
+            ("euses", ["eur"]), ("euse", ["eur"]), ("trices", ["teur"]), ("trice", ["teur"]), ("ives", ["if"]), ("ive", ["if"]),
+            ("elles", ["el"]), ("elle", ["el"]), ("ennes", ["en"]), ("enne", ["en"]), ("ères", ["er"]), ("ère", ["er"]),
+        ]
+        return raw.sorted { $0.0.count != $1.0.count ? $0.0.count > $1.0.count : $0.0 < $1.0 }
+    }()
+}

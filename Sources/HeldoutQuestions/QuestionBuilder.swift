@@ -1,0 +1,395 @@
+import Foundation
+import HeldoutCore
+import HeldoutStore
+import Mustache
+
+/// Grade and domain of a segment, for items (DESIGN: items carry the band and domain of their
+/// source segment). Nil fields until the grading stage has run.
+public struct SegmentAnnotation: Sendable, Equatable {
+    public var grade: Double?
+    public var domain: String?
+    public init(grade: Double? = nil, domain: String? = nil) {
+        self.grade = grade
+        self.domain = domain
+    }
+}
+
+/// The hook through which the grading stage gives items their grade and domain. It is called
+/// inside the questions transaction, with its session, once per item's source segment.
+public protocol SegmentAnnotator {
+    func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation
+}
+
+/// Leaves grade and domain nil: the store has not been graded.
+public struct NoAnnotations: SegmentAnnotator {
+    public init() {}
+    public func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation { SegmentAnnotation() }
+}
+
+/// What one template produced.
+public struct TemplateReport: Sendable, Codable, Equatable {
+    public var template: String
+    public var category: String
+    public var items: Int
+    /// Candidate targets met (content words for `word`, tokens, agreements, labelled segments).
+    public var candidates: Int
+    /// Candidates that got a gold answer (for `word`: a gloss was found).
+    public var answered: Int
+    /// `answered / candidates`, the definition coverage.
+    public var coverage: Double?
+    /// `word`: answers whose sense was chosen from the translation.
+    public var inContext: Int
+    /// `word`: how the lemma was found (headword, lexicon, rules).
+    public var lemmaMethods: [String: Int]
+    /// Candidates left without an item, by reason.
+    public var skipped: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case template, category, items, candidates, answered, coverage, skipped
+        case inContext = "in_context"
+        case lemmaMethods = "lemma_methods"
+    }
+}
+
+public struct QuestionsReport: Sendable, Codable, Equatable {
+    public var items: Int
+    public var templates: [TemplateReport]
+}
+
+/// Turns templates and the store's answer sources into items (issue 4).
+///
+/// One transaction: the items of every template are replaced together, or, when a template fails
+/// while rendering (a question that renders empty), nothing changes.
+public struct QuestionBuilder {
+    public var templates: [Template]
+    public var annotator: SegmentAnnotator
+
+    public init(templates: [Template], annotator: SegmentAnnotator = NoAnnotations()) {
+        self.templates = templates
+        self.annotator = annotator
+    }
+
+    public func run(store: Store) throws -> QuestionsReport {
+        var reports: [TemplateReport] = []
+        let total = try store.replaceItems(ofTemplates: Set(templates.map(\.id))) { session in
+            var context = BuildContext(session: session, annotator: annotator)
+            for template in templates {
+                reports.append(try context.build(template))
+            }
+        }
+        return QuestionsReport(items: total, templates: reports)
+    }
+}
+
+/// Caches shared by the templates of one run: dictionaries and lexicons per language.
+struct BuildContext {
+    let session: ItemSession
+    let annotator: SegmentAnnotator
+    var dictionaries: [String: Dictionary] = [:]
+    var analyses: [String: [FormAnalysis]] = [:]
+
+    init(session: ItemSession, annotator: SegmentAnnotator) {
+        self.session = session
+        self.annotator = annotator
+    }
+
+    /// Headword key → senses (entries of one key merged in dictionary order, duplicates dropped) and pos.
+    struct Dictionary {
+        var senses: [String: [String]]
+        var pos: [String: String]
+        var lemmatizer: Lemmatizer
+    }
+
+    mutating func analyses(_ lang: String) throws -> [FormAnalysis] {
+        if let cached = analyses[lang] { return cached }
+        let loaded = try session.formAnalyses(lang: lang)
+        analyses[lang] = loaded
+        return loaded
+    }
+
+    mutating func dictionary(_ source: String, _ target: String?) throws -> Dictionary {
+        let key = source + "-" + (target ?? "*")
+        if let cached = dictionaries[key] { return cached }
+        var senses: [String: [String]] = [:]
+        var pos: [String: String] = [:]
+        for entry in try session.dictionaryEntries(sourceLang: source, targetLang: target) {
+            let key = DictionaryEntry.key(entry.headword)
+            var list = senses[key, default: []]
+            for sense in entry.senses where !list.contains(sense) { list.append(sense) }
+            senses[key] = list
+            if pos[key] == nil, let p = entry.pos { pos[key] = p }
+        }
+        let headwords = Set(senses.keys)
+        let dictionary = Dictionary(senses: senses, pos: pos,
+                                    lemmatizer: Lemmatizer(analyses: try analyses(source), lang: source,
+                                                           isHeadword: { headwords.contains($0) }))
+        dictionaries[key] = dictionary
+        return dictionary
+    }
+
+    mutating func build(_ template: Template) throws -> TemplateReport {
+        var report = TemplateReport(template: template.id, category: template.category, items: 0, candidates: 0, answered: 0,
+                                    coverage: nil, inContext: 0, lemmaMethods: [:], skipped: [:])
+        let targets: [(lang: String, pair: Template.DirectedLanguages?)] = template.pairs.isEmpty
+            ? template.languages.map { ($0, nil) }
+            : template.pairs.map { ($0.source, $0) }
+        for (lang, pair) in targets {
+            switch template.selector.kind {
+            case .word: try words(template, lang: lang, pair: pair, report: &report)
+            case .feature, .agreement, .minimalPair: try grammar(template, lang: lang, pair: pair, report: &report)
+            case .label: try labels(template, lang: lang, pair: pair, report: &report)
+            }
+        }
+        if report.candidates > 0 { report.coverage = Double(report.answered) / Double(report.candidates) }
+        return report
+    }
+
+    // MARK: definition
+
+    mutating func words(_ template: Template, lang: String, pair: Template.DirectedLanguages?, report: inout TemplateReport) throws {
+        let dictionary = try self.dictionary(lang, pair?.target)
+        let upos = Set(template.selector.upos)
+        try session.forEachSegment(lang: lang, translationLang: pair?.target, analysedOnly: !upos.isEmpty) { segment in
+            // Content words: from the analysis when the template filters by part of speech, else
+            // every word that is not a function word, a number or a single letter.
+            var candidates: [(form: String, lemma: String?)] = []
+            if let tokens = segment.tokens {
+                for token in tokens where token.range == nil && upos.contains(token.upos) {
+                    candidates.append((token.form, token.lemma == "_" ? nil : token.lemma.lowercased()))
+                }
+            } else {
+                for word in WordSplitter.words(segment.text)
+                where word.count > 2 && !StopWords.contains(word, lang: lang) {
+                    candidates.append((word, nil))
+                }
+            }
+            var seen: Set<String> = []
+            for candidate in candidates where seen.insert(candidate.form.lowercased()).inserted {
+                report.candidates += 1
+                var found: (lemma: String, method: Lemmatizer.Method)?
+                if let lemma = candidate.lemma, dictionary.senses[lemma] != nil {
+                    found = (lemma, .lexicon)
+                } else {
+                    found = dictionary.lemmatizer.lemma(of: candidate.form)
+                }
+                guard let (lemma, method) = found, let senses = dictionary.senses[lemma], !senses.isEmpty else {
+                    report.skipped["no dictionary entry", default: 0] += 1
+                    continue
+                }
+                report.answered += 1
+                report.lemmaMethods[method.rawValue, default: 0] += 1
+                let choice = SenseMatcher.choose(senses: senses, translations: segment.translations.map(\.text))
+                if choice.evidence != nil { report.inContext += 1 }
+                var bindings = common(segment, lang: lang, pair: pair)
+                bindings["word"] = candidate.form
+                bindings["lemma"] = lemma
+                bindings["pos"] = dictionary.pos[lemma] ?? ""
+                bindings["gloss"] = senses[choice.index]
+                bindings["senses"] = senses
+                bindings["all_senses"] = senses.count == 1 ? senses[0]
+                    : senses.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "; ")
+                bindings["sense_number"] = String(choice.index + 1)
+                bindings["in_context"] = choice.evidence != nil
+                bindings["evidence"] = choice.evidence ?? ""
+                bindings["lemmatised"] = method != .headword
+                try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),
+                         target: Lexeme(lemma: lemma, lang: lang), defaultConsistency: "lexeme:\(lang):\(lemma)",
+                         source: segment.id, report: &report)
+            }
+        }
+    }
+
+    // MARK: grammar
+
+    mutating func grammar(_ template: Template, lang: String, pair: Template.DirectedLanguages?, report: inout TemplateReport) throws {
+        let selector = template.selector
+        let lexicon = selector.kind == .minimalPair ? FormLexicon(try analyses(lang)) : nil
+        let upos = Set(selector.upos)
+        try session.forEachSegment(lang: lang, translationLang: pair?.target, analysedOnly: true) { segment in
+            let sentence = AnalysedSentence(text: segment.text, tokens: segment.tokens ?? [])
+            switch selector.kind {
+            case .feature:
+                guard let feature = selector.feature else { return }
+                for word in sentence.words where (upos.isEmpty || upos.contains(word.upos)) && word.lemma != "_" {
+                    guard let value = word.features[feature], let index = word.index else { continue }
+                    report.candidates += 1
+                    report.answered += 1
+                    var bindings = common(segment, lang: lang, pair: pair)
+                    bindings["word"] = word.form
+                    bindings["lemma"] = word.lemma
+                    bindings["upos"] = word.upos
+                    bindings["feature"] = feature
+                    bindings["feature_name"] = FeatureNames.feature(feature)
+                    bindings["value"] = value
+                    var valueName = FeatureNames.value(feature, value)
+                    // UD writes the French conditional as Tense=Pres|Mood=Cnd: say the mood too.
+                    if feature == "Tense", let mood = word.features["Mood"], mood != "Ind" {
+                        valueName += " (\(FeatureNames.value("Mood", mood)) mood)"
+                    }
+                    bindings["value_name"] = valueName
+                    bindings["features"] = word.features.description
+                    bindings["position"] = String(index)
+                    try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),
+                             target: Lexeme(lemma: word.lemma, lang: lang),
+                             defaultConsistency: "feature:\(lang):\(feature):\(word.lemma)", source: segment.id, report: &report)
+                }
+            case .agreement, .minimalPair:
+                for agreement in AgreementFinder.agreements(in: sentence) {
+                    guard let target = sentence.word(agreement.target), let controller = sentence.word(agreement.controller),
+                          upos.isEmpty || upos.contains(target.upos) else { continue }
+                    report.candidates += 1
+                    var bindings = common(segment, lang: lang, pair: pair)
+                    bindings["word"] = target.form
+                    bindings["lemma"] = target.lemma
+                    bindings["upos"] = target.upos
+                    bindings["controller"] = controller.form
+                    bindings["relation"] = agreement.relation
+                    bindings["position"] = String(agreement.target)
+                    let consistency = "agreement:\(lang):\(agreement.relation):\(target.lemma)"
+                    if selector.kind == .agreement {
+                        report.answered += 1
+                        bindings["controller_lemma"] = controller.lemma
+                        bindings["shared"] = FeatureNames.describe(target.features, only: agreement.features)
+                        bindings["shared_features"] = agreement.features.map { "\($0)=\(target.features[$0] ?? "")" }.joined(separator: "|")
+                        try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),
+                                 target: Lexeme(lemma: target.lemma, lang: lang), defaultConsistency: consistency,
+                                 source: segment.id, report: &report)
+                    } else {
+                        guard let lexicon, let minimal = lexicon.minimalPair(for: agreement, in: sentence) else {
+                            report.skipped["no clashing form in the corpus", default: 0] += 1
+                            continue
+                        }
+                        report.answered += 1
+                        let featureName = FeatureNames.feature(minimal.feature)
+                        let expected = FeatureNames.value(minimal.feature, minimal.expected)
+                        let found = FeatureNames.value(minimal.feature, minimal.found)
+                        bindings["replacement"] = minimal.replacement
+                        bindings["changed"] = minimal.changed
+                        bindings["feature"] = minimal.feature
+                        bindings["feature_name"] = featureName
+                        bindings["expected"] = expected
+                        bindings["found"] = found
+                        bindings["reason"] = "«\(minimal.replacement)» is \(found), but «\(controller.form)», which it agrees with (\(agreement.relation)), is \(expected): the \(featureName) must match."
+                        try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),
+                                 target: Lexeme(lemma: target.lemma, lang: lang), defaultConsistency: consistency,
+                                 source: segment.id, report: &report)
+                    }
+                }
+            case .word, .label:
+                return
+            }
+        }
+    }
+
+    // MARK: labels (tone and user categories)
+
+    mutating func labels(_ template: Template, lang: String, pair: Template.DirectedLanguages?, report: inout TemplateReport) throws {
+        guard let label = template.selector.label else { return }
+        let side = template.selector.side
+        try session.forEachLabelledSegment(label: label, lang: lang, translationLang: pair?.target) { labelled in
+            report.candidates += 1
+            guard labelled.values.count == 1, let value = labelled.values.first else {
+                report.skipped["conflicting labels", default: 0] += 1
+                return
+            }
+            let segment = labelled.segment
+            let group = (segment.group ?? segment.id).hex
+            switch side {
+            case .source:
+                report.answered += 1
+                var bindings = common(segment, lang: lang, pair: pair)
+                bindings["label"] = label
+                bindings["value"] = value
+                bindings["side"] = "source"
+                bindings["labelled_text"] = segment.text
+                bindings["labelled_lang"] = lang
+                bindings["labelled_lang_name"] = LanguageNames.name(lang)
+                try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),
+                         target: nil, defaultConsistency: "\(label):\(group)", source: segment.id, report: &report)
+            case .translation:
+                guard let pair, !segment.translations.isEmpty else {
+                    report.skipped["no translation", default: 0] += 1
+                    return
+                }
+                report.answered += 1
+                // Every translation is asked about, each shown beside nothing but itself; the
+                // labelled sentence is the "translation" from its point of view.
+                for translation in segment.translations {
+                    var bindings: [String: Any] = [
+                        "text": translation.text, "lang": pair.target, "lang_name": LanguageNames.name(pair.target),
+                        "segment": translation.id.hex, "group": group,
+                        "translation": segment.text, "has_translation": true,
+                        "translation_lang": lang, "translation_lang_name": LanguageNames.name(lang),
+                    ]
+                    bindings["label"] = label
+                    bindings["value"] = value
+                    bindings["side"] = "translation"
+                    bindings["labelled_text"] = segment.text
+                    bindings["labelled_lang"] = lang
+                    bindings["labelled_lang_name"] = LanguageNames.name(lang)
+                    try emit(template, lang: pair.target, pair: pair, bindings: bindings, segments: [translation.id, segment.id],
+                             target: nil, defaultConsistency: "\(label):\(group)", source: translation.id, report: &report)
+                }
+            }
+        }
+    }
+
+    // MARK: rendering
+
+    func common(_ segment: SourceSegment, lang: String, pair: Template.DirectedLanguages?) -> [String: Any] {
+        var out: [String: Any] = [
+            "text": segment.text, "lang": lang, "lang_name": LanguageNames.name(lang),
+            "segment": segment.id.hex, "group": (segment.group ?? segment.id).hex,
+        ]
+        if let pair {
+            out["translation"] = segment.translations.first?.text ?? ""
+            out["has_translation"] = !segment.translations.isEmpty
+            out["translation_lang"] = pair.target
+            out["translation_lang_name"] = LanguageNames.name(pair.target)
+        }
+        return out
+    }
+
+    /// The source segment, then the translation the item shows or relies on (isolation must see both).
+    func segmentIDs(_ segment: SourceSegment, pair: Template.DirectedLanguages?) -> [ContentID] {
+        guard pair != nil, let first = segment.translations.first else { return [segment.id] }
+        return [segment.id, first.id]
+    }
+
+    func emit(_ template: Template, lang: String, pair: Template.DirectedLanguages?, bindings: [String: Any],
+              segments: [ContentID], target: Lexeme?, defaultConsistency: String, source: ContentID,
+              report: inout TemplateReport) throws {
+        let question = render(template.question, bindings)
+        guard !question.isEmpty else {
+            throw HeldoutError.badInput(SourceLocation(file: template.file, line: template.question.line, column: template.question.column),
+                                        "the question renders empty (segment \(source.hex): «\(bindings["text"] as? String ?? "")»); nothing was stored")
+        }
+        let answer = template.answer.map { render($0, bindings) }.flatMap { $0.isEmpty ? nil : $0 }
+        let rubric = template.rubric.map { render($0, bindings) }.filter { !$0.isEmpty }
+        guard !rubric.isEmpty else {
+            let line = template.rubric.first?.line ?? template.question.line
+            throw HeldoutError.badInput(SourceLocation(file: template.file, line: line),
+                                        "the rubric renders empty (segment \(source.hex)); nothing was stored")
+        }
+        let consistency = template.consistencyGroup.map { render($0, bindings) }.flatMap { $0.isEmpty ? nil : $0 } ?? defaultConsistency
+        var bound: [String: String] = ["pair": pair?.description ?? "", "item_lang": lang]
+        for (key, value) in bindings {
+            switch value {
+            case let string as String: bound[key] = string
+            case let flag as Bool: bound[key] = flag ? "true" : "false"
+            case let list as [String]: bound[key] = list.joined(separator: "\u{1E}")
+            default: bound[key] = "\(value)"
+            }
+        }
+        let annotation = try annotator.annotation(for: source, session: session)
+        let item = Item(template: template.id, templateVersion: template.version, boundValues: bound, category: template.category,
+                        lang: lang, pair: pair?.description, question: question, answer: answer, rubric: rubric,
+                        segments: segments, target: target, consistencyGroup: consistency,
+                        grade: annotation.grade, domain: annotation.domain)
+        if try session.add(item) { report.items += 1 }
+    }
+
+    func render(_ body: Template.Body, _ bindings: [String: Any]) -> String {
+        body.template.render(bindings).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

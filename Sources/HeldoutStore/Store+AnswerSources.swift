@@ -1,0 +1,417 @@
+import Foundation
+import GRDB
+import HeldoutCore
+
+extension Schema {
+    /// Answer sources: dictionary entries, CoNLL-U tokens and segment labels, each tied to the
+    /// corpus it came from so that replacing or removing the corpus takes them along.
+    static func registerAnswerSources(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("answer-sources") { db in
+            try db.execute(sql: """
+            -- One row per dictionary entry; `ordinal` is its place in the dictionary file, so a
+            -- headword's senses come back in the dictionary's own order whatever the ingest order.
+            CREATE TABLE dictionary_entry (
+                corpus_id   INTEGER NOT NULL,
+                ordinal     INTEGER NOT NULL,
+                headword    TEXT NOT NULL,      -- as the dictionary writes it
+                key         TEXT NOT NULL,      -- NFC, lowercased: what lookups use
+                pos         TEXT,
+                source_lang TEXT NOT NULL,      -- primary subtags
+                target_lang TEXT NOT NULL,
+                senses      TEXT NOT NULL,      -- JSON array of glosses, one per sense, in order
+                PRIMARY KEY (corpus_id, ordinal)
+            ) WITHOUT ROWID;
+            CREATE INDEX dictionary_entry_key ON dictionary_entry(source_lang, key);
+            -- The words of an analysed sentence (CoNLL-U), per occurrence: (corpus_id, position)
+            -- is the occurrence, `segment` the segment's rowid. Multiword tokens have id `3-4`,
+            -- upos `_` and no head.
+            CREATE TABLE token (
+                corpus_id INTEGER NOT NULL,
+                position  INTEGER NOT NULL,
+                ordinal   INTEGER NOT NULL,
+                segment   INTEGER NOT NULL,
+                id        TEXT NOT NULL,
+                form      TEXT NOT NULL,
+                lemma     TEXT NOT NULL,
+                upos      TEXT NOT NULL,
+                feats     TEXT NOT NULL,        -- sorted Name=Value|…, or _
+                head      INTEGER,
+                deprel    TEXT NOT NULL,
+                no_space_after INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (corpus_id, position, ordinal)
+            ) WITHOUT ROWID;
+            CREATE INDEX token_segment ON token(segment);
+            -- A label of a segment (`tone` = `polite`), per occurrence, from a labelled corpus.
+            CREATE TABLE segment_label (
+                corpus_id INTEGER NOT NULL,
+                position  INTEGER NOT NULL,
+                segment   INTEGER NOT NULL,
+                name      TEXT NOT NULL,
+                value     TEXT NOT NULL,
+                PRIMARY KEY (corpus_id, position, segment, name)
+            ) WITHOUT ROWID;
+            CREATE INDEX segment_label_name ON segment_label(name, segment);
+            """)
+        }
+    }
+
+    /// Deletes what a corpus contributed to the answer-source tables (``CorpusRemoval``).
+    static func removeAnswerSources(_ db: Database, corpusID: Int64) throws {
+        try db.execute(sql: """
+            DELETE FROM dictionary_entry WHERE corpus_id = :corpus;
+            DELETE FROM token WHERE corpus_id = :corpus;
+            DELETE FROM segment_label WHERE corpus_id = :corpus;
+            """, arguments: ["corpus": corpusID])
+    }
+}
+
+/// Writes tokens, labels and entries inside the ingest transaction. Statements are prepared on
+/// first use, so ingesting a plain TMX costs nothing extra.
+final class AnswerSourceWriter {
+    private let db: Database
+    private let corpusID: Int64
+    private var insertToken: RawStatement?
+    private var insertLabel: RawStatement?
+    private var insertEntry: RawStatement?
+    private var entries: Int64 = 0
+
+    init(_ db: Database, corpusID: Int64) {
+        self.db = db
+        self.corpusID = corpusID
+    }
+
+    /// Stores `unit`'s tokens against its first segment and its labels against every segment.
+    /// `segments` are the unit's stored segments (rowid, id) in text order; `firstTextID` the id of
+    /// the unit's first text, which the tokens analyse.
+    func add(_ unit: CorpusUnit, position: Int64, segments: [(rowid: Int64, id: ContentID)], firstTextID: ContentID?) throws {
+        if let tokens = unit.tokens, !tokens.isEmpty,
+           let first = segments.first(where: { $0.id == firstTextID }) {
+            if insertToken == nil {
+                insertToken = try RawStatement(db, """
+                    INSERT INTO token(corpus_id, position, ordinal, segment, id, form, lemma, upos, feats, head, deprel, no_space_after)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                    """)
+            }
+            guard let statement = insertToken else { return }
+            for (ordinal, token) in tokens.enumerated() {
+                statement.bind(1, corpusID)
+                statement.bind(2, position)
+                statement.bind(3, Int64(ordinal))
+                statement.bind(4, first.rowid)
+                statement.bind(5, token.id)
+                statement.bind(6, token.form)
+                statement.bind(7, token.lemma)
+                statement.bind(8, token.upos)
+                statement.bind(9, token.features.description)
+                if let head = token.head { statement.bind(10, Int64(head)) }
+                statement.bind(11, token.deprel)
+                statement.bind(12, token.noSpaceAfter ? 1 : 0)
+                try statement.run()
+            }
+        }
+        if !unit.labels.isEmpty {
+            if insertLabel == nil {
+                insertLabel = try RawStatement(db, """
+                    INSERT OR REPLACE INTO segment_label(corpus_id, position, segment, name, value) VALUES (?1, ?2, ?3, ?4, ?5)
+                    """)
+            }
+            guard let statement = insertLabel else { return }
+            for segment in segments {
+                for name in unit.labels.keys.sorted() {
+                    guard let value = unit.labels[name] else { continue }
+                    let trimmed = value.trimmingCharacters(in: .whitespaces)
+                    if trimmed.isEmpty { continue }
+                    statement.bind(1, corpusID)
+                    statement.bind(2, position)
+                    statement.bind(3, segment.rowid)
+                    statement.bind(4, name)
+                    statement.bind(5, trimmed)
+                    try statement.run()
+                }
+            }
+        }
+    }
+
+    func addEntry(_ entry: DictionaryEntry) throws {
+        if insertEntry == nil {
+            insertEntry = try RawStatement(db, """
+                INSERT INTO dictionary_entry(corpus_id, ordinal, headword, key, pos, source_lang, target_lang, senses)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                """)
+        }
+        guard let statement = insertEntry else { return }
+        entries += 1
+        statement.bind(1, corpusID)
+        statement.bind(2, entries)
+        statement.bind(3, entry.headword)
+        statement.bind(4, DictionaryEntry.key(entry.headword))
+        statement.bind(5, entry.pos)
+        statement.bind(6, entry.sourceLang)
+        statement.bind(7, entry.targetLang)
+        statement.bind(8, try CanonicalJSON.string(entry.senses))
+        try statement.run()
+    }
+}
+
+// MARK: - Reading answer sources
+
+/// A segment to ask about, with the texts that translate it (same alignment group) in one language.
+public struct SourceSegment: Sendable, Hashable {
+    public var id: ContentID
+    public var lang: String
+    public var text: String
+    /// The alignment group, nil when the segment has no translation.
+    public var group: ContentID?
+    /// Translations in the requested language, in segment id order.
+    public var translations: [Translation]
+    /// The analysis of the segment (CoNLL-U), when one was ingested; from the corpus that sorts first by name.
+    public var tokens: [Token]?
+
+    public struct Translation: Sendable, Hashable {
+        public var id: ContentID
+        public var text: String
+    }
+}
+
+/// A segment's value for one label, over every corpus that labels it.
+public struct LabelledSegment: Sendable {
+    public var segment: SourceSegment
+    /// Distinct values, sorted; more than one means the corpora disagree.
+    public var values: [String]
+}
+
+/// How many times a word form was analysed as a lemma with given features (the lexicon that
+/// lemmatisation and minimal pairs draw on).
+public struct FormAnalysis: Sendable, Hashable {
+    public var form: String
+    public var lemma: String
+    public var upos: String
+    public var features: Features
+    public var count: Int
+
+    public init(form: String, lemma: String, upos: String, features: Features, count: Int) {
+        self.form = form
+        self.lemma = lemma
+        self.upos = upos
+        self.features = features
+        self.count = count
+    }
+}
+
+/// Reads answer sources and writes items within one transaction (``Store/replaceItems(ofTemplates:_:)``),
+/// so the questions stage sees one consistent store and leaves nothing behind when it fails.
+public final class ItemSession {
+    let db: Database
+    private var insertItem: Statement?
+    private var linkSegment: Statement?
+    public private(set) var added = 0
+
+    init(_ db: Database) { self.db = db }
+
+    /// Every dictionary entry from `sourceLang` (to `targetLang` when given), ordered by corpus
+    /// name and then the entry's place in its file: an order that does not depend on ingest order.
+    public func dictionaryEntries(sourceLang: String, targetLang: String? = nil) throws -> [DictionaryEntry] {
+        var sql = """
+            SELECT e.headword, e.pos, e.senses, e.source_lang, e.target_lang FROM dictionary_entry e
+            JOIN corpus c ON c.id = e.corpus_id WHERE e.source_lang = ?
+            """
+        var arguments: StatementArguments = [sourceLang]
+        if let targetLang {
+            sql += " AND e.target_lang = ?"
+            arguments += [targetLang]
+        }
+        sql += " ORDER BY c.name, e.ordinal"
+        var out: [DictionaryEntry] = []
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() {
+            let senses = try JSONDecoder().decode([String].self, from: Data((row[2] as String).utf8))
+            out.append(DictionaryEntry(headword: row[0], pos: row[1], senses: senses, sourceLang: row[3], targetLang: row[4]))
+        }
+        return out
+    }
+
+    /// Every analysed (form, lemma, upos, features) of `lang` with its count.
+    public func formAnalyses(lang: String) throws -> [FormAnalysis] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT t.form, t.lemma, t.upos, t.feats, count(*) FROM token t JOIN segment s ON s.rowid = t.segment
+            WHERE s.lang_primary = ? AND t.upos <> '_'
+            GROUP BY t.form, t.lemma, t.upos, t.feats ORDER BY t.form, t.lemma, t.upos, t.feats
+            """, arguments: [lang])
+        var out: [FormAnalysis] = []
+        while let row = try rows.next() {
+            out.append(FormAnalysis(form: row[0], lemma: row[1], upos: row[2],
+                                    features: Features(conllu: row[3]) ?? Features(), count: row[4]))
+        }
+        return out
+    }
+
+    /// Streams the segments of `lang` in id order, each with its translations into `translationLang`.
+    /// With `analysedOnly`, only segments that have tokens, with their tokens.
+    public func forEachSegment(lang: String, translationLang: String?, analysedOnly: Bool = false,
+                               _ body: (SourceSegment) throws -> Void) throws {
+        let translations = try translationStatement(translationLang)
+        let tokens = try db.makeStatement(sql: """
+            SELECT t.id, t.form, t.lemma, t.upos, t.feats, t.head, t.deprel, t.no_space_after
+            FROM token t WHERE t.segment = ?1
+              AND t.corpus_id = (SELECT t2.corpus_id FROM token t2 JOIN corpus c ON c.id = t2.corpus_id
+                                 WHERE t2.segment = ?1 ORDER BY c.name LIMIT 1)
+              AND t.position = (SELECT min(t3.position) FROM token t3 WHERE t3.segment = ?1 AND t3.corpus_id = t.corpus_id)
+            ORDER BY t.ordinal
+            """)
+        let sql = analysedOnly
+            ? "SELECT s.rowid, s.id, s.lang, s.text, s.grp FROM segment s WHERE s.lang_primary = ? AND EXISTS (SELECT 1 FROM token t WHERE t.segment = s.rowid) ORDER BY s.id"
+            : "SELECT s.rowid, s.id, s.lang, s.text, s.grp FROM segment s WHERE s.lang_primary = ? ORDER BY s.id"
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: [lang])
+        while let row = try cursor.next() {
+            guard let id = ContentID(bytes: row[1] as Data) else { continue }
+            let group = (row[4] as Data?).flatMap { ContentID(bytes: $0) }
+            var segment = SourceSegment(id: id, lang: row[2], text: row[3], group: group, translations: [], tokens: nil)
+            if let group, let translations {
+                segment.translations = try Self.translations(translations, group: group)
+            }
+            if analysedOnly {
+                let rowid: Int64 = row[0]
+                var list: [Token] = []
+                let tokenRows = try Row.fetchCursor(tokens, arguments: [rowid])
+                while let t = try tokenRows.next() {
+                    list.append(Token(id: t[0], form: t[1], lemma: t[2], upos: t[3],
+                                      features: Features(conllu: t[4]) ?? Features(),
+                                      head: t[5], deprel: t[6], noSpaceAfter: (t[7] as Int) != 0))
+                }
+                segment.tokens = list
+            }
+            try body(segment)
+        }
+    }
+
+    /// Streams the segments of `lang` that carry label `name`, in id order, with the label's values.
+    public func forEachLabelledSegment(label name: String, lang: String, translationLang: String?,
+                                       _ body: (LabelledSegment) throws -> Void) throws {
+        let translations = try translationStatement(translationLang)
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT s.id, s.lang, s.text, s.grp,
+                   (SELECT group_concat(v, char(31)) FROM (SELECT DISTINCT l.value AS v FROM segment_label l
+                     WHERE l.segment = s.rowid AND l.name = ?1 ORDER BY l.value)) AS vals
+            FROM segment s
+            WHERE s.lang_primary = ?2 AND s.rowid IN (SELECT segment FROM segment_label WHERE name = ?1)
+            ORDER BY s.id
+            """, arguments: [name, lang])
+        while let row = try cursor.next() {
+            guard let id = ContentID(bytes: row[0] as Data) else { continue }
+            let group = (row[3] as Data?).flatMap { ContentID(bytes: $0) }
+            var segment = SourceSegment(id: id, lang: row[1], text: row[2], group: group, translations: [], tokens: nil)
+            if let group, let translations {
+                segment.translations = try Self.translations(translations, group: group)
+            }
+            let values = ((row[4] as String?) ?? "").split(separator: "\u{1F}").map(String.init)
+            try body(LabelledSegment(segment: segment, values: values))
+        }
+    }
+
+    private func translationStatement(_ lang: String?) throws -> (Statement, String)? {
+        guard let lang else { return nil }
+        return (try db.makeStatement(sql: "SELECT id, text FROM segment WHERE grp = ? AND lang_primary = ? ORDER BY id"), lang)
+    }
+
+    private static func translations(_ statement: (Statement, String), group: ContentID) throws -> [SourceSegment.Translation] {
+        var out: [SourceSegment.Translation] = []
+        let rows = try Row.fetchCursor(statement.0, arguments: [Data(group.bytes), statement.1])
+        while let row = try rows.next() {
+            if let id = ContentID(bytes: row[0] as Data) {
+                out.append(.init(id: id, text: row[1]))
+            }
+        }
+        return out
+    }
+
+    /// Stores one item; `false` when an item with its id is already stored (the same question
+    /// met twice: same template, same bound values), which is then kept as it was.
+    @discardableResult
+    public func add(_ item: Item) throws -> Bool {
+        if insertItem == nil {
+            insertItem = try db.makeStatement(sql: """
+                INSERT OR IGNORE INTO item(id, template, template_version, category, lang, pair, question, answer, rubric,
+                                            target_lemma, target_lang, consistency_group, grade, domain)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            linkSegment = try db.makeStatement(sql: "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?, ?, ?)")
+        }
+        guard let insertItem, let linkSegment else { return false }
+        let id = Data(item.id.bytes)
+        try insertItem.execute(arguments: [id, item.template, item.templateVersion, item.category, item.lang, item.pair,
+                                           item.question, item.answer, try CanonicalJSON.string(item.rubric),
+                                           item.target?.lemma, item.target?.lang, item.consistencyGroup,
+                                           item.grade, item.domain])
+        guard db.changesCount > 0 else { return false }
+        for (ordinal, segment) in item.segments.enumerated() {
+            try linkSegment.execute(arguments: [id, ordinal, Data(segment.bytes)])
+        }
+        added += 1
+        return true
+    }
+
+    /// Does the store hold table `name`? (The grading stage's tables exist only once it has run.)
+    public func hasTable(_ name: String) throws -> Bool {
+        try db.tableExists(name)
+    }
+}
+
+extension Store {
+    /// Replaces every item of `templates` with what `body` adds, in one transaction: if `body`
+    /// throws (a bad template met while rendering), the items stay as they were.
+    @discardableResult
+    public func replaceItems(ofTemplates templates: Set<String>, _ body: (ItemSession) throws -> Void) throws -> Int {
+        try write { db in
+            for template in templates.sorted() {
+                try db.execute(sql: "DELETE FROM item_segment WHERE item_id IN (SELECT id FROM item WHERE template = ?)", arguments: [template])
+                try db.execute(sql: "DELETE FROM item WHERE template = ?", arguments: [template])
+            }
+            let session = ItemSession(db)
+            try body(session)
+            return session.added
+        }
+    }
+
+    /// Read-only access to the answer sources (tests, reports).
+    public func readAnswerSources<T>(_ body: (ItemSession) throws -> T) throws -> T {
+        try read { db in try body(ItemSession(db)) }
+    }
+
+    /// Row counts of the answer-source tables.
+    public func answerSourceCounts() throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for table in ["dictionary_entry", "token", "segment_label"] {
+                out[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+            }
+            return out
+        }
+    }
+}
+
+/// Items per category × pair × band × domain (`heldout stats`).
+public struct ItemBreakdownRow: Sendable, Codable, Equatable {
+    public var category: String
+    public var pair: String
+    public var band: String
+    public var domain: String
+    public var items: Int
+}
+
+extension Store {
+    /// Counts items per category × pair × band × domain. `band` maps an item's grade to a band;
+    /// until the grading stage provides one, every band is `n/a`.
+    public func itemBreakdown(band: (Double?) -> String = { _ in "n/a" }) throws -> [ItemBreakdownRow] {
+        try read { db in
+            var counts: [[String]: Int] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT category, pair, grade, domain, count(*) FROM item GROUP BY category, pair, grade, domain")
+            while let row = try rows.next() {
+                let key = [row[0] as String, (row[1] as String?) ?? "-", band(row[2] as Double?), (row[3] as String?) ?? "n/a"]
+                counts[key, default: 0] += row[4] as Int
+            }
+            return counts.keys.sorted { $0.lexicographicallyPrecedes($1) }.map {
+                ItemBreakdownRow(category: $0[0], pair: $0[1], band: $0[2], domain: $0[3], items: counts[$0] ?? 0)
+            }
+        }
+    }
+}

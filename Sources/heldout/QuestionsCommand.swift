@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import HeldoutCore
+import HeldoutQuestions
+import HeldoutStore
+
+struct QuestionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "questions",
+        abstract: "Make items from the templates in a directory, with gold answers and rubrics.",
+        discussion: """
+        Every *.yaml in DIR is a template (id, version, category, languages or pairs, selector,
+        question, answer, rubric). All templates are checked before anything is read: a bad one
+        exits 3 with its file and line. The items of these templates are replaced in one
+        transaction; items of other templates are kept.
+        """
+    )
+
+    @OptionGroup var common: StoreOptions
+
+    @Option(help: "Directory of template files (*.yaml).")
+    var templates: String
+
+    func run() throws {
+        let loaded = try TemplateLoader.load(directory: templates)
+        let store = try Store(path: common.store, mustExist: true)
+        let report = try QuestionBuilder(templates: loaded).run(store: store)
+        if common.json {
+            try Console.json(report)
+            return
+        }
+        Console.out(Table(["template", "category", "items", "candidates", "answered", "coverage", "in context"], report.templates.map {
+            [$0.template, $0.category, "\($0.items)", "\($0.candidates)", "\($0.answered)",
+             $0.coverage.map { String(format: "%.1f%%", $0 * 100) } ?? "-", $0.category == "definition" ? "\($0.inContext)" : "-"]
+        }).render())
+        Console.out("\(report.items) items stored")
+    }
+}
