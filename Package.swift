@@ -40,10 +40,14 @@ let package = Package(
             name: "HeldoutIngest",
             dependencies: ["HeldoutCore", "HeldoutStore", "CLibXML2"]
         ),
+        .target(
+            name: "HeldoutAudit",
+            dependencies: ["HeldoutCore", "HeldoutStore"]
+        ),
         .executableTarget(
             name: "heldout",
             dependencies: [
-                "HeldoutCore", "HeldoutStore", "HeldoutIngest",
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +57,10 @@ let package = Package(
             name: "HeldoutIngestTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "HeldoutAuditTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutAudit"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -14,7 +14,7 @@ struct Heldout: ParsableCommand {
         and column), 4 the store cannot be used (busy, not a heldout store, disk full).
         """,
         version: version,
-        subcommands: [IngestCommand.self, StatsCommand.self, SegmentsCommand.self]
+        subcommands: [IngestCommand.self, StatsCommand.self, SegmentsCommand.self, AuditCommand.self]
     )
 }
 
