@@ -3,13 +3,14 @@ import Foundation
 /// `audit.html`: one self-contained page (inline CSS and SVG; no script, no network) that a
 /// reviewer can open from a release: verdict, column × column heat map, rule counts,
 /// reading-level and domain histograms per column and partition, the isolation cost, and
-/// examples of each kind of leak. Every text from the data is HTML-escaped.
+/// examples of each kind of leak. Every text from the data is HTML-escaped, and the page is
+/// also well-formed XML (void elements self-closed), so tests can parse it.
 public enum AuditHTML {
     public static func render(_ report: AuditReport) -> String {
         var h = """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/>
+        <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title>heldout audit</title>
         <style>
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#1d2433;padding:0 16px}

@@ -23,6 +23,7 @@ final class LineChunkReader {
     let path: String
     private let fd: Int32
     private var buffer: [UInt8] = []
+    private var block = [UInt8](repeating: 0, count: LineChunkReader.blockSize)
     private var position = 0
     private var atEOF = false
     private var nextLine = 1
@@ -79,16 +80,14 @@ final class LineChunkReader {
             buffer.removeFirst(position)
             position = 0
         }
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: Self.blockSize))
-        let n = buffer.withUnsafeMutableBytes { raw in
-            read(fd, raw.baseAddress! + old, Self.blockSize)
+        let n = block.withUnsafeMutableBytes { raw -> Int in
+            guard let base = raw.baseAddress else { return -1 }
+            return read(fd, base, raw.count)
         }
         if n < 0 {
-            buffer.removeLast(Self.blockSize)
             throw HeldoutError.badInput(SourceLocation(file: path), "read failed: \(String(cString: strerror(errno)))")
         }
-        buffer.removeLast(Self.blockSize - n)
         if n == 0 { atEOF = true }
+        buffer.append(contentsOf: block[0..<n])
     }
 }
