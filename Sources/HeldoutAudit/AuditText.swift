@@ -7,12 +7,20 @@ enum AuditText {
     /// combines), so only whitespace needs collapsing. Foundation's NFC costs ~100 µs a call
     /// here; this is what lets the audit derive segment ids of a million training records.
     static func normalize(_ text: String) -> String {
-        var simple = true
-        for s in text.unicodeScalars where s.value >= 0x300 {
-            simple = false
-            break
+        // Commonest case first: nothing to do. Scalars from U+0300 up have a UTF-8 lead byte
+        // of 0xCC or more; NEL and NBSP are C2 85 and C2 A0.
+        var clean = true
+        var previous: UInt8 = 0x20 // a leading space is not clean
+        for b in text.utf8 {
+            if b >= 0xCC || (0x09...0x0D).contains(b) || (b == 0x20 && previous == 0x20)
+                || (previous == 0xC2 && (b == 0x85 || b == 0xA0)) {
+                clean = false
+                break
+            }
+            previous = b
         }
-        guard simple else { return TextNormalization.normalize(text) }
+        if clean && previous != 0x20 { return text }
+        if text.utf8.contains(where: { $0 >= 0xCC }) { return TextNormalization.normalize(text) }
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -43,6 +51,12 @@ enum AuditText {
         if directed.source.primary == source.primary { return directed.target }
         if directed.target.primary == source.primary { return directed.source }
         return nil
+    }
+
+    /// ``DatasetRecord/Lexeme/key`` computed without Foundation's NFC on the common path.
+    static func lexemeKey(_ lexeme: DatasetRecord.Lexeme) -> String {
+        let primary = LanguageTag(lexeme.lang)?.primary ?? lexeme.lang.lowercased()
+        return primary + ":" + normalize(lexeme.lemma).lowercased()
     }
 
     static func idKey(_ id: ContentID) -> UInt64 {

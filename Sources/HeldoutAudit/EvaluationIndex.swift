@@ -54,6 +54,8 @@ final class EvaluationIndex: @unchecked Sendable {
 
     private(set) var folded = HashMultiMap<Int32>([])
     private(set) var ids = HashMultiMap<Int32>([])
+    /// Segment ids records name in `segments` → record (with or without a store).
+    private(set) var namedIDs = HashMultiMap<Int32>([])
     private(set) var anchors = HashMultiMap<NGramAnchor>([])
     private(set) var lsh = HashMultiMap<Int32>([])
     private(set) var translationsByText = HashMultiMap<Int32>([])
@@ -78,7 +80,7 @@ final class EvaluationIndex: @unchecked Sendable {
         family = MinHashSignature.Family(count: options.minhashBands * options.minhashRows)
     }
 
-    var needsTrainingSegmentIDs: Bool { !ids.isEmpty || !translationsByID.isEmpty || !documentsBySegment.isEmpty }
+    var needsTrainingSegmentIDs: Bool { !ids.isEmpty || !namedIDs.isEmpty || !translationsByID.isEmpty || !documentsBySegment.isEmpty }
 
     static func answerAnchorKey(_ tokens: UnsafeBufferPointer<UInt64>, _ start: Int, _ k: Int) -> UInt64 {
         Hash64.sequence(tokens[start..<(start + k)], salt: Hash64.saltAnchor &+ 0x100)
@@ -96,10 +98,12 @@ final class EvaluationIndex: @unchecked Sendable {
         var anchorLengths: Set<Int> = []
 
         // Segment ids each record names or implies, and (with a store) what the store knows.
+        var namedPairs: [(key: UInt64, value: Int32)] = []
         var recordIDs: [[ContentID]] = []
         recordIDs.reserveCapacity(records.count)
         for (r, rec) in records.enumerated() {
-            guard let record = rec.ref.record else { recordIDs.append([]); continue }
+            // Without a store, ids only matter when records name them (`segments`).
+            guard let record = rec.ref.record, store != nil || record.segments != nil else { recordIDs.append([]); continue }
             var list: [ContentID] = []
             for (k, hex) in (record.segments ?? []).enumerated() {
                 guard let id = ContentID(hex: hex.lowercased()) else {
@@ -107,13 +111,16 @@ final class EvaluationIndex: @unchecked Sendable {
                                                 "segments[\(k)]: \"\(hex)\" is not a segment id (32 hex digits)")
                 }
                 list.append(id)
+                namedPairs.append((AuditText.idKey(id), Int32(r)))
             }
-            let sourceLang = record.source?.lang.flatMap(LanguageTag.init)
-            if let lang = sourceLang, let text = record.source?.text {
-                list.append(AuditText.segmentID(lang: lang, text: text))
-            }
-            if let lang = AuditText.translationLanguage(pair: record.pair, source: sourceLang), let text = record.source?.translation {
-                list.append(AuditText.segmentID(lang: lang, text: text))
+            if store != nil {
+                let sourceLang = record.source?.lang.flatMap(LanguageTag.init)
+                if let lang = sourceLang, let text = record.source?.text {
+                    list.append(AuditText.segmentID(lang: lang, text: text))
+                }
+                if let lang = AuditText.translationLanguage(pair: record.pair, source: sourceLang), let text = record.source?.translation {
+                    list.append(AuditText.segmentID(lang: lang, text: text))
+                }
             }
             var seen = Set<ContentID>()
             recordIDs.append(list.filter { seen.insert($0).inserted })
@@ -229,7 +236,7 @@ final class EvaluationIndex: @unchecked Sendable {
                     translationID.append((AuditText.idKey(member.id), t))
                 }
             }
-            if let lexeme = record.target { add(lexeme.key, r32, to: &lexemeIndex, &lexemes) }
+            if let lexeme = record.target { add(AuditText.lexemeKey(lexeme), r32, to: &lexemeIndex, &lexemes) }
             if let group = record.consistencyGroup, !group.isEmpty { add(group, r32, to: &groupIndex, &groups) }
         }
 
@@ -244,6 +251,7 @@ final class EvaluationIndex: @unchecked Sendable {
 
         folded = HashMultiMap(foldedPairs)
         ids = HashMultiMap(idPairs)
+        namedIDs = HashMultiMap(namedPairs)
         anchors = HashMultiMap(anchorPairs)
         lsh = HashMultiMap(lshPairs)
         answers = HashMultiMap(answerPairs)

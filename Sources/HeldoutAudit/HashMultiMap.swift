@@ -17,20 +17,22 @@ struct HashMultiMap<Value: Sendable>: Sendable {
 
     /// Builds the map; values of one key keep the order they had in `pairs`.
     init(_ pairs: [(key: UInt64, value: Value)]) {
-        let order = pairs.indices.sorted { a, b in
-            pairs[a].key != pairs[b].key ? pairs[a].key < pairs[b].key : a < b
-        }
+        // Sort (key, position) pairs: concrete types, so the comparison inlines, and the
+        // position keeps the values of one key in input order.
+        var order: [(UInt64, UInt32)] = []
+        order.reserveCapacity(pairs.count)
+        for (i, p) in pairs.enumerated() { order.append((p.key, UInt32(i))) }
+        order.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         var values: [Value] = []
         values.reserveCapacity(pairs.count)
         var runKeys: [UInt64] = []
         var starts: [UInt32] = []
-        for i in order {
-            let key = pairs[i].key
-            if runKeys.last != key || runKeys.isEmpty {
+        for (key, i) in order {
+            if runKeys.isEmpty || runKeys[runKeys.count - 1] != key {
                 runKeys.append(key)
                 starts.append(UInt32(values.count))
             }
-            values.append(pairs[i].value)
+            values.append(pairs[Int(i)].value)
         }
         starts.append(UInt32(values.count))
         var capacity = 16

@@ -61,13 +61,19 @@ struct MinHashSignature: Equatable {
 
         func signature(of shingles: [UInt64]) -> MinHashSignature {
             var mins = [UInt64](repeating: .max, count: a.count)
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    mins.withUnsafeMutableBufferPointer { m in
-                        for x in shingles {
+            // Function outside, shingles inside: the running minimum stays in a register.
+            mins.withUnsafeMutableBufferPointer { m in
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        shingles.withUnsafeBufferPointer { xs in
                             for k in 0..<m.count {
-                                let v = a[k] &* x &+ b[k]
-                                if v < m[k] { m[k] = v }
+                                let (ak, bk) = (a[k], b[k])
+                                var best = UInt64.max
+                                for x in xs {
+                                    let v = ak &* x &+ bk
+                                    best = v < best ? v : best
+                                }
+                                m[k] = best
                             }
                         }
                     }

@@ -88,8 +88,27 @@ final class Prober {
 
     private static let textRank: [LeakRule: Int] = [.exactSegment: 0, .foldedSegment: 1, .nearDuplicate: 2, .ngramOverlap: 3]
 
+    // Local copies of the hot indexes (they share storage with the index's): reading them
+    // through the class on every lookup costs a retain and release each time.
+    private let folded: HashMultiMap<Int32>
+    private let anchors: HashMultiMap<NGramAnchor>
+    private let lsh: HashMultiMap<Int32>
+    private let answers: HashMultiMap<Int32>
+    private let evalTokens: [UInt64]
+    private let evalShingles: [UInt64]
+    private let evalAnswerTokens: [UInt64]
+    private let segments: [EvalSegment]
+
     init(index: EvaluationIndex, policy: AuditPolicy) {
         self.index = index
+        folded = index.folded
+        anchors = index.anchors
+        lsh = index.lsh
+        answers = index.answers
+        evalTokens = index.tokens
+        evalShingles = index.shingles
+        evalAnswerTokens = index.answerTokens
+        segments = index.segments
         self.policy = policy
         findings = Findings(cap: index.options.maxListedLeaksPerRule)
     }
@@ -144,9 +163,9 @@ final class Prober {
         folder.tokens(text, into: &tokens)
         guard !tokens.isEmpty else { return }
         let fh = Hash64.sequence(tokens, salt: Hash64.saltFolded)
-        for s in index.folded[fh] {
-            let seg = index.segments[Int(s)]
-            guard index.tokens[seg.tokens].elementsEqual(tokens) else { continue }
+        for s in folded[fh] {
+            let seg = segments[Int(s)]
+            guard evalTokens[seg.tokens].elementsEqual(tokens) else { continue }
             let exact = AuditText.normalize(text) == AuditText.normalize(seg.text)
             var e = Evidence()
             e.trainingText = text
@@ -177,13 +196,13 @@ final class Prober {
     /// up anchors; each anchor hit is confirmed word by word over its full n.
     private func scanNGrams(_ text: String) {
         let m = index.options.minimumNgramSize
-        guard tokens.count >= m, !index.anchors.isEmpty else { return }
+        guard tokens.count >= m, !anchors.isEmpty else { return }
         let top = AuditText.power(m - 1)
         tokens.withUnsafeBufferPointer { tok in
             var h = AuditText.windowHash(tok, 0, m)
             var s = 0
             while true {
-                let range = index.anchors.range(of: AuditText.anchorKey(h))
+                let range = anchors.range(of: AuditText.anchorKey(h))
                 if !range.isEmpty { confirmNGrams(range, at: s, text: text, tok) }
                 if s + m >= tok.count { break }
                 h = (h &- tok[s] &* top) &* AuditText.rollingBase &+ tok[s + m]
@@ -193,15 +212,16 @@ final class Prober {
     }
 
     private func confirmNGrams(_ range: Range<Int>, at s: Int, text: String, _ tok: UnsafeBufferPointer<UInt64>) {
-        for a in index.anchors.values[range] {
+        for i in range {
+            let a = anchors.values[i]
             let n = Int(a.n)
             guard s + n <= tok.count else { continue }
-            let seg = index.segments[Int(a.segment)]
+            let seg = segments[Int(a.segment)]
             // Any text rule already found for this pair is at least as strong.
             if hits[seg.record]?.text != nil { continue }
             let evalStart = seg.tokens.lowerBound + Int(a.offset)
             var equal = true
-            for k in 0..<n where index.tokens[evalStart + k] != tok[s + k] { equal = false; break }
+            for k in 0..<n where evalTokens[evalStart + k] != tok[s + k] { equal = false; break }
             guard equal else { continue }
             var e = Evidence()
             e.trainingText = AuditText.excerpt(text)
@@ -217,15 +237,19 @@ final class Prober {
 
     /// MinHash + LSH candidates, each confirmed by exact Jaccard of shingles.
     private func nearDuplicates(_ text: String) {
-        guard !index.lsh.isEmpty else { return }
+        guard !lsh.isEmpty else { return }
         let sh = Shingles.of(tokens[...], size: index.options.shingleSize)
         guard sh.count >= index.options.minimumShingles else { return }
         let keys = index.family.signature(of: sh).bandKeys(bands: index.options.minhashBands, rows: index.options.minhashRows)
-        var seen: Set<Int32> = []
+        seen.removeAll(keepingCapacity: true)
         for key in keys {
-            for s in index.lsh[key] where seen.insert(s).inserted {
-                let seg = index.segments[Int(s)]
-                let j = Shingles.jaccard(sh[...], index.shingles[seg.shingles])
+            for i in lsh.range(of: key) {
+                let s = lsh.values[i]
+                // Candidates are few: a linear check beats hashing.
+                guard !seen.contains(s) else { continue }
+                seen.append(s)
+                let seg = segments[Int(s)]
+                let j = Shingles.jaccard(sh[...], evalShingles[seg.shingles])
                 guard j >= index.threshold else { continue }
                 var e = Evidence()
                 e.trainingText = text
@@ -243,12 +267,13 @@ final class Prober {
 
     /// Evaluation answers verbatim (as folded words) in `tokens`.
     private func scanAnswers(_ text: String) {
-        guard !index.answers.isEmpty else { return }
+        guard !answers.isEmpty else { return }
         tokens.withUnsafeBufferPointer { tok in
-            index.answerTokens.withUnsafeBufferPointer { ans in
+            evalAnswerTokens.withUnsafeBufferPointer { ans in
                 for k in index.answerAnchorLengths where tok.count >= k {
                     for s in 0...(tok.count - k) {
-                        for r in index.answers[EvaluationIndex.answerAnchorKey(tok, s, k)] {
+                        for i in answers.range(of: EvaluationIndex.answerAnchorKey(tok, s, k)) {
+                            let r = answers.values[i]
                             guard hits[r]?.answer == nil, let range = index.records[Int(r)].answerTokens,
                                   min(3, range.count) == k, s + range.count <= tok.count else { continue }
                             var equal = true
@@ -286,6 +311,14 @@ final class Prober {
                 e.trainingText = record.source?.text
                 note(seg.record, .exactSegment, e)
             }
+            for r in index.namedIDs[key] where hits[r]?.text?.0 != .exactSegment {
+                guard index.records[Int(r)].ref.record?.segments?.contains(where: { ContentID(hex: $0.lowercased()) == id }) == true else { continue }
+                var e = Evidence()
+                e.segment = id.hex
+                e.trainingText = record.source?.text
+                e.evaluationText = index.records[Int(r)].ref.record?.source?.text
+                note(r, .exactSegment, e)
+            }
             for t in index.translationsByID[key] {
                 let m = index.translations[Int(t)]
                 guard m.member.id == id else { continue }
@@ -296,6 +329,7 @@ final class Prober {
     }
 
     private var storeDocumentHits: Set<Int32> = []
+    private var seen: [Int32] = []
 
     /// Documents, lexemes, consistency groups: aggregated per key.
     private func probeKeys(_ record: DatasetRecord, column: String, _ ref: () -> RecordRef) {
@@ -306,7 +340,7 @@ final class Prober {
         }
         for d in docs { findings.hitKey(.init(rule: .sameDocument, entry: d, column: column), ref()) }
         if let lexeme = record.target,
-           let l = index.entry(lexeme.key, in: index.lexemesByKey, index.lexemes, salt: Hash64.saltLexeme) {
+           let l = index.entry(AuditText.lexemeKey(lexeme), in: index.lexemesByKey, index.lexemes, salt: Hash64.saltLexeme) {
             findings.hitKey(.init(rule: .sameLexeme, entry: l, column: column), ref())
         }
         if let group = record.consistencyGroup, !group.isEmpty,
