@@ -18,4 +18,4 @@ du -sh "$DIR"/*.jsonl >&2
 /usr/bin/time -v -o "$DIR/time.txt" "$BIN" audit "$DIR" > "$DIR/summary.txt" || status=$?
 echo "exit status: ${status:-0} (1 expected: the generator plants leaks)"
 grep -E "^(audited|clean|LEAKING)|^(exact|folded|near|ngram|answer|translation|same|consistency)" "$DIR/summary.txt"
-grep -E "Elapsed \(wall clock\)|Maximum resident set size|Percent of CPU" "$DIR/time.txt"
+grep -E "Elapsed \(wall clock\)|Maximum resident set size|Percent of CPU|User time|System time" "$DIR/time.txt"

@@ -146,10 +146,11 @@ public enum AuditHTML {
     }
 
     /// Horizontal bars: one group per value, one bar per partition (train, dev, test, …).
+    /// Each partition's bars are scaled to its own largest value, so a 10× larger training
+    /// side does not flatten dev and test: the shapes compare, the numbers give the sizes.
     static func histogram(column: String, _ hs: [Histogram]) -> String {
         let partitions = hs.map(\.partition)
         let values = Set(hs.flatMap { $0.counts.keys }).sorted()
-        let maxCount = hs.flatMap { $0.counts.values }.max() ?? 1
         let colors = ["train": "#4e79a7", "dev": "#f28e2b", "test": "#59a14f"]
         let label = 90, barMax = 180, bar = 10
         let groupHeight = bar * partitions.count + 6
@@ -165,6 +166,7 @@ public enum AuditHTML {
             s += "<text x=\"\(label - 4)\" y=\"\(y + groupHeight / 2 + 2)\" font-size=\"11\" text-anchor=\"end\">\(escape(clip(value, 14)))</text>\n"
             for (p, hist) in hs.enumerated() {
                 let n = hist.counts[value] ?? 0
+                let maxCount = hist.counts.values.max() ?? 0
                 let len = maxCount == 0 ? 0 : max(n > 0 ? 1 : 0, barMax * n / maxCount)
                 s += "<rect x=\"\(label)\" y=\"\(y + p * bar)\" width=\"\(len)\" height=\"\(bar - 1)\" fill=\"\(colors[hist.partition] ?? "#9c755f")\"><title>\(escape("\(column) \(hist.partition) \(value): \(n)"))</title></rect>"
                 s += "<text x=\"\(label + len + 3)\" y=\"\(y + p * bar + bar - 2)\" font-size=\"9\" fill=\"#6b7280\">\(n)</text>\n"

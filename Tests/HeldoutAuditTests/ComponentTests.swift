@@ -13,7 +13,7 @@ import Testing
 
     @Test func agreesWithFoundationsDecoder() throws {
         let lines = (Fixture.train + Fixture.dev + Fixture.test).map(Fixture.line) + [
-            #"{"id":7,"answer":3.5,"consistency_group":12,"rubric":"one","unknown":{"deep":[1,{"x":null}]},"source":{"lang":"fr","text":"é \u00e9 \ud83d\ude00 \"q\""}}"#,
+            #"{"id":7,"answer":3.5,"consistency_group":12,"rubric":"one","unknown":{"deep":[1,{"x":null}]},"source":{"lang":"fr","text":"é \u00e9 \ud83d\ude00 \"q\" \n\t\\ \/ \b\f\r"}}"#,
             #"{"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}],"target":{"lemma":"x"}}"#,
             "{}",
         ]
