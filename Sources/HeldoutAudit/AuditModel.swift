@@ -20,8 +20,9 @@ public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
     case consistencyGroup = "consistency_group"
     case answerLeak = "answer_leak"
 
+    /// Report order: the order of declaration (text rules strongest first, then the others).
     public static func < (l: LeakRule, r: LeakRule) -> Bool {
-        allCases.firstIndex(of: l)! < allCases.firstIndex(of: r)!
+        (allCases.firstIndex(of: l) ?? 0) < (allCases.firstIndex(of: r) ?? 0)
     }
 
     /// Rules found per pair of records (the others per shared key).

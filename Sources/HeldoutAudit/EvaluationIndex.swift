@@ -124,7 +124,6 @@ final class EvaluationIndex: @unchecked Sendable {
             }
             var seen = Set<ContentID>()
             recordIDs.append(list.filter { seen.insert($0).inserted })
-            _ = r
         }
         var known: [ContentID: AuditSegment] = [:]
         var members: [ContentID: [AuditSegment]] = [:]
