@@ -67,10 +67,14 @@ let package = Package(
             name: "HeldoutGrading",
             dependencies: ["HeldoutCore", "HeldoutStore"]
         ),
+        .target(
+            name: "HeldoutAudit",
+            dependencies: ["HeldoutCore", "HeldoutStore"]
+        ),
         .executableTarget(
             name: "heldout",
             dependencies: [
-                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit",
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +99,10 @@ let package = Package(
             name: "HeldoutQuestionsTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutQuestions"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "HeldoutAuditTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutAudit"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

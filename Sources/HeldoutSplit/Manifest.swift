@@ -113,14 +113,38 @@ struct Manifest: Codable {
     var components: Components
     var isolationCost: IsolationCost?
     var isolation: [String]
+    /// The audit rules this split promises to pass: what the independent audit enforces.
+    var audit: AuditEnforcement
     var nearDuplicates: NearDuplicates?
     var inputs: Inputs
     var outputs: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case schema, tool, name, variant, roles, counts, records, dropped, fractions, components, isolation, inputs, outputs
+        case schema, tool, name, variant, roles, counts, records, dropped, fractions, components, isolation, audit, inputs, outputs
         case isolationCost = "isolation_cost"
         case nearDuplicates = "near_duplicates"
+    }
+
+    /// `{"enforce": [rule, …]}`: the audit's rule names for the links the spec turns on. A shared
+    /// segment is also checked after case, punctuation and diacritics are folded. Word n-gram
+    /// overlap and answer leakage are not links of DESIGN: the audit reports them, unenforced.
+    struct AuditEnforcement: Codable {
+        var enforce: [String]
+
+        init(links: [IsolationLink]) {
+            var rules: [String] = []
+            for link in links {
+                switch link {
+                case .sharedSegment: rules += ["exact_segment", "folded_segment"]
+                case .translation: rules.append("translation")
+                case .nearDuplicate: rules.append("near_duplicate")
+                case .document: rules.append("same_document")
+                case .lexeme: rules.append("same_lexeme")
+                case .consistencyGroup: rules.append("consistency_group")
+                }
+            }
+            enforce = rules.sorted()
+        }
     }
 
     func write(to url: URL) throws {
@@ -189,6 +213,7 @@ struct Manifest: Codable {
                                    flipped: assignment.flipped.filter { $0 }.count),
             isolationCost: cost,
             isolation: spec.isolation.enabledLinks.map(\.rawValue),
+            audit: AuditEnforcement(links: spec.isolation.enabledLinks),
             nearDuplicates: nearDuplicates.map {
                 NearDuplicates(threshold: $0.threshold, shingle: $0.shingle.rawValue, size: $0.size, bands: $0.bands,
                                rows: $0.rows, segments: Set(input.segmentList).count, pairs: nearDuplicatePairs)

@@ -260,7 +260,7 @@ struct SplitInputLoader {
         var documentNames: [Int64: String] = [:]
         let documents = try RowScanner(db, "SELECT d.id, c.name, d.name FROM document d JOIN corpus c ON c.id = d.corpus_id")
         while try documents.next() {
-            documentNames[documents.int64(0)] = "\(documents.string(1) ?? "")#\(documents.string(2) ?? "")"
+            documentNames[documents.int64(0)] = "\(documents.string(1) ?? "")/\(documents.string(2) ?? "")"
         }
         var pairsFound: [(segment: Int32, document: String)] = []
         let occurrences = try RowScanner(db, "SELECT DISTINCT segment, document_id FROM occurrence")

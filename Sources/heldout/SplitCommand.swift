@@ -26,15 +26,11 @@ struct SplitCommand: ParsableCommand {
     @Option(help: "Output directory (default: splits/NAME). Comparison and sweep splits go next to it.")
     var out: String?
 
-    /// The auditor `split` runs before the output appears. Until the audit module is merged,
-    /// the record-level check of HeldoutSplit; the lead swaps in HeldoutAudit here.
-    static var auditor: any SplitAuditor { RecordLinkAuditor() }
-
     func run() throws {
         let parsed = try SplitSpec.load(path: spec)
         let store = try Store(path: common.store, mustExist: true)
         let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
-        var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: Self.auditor, specPath: spec)
+        var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: IndependentAudit(storePath: common.store), specPath: spec)
         if Console.stderrIsTerminal && !common.json {
             options.progress = { Console.error("split: \($0)…") }
         }

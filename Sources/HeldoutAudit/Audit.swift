@@ -1,0 +1,346 @@
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// The leak audit (issue 6): re-derives, by its own indexes, every way an evaluation record
+/// can have reached training, and reports each leak with both records.
+///
+/// The splitter calls it on the directory it is about to publish and refuses the split when
+/// the report is not ``AuditReport/clean``:
+///
+/// ```swift
+/// let report = try Audit.run(directory: tmp, store: store)
+/// try Audit.write(report, to: tmp)          // audit.json + audit.html
+/// guard report.clean else { throw HeldoutError.checkFailed(AuditSummary.text(report)) }
+/// ```
+///
+/// Files: `train.jsonl` is training; `dev.jsonl` and `test.jsonl` are evaluation (the file
+/// decides, not the record's `partition` field); `manifest.json`, when present, gives the
+/// policy and the isolation cost. Other files are ignored.
+///
+/// Cost: the evaluation side is indexed in memory (~1 KB a record); the training side and the
+/// `--against` files are streamed past it on ``AuditOptions/threads`` threads, so memory does
+/// not grow with training.
+public enum Audit {
+    public static let trainingFile = "train.jsonl"
+    public static let evaluationFiles = ["dev.jsonl", "test.jsonl"]
+
+    /// Audits the split in `directory`. Throws ``HeldoutError/badInput(_:_:)`` (exit 3) for a
+    /// missing directory, a malformed line (file and line named) or a malformed manifest.
+    public static func run(directory: String, store: Store?, options: AuditOptions = AuditOptions()) throws -> AuditReport {
+        try options.validate()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw HeldoutError.badInput(SourceLocation(file: directory), "no such directory (expected a split directory with train.jsonl, dev.jsonl, test.jsonl)")
+        }
+        let dir = URL(fileURLWithPath: directory)
+        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+
+        // Manifest: policy, threshold, isolation cost.
+        var policy = options.policy
+        var threshold = options.nearDuplicateThreshold
+        var isolationCost: JSONValue?
+        if exists("manifest.json") {
+            let manifestPath = path("manifest.json")
+            let manifest: JSONValue
+            do {
+                manifest = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+            } catch {
+                throw HeldoutError.badInput(SourceLocation(file: manifestPath), "not valid JSON: \(error.localizedDescription)")
+            }
+            if policy == nil { policy = try AuditPolicy(manifest: manifest) }
+            if threshold == nil, case let .number(t)? = manifest["isolation"]?["near_duplicates"]?["threshold"] { threshold = t }
+            isolationCost = manifest["isolation_cost"]
+        }
+        var resolved = options
+        resolved.nearDuplicateThreshold = threshold ?? 0.8
+        resolved.policy = policy ?? .all
+        try resolved.validate()
+
+        var notes: [String] = []
+        var inputs: [AuditInput] = []
+        // Evaluation side, in memory.
+        var evaluation: [EvalRecord] = []
+        var evalFindings = Findings(cap: resolved.maxListedLeaksPerRule)
+        let evalFiles = evaluationFiles.filter(exists)
+        guard !evalFiles.isEmpty || exists(trainingFile) else {
+            throw HeldoutError.badInput(SourceLocation(file: directory), "no train.jsonl, dev.jsonl or test.jsonl here: not a split directory")
+        }
+        if evalFiles.isEmpty { notes.append("no dev.jsonl or test.jsonl: nothing to audit against training") }
+        for name in evalFiles {
+            let partition = String(name.dropLast(".jsonl".count))
+            var n = 0
+            try forEachRecord(path: path(name), displayName: name) { record, line in
+                let column = record.column ?? "(none)"
+                evalFindings.count(record, column: column, partition: partition)
+                evaluation.append(EvalRecord(ref: RecordRef(file: name, line: line, column: column, partition: partition, record: record, text: nil)))
+                n += 1
+            }
+            inputs.append(AuditInput(file: name, side: "evaluation", format: "jsonl", records: n))
+        }
+        if store == nil {
+            notes.append("no store: translations (alignment groups) and documents of store segments were not checked; records' own `documents` were")
+        }
+        let index = EvaluationIndex(options: resolved, threshold: resolved.nearDuplicateThreshold ?? 0.8)
+        try index.build(evaluation, store: store)
+        evaluation = []
+
+        var findings = evalFindings
+        let finalPolicy = resolved.policy ?? .all
+        if exists(trainingFile) {
+            let (f, n) = try streamTraining(path: path(trainingFile), displayName: trainingFile, index: index, policy: finalPolicy, threads: resolved.threads)
+            findings.merge(f)
+            inputs.append(AuditInput(file: trainingFile, side: "training", format: "jsonl", records: n))
+        } else {
+            notes.append("no train.jsonl: only --against files were checked")
+        }
+        for file in resolved.against {
+            let (f, format, n) = try streamAgainst(path: file, index: index, policy: finalPolicy)
+            findings.merge(f)
+            inputs.append(AuditInput(file: file, side: "against", format: format, records: n))
+            if format == "tmx" { notes.append("\(file): TMX read by a minimal scan of <seg> text (inline tags dropped), not the ingest module's TMX reader") }
+        }
+        return report(findings, index: index, inputs: inputs, storeUsed: store != nil, options: resolved,
+                      policy: finalPolicy, isolationCost: isolationCost, notes: notes)
+    }
+
+    /// Writes `audit.json` and `audit.html` into `directory`, each whole or not at all
+    /// (written beside and renamed).
+    public static func write(_ report: AuditReport, to directory: String) throws {
+        let dir = URL(fileURLWithPath: directory)
+        var json = try CanonicalJSON.data(report)
+        json.append(0x0A)
+        try json.write(to: dir.appendingPathComponent("audit.json"), options: .atomic)
+        try Data(AuditHTML.render(report).utf8).write(to: dir.appendingPathComponent("audit.html"), options: .atomic)
+    }
+
+    // MARK: - Reading
+
+    /// Calls `body` with every record of a JSONL file (blank lines skipped), in order.
+    static func forEachRecord(path: String, displayName: String, _ body: (DatasetRecord, Int) throws -> Void) throws {
+        let reader = try LineChunkReader(path: path)
+        while let chunk = try reader.next() {
+            for k in chunk.lines.indices {
+                let line = chunk.firstLine + k
+                let parsed = try chunk.withLine(k) { (bytes) throws -> DatasetRecord? in
+                    if isBlank(bytes) { return nil }
+                    do { return try JSONLineParser.record(bytes) } catch let error as JSONLineParser.Failure {
+                        throw HeldoutError.badInput(SourceLocation(file: path, line: line, column: error.column),
+                                                    "not a JSON record: \(error.reason)")
+                    }
+                }
+                if let parsed { try body(parsed, line) }
+            }
+        }
+    }
+
+    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+
+    /// Shared state of the threads streaming one file.
+    private final class Stream: @unchecked Sendable {
+        let lock = NSLock()
+        let reader: LineChunkReader
+        var findings: Findings
+        var records = 0
+        var failure: (line: Int, error: Error)?
+
+        init(reader: LineChunkReader, cap: Int) {
+            self.reader = reader
+            findings = Findings(cap: cap)
+        }
+
+        func nextChunk() -> LineChunkReader.Chunk? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard failure == nil else { return nil }
+            do { return try reader.next() } catch {
+                failure = (Int.max, error)
+                return nil
+            }
+        }
+
+        func fail(line: Int, _ error: Error) {
+            lock.lock()
+            defer { lock.unlock() }
+            // The earliest bad line wins, whichever thread met it first: chunks are handed out
+            // in order, so every chunk before it has been read whole.
+            if let earlier = failure, earlier.line <= line { return }
+            failure = (line, error)
+        }
+    }
+
+    /// Streams the training file on `threads` threads: parse, probe, merge.
+    static func streamTraining(path: String, displayName: String, index: EvaluationIndex, policy: AuditPolicy,
+                               threads: Int) throws -> (Findings, Int) {
+        let stream = Stream(reader: try LineChunkReader(path: path), cap: index.options.maxListedLeaksPerRule)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let prober = Prober(index: index, policy: policy)
+            var count = 0
+            outer: while let chunk = stream.nextChunk() {
+                for k in chunk.lines.indices {
+                    let line = chunk.firstLine + k
+                    do {
+                        let record = try chunk.withLine(k) { (bytes) throws -> DatasetRecord? in
+                            if isBlank(bytes) { return nil }
+                            return try JSONLineParser.record(bytes)
+                        }
+                        guard let record else { continue }
+                        prober.probe(record: record, file: displayName, line: line)
+                        count += 1
+                    } catch let error as JSONLineParser.Failure {
+                        stream.fail(line: line, HeldoutError.badInput(SourceLocation(file: path, line: line, column: error.column),
+                                                                      "not a JSON record: \(error.reason)"))
+                        break outer
+                    } catch {
+                        stream.fail(line: line, error)
+                        break outer
+                    }
+                }
+            }
+            stream.lock.lock()
+            stream.findings.merge(prober.findings)
+            stream.records += count
+            stream.lock.unlock()
+        }
+        if let failure = stream.failure { throw failure.error }
+        return (stream.findings, stream.records)
+    }
+
+    /// Outside data: JSONL (every string of each line), TMX (`<seg>` texts of each `<tu>`),
+    /// or plain text (each line). Read on one thread.
+    static func streamAgainst(path: String, index: EvaluationIndex, policy: AuditPolicy) throws -> (Findings, String, Int) {
+        let format = try detectFormat(path)
+        let prober = Prober(index: index, policy: policy)
+        let column = "against:" + URL(fileURLWithPath: path).lastPathComponent
+        var count = 0
+        switch format {
+        case "tmx":
+            try TMXScanner.forEachUnit(path: path) { texts, line in
+                prober.probe(outside: texts, file: path, line: line, column: column)
+                count += 1
+            }
+        default:
+            let reader = try LineChunkReader(path: path)
+            while let chunk = try reader.next() {
+                for k in chunk.lines.indices {
+                    let line = chunk.firstLine + k
+                    let texts = try chunk.withLine(k) { (bytes) throws -> [String]? in
+                        if isBlank(bytes) { return nil }
+                        if format == "jsonl" {
+                            do { return try JSONLineParser.strings(bytes) } catch let error as JSONLineParser.Failure {
+                                throw HeldoutError.badInput(SourceLocation(file: path, line: line, column: error.column),
+                                                            "not JSON: \(error.reason) (use a .txt name for plain text)")
+                            }
+                        }
+                        guard let s = String(validating: bytes, as: UTF8.self) else {
+                            throw HeldoutError.badInput(SourceLocation(file: path, line: line), "not UTF-8 text")
+                        }
+                        return [s]
+                    }
+                    guard let texts else { continue }
+                    prober.probe(outside: texts, file: path, line: line, column: column)
+                    count += 1
+                }
+            }
+        }
+        return (prober.findings, format, count)
+    }
+
+    /// `.tmx` → tmx; `.jsonl`/`.json`/`.ndjson` → jsonl; otherwise jsonl when the first
+    /// non-blank line starts with `{`, else plain text.
+    static func detectFormat(_ path: String) throws -> String {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        if ext == "tmx" { return "tmx" }
+        if ["jsonl", "json", "ndjson"].contains(ext) { return "jsonl" }
+        let reader = try LineChunkReader(path: path)
+        while let chunk = try reader.next(maxLines: 64) {
+            for k in chunk.lines.indices {
+                let first = chunk.withLine(k) { $0.first { $0 != 0x20 && $0 != 0x09 } }
+                if let first { return first == UInt8(ascii: "{") ? "jsonl" : (first == UInt8(ascii: "<") && ext == "xml" ? "tmx" : "text") }
+            }
+        }
+        return "text"
+    }
+
+    // MARK: - Report
+
+    static func report(_ f: Findings, index: EvaluationIndex, inputs: [AuditInput], storeUsed: Bool, options: AuditOptions,
+                       policy: AuditPolicy, isolationCost: JSONValue?, notes: [String]) -> AuditReport {
+        var findings = f
+        // Key rules: one leak per shared key and column pair.
+        for (hit, agg) in findings.keyHits {
+            let entries: [KeyEntry]
+            switch hit.rule {
+            case .sameDocument: entries = index.documents
+            case .sameLexeme: entries = index.lexemes
+            default: entries = index.groups
+            }
+            let entry = entries[Int(hit.entry)]
+            var byColumn: [String: (count: Int, example: RecordRef)] = [:]
+            for r in entry.records {
+                let ref = index.records[Int(r)].ref
+                if let old = byColumn[ref.column] {
+                    let better = (ref.key, ref.file, ref.line) < (old.example.key, old.example.file, old.example.line)
+                    byColumn[ref.column] = (old.count + 1, better ? ref : old.example)
+                } else {
+                    byColumn[ref.column] = (1, ref)
+                }
+            }
+            for (_, value) in byColumn {
+                var e = Evidence()
+                switch hit.rule {
+                case .sameDocument: e.document = entry.key
+                case .sameLexeme: e.lexeme = entry.key
+                default: e.consistencyGroup = entry.key
+                }
+                e.trainingRecords = agg.count
+                e.evaluationRecords = value.count
+                findings.add(Leak(rule: hit.rule, enforced: policy.isEnforced(hit.rule), training: agg.example,
+                                  evaluation: value.example, evidence: e))
+            }
+        }
+        var counts: [LeakCount] = findings.pairCounts.map {
+            LeakCount(trainingColumn: $0.key.training, evaluationColumn: $0.key.evaluation, rule: $0.key.rule,
+                      enforced: policy.isEnforced($0.key.rule), count: $0.value)
+        }
+        counts.sort { ($0.trainingColumn, $0.evaluationColumn, $0.rule.rawValue) < ($1.trainingColumn, $1.evaluationColumn, $1.rule.rawValue) }
+        var leaks: [Leak] = []
+        var unlisted: [String: Int] = [:]
+        var totals: [LeakRule: Int] = [:]
+        for c in counts { totals[c.rule, default: 0] += c.count }
+        for rule in LeakRule.allCases {
+            findings.prune(rule)
+            let list = (findings.leaks[rule] ?? []).sorted(by: Leak.ordered)
+            leaks.append(contentsOf: list)
+            let missing = (totals[rule] ?? 0) - list.count
+            if missing > 0 { unlisted[rule.rawValue] = missing }
+        }
+        let enforced = counts.filter(\.enforced).reduce(0) { $0 + $1.count }
+        let histograms = Dictionary(grouping: findings.histograms, by: { HistogramID(field: $0.key.field, column: $0.key.column, partition: $0.key.partition) })
+            .map { id, values in
+                Histogram(field: id.field, column: id.column, partition: id.partition,
+                          counts: Dictionary(uniqueKeysWithValues: values.map { ($0.key.value, $0.value) }))
+            }
+            .sorted { ($0.field, $0.column, partitionOrder($0.partition)) < ($1.field, $1.column, partitionOrder($1.partition)) }
+        var reportOptions = options
+        reportOptions.against = []
+        reportOptions.policy = nil
+        return AuditReport(inputs: inputs, storeUsed: storeUsed, policy: policy, options: reportOptions, counts: counts,
+                           leaks: leaks, unlisted: unlisted, enforcedLeaks: enforced, histograms: histograms,
+                           isolationCost: isolationCost, notes: notes)
+    }
+
+    private struct HistogramID: Hashable { var field: String; var column: String; var partition: String }
+
+    static func partitionOrder(_ p: String) -> String {
+        switch p {
+        case "train": "0"
+        case "dev": "1"
+        case "test": "2"
+        default: "3" + p
+        }
+    }
+}

@@ -1,0 +1,417 @@
+import Foundation
+import HeldoutCore
+
+/// The kinds of leak the audit looks for (issue 6; DESIGN "Isolation").
+///
+/// Text rules form a ladder, strongest first: for one pair of records only the strongest of
+/// `exact_segment`, `folded_segment`, `near_duplicate` and `ngram_overlap` is reported, and
+/// `translation` only when neither exact nor folded fired, so one copied sentence is one leak.
+/// `answer_leak` is always reported on its own. The key rules (`same_document`,
+/// `same_lexeme`, `consistency_group`) report one leak per shared key and column pair, not per
+/// pair of records: a document of 10,000 sentences split across sides is one finding.
+public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
+    case exactSegment = "exact_segment"
+    case foldedSegment = "folded_segment"
+    case nearDuplicate = "near_duplicate"
+    case ngramOverlap = "ngram_overlap"
+    case translation
+    case sameDocument = "same_document"
+    case sameLexeme = "same_lexeme"
+    case consistencyGroup = "consistency_group"
+    case answerLeak = "answer_leak"
+
+    /// Report order: the order of declaration (text rules strongest first, then the others).
+    public static func < (l: LeakRule, r: LeakRule) -> Bool {
+        (allCases.firstIndex(of: l) ?? 0) < (allCases.firstIndex(of: r) ?? 0)
+    }
+
+    /// Rules found per pair of records (the others per shared key).
+    public var isPairRule: Bool {
+        switch self {
+        case .sameDocument, .sameLexeme, .consistencyGroup: false
+        default: true
+        }
+    }
+
+    /// What a human reads in the summary and the page.
+    public var summary: String {
+        switch self {
+        case .exactSegment: "same normalised sentence"
+        case .foldedSegment: "same sentence after case, punctuation and diacritics folding"
+        case .nearDuplicate: "near-duplicate sentence (MinHash, confirmed by exact Jaccard)"
+        case .ngramOverlap: "shared word n-gram (contamination check)"
+        case .translation: "translation through an alignment group"
+        case .sameDocument: "same source document"
+        case .sameLexeme: "same target lexeme"
+        case .consistencyGroup: "consistency group cut in two"
+        case .answerLeak: "evaluation gold answer verbatim in training"
+        }
+    }
+}
+
+/// Which rules make the audit fail (exit 1). Leaks of other rules are still reported, marked
+/// `enforced: false`, so a researcher sees them without the split being refused.
+///
+/// Read from `manifest.json` when the directory has one (``init(manifest:)``), else every
+/// rule is enforced (DESIGN: "all on by default").
+public struct AuditPolicy: Codable, Sendable, Equatable {
+    public var enforced: Set<LeakRule>
+
+    public init(enforced: Set<LeakRule>) { self.enforced = enforced }
+
+    public static let all = AuditPolicy(enforced: Set(LeakRule.allCases))
+
+    public func isEnforced(_ rule: LeakRule) -> Bool { enforced.contains(rule) }
+
+    /// The policy a split's manifest declares. Two forms are understood:
+    ///
+    /// - an explicit list, `{"audit": {"enforce": ["exact_segment", …]}}`, which wins;
+    /// - the spec's isolation block, `{"isolation": {"level": "item|segment|document",
+    ///   "translations": bool, "near_duplicates": {"threshold": 0.8} | false, "lexemes": bool,
+    ///   "consistency_groups": bool, "ngrams": bool, "answers": bool}}`. Absent keys mean on.
+    ///   `level: document` enforces `same_document`; `segment` (the default) does not;
+    ///   `item` enforces neither `same_document` nor the shared-segment rules
+    ///   (`exact_segment`, `folded_segment`).
+    ///
+    /// Returns `nil` when the manifest says nothing about isolation.
+    public init?(manifest: JSONValue) throws {
+        if case let .array(list)? = manifest["audit"]?["enforce"] {
+            var rules: Set<LeakRule> = []
+            for item in list {
+                guard case let .string(name) = item, let rule = LeakRule(rawValue: name) else {
+                    throw HeldoutError.badInput(SourceLocation(file: "manifest.json"),
+                                                "audit.enforce: unknown rule \(item); known: \(LeakRule.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                rules.insert(rule)
+            }
+            self.init(enforced: rules)
+            return
+        }
+        guard let isolation = manifest["isolation"], case .object = isolation else { return nil }
+        var rules = Set(LeakRule.allCases)
+        func off(_ key: String) -> Bool {
+            if case .bool(false)? = isolation[key] { return true }
+            return false
+        }
+        let level: String
+        if case let .string(l)? = isolation["level"] { level = l } else { level = "segment" }
+        switch level {
+        case "document": break
+        case "segment": rules.remove(.sameDocument)
+        case "item": rules.subtract([.sameDocument, .exactSegment, .foldedSegment])
+        default:
+            throw HeldoutError.badInput(SourceLocation(file: "manifest.json"),
+                                        "isolation.level: \(level) is not item, segment or document")
+        }
+        if off("translations") { rules.remove(.translation) }
+        if off("near_duplicates") { rules.remove(.nearDuplicate) }
+        if off("lexemes") { rules.remove(.sameLexeme) }
+        if off("consistency_groups") { rules.remove(.consistencyGroup) }
+        if off("ngrams") { rules.remove(.ngramOverlap) }
+        if off("answers") { rules.remove(.answerLeak) }
+        self.init(enforced: rules)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(enforced.sorted(), forKey: .enforced)
+    }
+
+    enum CodingKeys: String, CodingKey { case enforced }
+}
+
+/// Settings of the detectors. Defaults are the issue's: 13-grams, shorter n down to 8 for
+/// short sentences, near-duplicates at Jaccard ≥ 0.8.
+public struct AuditOptions: Codable, Sendable, Equatable {
+    /// n of the word n-gram containment check (GPT-3's 13).
+    public var ngramSize = 13
+    /// Sentences shorter than `ngramSize` words are checked whole, as one n-gram of their own
+    /// length, down to this many words; shorter ones only by the exact and folded rules, since
+    /// a 4-word phrase turns up inside unrelated sentences.
+    public var minimumNgramSize = 8
+    /// Jaccard similarity of word shingles at or above which two sentences are near-duplicates.
+    /// `nil`: the manifest's `isolation.near_duplicates.threshold`, else 0.8.
+    public var nearDuplicateThreshold: Double?
+    /// Words per shingle. 1 (sets of folded words) by default: one substituted word in an
+    /// n-word sentence then leaves Jaccard (n−1)/(n+1), so at 0.8 a one-word change is caught
+    /// in any sentence of 9 or more distinct words (with 3-word shingles it would take 28).
+    public var shingleSize = 1
+    /// Sentences with fewer shingles are left to the exact and folded rules: MinHash on three
+    /// words says nothing.
+    public var minimumShingles = 5
+    /// LSH banding: `bands × rows` MinHash values. 30 × 6 finds a pair at Jaccard 0.8 with
+    /// probability 0.9999 and examines a pair at 0.2 with probability 0.002.
+    public var minhashBands = 30
+    public var minhashRows = 6
+    /// An evaluation answer is looked for in training only when it is long enough to mean
+    /// something: at least this many folded words, or one word of at least
+    /// `answerMinimumCharacters` characters ("yes", "B", "formal" are everywhere).
+    public var answerMinimumWords = 3
+    public var answerMinimumCharacters = 12
+    /// Outside files (JSONL, plain text or TMX) to check evaluation records against.
+    public var against: [String] = []
+    /// At most this many leaks of one rule are listed in `audit.json` (the smallest by
+    /// evaluation id, training id); counts stay exact. Protects against a split so broken that
+    /// listing every pair would take gigabytes.
+    public var maxListedLeaksPerRule = 10_000
+    /// The rules that fail the audit; `nil`: from `manifest.json`, else all.
+    public var policy: AuditPolicy?
+    /// Threads that parse and probe the training side.
+    public var threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case ngramSize = "ngram_size", minimumNgramSize = "minimum_ngram_size"
+        case nearDuplicateThreshold = "near_duplicate_threshold", shingleSize = "shingle_size"
+        case minimumShingles = "minimum_shingles", minhashBands = "minhash_bands", minhashRows = "minhash_rows"
+        case answerMinimumWords = "answer_minimum_words", answerMinimumCharacters = "answer_minimum_characters"
+        case maxListedLeaksPerRule = "max_listed_leaks_per_rule"
+    }
+
+    /// Refuses settings that cannot work, with what to change.
+    func validate() throws {
+        guard ngramSize >= 1, minimumNgramSize >= 1, minimumNgramSize <= ngramSize else {
+            throw HeldoutError.usage("n-gram sizes: need 1 ≤ minimum (\(minimumNgramSize)) ≤ n (\(ngramSize))")
+        }
+        if let t = nearDuplicateThreshold, !(t > 0 && t <= 1) {
+            throw HeldoutError.usage("near-duplicate threshold \(t): must be in (0, 1]")
+        }
+        guard shingleSize >= 1, minhashBands >= 1, minhashRows >= 1, minhashBands * minhashRows <= 1024 else {
+            throw HeldoutError.usage("MinHash: need shingle size ≥ 1 and 1 ≤ bands × rows ≤ 1024")
+        }
+        guard maxListedLeaksPerRule >= 0, threads >= 1 else {
+            throw HeldoutError.usage("max listed leaks must be ≥ 0 and threads ≥ 1")
+        }
+    }
+}
+
+/// One record as a leak report shows it: where it is, and the record itself (or, for outside
+/// data, the text of the line).
+public struct RecordRef: Codable, Sendable, Hashable {
+    /// File name inside the audited directory, or the `--against` path as given.
+    public var file: String
+    public var line: Int
+    public var column: String
+    public var partition: String
+    public var record: DatasetRecord?
+    /// The outside text, for `--against` lines (records of the directory have `record`).
+    public var text: String?
+
+    /// The record's id, or `file:line` when it has none: what leaks are sorted by.
+    public var key: String {
+        if let id = record?.id, !id.isEmpty { return id }
+        return "\(file):\(line)"
+    }
+}
+
+/// Why the audit says two records leak: the matched texts and what tied them.
+public struct Evidence: Codable, Sendable, Hashable {
+    public var trainingText: String?
+    public var evaluationText: String?
+    /// Exact Jaccard similarity of the shingle sets (near-duplicates), rounded to 4 places.
+    public var jaccard: Double?
+    /// The shared n-gram (folded words) and its n.
+    public var ngram: String?
+    public var n: Int?
+    /// The shared segment, or the evaluation segment whose translation is in training.
+    public var segment: String?
+    /// The training-side segment of a translation.
+    public var translationSegment: String?
+    public var group: String?
+    public var document: String?
+    public var lexeme: String?
+    public var consistencyGroup: String?
+    public var answer: String?
+    /// Key rules: how many records of each side share the key (in these two columns).
+    public var trainingRecords: Int?
+    public var evaluationRecords: Int?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case trainingText = "training_text", evaluationText = "evaluation_text", jaccard, ngram, n
+        case segment, translationSegment = "translation_segment", group, document, lexeme
+        case consistencyGroup = "consistency_group", answer
+        case trainingRecords = "training_records", evaluationRecords = "evaluation_records"
+    }
+}
+
+/// One leak: a rule that fired between a training (or outside) record and an evaluation record.
+public struct Leak: Codable, Sendable, Hashable {
+    public var rule: LeakRule
+    public var enforced: Bool
+    public var training: RecordRef
+    public var evaluation: RecordRef
+    public var evidence: Evidence
+
+    /// Sort order of reports: rule, evaluation record, training record; then places.
+    static func ordered(_ a: Leak, _ b: Leak) -> Bool {
+        if a.rule != b.rule { return a.rule < b.rule }
+        let (ae, be) = (a.evaluation.key, b.evaluation.key)
+        if ae != be { return ae < be }
+        let (at, bt) = (a.training.key, b.training.key)
+        if at != bt { return at < bt }
+        if a.evaluation.file != b.evaluation.file { return a.evaluation.file < b.evaluation.file }
+        if a.evaluation.line != b.evaluation.line { return a.evaluation.line < b.evaluation.line }
+        if a.training.file != b.training.file { return a.training.file < b.training.file }
+        if a.training.line != b.training.line { return a.training.line < b.training.line }
+        return (a.evidence.document ?? a.evidence.lexeme ?? a.evidence.consistencyGroup ?? "")
+            < (b.evidence.document ?? b.evidence.lexeme ?? b.evidence.consistencyGroup ?? "")
+    }
+}
+
+/// Leaks of one rule between one training column and one evaluation column.
+public struct LeakCount: Codable, Sendable, Hashable {
+    public var trainingColumn: String
+    public var evaluationColumn: String
+    public var rule: LeakRule
+    public var enforced: Bool
+    /// Pair rules: pairs of records. Key rules: shared keys (documents, lexemes, groups).
+    public var count: Int
+
+    enum CodingKeys: String, CodingKey {
+        case trainingColumn = "training_column", evaluationColumn = "evaluation_column", rule, enforced, count
+    }
+}
+
+/// Records per value of `band` or `domain`, for one column and partition.
+public struct Histogram: Codable, Sendable, Hashable {
+    public var field: String
+    public var column: String
+    public var partition: String
+    public var counts: [String: Int]
+}
+
+/// One input file and what was read from it.
+public struct AuditInput: Codable, Sendable, Hashable {
+    public var file: String
+    /// `training`, `evaluation` or `against`.
+    public var side: String
+    public var format: String
+    public var records: Int
+}
+
+/// Everything one audit found: written as `audit.json` (canonical JSON, sorted keys and
+/// sorted lists, so two runs over the same inputs are byte-identical) and rendered as the
+/// summary and `audit.html`.
+public struct AuditReport: Codable, Sendable {
+    public var format = "heldout-audit/1"
+    public var inputs: [AuditInput]
+    public var storeUsed: Bool
+    public var policy: AuditPolicy
+    public var options: AuditOptions
+    public var counts: [LeakCount]
+    public var leaks: [Leak]
+    /// Leaks counted but not listed, per rule (see ``AuditOptions/maxListedLeaksPerRule``).
+    public var unlisted: [String: Int]
+    public var enforcedLeaks: Int
+    public var histograms: [Histogram]
+    /// `isolation_cost` of `manifest.json`, as the splitter wrote it.
+    public var isolationCost: JSONValue?
+    /// What was not checked and why (no store, no training file…).
+    public var notes: [String]
+
+    /// True when no leak of an enforced rule was found: exit status 0.
+    public var clean: Bool { enforcedLeaks == 0 }
+
+    /// Total leaks per rule (enforced or not), over all column pairs.
+    public var totals: [LeakRule: Int] {
+        var out: [LeakRule: Int] = [:]
+        for c in counts { out[c.rule, default: 0] += c.count }
+        return out
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, inputs, storeUsed = "store_used", policy, options, counts, leaks, unlisted
+        case enforcedLeaks = "enforced_leaks", histograms, isolationCost = "isolation_cost", notes, clean
+    }
+
+    public init(inputs: [AuditInput], storeUsed: Bool, policy: AuditPolicy, options: AuditOptions,
+                counts: [LeakCount], leaks: [Leak], unlisted: [String: Int], enforcedLeaks: Int,
+                histograms: [Histogram], isolationCost: JSONValue?, notes: [String]) {
+        self.inputs = inputs
+        self.storeUsed = storeUsed
+        self.policy = policy
+        self.options = options
+        self.counts = counts
+        self.leaks = leaks
+        self.unlisted = unlisted
+        self.enforcedLeaks = enforcedLeaks
+        self.histograms = histograms
+        self.isolationCost = isolationCost
+        self.notes = notes
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        inputs = try c.decode([AuditInput].self, forKey: .inputs)
+        storeUsed = try c.decode(Bool.self, forKey: .storeUsed)
+        policy = try c.decode(AuditPolicy.self, forKey: .policy)
+        options = try c.decode(AuditOptions.self, forKey: .options)
+        counts = try c.decode([LeakCount].self, forKey: .counts)
+        leaks = try c.decode([Leak].self, forKey: .leaks)
+        unlisted = try c.decode([String: Int].self, forKey: .unlisted)
+        enforcedLeaks = try c.decode(Int.self, forKey: .enforcedLeaks)
+        histograms = try c.decode([Histogram].self, forKey: .histograms)
+        isolationCost = try c.decodeIfPresent(JSONValue.self, forKey: .isolationCost)
+        notes = try c.decode([String].self, forKey: .notes)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(inputs, forKey: .inputs)
+        try c.encode(storeUsed, forKey: .storeUsed)
+        try c.encode(policy, forKey: .policy)
+        try c.encode(options, forKey: .options)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(leaks, forKey: .leaks)
+        try c.encode(unlisted, forKey: .unlisted)
+        try c.encode(enforcedLeaks, forKey: .enforcedLeaks)
+        try c.encode(histograms, forKey: .histograms)
+        try c.encode(isolationCost, forKey: .isolationCost)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(clean, forKey: .clean)
+    }
+}
+
+/// Any JSON value, for the parts of `manifest.json` the audit passes through without knowing
+/// their shape (the isolation cost). Objects encode with sorted keys like everything else.
+public indirect enum JSONValue: Codable, Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public subscript(key: String) -> JSONValue? {
+        if case let .object(o) = self { return o[key] }
+        return nil
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case let .bool(b): try c.encode(b)
+        case let .number(d):
+            if d == d.rounded(), abs(d) < 1e15 { try c.encode(Int64(d)) } else { try c.encode(d) }
+        case let .string(s): try c.encode(s)
+        case let .array(a): try c.encode(a)
+        case let .object(o): try c.encode(o)
+        }
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import HeldoutCore
+import HeldoutStore
+
+/// An evaluation record and where it came from.
+struct EvalRecord: Sendable {
+    var ref: RecordRef
+    /// Folded answer, when it is long enough to look for (see ``AuditOptions``).
+    var answerTokens: Range<Int>?
+}
+
+/// One evaluation sentence: the source, its translation, or a store segment the record names.
+struct EvalSegment: Sendable {
+    var record: Int32
+    var text: String
+    var id: ContentID?
+    var tokens: Range<Int>
+    var shingles: Range<Int>
+}
+
+/// Where an n-gram anchor points: `n` words of a segment from `offset`.
+struct NGramAnchor: Sendable {
+    var segment: Int32
+    var offset: Int32
+    var n: Int32
+}
+
+/// A translation of an evaluation segment (through the store's alignment groups).
+struct TranslationMember: Sendable {
+    var record: Int32
+    var evalSegment: ContentID
+    var evalText: String
+    var member: AuditSegment
+}
+
+/// A key shared by records (document, lexeme, consistency group) and its evaluation records.
+struct KeyEntry: Sendable {
+    var key: String
+    var records: [Int32]
+}
+
+/// Everything known about the evaluation side, indexed by the audit's own 64-bit hashes:
+/// folded sentences, segment ids, n-gram anchors, MinHash bands, translations, documents,
+/// lexemes, consistency groups and answers. Built once; read by every thread that streams
+/// training records past it.
+final class EvaluationIndex: @unchecked Sendable {
+    let options: AuditOptions
+    let threshold: Double
+    private(set) var records: [EvalRecord] = []
+    private(set) var segments: [EvalSegment] = []
+    private(set) var tokens: [UInt64] = []
+    private(set) var shingles: [UInt64] = []
+    private(set) var answerTokens: [UInt64] = []
+
+    private(set) var folded = HashMultiMap<Int32>([])
+    private(set) var ids = HashMultiMap<Int32>([])
+    /// Segment ids records name in `segments` → record (with or without a store).
+    private(set) var namedIDs = HashMultiMap<Int32>([])
+    private(set) var anchors = HashMultiMap<NGramAnchor>([])
+    private(set) var lsh = HashMultiMap<Int32>([])
+    private(set) var translationsByText = HashMultiMap<Int32>([])
+    private(set) var translationsByID = HashMultiMap<Int32>([])
+    private(set) var translations: [TranslationMember] = []
+    private(set) var documentsBySegment = HashMultiMap<Int32>([])
+    private(set) var documentsByKey = HashMultiMap<Int32>([])
+    private(set) var documents: [KeyEntry] = []
+    private(set) var lexemesByKey = HashMultiMap<Int32>([])
+    private(set) var lexemes: [KeyEntry] = []
+    private(set) var groupsByKey = HashMultiMap<Int32>([])
+    private(set) var groups: [KeyEntry] = []
+    /// Answer anchors: key of the first `min(3, length)` words → record.
+    private(set) var answers = HashMultiMap<Int32>([])
+    /// Which anchor lengths (1…3) answers use, so the scan computes only those.
+    private(set) var answerAnchorLengths: [Int] = []
+    let family: MinHashSignature.Family
+
+    init(options: AuditOptions, threshold: Double) {
+        self.options = options
+        self.threshold = threshold
+        family = MinHashSignature.Family(count: options.minhashBands * options.minhashRows)
+    }
+
+    var needsTrainingSegmentIDs: Bool { !ids.isEmpty || !namedIDs.isEmpty || !translationsByID.isEmpty || !documentsBySegment.isEmpty }
+
+    static func answerAnchorKey(_ tokens: UnsafeBufferPointer<UInt64>, _ start: Int, _ k: Int) -> UInt64 {
+        Hash64.sequence(tokens[start..<(start + k)], salt: Hash64.saltAnchor &+ 0x100)
+    }
+
+    /// Builds the index from the evaluation records, with the store when there is one.
+    func build(_ input: [EvalRecord], store: Store?) throws {
+        records = input
+        let folder = TextFolder()
+        var foldedPairs: [(key: UInt64, value: Int32)] = []
+        var idPairs: [(key: UInt64, value: Int32)] = []
+        var anchorPairs: [(key: UInt64, value: NGramAnchor)] = []
+        var lshPairs: [(key: UInt64, value: Int32)] = []
+        var answerPairs: [(key: UInt64, value: Int32)] = []
+        var anchorLengths: Set<Int> = []
+
+        // Segment ids each record names or implies, and (with a store) what the store knows.
+        var namedPairs: [(key: UInt64, value: Int32)] = []
+        var recordIDs: [[ContentID]] = []
+        recordIDs.reserveCapacity(records.count)
+        for (r, rec) in records.enumerated() {
+            // Without a store, ids only matter when records name them (`segments`).
+            guard let record = rec.ref.record, store != nil || record.segments != nil else { recordIDs.append([]); continue }
+            var list: [ContentID] = []
+            for (k, hex) in (record.segments ?? []).enumerated() {
+                guard let id = ContentID(hex: hex.lowercased()) else {
+                    throw HeldoutError.badInput(SourceLocation(file: rec.ref.file, line: rec.ref.line),
+                                                "segments[\(k)]: \"\(hex)\" is not a segment id (32 hex digits)")
+                }
+                list.append(id)
+                namedPairs.append((AuditText.idKey(id), Int32(r)))
+            }
+            if store != nil {
+                let sourceLang = record.source?.lang.flatMap(LanguageTag.init)
+                if let lang = sourceLang, let text = record.source?.text {
+                    list.append(AuditText.segmentID(lang: lang, text: text))
+                }
+                if let lang = AuditText.translationLanguage(pair: record.pair, source: sourceLang), let text = record.source?.translation {
+                    list.append(AuditText.segmentID(lang: lang, text: text))
+                }
+            }
+            var seen = Set<ContentID>()
+            recordIDs.append(list.filter { seen.insert($0).inserted })
+        }
+        var known: [ContentID: AuditSegment] = [:]
+        var members: [ContentID: [AuditSegment]] = [:]
+        if let store {
+            known = try store.auditSegments(recordIDs.flatMap { $0 })
+            members = try store.auditGroupMembers(known.values.compactMap(\.group))
+        }
+
+        var docIndex: [String: Int32] = [:]
+        var lexemeIndex: [String: Int32] = [:]
+        var groupIndex: [String: Int32] = [:]
+        var storeDocuments: [Int64: Int32] = [:]
+        func add(_ key: String, _ r: Int32, to index: inout [String: Int32], _ entries: inout [KeyEntry]) {
+            if let k = index[key] {
+                if entries[Int(k)].records.last != r { entries[Int(k)].records.append(r) }
+            } else {
+                index[key] = Int32(entries.count)
+                entries.append(KeyEntry(key: key, records: [r]))
+            }
+        }
+
+        var translationText: [(key: UInt64, value: Int32)] = []
+        var translationID: [(key: UInt64, value: Int32)] = []
+
+        for (r, rec) in records.enumerated() {
+            let r32 = Int32(r)
+            guard let record = rec.ref.record else { continue }
+            // The record's sentences: source, translation, then store segments it names.
+            var texts: [(String, ContentID?)] = []
+            if let t = record.source?.text { texts.append((t, nil)) }
+            if let t = record.source?.translation { texts.append((t, nil)) }
+            for id in recordIDs[r] {
+                guard let seg = known[id] else { continue }
+                if let k = texts.firstIndex(where: { $0.1 == nil && AuditText.normalize($0.0) == seg.text }) {
+                    texts[k].1 = id
+                } else if !texts.contains(where: { $0.1 == id }) {
+                    texts.append((seg.text, id))
+                }
+            }
+            var seenFolded = Set<UInt64>()
+            for (text, id) in texts {
+                let start = tokens.count
+                folder.tokens(text, into: &tokens)
+                let range = start..<tokens.count
+                guard !range.isEmpty else { continue }
+                let fh = Hash64.sequence(tokens[range], salt: Hash64.saltFolded)
+                guard seenFolded.insert(fh).inserted else { tokens.removeLast(range.count); continue }
+                let s = Int32(segments.count)
+                let sh = Shingles.of(tokens[range], size: options.shingleSize)
+                let shStart = shingles.count
+                shingles.append(contentsOf: sh)
+                segments.append(EvalSegment(record: r32, text: text, id: id, tokens: range, shingles: shStart..<shingles.count))
+                foldedPairs.append((fh, s))
+                if let id { idPairs.append((AuditText.idKey(id), s)) }
+                // n-gram anchors: the first `minimumNgramSize` words of every n-gram.
+                let n = options.ngramSize, m = options.minimumNgramSize
+                tokens.withUnsafeBufferPointer { all in
+                    if range.count >= n {
+                        for off in 0...(range.count - n) {
+                            anchorPairs.append((AuditText.anchorKey(AuditText.windowHash(all, range.lowerBound + off, m)),
+                                                NGramAnchor(segment: s, offset: Int32(off), n: Int32(n))))
+                        }
+                    } else if range.count >= m {
+                        anchorPairs.append((AuditText.anchorKey(AuditText.windowHash(all, range.lowerBound, m)),
+                                            NGramAnchor(segment: s, offset: 0, n: Int32(range.count))))
+                    }
+                }
+                if sh.count >= options.minimumShingles {
+                    for key in family.signature(of: sh).bandKeys(bands: options.minhashBands, rows: options.minhashRows) {
+                        lshPairs.append((key, s))
+                    }
+                }
+            }
+            // Answers worth looking for.
+            if let answer = record.answer {
+                let start = answerTokens.count
+                folder.tokens(answer, into: &answerTokens)
+                let count = answerTokens.count - start
+                let longEnough = count >= options.answerMinimumWords
+                    || (count >= 1 && folder.folded(answer).count >= options.answerMinimumCharacters)
+                if count > 0 && longEnough {
+                    records[r].answerTokens = start..<answerTokens.count
+                    let k = min(3, count)
+                    anchorLengths.insert(k)
+                    answerTokens.withUnsafeBufferPointer { all in
+                        answerPairs.append((Self.answerAnchorKey(all, start, k), r32))
+                    }
+                } else {
+                    answerTokens.removeLast(count)
+                }
+            }
+            // Keys.
+            for key in record.documents ?? [] { add(key, r32, to: &docIndex, &documents) }
+            for id in recordIDs[r] {
+                guard let seg = known[id] else { continue }
+                for doc in seg.documents {
+                    add(doc.key, r32, to: &docIndex, &documents)
+                    storeDocuments[doc.storeID] = docIndex[doc.key]
+                }
+                // Translations: the other members of the segment's alignment group.
+                guard let group = seg.group else { continue }
+                for member in members[group] ?? [] where member.id != id && !recordIDs[r].contains(member.id) {
+                    let t = Int32(translations.count)
+                    translations.append(TranslationMember(record: r32, evalSegment: id, evalText: seg.text, member: member))
+                    let memberTokens = folder.tokens(member.text)
+                    if !memberTokens.isEmpty {
+                        translationText.append((Hash64.sequence(memberTokens, salt: Hash64.saltFolded), t))
+                    }
+                    translationID.append((AuditText.idKey(member.id), t))
+                }
+            }
+            if let lexeme = record.target { add(AuditText.lexemeKey(lexeme), r32, to: &lexemeIndex, &lexemes) }
+            if let group = record.consistencyGroup, !group.isEmpty { add(group, r32, to: &groupIndex, &groups) }
+        }
+
+        // Every segment of every evaluation document, so a training record is tied to a
+        // document through any of its segments, not only through the ones evaluation shares.
+        var documentSegmentPairs: [(key: UInt64, value: Int32)] = []
+        if let store, !storeDocuments.isEmpty {
+            try store.auditDocumentSegments(Array(storeDocuments.keys)) { docID, segmentID in
+                if let d = storeDocuments[docID] { documentSegmentPairs.append((AuditText.idKey(segmentID), d)) }
+            }
+        }
+
+        folded = HashMultiMap(foldedPairs)
+        ids = HashMultiMap(idPairs)
+        namedIDs = HashMultiMap(namedPairs)
+        anchors = HashMultiMap(anchorPairs)
+        lsh = HashMultiMap(lshPairs)
+        answers = HashMultiMap(answerPairs)
+        answerAnchorLengths = anchorLengths.sorted()
+        translationsByText = HashMultiMap(translationText)
+        translationsByID = HashMultiMap(translationID)
+        documentsBySegment = HashMultiMap(documentSegmentPairs)
+        documentsByKey = HashMultiMap(documents.enumerated().map { (Hash64.string($0.element.key, salt: Hash64.saltDocument), Int32($0.offset)) })
+        lexemesByKey = HashMultiMap(lexemes.enumerated().map { (Hash64.string($0.element.key, salt: Hash64.saltLexeme), Int32($0.offset)) })
+        groupsByKey = HashMultiMap(groups.enumerated().map { (Hash64.string($0.element.key, salt: Hash64.saltConsistency), Int32($0.offset)) })
+    }
+
+    /// The key entry of `key` in one of the key maps, checking the string (hashes can collide).
+    func entry(_ key: String, in map: HashMultiMap<Int32>, _ entries: [KeyEntry], salt: UInt64) -> Int32? {
+        for k in map[Hash64.string(key, salt: salt)] where entries[Int(k)].key == key { return k }
+        return nil
+    }
+}

@@ -1,0 +1,94 @@
+/// Shingles of a folded sentence: hashes of runs of `size` consecutive words, sorted and
+/// without repeats, so that exact Jaccard is a linear merge.
+enum Shingles {
+    static func of(_ tokens: ArraySlice<UInt64>, size: Int) -> [UInt64] {
+        guard tokens.count >= size else { return [] }
+        var out: [UInt64] = []
+        out.reserveCapacity(tokens.count)
+        if size == 1 {
+            for t in tokens { out.append(Hash64.mix(t ^ Hash64.saltShingle)) }
+        } else {
+            let base = tokens.startIndex
+            for start in 0...(tokens.count - size) {
+                out.append(Hash64.sequence(tokens[(base + start)..<(base + start + size)], salt: Hash64.saltShingle))
+            }
+        }
+        out.sort()
+        var w = 0
+        for r in out.indices where r == 0 || out[r] != out[w - 1] {
+            out[w] = out[r]
+            w += 1
+        }
+        out.removeLast(out.count - w)
+        return out
+    }
+
+    /// |a ∩ b| / |a ∪ b| of two sorted sets without repeats.
+    static func jaccard(_ a: ArraySlice<UInt64>, _ b: ArraySlice<UInt64>) -> Double {
+        if a.isEmpty && b.isEmpty { return 1 }
+        var i = a.startIndex, j = b.startIndex, common = 0
+        while i < a.endIndex && j < b.endIndex {
+            if a[i] == b[j] { common += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+        }
+        return Double(common) / Double(a.count + b.count - common)
+    }
+}
+
+/// A MinHash signature: for each of `k` hash functions, the smallest value over a shingle set.
+///
+/// The functions are `a·x + b (mod 2⁶⁴)` with fixed odd multipliers drawn once from SplitMix64
+/// (the audit's own, not the splitter's); shingles are already well mixed, so this family is
+/// close enough to min-wise independent, and it costs one multiply-add per shingle and function.
+struct MinHashSignature: Equatable {
+    var values: [UInt64]
+
+    struct Family: Sendable {
+        let a: [UInt64]
+        let b: [UInt64]
+
+        init(count: Int) {
+            var state: UInt64 = 0x6865_6c64_6f75_7421 // "heldout!"
+            var a: [UInt64] = [], b: [UInt64] = []
+            for _ in 0..<count {
+                state &+= 0x9e37_79b9_7f4a_7c15
+                a.append(Hash64.mix(state) | 1)
+                state &+= 0x9e37_79b9_7f4a_7c15
+                b.append(Hash64.mix(state))
+            }
+            self.a = a
+            self.b = b
+        }
+
+        func signature(of shingles: [UInt64]) -> MinHashSignature {
+            var mins = [UInt64](repeating: .max, count: a.count)
+            // Function outside, shingles inside: the running minimum stays in a register.
+            mins.withUnsafeMutableBufferPointer { m in
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        shingles.withUnsafeBufferPointer { xs in
+                            for k in 0..<m.count {
+                                let (ak, bk) = (a[k], b[k])
+                                var best = UInt64.max
+                                for x in xs {
+                                    let v = ak &* x &+ bk
+                                    best = v < best ? v : best
+                                }
+                                m[k] = best
+                            }
+                        }
+                    }
+                }
+            }
+            return MinHashSignature(values: mins)
+        }
+    }
+
+    /// One key per band of `rows` values: two sets are candidates when any band key is equal.
+    func bandKeys(bands: Int, rows: Int) -> [UInt64] {
+        (0..<bands).map { band in
+            var h = Hash64.mix(Hash64.saltBand ^ UInt64(band))
+            for r in 0..<rows { h = Hash64.combine(h, values[band * rows + r]) }
+            return h
+        }
+    }
+}

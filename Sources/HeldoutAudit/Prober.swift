@@ -1,0 +1,393 @@
+import Foundation
+import HeldoutCore
+
+/// What one thread found; merged with the others' at the end (order-free, since every list
+/// is sorted before it is reported).
+struct Findings {
+    struct PairKey: Hashable { var training: String; var evaluation: String; var rule: LeakRule }
+    struct KeyHit: Hashable { var rule: LeakRule; var entry: Int32; var column: String }
+    struct KeyAggregate { var count: Int; var example: RecordRef }
+    struct HistogramKey: Hashable { var field: String; var column: String; var partition: String; var value: String }
+
+    var leaks: [LeakRule: [Leak]] = [:]
+    var pairCounts: [PairKey: Int] = [:]
+    var keyHits: [KeyHit: KeyAggregate] = [:]
+    var histograms: [HistogramKey: Int] = [:]
+    var records: [String: Int] = [:]
+    let cap: Int
+
+    init(cap: Int) { self.cap = cap }
+
+    mutating func add(_ leak: Leak) {
+        pairCounts[PairKey(training: leak.training.column, evaluation: leak.evaluation.column, rule: leak.rule), default: 0] += 1
+        leaks[leak.rule, default: []].append(leak)
+        if let n = leaks[leak.rule]?.count, n > 2 * cap + 1024 { prune(leak.rule) }
+    }
+
+    /// Keeps the `cap` first leaks of a rule in report order: the same ones whatever order
+    /// the threads met them in.
+    mutating func prune(_ rule: LeakRule) {
+        guard var list = leaks[rule], list.count > cap else { return }
+        list.sort(by: Leak.ordered)
+        list.removeLast(list.count - cap)
+        leaks[rule] = list
+    }
+
+    mutating func hitKey(_ hit: KeyHit, _ ref: @autoclosure () -> RecordRef) {
+        if var agg = keyHits[hit] {
+            agg.count += 1
+            let r = ref()
+            if (r.key, r.file, r.line) < (agg.example.key, agg.example.file, agg.example.line) { agg.example = r }
+            keyHits[hit] = agg
+        } else {
+            keyHits[hit] = KeyAggregate(count: 1, example: ref())
+        }
+    }
+
+    mutating func count(_ record: DatasetRecord, column: String, partition: String) {
+        histograms[HistogramKey(field: "band", column: column, partition: partition, value: record.band ?? "(none)"), default: 0] += 1
+        histograms[HistogramKey(field: "domain", column: column, partition: partition, value: record.domain ?? "(none)"), default: 0] += 1
+    }
+
+    mutating func merge(_ other: Findings) {
+        for (rule, list) in other.leaks {
+            leaks[rule, default: []].append(contentsOf: list)
+            prune(rule)
+        }
+        pairCounts.merge(other.pairCounts, uniquingKeysWith: +)
+        for (hit, agg) in other.keyHits {
+            if let mine = keyHits[hit] {
+                let better = (agg.example.key, agg.example.file, agg.example.line) < (mine.example.key, mine.example.file, mine.example.line)
+                keyHits[hit] = KeyAggregate(count: mine.count + agg.count, example: better ? agg.example : mine.example)
+            } else {
+                keyHits[hit] = agg
+            }
+        }
+        histograms.merge(other.histograms, uniquingKeysWith: +)
+        records.merge(other.records, uniquingKeysWith: +)
+    }
+}
+
+/// Streams training (or outside) records past the ``EvaluationIndex``. One per thread: it owns
+/// its text folder, scratch buffers and findings.
+final class Prober {
+    let index: EvaluationIndex
+    let policy: AuditPolicy
+    let folder = TextFolder()
+    var findings: Findings
+    private var tokens: [UInt64] = []
+    /// Hits of the record being probed, per evaluation record.
+    private var hits: [Int32: PairHits] = [:]
+
+    struct PairHits {
+        /// The strongest text rule so far and its evidence.
+        var text: (LeakRule, Evidence)?
+        var translation: Evidence?
+        var answer: Evidence?
+    }
+
+    private static let textRank: [LeakRule: Int] = [.exactSegment: 0, .foldedSegment: 1, .nearDuplicate: 2, .ngramOverlap: 3]
+
+    // Local copies of the hot indexes (they share storage with the index's): reading them
+    // through the class on every lookup costs a retain and release each time.
+    private let folded: HashMultiMap<Int32>
+    private let anchors: HashMultiMap<NGramAnchor>
+    private let lsh: HashMultiMap<Int32>
+    private let answers: HashMultiMap<Int32>
+    private let evalTokens: [UInt64]
+    private let evalShingles: [UInt64]
+    private let evalAnswerTokens: [UInt64]
+    private let segments: [EvalSegment]
+
+    init(index: EvaluationIndex, policy: AuditPolicy) {
+        self.index = index
+        folded = index.folded
+        anchors = index.anchors
+        lsh = index.lsh
+        answers = index.answers
+        evalTokens = index.tokens
+        evalShingles = index.shingles
+        evalAnswerTokens = index.answerTokens
+        segments = index.segments
+        self.policy = policy
+        findings = Findings(cap: index.options.maxListedLeaksPerRule)
+    }
+
+    // MARK: - Entry points
+
+    /// A training record of the audited directory.
+    func probe(record: DatasetRecord, file: String, line: Int) {
+        let column = record.column ?? "(none)"
+        findings.count(record, column: column, partition: "train")
+        hits.removeAll(keepingCapacity: true)
+        var content: [String] = []
+        if let t = record.source?.text { content.append(t) }
+        if let t = record.source?.translation { content.append(t) }
+        for text in content { probeSentence(text) }
+        var other: [String] = []
+        if let q = record.question { other.append(q) }
+        if let a = record.answer { other.append(a) }
+        if record.question == nil, let messages = record.messages {
+            other.append(contentsOf: messages.compactMap(\.content))
+        }
+        for text in other { probeContained(text, answers: true) }
+        probeIDs(record)
+        var ref: RecordRef?
+        func makeRef() -> RecordRef {
+            if let ref { return ref }
+            let r = RecordRef(file: file, line: line, column: column, partition: "train", record: record, text: nil)
+            ref = r
+            return r
+        }
+        probeKeys(record, column: column, makeRef)
+        flush(makeRef)
+    }
+
+    /// A record of outside data (`--against`): only its texts.
+    func probe(outside texts: [String], file: String, line: Int, column: String) {
+        hits.removeAll(keepingCapacity: true)
+        for text in texts {
+            probeSentence(text)
+            // `tokens` still holds the sentence's words.
+            if !tokens.isEmpty { scanAnswers(text) }
+        }
+        flush { RecordRef(file: file, line: line, column: column, partition: "against", record: nil,
+                          text: AuditText.excerpt(texts.joined(separator: " | "), limit: 2000)) }
+    }
+
+    // MARK: - Detectors
+
+    /// A sentence of training: exact/folded, translation by text, n-grams, near-duplicates.
+    private func probeSentence(_ text: String) {
+        tokens.removeAll(keepingCapacity: true)
+        folder.tokens(text, into: &tokens)
+        guard !tokens.isEmpty else { return }
+        let fh = Hash64.sequence(tokens, salt: Hash64.saltFolded)
+        for s in folded[fh] {
+            let seg = segments[Int(s)]
+            guard evalTokens[seg.tokens].elementsEqual(tokens) else { continue }
+            let exact = AuditText.normalize(text) == AuditText.normalize(seg.text)
+            var e = Evidence()
+            e.trainingText = text
+            e.evaluationText = seg.text
+            e.segment = seg.id?.hex
+            note(seg.record, exact ? .exactSegment : .foldedSegment, e)
+        }
+        for t in index.translationsByText[fh] {
+            let m = index.translations[Int(t)]
+            guard folder.tokens(m.member.text) == tokens else { continue }
+            noteTranslation(m, trainingText: text)
+        }
+        scanNGrams(text)
+        nearDuplicates(text)
+    }
+
+    /// Text that may contain evaluation material (a question, an answer, outside text):
+    /// n-grams, and evaluation answers quoted verbatim.
+    private func probeContained(_ text: String, answers: Bool) {
+        tokens.removeAll(keepingCapacity: true)
+        folder.tokens(text, into: &tokens)
+        guard !tokens.isEmpty else { return }
+        scanNGrams(text)
+        if answers { scanAnswers(text) }
+    }
+
+    /// Word n-gram containment: a rolling hash of every `minimumNgramSize`-word window looks
+    /// up anchors; each anchor hit is confirmed word by word over its full n.
+    private func scanNGrams(_ text: String) {
+        let m = index.options.minimumNgramSize
+        guard tokens.count >= m, !anchors.isEmpty else { return }
+        let top = AuditText.power(m - 1)
+        tokens.withUnsafeBufferPointer { tok in
+            var h = AuditText.windowHash(tok, 0, m)
+            var s = 0
+            while true {
+                let range = anchors.range(of: AuditText.anchorKey(h))
+                if !range.isEmpty { confirmNGrams(range, at: s, text: text, tok) }
+                if s + m >= tok.count { break }
+                h = (h &- tok[s] &* top) &* AuditText.rollingBase &+ tok[s + m]
+                s += 1
+            }
+        }
+    }
+
+    private func confirmNGrams(_ range: Range<Int>, at s: Int, text: String, _ tok: UnsafeBufferPointer<UInt64>) {
+        for i in range {
+            let a = anchors.values[i]
+            let n = Int(a.n)
+            guard s + n <= tok.count else { continue }
+            let seg = segments[Int(a.segment)]
+            // Any text rule already found for this pair is at least as strong.
+            if hits[seg.record]?.text != nil { continue }
+            let evalStart = seg.tokens.lowerBound + Int(a.offset)
+            var equal = true
+            for k in 0..<n where evalTokens[evalStart + k] != tok[s + k] { equal = false; break }
+            guard equal else { continue }
+            var e = Evidence()
+            e.trainingText = AuditText.excerpt(text)
+            e.evaluationText = seg.text
+            e.segment = seg.id?.hex
+            let words = folder.words(seg.text)
+            let off = Int(a.offset)
+            if off + n <= words.count { e.ngram = words[off..<(off + n)].joined(separator: " ") }
+            e.n = n
+            note(seg.record, .ngramOverlap, e)
+        }
+    }
+
+    /// MinHash + LSH candidates, each confirmed by exact Jaccard of shingles.
+    private func nearDuplicates(_ text: String) {
+        guard !lsh.isEmpty else { return }
+        let sh = Shingles.of(tokens[...], size: index.options.shingleSize)
+        guard sh.count >= index.options.minimumShingles else { return }
+        let keys = index.family.signature(of: sh).bandKeys(bands: index.options.minhashBands, rows: index.options.minhashRows)
+        seen.removeAll(keepingCapacity: true)
+        for key in keys {
+            for i in lsh.range(of: key) {
+                let s = lsh.values[i]
+                // Candidates are few: a linear check beats hashing.
+                guard !seen.contains(s) else { continue }
+                seen.append(s)
+                let seg = segments[Int(s)]
+                let j = Shingles.jaccard(sh[...], evalShingles[seg.shingles])
+                guard j >= index.threshold else { continue }
+                var e = Evidence()
+                e.trainingText = text
+                e.evaluationText = seg.text
+                e.segment = seg.id?.hex
+                let rounded = (j * 10_000).rounded() / 10_000
+                e.jaccard = rounded
+                if let existing = hits[seg.record]?.text, existing.0 == .nearDuplicate, let old = existing.1.jaccard, old >= rounded {
+                    continue
+                }
+                note(seg.record, .nearDuplicate, e, replaceSameRule: true)
+            }
+        }
+    }
+
+    /// Evaluation answers verbatim (as folded words) in `tokens`.
+    private func scanAnswers(_ text: String) {
+        guard !answers.isEmpty else { return }
+        tokens.withUnsafeBufferPointer { tok in
+            evalAnswerTokens.withUnsafeBufferPointer { ans in
+                for k in index.answerAnchorLengths where tok.count >= k {
+                    for s in 0...(tok.count - k) {
+                        for i in answers.range(of: EvaluationIndex.answerAnchorKey(tok, s, k)) {
+                            let r = answers.values[i]
+                            guard hits[r]?.answer == nil, let range = index.records[Int(r)].answerTokens,
+                                  min(3, range.count) == k, s + range.count <= tok.count else { continue }
+                            var equal = true
+                            for (o, i) in range.enumerated() where ans[i] != tok[s + o] { equal = false; break }
+                            guard equal else { continue }
+                            var e = Evidence()
+                            e.answer = index.records[Int(r)].ref.record?.answer
+                            e.trainingText = AuditText.excerpt(text)
+                            hits[r, default: PairHits()].answer = e
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Segment ids: shared segments, translations by id, documents through the store.
+    private func probeIDs(_ record: DatasetRecord) {
+        guard index.needsTrainingSegmentIDs else { return }
+        var list: [ContentID] = []
+        for hex in record.segments ?? [] { if let id = ContentID(hex: hex.lowercased()) { list.append(id) } }
+        let sourceLang = record.source?.lang.flatMap(LanguageTag.init)
+        if let lang = sourceLang, let text = record.source?.text { list.append(AuditText.segmentID(lang: lang, text: text)) }
+        if let lang = AuditText.translationLanguage(pair: record.pair, source: sourceLang), let text = record.source?.translation {
+            list.append(AuditText.segmentID(lang: lang, text: text))
+        }
+        for id in list {
+            let key = AuditText.idKey(id)
+            for s in index.ids[key] {
+                let seg = index.segments[Int(s)]
+                guard seg.id == id else { continue }
+                var e = Evidence()
+                e.segment = id.hex
+                e.evaluationText = seg.text
+                e.trainingText = record.source?.text
+                note(seg.record, .exactSegment, e)
+            }
+            for r in index.namedIDs[key] where hits[r]?.text?.0 != .exactSegment {
+                guard index.records[Int(r)].ref.record?.segments?.contains(where: { ContentID(hex: $0.lowercased()) == id }) == true else { continue }
+                var e = Evidence()
+                e.segment = id.hex
+                e.trainingText = record.source?.text
+                e.evaluationText = index.records[Int(r)].ref.record?.source?.text
+                note(r, .exactSegment, e)
+            }
+            for t in index.translationsByID[key] {
+                let m = index.translations[Int(t)]
+                guard m.member.id == id else { continue }
+                noteTranslation(m, trainingText: m.member.text)
+            }
+            for d in index.documentsBySegment[key] { storeDocumentHits.insert(d) }
+        }
+    }
+
+    private var storeDocumentHits: Set<Int32> = []
+    private var seen: [Int32] = []
+
+    /// Documents, lexemes, consistency groups: aggregated per key.
+    private func probeKeys(_ record: DatasetRecord, column: String, _ ref: () -> RecordRef) {
+        var docs = storeDocumentHits
+        storeDocumentHits.removeAll(keepingCapacity: true)
+        for key in record.documents ?? [] {
+            if let d = index.entry(key, in: index.documentsByKey, index.documents, salt: Hash64.saltDocument) { docs.insert(d) }
+        }
+        for d in docs { findings.hitKey(.init(rule: .sameDocument, entry: d, column: column), ref()) }
+        if let lexeme = record.target,
+           let l = index.entry(AuditText.lexemeKey(lexeme), in: index.lexemesByKey, index.lexemes, salt: Hash64.saltLexeme) {
+            findings.hitKey(.init(rule: .sameLexeme, entry: l, column: column), ref())
+        }
+        if let group = record.consistencyGroup, !group.isEmpty,
+           let g = index.entry(group, in: index.groupsByKey, index.groups, salt: Hash64.saltConsistency) {
+            findings.hitKey(.init(rule: .consistencyGroup, entry: g, column: column), ref())
+        }
+    }
+
+    // MARK: - Bookkeeping
+
+    private func noteTranslation(_ m: TranslationMember, trainingText: String) {
+        guard hits[m.record]?.translation == nil else { return }
+        var e = Evidence()
+        e.trainingText = trainingText
+        e.evaluationText = m.evalText
+        e.segment = m.evalSegment.hex
+        e.translationSegment = m.member.id.hex
+        e.group = m.member.group?.hex
+        hits[m.record, default: PairHits()].translation = e
+    }
+
+    /// Records a text rule for an evaluation record, keeping the strongest (ties: the first).
+    private func note(_ record: Int32, _ rule: LeakRule, _ e: Evidence, replaceSameRule: Bool = false) {
+        var h = hits[record] ?? PairHits()
+        if let (old, _) = h.text {
+            let (a, b) = (Self.textRank[rule] ?? 9, Self.textRank[old] ?? 9)
+            if a > b || (a == b && !replaceSameRule) { return }
+        }
+        h.text = (rule, e)
+        hits[record] = h
+    }
+
+    private func flush(_ ref: () -> RecordRef) {
+        guard !hits.isEmpty else { return }
+        let training = ref()
+        for (r, h) in hits {
+            let evaluation = index.records[Int(r)].ref
+            if let (rule, e) = h.text {
+                findings.add(Leak(rule: rule, enforced: policy.isEnforced(rule), training: training, evaluation: evaluation, evidence: e))
+            }
+            if let e = h.translation, !(h.text.map { $0.0 == .exactSegment || $0.0 == .foldedSegment } ?? false) {
+                findings.add(Leak(rule: .translation, enforced: policy.isEnforced(.translation), training: training, evaluation: evaluation, evidence: e))
+            }
+            if let e = h.answer {
+                findings.add(Leak(rule: .answerLeak, enforced: policy.isEnforced(.answerLeak), training: training, evaluation: evaluation, evidence: e))
+            }
+        }
+        hits.removeAll(keepingCapacity: true)
+    }
+}

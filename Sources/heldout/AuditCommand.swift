@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import HeldoutAudit
+import HeldoutCore
+import HeldoutStore
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Look for leaks from evaluation into training in a split directory.",
+        discussion: """
+        Reads DIR/train.jsonl (training), DIR/dev.jsonl and DIR/test.jsonl (evaluation) and
+        DIR/manifest.json when present (which rules are enforced; isolation cost). Writes
+        DIR/audit.json and DIR/audit.html and prints a summary.
+        Rules: \(LeakRule.allCases.map(\.rawValue).joined(separator: ", ")).
+        Exit status: 0 clean, 1 a leak of an enforced rule was found, 3 bad input.
+        """
+    )
+
+    @Argument(help: "The split directory.")
+    var directory: String
+
+    @Option(name: .long, help: "Outside data to check evaluation records against (JSONL, plain text or TMX); repeatable.")
+    var against: [String] = []
+
+    @Option(name: .long, help: "The store, for translations and documents (default: heldout.sqlite when it exists; none otherwise).")
+    var store: String?
+
+    @Flag(name: .long, help: "Print audit.json's content on stdout instead of the summary.")
+    var json = false
+
+    @Option(name: .long, help: "n of the word n-gram containment check.")
+    var ngram: Int = 13
+
+    @Option(name: .long, help: "Shortest sentence (in words) checked whole for containment.")
+    var minNgram: Int = 8
+
+    @Option(name: .long, help: "Near-duplicate Jaccard threshold (default: the manifest's, else 0.8).")
+    var threshold: Double?
+
+    @Option(name: .long, help: "Threads for the training side (default: the cores).")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Do not write audit.json and audit.html.")
+    var noWrite = false
+
+    func run() throws {
+        let storePath = store ?? (FileManager.default.fileExists(atPath: "heldout.sqlite") ? "heldout.sqlite" : nil)
+        let opened = try storePath.map { try Store(path: $0, mustExist: true) }
+        var options = AuditOptions()
+        options.against = against
+        options.ngramSize = ngram
+        options.minimumNgramSize = minNgram
+        options.nearDuplicateThreshold = threshold
+        if let threads { options.threads = threads }
+        for file in against where !FileManager.default.isReadableFile(atPath: file) {
+            throw HeldoutError.badInput(SourceLocation(file: file), InputProblem.describeUnreadable(file))
+        }
+        let report = try Audit.run(directory: directory, store: opened, options: options)
+        if !noWrite { try Audit.write(report, to: directory) }
+        if json {
+            try Console.json(report)
+        } else {
+            Console.out(AuditSummary.text(report))
+        }
+        if !report.clean { throw ExitCode(1) }
+    }
+}

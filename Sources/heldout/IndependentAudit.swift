@@ -1,0 +1,42 @@
+import Foundation
+import HeldoutAudit
+import HeldoutCore
+import HeldoutSplit
+import HeldoutStore
+
+/// Plugs the audit module into `split`'s seam: the split's output is checked by a second,
+/// independent path (its own indexes, its own MinHash) before it is allowed to appear.
+///
+/// The two modules never see each other; this adapter, in the command line, is the only place
+/// that knows both. It writes `audit.json` and `audit.html` into the split directory and hands
+/// back the enforced leaks, named by the isolation link they break.
+struct IndependentAudit: SplitAuditor {
+    let storePath: String
+
+    func audit(directory: URL, spec: SplitSpec) throws -> SplitAuditVerdict {
+        let store = try Store(path: storePath, mustExist: true)
+        let report = try Audit.run(directory: directory.path, store: store)
+        try Audit.write(report, to: directory.path)
+        let leaks = report.leaks.filter(\.enforced).map { leak in
+            SplitLeak(kind: Self.link(for: leak.rule),
+                      trainRecord: leak.training.record?.id ?? "\(leak.training.file):\(leak.training.line)",
+                      evaluationRecord: leak.evaluation.record?.id ?? "\(leak.evaluation.file):\(leak.evaluation.line)",
+                      detail: leak.rule.rawValue)
+        }
+        return SplitAuditVerdict(leaks: leaks)
+    }
+
+    /// The isolation link a leak of `rule` breaks; rules that no link covers keep their name,
+    /// which fails the split whenever the audit enforces them.
+    static func link(for rule: LeakRule) -> String {
+        switch rule {
+        case .exactSegment, .foldedSegment: IsolationLink.sharedSegment.rawValue
+        case .nearDuplicate: IsolationLink.nearDuplicate.rawValue
+        case .translation: IsolationLink.translation.rawValue
+        case .sameDocument: IsolationLink.document.rawValue
+        case .sameLexeme: IsolationLink.lexeme.rawValue
+        case .consistencyGroup: IsolationLink.consistencyGroup.rawValue
+        case .ngramOverlap, .answerLeak: rule.rawValue
+        }
+    }
+}
