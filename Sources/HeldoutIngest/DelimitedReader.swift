@@ -515,7 +515,8 @@ struct RowConverter {
         }
         let domain = plan.domain.map { fields[$0] }.flatMap { $0.isEmpty ? nil : $0 }
         try sink.add(CorpusUnit(document: plan.document.map { fields[$0] } ?? "", texts: texts, domain: domain,
-                                metadata: metadata, location: SourceLocation(file: file, line: record.line)))
+                                metadata: metadata, location: SourceLocation(file: file, line: record.line),
+                                labels: LabelColumns.values(options.labels, byName: metadata, fields: fields)))
     }
 
     private mutating func parseTag(_ raw: String) -> LanguageTag? {

@@ -173,6 +173,7 @@ public struct JSONLReader: CorpusReader {
                 if let text = value.metadataText { unit.metadata[key] = text }
             }
         }
+        unit.labels = LabelColumns.values(options.labels, byName: unit.metadata, fields: nil)
         try sink.add(unit)
     }
 }

@@ -20,10 +20,13 @@ public protocol SegmentAnnotator {
     func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation
 }
 
-/// Leaves grade and domain nil: the store has not been graded.
-public struct NoAnnotations: SegmentAnnotator {
+/// Reads grade and domain from the grading stage's tables in the store (`heldout grade`).
+public struct GradedSegments: SegmentAnnotator {
     public init() {}
-    public func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation { SegmentAnnotation() }
+    public func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation {
+        let grading = try session.grading(of: segment)
+        return SegmentAnnotation(grade: grading.grade, domain: grading.domain)
+    }
 }
 
 /// What one template produced.
@@ -64,7 +67,7 @@ public struct QuestionBuilder {
     public var templates: [Template]
     public var annotator: SegmentAnnotator
 
-    public init(templates: [Template], annotator: SegmentAnnotator = NoAnnotations()) {
+    public init(templates: [Template], annotator: SegmentAnnotator = GradedSegments()) {
         self.templates = templates
         self.annotator = annotator
     }

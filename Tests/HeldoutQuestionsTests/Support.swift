@@ -74,7 +74,7 @@ func template(_ yaml: String, file: String = "test.yaml") throws -> Template {
     try TemplateLoader.parse(yaml, file: file)
 }
 
-func build(_ store: Store, _ templates: [Template], annotator: SegmentAnnotator = NoAnnotations()) throws -> QuestionsReport {
+func build(_ store: Store, _ templates: [Template], annotator: SegmentAnnotator = GradedSegments()) throws -> QuestionsReport {
     try QuestionBuilder(templates: templates, annotator: annotator).run(store: store)
 }
 
