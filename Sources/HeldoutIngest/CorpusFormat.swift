@@ -119,6 +119,9 @@ public struct IngestOptions: Sendable {
         parts["domain"] = domain
         parts["columns"] = columns?.joined(separator: ",")
         parts["fields"] = fields?.map { "\($0.lang)=\($0.field)" }.joined(separator: ",")
+        if !labels.isEmpty {
+            parts["labels"] = labels.keys.sorted().map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: ",")
+        }
         return try CanonicalJSON.string(parts)
     }
 }

@@ -42,7 +42,7 @@ public struct Ingester {
             for group in try format.groupIntoCorpora(files, options: options) {
                 var name = group.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: "+")
                 // One Tatoeba download serves many pairs: each pair is its own corpus.
-                if let pair = options.pair, TatoebaReader.isTatoeba(group, options: options) {
+                if let pair = options.pair, format == .tsv || format == .csv, TatoebaReader.isTatoeba(group, options: options) {
                     name += ":\(pair)"
                 }
                 planned.append(PlannedCorpus(name: name, format: format, files: group))

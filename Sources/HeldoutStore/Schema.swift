@@ -105,6 +105,7 @@ enum Schema {
         }
         registerItems(&migrator)
         registerAnswerSources(&migrator)
+        registerBuildState(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,29 @@
+import GRDB
+
+extension Schema {
+    /// What `heldout build` remembers between runs: a fingerprint of each stage's inputs, so a
+    /// stage whose inputs did not change is skipped.
+    static func registerBuildState(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("build-state") { db in
+            try db.execute(sql: """
+            CREATE TABLE stage_state (
+                stage       TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL
+            );
+            """)
+        }
+    }
+}
+
+extension Store {
+    /// The fingerprint of the inputs `stage` last ran on, if it ran.
+    public func stageFingerprint(_ stage: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT fingerprint FROM stage_state WHERE stage = ?", arguments: [stage]) }
+    }
+
+    public func setStageFingerprint(_ stage: String, _ fingerprint: String) throws {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO stage_state(stage, fingerprint) VALUES (?, ?)", arguments: [stage, fingerprint])
+        }
+    }
+}

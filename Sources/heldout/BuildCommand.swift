@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import HeldoutCore
+import HeldoutGrading
+import HeldoutIngest
+import HeldoutQuestions
+import HeldoutSplit
+import HeldoutStore
+
+/// `heldout build SPEC.yaml`: the whole dataset from one spec — ingest its sources, grade,
+/// make questions from its templates, split and audit. Each stage is skipped when its inputs
+/// did not change, so a second build of the same spec only rewrites (identical) split files.
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Ingest, grade, make questions and split, as one spec describes; unchanged stages are skipped."
+    )
+
+    @OptionGroup var common: StoreOptions
+
+    @Argument(help: "The split spec (YAML) with its sources and templates.")
+    var spec: String
+
+    @Option(help: "Output directory (default: splits/NAME).")
+    var out: String?
+
+    func run() throws {
+        let parsed = try SplitSpec.load(path: spec)
+        // Every source and template is checked before the store is touched.
+        let planned = try parsed.sources.enumerated().map { index, source in try Self.plan(source, index: index) }
+        let templates = try parsed.templates.map { try TemplateLoader.load(directory: $0) }
+        let store = try Store(path: common.store)
+
+        for (ingester, corpora) in planned {
+            for corpus in corpora {
+                let progress = ProgressLine("ingest \(corpus.name)")
+                let report = try ingester.ingest(corpus, into: store) { progress.update(bytesRead: $0, totalBytes: $1, units: $2) }
+                progress.finish()
+                Console.error("ingest    " + IngestCommand.describe(report))
+            }
+        }
+
+        var grading = Grader.Options()
+        grading.bands = parsed.bands
+        let graded = try Grader(options: grading).run(store: store)
+        Console.error("grade     \(graded.graded) segments graded (\(graded.ungradable) ungradable), \(graded.segments) in the store")
+
+        if let templates, let directory = parsed.templates {
+            let fingerprint = try Self.questionsFingerprint(templates: directory, store: store)
+            if try store.stageFingerprint("questions") == fingerprint {
+                Console.error("questions unchanged (same templates, corpora and grader), skipped")
+            } else {
+                let report = try QuestionBuilder(templates: templates).run(store: store)
+                try store.setStageFingerprint("questions", fingerprint)
+                Console.error("questions \(report.items) items from \(report.templates.count) templates")
+            }
+        }
+
+        let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
+        let options = Splitter.Options(output: output, toolVersion: Heldout.version,
+                                       auditor: IndependentAudit(storePath: common.store), specPath: spec)
+        let summary = try Splitter(spec: parsed, store: store).run(options)
+        if common.json {
+            try Console.json(summary)
+            return
+        }
+        for output in summary.outputs {
+            let records = ["train", "dev", "test"].map { "\(output.records[$0] ?? 0) \($0)" }.joined(separator: ", ")
+            Console.out("\(output.name): \(records) → \(output.directory)"
+                        + (output.isolationCost.map { "; isolation dropped \($0) item(s), see manifest.json" } ?? ""))
+        }
+    }
+
+    /// A spec source as `heldout ingest` would take it. A Moses source names one side
+    /// (`corpus.en`); its other side is the sibling with the pair's other language.
+    static func plan(_ source: SplitSpec.Source, index: Int) throws -> (Ingester, [PlannedCorpus]) {
+        let key = "sources[\(index)]"
+        var options = IngestOptions()
+        options.pair = source.pair.flatMap(DirectedPair.init)
+        options.lang = source.lang.flatMap(LanguageTag.init)
+        options.domain = source.domain
+        options.columns = source.columns
+        options.fields = source.fields?.sorted { $0.key < $1.key }.compactMap { lang, field in
+            LanguageTag(lang).map { ($0, field) }
+        }
+        if let label = source.label { options.labels = [label: ""] }
+        if let documents = source.documents {
+            guard let mode = DocumentMode(rawValue: documents) else {
+                throw HeldoutError.usage("\(key).documents: \(documents) is not one of file, paragraph")
+            }
+            options.documents = mode
+        }
+        options.skipInvalid = source.skipInvalid ?? false
+        var format: CorpusFormat?
+        if let name = source.format {
+            guard let known = CorpusFormat(rawValue: name) else {
+                throw HeldoutError.usage("\(key).format: \(name) is not one of \(CorpusFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            format = known
+        }
+        var files = [source.path]
+        if format == .moses, let pair = options.pair {
+            let url = URL(fileURLWithPath: source.path)
+            let ext = url.pathExtension
+            let other = LanguageTag(ext)?.primary == pair.source.primary ? pair.target : pair.source
+            files.append(url.deletingPathExtension().appendingPathExtension(other.value).path)
+            if LanguageTag(ext)?.primary != pair.source.primary { files.reverse() }
+        }
+        let ingester = Ingester(options: options, licence: source.license)
+        return (ingester, try ingester.plan(files: files, format: format, corpusName: source.corpus))
+    }
+
+    /// The inputs of the questions stage: the templates' bytes, the corpora as stored, and the
+    /// grader (items copy grades and domains).
+    static func questionsFingerprint(templates directory: String, store: Store) throws -> String {
+        var lines: [String] = []
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
+        for name in names {
+            lines.append("template \(name) \(try FileDigest.sha256(ofFile: URL(fileURLWithPath: directory).appendingPathComponent(name).path).hex)")
+        }
+        for corpus in try store.corpora() {
+            lines.append("corpus \(corpus.name) \(corpus.sha256) \(corpus.units)")
+        }
+        lines.append("grader \(Grader.version)")
+        return FileDigest.sha256(of: Array(lines.joined(separator: "\n").utf8))
+    }
+}
