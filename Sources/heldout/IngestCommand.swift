@@ -114,8 +114,10 @@ struct IngestCommand: ParsableCommand {
         case .unchanged:
             return "\(report.corpus): unchanged (same SHA-256 already stored), nothing to do"
         case .added, .replaced:
-            var line = "\(report.corpus): \(report.outcome == .replaced ? "replaced" : "added") \(report.units) units, "
-                + "\(report.occurrences) sentences (\(report.newSegments) new segments) in \(report.languages.joined(separator: ", "))"
+            var line = "\(report.corpus): \(report.outcome == .replaced ? "replaced" : "added") \(report.units) units"
+            if report.occurrences > 0 {
+                line += ", \(report.occurrences) sentences (\(report.newSegments) new segments) in \(report.languages.joined(separator: ", "))"
+            }
             let skipped = report.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             if !skipped.isEmpty { line += "; skipped \(skipped.joined(separator: ", "))" }
             return line
