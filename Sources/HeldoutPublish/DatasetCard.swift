@@ -19,6 +19,10 @@ public struct ReleaseFacts: Sendable {
     public var auditEnforcedLeaks: Int?
     /// Corpus name → SHA-256 as ingested, from the manifest.
     public var corpora: [String: String]
+    /// Corpus name → licence as the store recorded it at ingest.
+    public var corpusLicences: [String: String] = [:]
+    /// The split directory as the user named it, for the rebuild commands.
+    public var displayPath: String
     /// Source path → (SHA-256, licence from the spec).
     public var sources: [(path: String, sha256: String?, license: String?)]
     public var specYAML: String
@@ -115,13 +119,17 @@ public struct DatasetCard: Sendable {
         md += "## Sources\n\n| source | licence | SHA-256 |\n| --- | --- | --- |\n"
         for s in f.sources { md += "| `\(s.path)` | \(s.license ?? "unstated") | `\(s.sha256 ?? "not recorded")` |\n" }
         if !f.corpora.isEmpty {
-            md += "\nCorpora as ingested:\n\n| corpus | SHA-256 |\n| --- | --- |\n"
-            for (name, sha) in f.corpora.sorted(by: { $0.key < $1.key }) { md += "| \(name) | `\(sha)` |\n" }
+            md += "\nCorpora as ingested (from `manifest.json`):\n\n| corpus | licence | SHA-256 |\n| --- | --- | --- |\n"
+            for (name, sha) in f.corpora.sorted(by: { $0.key < $1.key }) {
+                md += "| \(name) | \(f.corpusLicences[name] ?? "unstated") | `\(sha)` |\n"
+            }
         }
 
-        md += "\n## Rebuilding\n\nFrom the directory the spec's source paths are relative to, with heldout \(f.toolVersion):\n\n"
-        md += "```sh\nheldout rebuild releases/\(f.version.directoryName)   # rebuilds into a temporary directory and compares bytes\n"
-        md += "heldout build spec.yaml                      # the same build by hand\nheldout verify releases/\(f.version.directoryName)    # re-hashes every file and re-runs the audit\n```\n\n"
+        let release = "\(f.displayPath)/releases/\(f.version.directoryName)"
+        md += "\n## Rebuilding\n\nFrom the directory the spec's source paths are relative to (where it was built), with heldout \(f.toolVersion):\n\n"
+        md += "```sh\nheldout verify \(release)    # re-hashes every file against SHA256SUMS and re-runs the audit\n"
+        md += "heldout rebuild \(release)   # builds spec.yaml with a fresh store in a temporary directory and compares the bytes\n"
+        md += "# the same build by hand:\nheldout build \(release)/spec.yaml --store /tmp/rebuild.sqlite --out /tmp/rebuild/\(f.name)\n```\n\n"
         md += "The resolved spec (`spec.yaml`):\n\n```yaml\n\(f.specYAML.trimmingCharacters(in: .newlines))\n```\n\n"
         if !f.siblings.isEmpty {
             md += "## Siblings\n\n" + f.siblings.map { "- `\($0)/`: the \($0) split of the same spec (config `\($0)`).\n" }.joined() + "\n"

@@ -13,8 +13,13 @@ public struct Publisher: Sendable {
         public var date: String?
         public var url: String?
         public var creator: String?
-        /// The command line to record in the card (what the user typed).
         public var toolVersion: String
+        /// The split directory as the user named it (e.g. `splits/demo`), for the card's commands;
+        /// absolute temporary paths would not help a reader.
+        public var displayPath: String?
+        /// Licence per corpus name, from the store the split was built from, when it is at hand:
+        /// the spec states licences only for the sources it lists with `license:`.
+        public var corpusLicences: [String: String] = [:]
 
         public init(version: String, toolVersion: String) {
             self.version = version
@@ -145,7 +150,7 @@ public struct Publisher: Sendable {
         // What publish decided, recorded so nothing downstream depends on the clock.
         let spec = try? SplitSpec.load(path: split.appendingPathComponent("spec.yaml").path)
         let finalRecord = ReleaseRecord(name: name, version: version.description, date: date,
-                                        license: try license(options.license, spec: spec),
+                                        license: try license(options.license, spec: spec, corpora: options.corpusLicences),
                                         toolVersion: options.toolVersion, previous: previous?.description,
                                         evaluationMembershipChanged: diff.evaluationMembershipChanged,
                                         siblings: siblings.map(\.suffix))
@@ -163,7 +168,8 @@ public struct Publisher: Sendable {
             enforcedRules: (manifest["audit"] as? [String: Any])?["enforce"] as? [String] ?? [],
             isolationCostTotal: (manifest["isolation_cost"] as? [String: Any])?["total"] as? Int,
             auditClean: audit?["clean"] as? Bool, auditEnforcedLeaks: audit?["enforced_leaks"] as? Int,
-            corpora: inputs["corpora"] as? [String: String] ?? [:],
+            corpora: inputs["corpora"] as? [String: String] ?? [:], corpusLicences: options.corpusLicences,
+            displayPath: options.displayPath ?? split.path,
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
             specYAML: (try? String(contentsOf: split.appendingPathComponent("spec.yaml"), encoding: .utf8)) ?? "",
             siblings: siblings.map(\.suffix), fileDigests: digests)
@@ -188,8 +194,9 @@ public struct Publisher: Sendable {
         digests[name] = FileDigest.sha256(of: data)
     }
 
-    /// `--license`, else the one licence every source of the spec states, else `other`.
-    private func license(_ explicit: String?, spec: SplitSpec?) throws -> String {
+    /// `--license`, else the one licence every source of the spec states, else the one licence of
+    /// every corpus in the store, else `other` (the Hub's word for "see the card").
+    private func license(_ explicit: String?, spec: SplitSpec?, corpora: [String: String]) throws -> String {
         if let explicit {
             guard !explicit.isEmpty, explicit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.+".contains($0)) }) else {
                 throw PublishError.badLicense(explicit)
@@ -198,6 +205,8 @@ public struct Publisher: Sendable {
         }
         let stated = Set(spec?.sources.compactMap(\.license) ?? [])
         if stated.count == 1, let only = stated.first, spec?.sources.allSatisfy({ $0.license != nil }) == true { return only }
+        let fromStore = Set(corpora.values)
+        if fromStore.count == 1, let only = fromStore.first, only.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.+".contains($0)) }) { return only }
         return "other"
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeldoutCore
 import HeldoutPublish
+import HeldoutStore
 
 /// `heldout publish DIR --version X.Y.Z`: freezes a built split as an immutable, citable release.
 struct PublishCommand: ParsableCommand {
@@ -36,6 +37,9 @@ struct PublishCommand: ParsableCommand {
     @Option(help: "The creator named in croissant.json.")
     var creator: String?
 
+    @Option(help: "The store the split was built from, for the corpora's licences (skipped when absent).")
+    var store: String = "heldout.sqlite"
+
     @Flag(help: "Print the release directory as JSON.")
     var json = false
 
@@ -46,6 +50,11 @@ struct PublishCommand: ParsableCommand {
         options.date = date
         options.url = url
         options.creator = creator
+        options.displayPath = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        if FileManager.default.fileExists(atPath: store) {
+            let corpora = try Store(path: store, mustExist: true).corpora()
+            options.corpusLicences = Dictionary(corpora.compactMap { c in c.licence.map { (c.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        }
         let release: URL
         do {
             release = try Publisher(split: URL(fileURLWithPath: directory)).publish(options)

@@ -56,6 +56,7 @@ final class SplitFixture {
         options.license = license
         options.date = "2026-01-02"
         options.notes = notes
+        options.corpusLicences = ["fr": "CC-BY-SA-4.0"]
         return try Publisher(split: split).publish(options, environment: [:])
     }
 
