@@ -54,6 +54,11 @@ struct CommandTests {
         #expect(rebuild.status == 0, "\(rebuild.stderr)")
         #expect(rebuild.stdout.contains("byte-identical"))
 
+        // Building the split again keeps its releases.
+        let rebuildSplit = try Self.run(["build", "splits/demo.yaml"], in: work)
+        #expect(rebuildSplit.status == 0, "\(rebuildSplit.stderr)")
+        #expect(try Self.run(["verify", release], in: work).status == 0)
+
         let again = try Self.run(["publish", "splits/demo", "--version", "1.0.0"], in: work)
         #expect(again.status == 2)
         #expect(again.stderr.contains("immutable"))
