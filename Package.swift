@@ -71,10 +71,15 @@ let package = Package(
             name: "HeldoutAudit",
             dependencies: ["HeldoutCore", "HeldoutStore"]
         ),
+        // Versioned releases (issue 7): card, Croissant, checksums, change log.
+        .target(
+            name: "HeldoutPublish",
+            dependencies: ["HeldoutCore", "HeldoutStore"]
+        ),
         .executableTarget(
             name: "heldout",
             dependencies: [
-                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit",
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit", "HeldoutPublish",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,6 +108,10 @@ let package = Package(
         .testTarget(
             name: "HeldoutAuditTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutAudit"]
+        ),
+        .testTarget(
+            name: "HeldoutPublishTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutPublish"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -25,41 +25,7 @@ struct BuildCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let parsed = try SplitSpec.load(path: spec)
-        // Every source and template is checked before the store is touched.
-        let planned = try parsed.sources.enumerated().map { index, source in try Self.plan(source, index: index) }
-        let templates = try parsed.templates.map { try TemplateLoader.load(directory: $0) }
-        let store = try Store(path: common.store)
-
-        for (ingester, corpora) in planned {
-            for corpus in corpora {
-                let progress = ProgressLine("ingest \(corpus.name)")
-                let report = try ingester.ingest(corpus, into: store) { progress.update(bytesRead: $0, totalBytes: $1, units: $2) }
-                progress.finish()
-                Console.error("ingest    " + IngestCommand.describe(report))
-            }
-        }
-
-        var grading = Grader.Options()
-        grading.bands = parsed.bands
-        let graded = try Grader(options: grading).run(store: store)
-        Console.error("grade     \(graded.graded) segments graded (\(graded.ungradable) ungradable), \(graded.segments) in the store")
-
-        if let templates, let directory = parsed.templates {
-            let fingerprint = try Self.questionsFingerprint(templates: directory, store: store)
-            if try store.stageFingerprint("questions") == fingerprint {
-                Console.error("questions unchanged (same templates, corpora and grader), skipped")
-            } else {
-                let report = try QuestionBuilder(templates: templates).run(store: store)
-                try store.setStageFingerprint("questions", fingerprint)
-                Console.error("questions \(report.items) items from \(report.templates.count) templates")
-            }
-        }
-
-        let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
-        let options = Splitter.Options(output: output, toolVersion: Heldout.version,
-                                       auditor: IndependentAudit(storePath: common.store), specPath: spec)
-        let summary = try Splitter(spec: parsed, store: store).run(options)
+        let summary = try BuildPipeline.run(specPath: spec, storePath: common.store, output: out)
         if common.json {
             try Console.json(summary)
             return

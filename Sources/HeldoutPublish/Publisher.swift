@@ -1,0 +1,246 @@
+import Foundation
+import HeldoutCore
+
+/// `heldout publish`: freezes a built split into `DIR/releases/vX.Y.Z/` — data, dataset card,
+/// Croissant, checksums and change log — written beside and renamed into place, so a release
+/// directory either is complete or does not exist.
+public struct Publisher: Sendable {
+    public struct Options: Sendable {
+        public var version: String
+        public var notes: String?
+        public var license: String?
+        /// `YYYY-MM-DD`; when nil, ``resolveDate(explicit:environment:now:)`` decides.
+        public var date: String?
+        public var url: String?
+        public var creator: String?
+        public var toolVersion: String
+        /// The split directory as the user named it (e.g. `splits/demo`), for the card's commands;
+        /// absolute temporary paths would not help a reader.
+        public var displayPath: String?
+        /// Licence per corpus name, from the store the split was built from, when it is at hand:
+        /// the spec states licences only for the sources it lists with `license:`.
+        public var corpusLicences: [String: String] = [:]
+
+        public init(version: String, toolVersion: String) {
+            self.version = version
+            self.toolVersion = toolVersion
+        }
+    }
+
+    /// Files of a split that a release carries, when present.
+    public static let splitFiles = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json", "audit.json"]
+    public static let requiredFiles = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json"]
+    /// The file that records what publish decided (date, licence, previous version), so verify
+    /// and rebuild read it instead of the clock.
+    public static let releaseFile = "release.json"
+
+    public let split: URL
+
+    public init(split: URL) { self.split = split.standardizedFileURL }
+
+    /// The publication date: `--date`, else `SOURCE_DATE_EPOCH` (reproducible builds), else today (UTC).
+    public static func resolveDate(explicit: String?, environment: [String: String], now: Date = Date()) throws -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        if let explicit {
+            guard explicit.count == 10, let parsed = formatter.date(from: explicit), formatter.string(from: parsed) == explicit else {
+                throw PublishError.badDate(explicit)
+            }
+            return explicit
+        }
+        if let epoch = environment["SOURCE_DATE_EPOCH"] {
+            guard let seconds = Int(epoch) else { throw PublishError.badDate("SOURCE_DATE_EPOCH=\(epoch)") }
+            return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        }
+        return formatter.string(from: now)
+    }
+
+    /// Existing releases by version (directories `vX.Y.Z` under `releases/`).
+    public func releases() throws -> [ReleaseVersion: URL] {
+        let root = split.appendingPathComponent("releases")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [:] }
+        var out: [ReleaseVersion: URL] = [:]
+        for name in names where name.hasPrefix("v") {
+            if let v = ReleaseVersion(name) { out[v] = root.appendingPathComponent(name) }
+        }
+        return out
+    }
+
+    /// Sibling splits (`NAME-comparison`, `NAME-sweep-…`) next to the split, by suffix.
+    public func siblings(primaryName: String) throws -> [(suffix: String, url: URL)] {
+        let parent = split.deletingLastPathComponent()
+        let stem = split.lastPathComponent + "-"
+        var out: [(String, URL)] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path))?.sorted() ?? [] where name.hasPrefix(stem) {
+            let url = parent.appendingPathComponent(name)
+            guard let manifest = Self.readJSON(url.appendingPathComponent("manifest.json")),
+                  let siblingName = manifest["name"] as? String, siblingName.hasPrefix(primaryName + "-") else { continue }
+            let suffix = String(name.dropFirst(stem.count))
+            try SafePath.check(suffix)
+            out.append((suffix, url))
+        }
+        return out
+    }
+
+    static func readJSON(_ url: URL) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// Publishes; returns the release directory.
+    @discardableResult
+    public func publish(_ options: Options, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+        guard let version = ReleaseVersion(options.version), !options.version.hasPrefix("v") else {
+            throw PublishError.invalidVersion(options.version)
+        }
+        let fm = FileManager.default
+        for file in Self.requiredFiles where !fm.fileExists(atPath: split.appendingPathComponent(file).path) {
+            throw PublishError.notASplit(split.path)
+        }
+        let releasesRoot = try SafePath.join(split, "releases")
+        let target = try SafePath.join(releasesRoot, version.directoryName)
+        if fm.fileExists(atPath: target.path) { throw PublishError.versionExists(target.path) }
+        let existing = try releases()
+        let previous = existing.keys.max()
+        if let previous, previous >= version {
+            throw PublishError.versionNotNewer(new: version.description, latest: previous.description)
+        }
+        let date = try Self.resolveDate(explicit: options.date, environment: environment)
+        var notes: String?
+        if let path = options.notes {
+            guard let data = fm.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { throw PublishError.badNotes(path) }
+            notes = text
+        }
+
+        let contents = try SplitContents.read(directory: split)
+        var previousContents: (version: String, contents: SplitContents)?
+        if let previous, let url = existing[previous] {
+            previousContents = (previous.description, try SplitContents.read(directory: url))
+        }
+        let diff = ReleaseDiff(previous: previousContents, current: version.description, contents: contents)
+        if let previous, diff.evaluationMembershipChanged, version.major <= previous.major {
+            throw PublishError.majorBumpRequired(new: version.description, previous: previous.description,
+                                                 added: diff.evaluationAdded, removed: diff.evaluationRemoved)
+        }
+
+        let manifest = Self.readJSON(split.appendingPathComponent("manifest.json")) ?? [:]
+        let name = manifest["name"] as? String ?? split.lastPathComponent
+        let siblings = try siblings(primaryName: name)
+
+        try fm.createDirectory(at: releasesRoot, withIntermediateDirectories: true)
+        let temporary = releasesRoot.appendingPathComponent(".\(version.directoryName).tmp-\(UUID().uuidString)")
+        try fm.createDirectory(at: temporary, withIntermediateDirectories: false)
+        defer { try? fm.removeItem(at: temporary) }
+
+        var digests: [String: String] = [:]
+        func copy(from directory: URL, prefix: String) throws {
+            if !prefix.isEmpty { try fm.createDirectory(at: try SafePath.join(temporary, prefix), withIntermediateDirectories: true) }
+            for file in Self.splitFiles where fm.fileExists(atPath: directory.appendingPathComponent(file).path) {
+                let relative = prefix.isEmpty ? file : "\(prefix)/\(file)"
+                let destination = try SafePath.join(temporary, relative)
+                try fm.copyItem(at: directory.appendingPathComponent(file), to: destination)
+                digests[relative] = try FileDigest.sha256(ofFile: destination.path).hex
+            }
+        }
+        try copy(from: split, prefix: "")
+        for sibling in siblings { try copy(from: sibling.url, prefix: sibling.suffix) }
+
+        // What publish decided, recorded so nothing downstream depends on the clock.
+        let spec = try? SplitSpec.load(path: split.appendingPathComponent("spec.yaml").path)
+        let finalRecord = ReleaseRecord(name: name, version: version.description, date: date,
+                                        license: try license(options.license, spec: spec, corpora: options.corpusLicences),
+                                        toolVersion: options.toolVersion, previous: previous?.description,
+                                        evaluationMembershipChanged: diff.evaluationMembershipChanged,
+                                        siblings: siblings.map(\.suffix))
+        try write(try Self.jsonData(finalRecord), Self.releaseFile, in: temporary, digests: &digests)
+        try write(Data(diff.markdown(notes: notes).utf8), "CHANGES.md", in: temporary, digests: &digests)
+
+        let audit = Self.readJSON(split.appendingPathComponent("audit.json"))
+        let inputs = manifest["inputs"] as? [String: Any] ?? [:]
+        let sourceDigests = inputs["sources"] as? [String: String] ?? [:]
+        let specSources = spec?.sources.map { ($0.path, $0.license) } ?? sourceDigests.keys.sorted().map { ($0, nil) }
+        let facts = ReleaseFacts(
+            name: name, version: version, date: date, license: finalRecord.license, toolVersion: options.toolVersion,
+            contents: contents, roles: manifest["roles"] as? [String: String] ?? [:],
+            isolation: manifest["isolation"] as? [String] ?? [],
+            enforcedRules: (manifest["audit"] as? [String: Any])?["enforce"] as? [String] ?? [],
+            isolationCostTotal: (manifest["isolation_cost"] as? [String: Any])?["total"] as? Int,
+            auditClean: audit?["clean"] as? Bool, auditEnforcedLeaks: audit?["enforced_leaks"] as? Int,
+            corpora: inputs["corpora"] as? [String: String] ?? [:], corpusLicences: options.corpusLicences,
+            displayPath: options.displayPath ?? split.path,
+            sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
+            specYAML: (try? String(contentsOf: split.appendingPathComponent("spec.yaml"), encoding: .utf8)) ?? "",
+            siblings: siblings.map(\.suffix), fileDigests: digests)
+        let card = DatasetCard(facts: facts)
+        let croissant = CroissantDocument(
+            facts: facts,
+            description: "\(name) \(version): a held-out generalisation dataset (\(contents.total) records; columns \(facts.roles.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))), built and audited by heldout.",
+            url: options.url ?? "releases/\(version.directoryName)/", creator: options.creator ?? "heldout")
+        try write(Data(card.markdown.utf8), "README.md", in: temporary, digests: &digests)
+        try write(try croissant.data(), "croissant.json", in: temporary, digests: &digests)
+        try Data(Checksums(entries: digests).text.utf8).write(to: temporary.appendingPathComponent(ReleaseVerifier.checksumsFile))
+
+        // rename(2) refuses nothing on an existing empty dir on Linux, so check again right before.
+        if fm.fileExists(atPath: target.path) { throw PublishError.versionExists(target.path) }
+        try fm.moveItem(at: temporary, to: target)
+        return target
+    }
+
+    private func write(_ data: Data, _ name: String, in directory: URL, digests: inout [String: String]) throws {
+        let url = try SafePath.join(directory, name)
+        try data.write(to: url)
+        digests[name] = FileDigest.sha256(of: data)
+    }
+
+    /// `--license`, else the one licence every source of the spec states, else the one licence of
+    /// every corpus in the store, else `other` (the Hub's word for "see the card").
+    private func license(_ explicit: String?, spec: SplitSpec?, corpora: [String: String]) throws -> String {
+        if let explicit {
+            guard !explicit.isEmpty, explicit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.+".contains($0)) }) else {
+                throw PublishError.badLicense(explicit)
+            }
+            return explicit
+        }
+        let stated = Set(spec?.sources.compactMap(\.license) ?? [])
+        if stated.count == 1, let only = stated.first, spec?.sources.allSatisfy({ $0.license != nil }) == true { return only }
+        let fromStore = Set(corpora.values)
+        if fromStore.count == 1, let only = fromStore.first, only.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.+".contains($0)) }) { return only }
+        return "other"
+    }
+
+    static func jsonData<T: Encodable>(_ value: T) throws -> Data {
+        var d = try CanonicalJSON.data(value)
+        d.append(0x0A)
+        return d
+    }
+}
+
+/// `release.json`: what publish decided for this release.
+public struct ReleaseRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var date: String
+    public var license: String
+    public var toolVersion: String
+    public var previous: String?
+    public var evaluationMembershipChanged: Bool
+    public var siblings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name, version, date, license, previous, siblings
+        case toolVersion = "tool_version"
+        case evaluationMembershipChanged = "evaluation_membership_changed"
+    }
+
+    public static func read(release: URL) throws -> ReleaseRecord {
+        let url = release.appendingPathComponent(Publisher.releaseFile)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw HeldoutError.badInput(SourceLocation(file: url.path), "no release.json: not a heldout release directory")
+        }
+        do { return try JSONDecoder().decode(ReleaseRecord.self, from: data) } catch {
+            throw HeldoutError.badInput(SourceLocation(file: url.path), "not a release record: \(error)")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HeldoutCore
+import HeldoutGrading
+import HeldoutIngest
+import HeldoutQuestions
+import HeldoutSplit
+import HeldoutStore
+
+/// The body of `heldout build`, shared with `heldout rebuild`: a release is only rebuildable if
+/// the rebuild takes exactly the path the original build took, so there is one copy of it.
+enum BuildPipeline {
+    /// Ingest, grade, make questions, split and audit; `output` defaults to `splits/NAME`.
+    static func run(specPath spec: String, storePath: String, output out: String?) throws -> SplitSummary {
+        let parsed = try SplitSpec.load(path: spec)
+        // Every source and template is checked before the store is touched.
+        let planned = try parsed.sources.enumerated().map { index, source in try BuildCommand.plan(source, index: index) }
+        let templates = try parsed.templates.map { try TemplateLoader.load(directory: $0) }
+        let store = try Store(path: storePath)
+
+        for (ingester, corpora) in planned {
+            for corpus in corpora {
+                let progress = ProgressLine("ingest \(corpus.name)")
+                let report = try ingester.ingest(corpus, into: store) { progress.update(bytesRead: $0, totalBytes: $1, units: $2) }
+                progress.finish()
+                Console.error("ingest    " + IngestCommand.describe(report))
+            }
+        }
+
+        var grading = Grader.Options()
+        grading.bands = parsed.bands
+        let graded = try Grader(options: grading).run(store: store)
+        Console.error("grade     \(graded.graded) segments graded (\(graded.ungradable) ungradable), \(graded.segments) in the store")
+
+        if let templates, let directory = parsed.templates {
+            let fingerprint = try BuildCommand.questionsFingerprint(templates: directory, store: store)
+            if try store.stageFingerprint("questions") == fingerprint {
+                Console.error("questions unchanged (same templates, corpora and grader), skipped")
+            } else {
+                let report = try QuestionBuilder(templates: templates).run(store: store)
+                try store.setStageFingerprint("questions", fingerprint)
+                Console.error("questions \(report.items) items from \(report.templates.count) templates")
+            }
+        }
+
+        let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
+        var options = Splitter.Options(output: output, toolVersion: Heldout.version,
+                                       auditor: IndependentAudit(storePath: storePath), specPath: spec)
+        // The splitter swaps the whole split directory; published releases live inside it
+        // (DESIGN: `splits/NAME/releases/`) and are immutable, so they are carried into the new
+        // directory before the swap (copied, so a failed swap still leaves the old one whole).
+        options.beforeRename = { temporaries in
+            let releases = output.appendingPathComponent("releases")
+            guard let primary = temporaries.first, FileManager.default.fileExists(atPath: releases.path) else { return }
+            try FileManager.default.copyItem(at: releases, to: primary.appendingPathComponent("releases"))
+        }
+        return try Splitter(spec: parsed, store: store).run(options)
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import HeldoutCore
+import HeldoutPublish
+import HeldoutStore
+
+/// `heldout publish DIR --version X.Y.Z`: freezes a built split as an immutable, citable release.
+struct PublishCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Write DIR/releases/vX.Y.Z/: data, dataset card, croissant.json, SHA256SUMS, CHANGES.md.",
+        discussion: """
+        Releases are immutable: an existing version fails. When dev/test membership changed since the
+        previous release, only a major version bump is accepted. The date comes from --date, else
+        SOURCE_DATE_EPOCH, else today (UTC), and is recorded in release.json.
+        """
+    )
+
+    @Argument(help: "The split directory (e.g. splits/demo) that `heldout build` wrote.")
+    var directory: String
+
+    @Option(help: "Semantic version MAJOR.MINOR.PATCH.")
+    var version: String
+
+    @Option(help: "A text file whose contents go into CHANGES.md.")
+    var notes: String?
+
+    @Option(help: "SPDX licence identifier (default: the one every source states, else 'other').")
+    var license: String?
+
+    @Option(help: "Publication date YYYY-MM-DD.")
+    var date: String?
+
+    @Option(help: "The dataset's URL for croissant.json.")
+    var url: String?
+
+    @Option(help: "The creator named in croissant.json.")
+    var creator: String?
+
+    @Option(help: "The store the split was built from, for the corpora's licences (skipped when absent).")
+    var store: String = "heldout.sqlite"
+
+    @Flag(help: "Print the release directory as JSON.")
+    var json = false
+
+    func run() throws {
+        var options = Publisher.Options(version: version, toolVersion: Heldout.version)
+        options.notes = notes
+        options.license = license
+        options.date = date
+        options.url = url
+        options.creator = creator
+        options.displayPath = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        if FileManager.default.fileExists(atPath: store) {
+            let corpora = try Store(path: store, mustExist: true).corpora()
+            options.corpusLicences = Dictionary(corpora.compactMap { c in c.licence.map { (c.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        }
+        let release: URL
+        do {
+            release = try Publisher(split: URL(fileURLWithPath: directory)).publish(options)
+        } catch let error as PublishError {
+            throw error.heldoutError
+        }
+        if json { try Console.json(["release": release.path]) } else { Console.out(release.path) }
+    }
+}
