@@ -34,7 +34,7 @@ public final class Store: @unchecked Sendable {
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
-            try Schema.migrator.migrate(queue)
+            try Store.migrate(queue, path: path)
             let superseded = try queue.read { try Schema.migrator.hasBeenSuperseded($0) }
             if superseded {
                 throw HeldoutError.store("\(path): this store was written by a newer heldout (schema newer than \(Schema.version)); upgrade heldout")
@@ -44,6 +44,20 @@ public final class Store: @unchecked Sendable {
         } catch let error as DatabaseError {
             throw Store.translate(error, path: path, busyTimeout: busyTimeout)
         }
+    }
+
+    /// Brings the schema up to date. Two processes opening a new store at once would both see
+    /// "nothing applied" and race to create the same tables, so migrating holds an exclusive
+    /// `flock` on the database file (independent of SQLite's own fcntl locks on Linux); the
+    /// second process then finds every migration applied.
+    static func migrate(_ queue: DatabaseQueue, path: String) throws {
+        if try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw HeldoutError.store("\(path): cannot open the store to migrate it") }
+        defer { close(descriptor) }
+        flock(descriptor, LOCK_EX)
+        defer { flock(descriptor, LOCK_UN) }
+        try Schema.migrator.migrate(queue)
     }
 
     /// Maps SQLite failures onto messages a user can act on.
