@@ -9,10 +9,11 @@ struct BuildTests {
 
     func demoWorkspace() throws -> Workspace {
         let w = try Workspace()
-        for folder in ["corpora/samples", "templates", "splits"] {
-            let target = w.url.appendingPathComponent(folder)
+        // Only the committed inputs: a checkout may hold splits a user built there.
+        for item in ["corpora/samples", "templates", "splits/demo.yaml"] {
+            let target = w.url.appendingPathComponent(item)
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: Self.repository.appendingPathComponent(folder), to: target)
+            try FileManager.default.copyItem(at: Self.repository.appendingPathComponent(item), to: target)
         }
         return w
     }
