@@ -70,6 +70,11 @@ public final class CorpusSink: UnitSink {
     private var found: [ContentID?] = []
     /// Tokens, labels and dictionary entries (Store+AnswerSources.swift).
     private let answerSources: AnswerSourceWriter
+    /// Where units go while the file is read, merged into the store in id order by ``finish()``;
+    /// nil once a unit needs its segments' rowids at once (tokens, labels): from then on units
+    /// are written straight into `segment` and `occurrence`.
+    private var stage: IngestStage?
+    private let db: Database
 
     init(_ db: Database, corpusID: Int64, corpusDomain: String?) throws {
         self.corpusID = corpusID
@@ -90,6 +95,14 @@ public final class CorpusSink: UnitSink {
             """)
         groups = try GroupMerger(db)
         answerSources = AnswerSourceWriter(db, corpusID: corpusID)
+        self.db = db
+        stage = try IngestStage(db, corpusID: corpusID)
+    }
+
+    /// Merges what is staged into the store; called once the reader is done.
+    func finish() throws {
+        try stage?.finish()
+        stage = nil
     }
 
     /// Stores one unit. Texts that normalise to nothing are dropped; a unit left with no text
@@ -112,6 +125,21 @@ public final class CorpusSink: UnitSink {
         // A unit of two or more segments is an alignment unit; its group is named by its smallest
         // segment id until it meets an existing group.
         let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.segment.id).min() : nil
+        let needsRowids = unit.tokens != nil || !unit.labels.isEmpty
+        if needsRowids, let stage {
+            try stage.finish()
+            self.stage = nil
+        }
+        if let stage {
+            for (segment, declared) in segments {
+                try stage.add(position: position, segment: segment, document: documentID,
+                              tag: declared == segment.lang ? nil : declared.value, candidate: candidate)
+                languages.insert(declared.value)
+                occurrences += 1
+            }
+            try addMetadata(unit)
+            return
+        }
         rowids.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
         for (segment, declared) in segments {
@@ -136,11 +164,15 @@ public final class CorpusSink: UnitSink {
         if candidate != nil {
             try groups.merge(found.compactMap { $0 })
         }
-        if unit.tokens != nil || !unit.labels.isEmpty {
+        if needsRowids {
             let firstTextID = unit.texts.first.map { Segment(lang: $0.lang, rawText: $0.text).id }
             try answerSources.add(unit, position: position,
                                   segments: zip(rowids, segments).map { ($0, $1.segment.id) }, firstTextID: firstTextID)
         }
+        try addMetadata(unit)
+    }
+
+    private func addMetadata(_ unit: CorpusUnit) throws {
         if unit.domain != nil || !unit.metadata.isEmpty {
             insertMetadata.bind(1, corpusID)
             insertMetadata.bind(2, position)
@@ -236,6 +268,7 @@ extension Store {
             let sink = try CorpusSink(db, corpusID: corpusID, corpusDomain: descriptor.domain)
             sink.onProgress = progress
             try body(sink)
+            try sink.finish()
             let languages = sink.languages.sorted()
             try db.execute(sql: "UPDATE corpus SET languages = ?, units = ?, skipped = ? WHERE id = ?",
                            arguments: [languages.joined(separator: ","), sink.units,
@@ -296,8 +329,7 @@ struct CorpusRemoval {
 
     /// Replays every remaining unit that holds a segment of `temp.regroup`.
     private func rebuildGroups() throws {
-        let setIfNull = try RawStatement(db, "UPDATE segment SET grp = coalesce(grp, ?1) WHERE rowid = ?2 RETURNING grp")
-        let merger = try GroupMerger(db)
+        let grouper = try UnitGrouper(db)
         let units = try Row.fetchCursor(db, sql: """
             SELECT o.corpus_id, o.position, s.rowid, s.id
             FROM occurrence o JOIN segment s ON s.rowid = o.segment
@@ -310,14 +342,7 @@ struct CorpusRemoval {
         func flush() throws {
             defer { members.removeAll(keepingCapacity: true) }
             guard members.count > 1, let candidate = members.map(\.1).min() else { return }
-            var found: [ContentID] = []
-            for (rowid, _) in members {
-                setIfNull.bind(1, candidate)
-                setIfNull.bind(2, rowid)
-                if try setIfNull.step(), let group = setIfNull.contentID(0) { found.append(group) }
-                setIfNull.reset()
-            }
-            try merger.merge(found)
+            try grouper.group(members.map(\.0), candidate: candidate)
         }
         while let row = try units.next() {
             let key = (row[0] as Int64, row[1] as Int64)

@@ -30,8 +30,7 @@ final class RawStatement {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
     }
     func bind(_ index: Int32, _ id: ContentID) {
-        let bytes = id.bytes
-        bytes.withUnsafeBytes { raw in
+        id.withBytes { raw in
             _ = sqlite3_bind_blob(handle, index, raw.baseAddress, 16, Self.transient)
         }
     }

@@ -27,7 +27,8 @@ public final class Store: @unchecked Sendable {
         config.label = "heldout.store"
         config.prepareDatabase { db in
             // Bounded memory: a 32 MB page cache whatever the corpus size; large transactions
-            // spill to the WAL instead of growing the heap.
+            // spill to the WAL instead of growing the heap. SQLite's sorter (ingest's merge, index
+            // builds) takes as much again, so 32 MB here is about 64 MB at the peak.
             try db.execute(sql: "PRAGMA cache_size = -32768")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA temp_store = FILE")

@@ -89,6 +89,79 @@ struct StoreTests {
         for (group, ids) in members { #expect(group == ids.min()) }
     }
 
+    /// Groups as DESIGN defines them, computed from scratch: segments tied by any unit of two
+    /// or more segments are one group, named by the smallest segment id; others have none.
+    static func referenceGroups(_ corpora: [[CorpusUnit]]) -> [String: String?] {
+        var parent: [ContentID: ContentID] = [:]
+        func find(_ x: ContentID) -> ContentID {
+            var x = x
+            while let p = parent[x], p != x { x = p }
+            return x
+        }
+        var texts: [ContentID: String] = [:]
+        for units in corpora {
+            for u in units {
+                var ids: [ContentID] = []
+                for text in u.texts {
+                    let segment = Segment(lang: text.lang, rawText: text.text)
+                    if segment.text.isEmpty || ids.contains(segment.id) { continue }
+                    texts[segment.id] = segment.text
+                    ids.append(segment.id)
+                }
+                guard ids.count > 1 else { continue }
+                for id in ids where parent[id] == nil { parent[id] = id }
+                for id in ids.dropFirst() {
+                    let a = find(ids[0]), b = find(id)
+                    if a != b { parent[max(a, b)] = min(a, b) }
+                }
+            }
+        }
+        var out: [String: String?] = [:]
+        for (id, text) in texts { out[text] = parent[id] == nil ? nil : find(id).hex }
+        return out
+    }
+
+    @Test("staged ingest groups exactly as the definition says: shared segments within and across files, in any order")
+    func randomisedGroups() throws {
+        var rng = SplitMix(seed: 7)
+        let langs = ["en", "fr", "de"]
+        func randomCorpus(_ size: Int, labelledFrom: Int? = nil) -> [CorpusUnit] {
+            (0..<size).map { i in
+                let n = 1 + Int(rng.next() % 3)
+                var u = CorpusUnit(document: "d\(i % 3)", texts: (0..<n).map { _ in
+                    let lang = langs[Int(rng.next() % 3)]
+                    return CorpusUnit.Text(lang: tag(lang), text: "\(lang) sentence \(rng.next() % 40)")
+                })
+                if let labelledFrom, i >= labelledFrom { u.labels = ["tone": "plain"] }
+                return u
+            }
+        }
+        let corpora = [randomCorpus(60), randomCorpus(25), randomCorpus(40, labelledFrom: 20), randomCorpus(8)]
+        let expected = Self.referenceGroups(corpora)
+        #expect(Set(expected.values.compactMap { $0 }).count > 1)
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]] {
+            let t = try TemporaryStore()
+            for k in order {
+                _ = try t.store.ingest(descriptor("c\(k)")) { sink in for u in corpora[k] { try sink.add(u) } }
+            }
+            #expect(try groups(t.store) == expected)
+            #expect(try t.store.integrityCheck() == ["ok"])
+            // Replacing a corpus regroups from what is left.
+            let replacement = randomCorpus(30)
+            _ = try t.store.ingest(descriptor("c\(order[1])", sha: "other")) { sink in for u in replacement { try sink.add(u) } }
+            var now = corpora
+            now[order[1]] = replacement
+            #expect(try groups(t.store) == Self.referenceGroups(now))
+            let occurrences = try t.store.statistics().occurrences
+            let expectedOccurrences = now.reduce(0) { total, units in
+                total + units.reduce(0) { n, u in
+                    n + Set(u.texts.map { Segment(lang: $0.lang, rawText: $0.text).id }).count
+                }
+            }
+            #expect(occurrences == expectedOccurrences)
+        }
+    }
+
     @Test("re-ingesting the same bytes is a no-op that says so")
     func unchanged() throws {
         let t = try TemporaryStore()
@@ -195,5 +268,18 @@ struct ItemStoreTests {
         #expect(one == Item.id(template: "def", version: 1, boundValues: ["b": "2", "a": "1"]))
         #expect(one != Item.id(template: "def", version: 2, boundValues: ["a": "1", "b": "2"]))
         #expect(one != Item.id(template: "def", version: 1, boundValues: ["a": "1", "b": "3"]))
+    }
+}
+
+/// A small seeded generator, so randomised tests are the same on every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
