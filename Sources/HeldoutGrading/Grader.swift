@@ -52,7 +52,7 @@ public struct Grader: Sendable {
         public var classifier = DomainClassifier.Options()
         /// Whether to run the domain classifier at all (metadata domains are always refreshed).
         public var classify = true
-        public var batchSize = 20_000
+        public var batchSize = 4_096
         public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         public var syllables = SyllableCounter.standard
 
