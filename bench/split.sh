@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmark of `heldout split` (apart from the tests): end-to-end time and peak RSS on a generated
 # store, and the near-duplicate stage against datasketch's MinHashLSH on the same sentences.
-#   bench/split.sh [ITEMS] [NEARDUP_SENTENCES]     defaults: 1000000 100000
+#   bench/split.sh [ITEMS] [NEARDUP_SENTENCES]     defaults: 1000000 100000 (0: skip the comparison)
+# Stage times and peak RSS so far go to stderr (HELDOUT_STAGE_TIMES).
 set -eu
 ITEMS=${1:-1000000}
 SENTENCES=${2:-100000}
@@ -26,7 +27,8 @@ isolation: { level: segment, near_duplicates: { threshold: 0.8 } }
 partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.02 }
 YAML
 echo "== heldout split, $ITEMS items"
-/usr/bin/time -f "wall %e s, peak RSS %M KB" "$BIN/heldout" split "$WORK/bench.yaml" --store "$STORE" --out "$WORK/out-$ITEMS"
+HELDOUT_STAGE_TIMES=1 /usr/bin/time -f "wall %e s, CPU %U user + %S sys s, peak RSS %M KB" "$BIN/heldout" split "$WORK/bench.yaml" --store "$STORE" --out "$WORK/out-$ITEMS"
+[ "$SENTENCES" -gt 0 ] || exit 0
 echo "== near-duplicates, $SENTENCES sentences: heldout vs datasketch"
 python3 -c "import datasketch" 2>/dev/null || pip install -q datasketch
 python3 bench/neardup_compare.py "$SENTENCES" 0.8 "$BIN/heldout-bench" "$WORK"

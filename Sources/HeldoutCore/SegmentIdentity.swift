@@ -118,12 +118,18 @@ public struct ContentID: Hashable, Comparable, Sendable, CustomStringConvertible
         return out
     }
 
-    /// The same as the generic form, without its per-byte iteration (the ingest hot path reads
-    /// ids straight out of SQLite).
-    public init?(bytes raw: UnsafeRawBufferPointer) {
-        guard raw.count == 16 else { return nil }
-        self.init(high: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+    /// From 16 big-endian bytes at `raw` (the store's form) without a generic walk: ingest, the
+    /// split and the grader read millions of ids in a loop.
+    @inlinable
+    public init(bigEndian raw: UnsafeRawPointer) {
+        self.init(high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
                   low: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+    }
+
+    /// The same from a buffer, checking its length.
+    public init?(bytes raw: UnsafeRawBufferPointer) {
+        guard raw.count == 16, let base = raw.baseAddress else { return nil }
+        self.init(bigEndian: base)
     }
 
     /// Calls `body` with the 16 big-endian bytes, without allocating.
@@ -131,6 +137,7 @@ public struct ContentID: Hashable, Comparable, Sendable, CustomStringConvertible
         try withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { try body($0) }
     }
 
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         var high: UInt64 = 0, low: UInt64 = 0
@@ -141,8 +148,22 @@ public struct ContentID: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var hex: String {
-        let h = String(high, radix: 16), l = String(low, radix: 16)
-        return String(repeating: "0", count: 16 - h.count) + h + String(repeating: "0", count: 16 - l.count) + l
+        String(unsafeUninitializedCapacity: 32) { out in
+            appendHex(to: out.baseAddress!)
+            return 32
+        }
+    }
+
+    /// The 32 lowercase hex digits written at `out`.
+    @inlinable
+    public func appendHex(to out: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<16 {
+            let word = i < 8 ? high : low
+            let byte = UInt8(truncatingIfNeeded: word >> (56 - 8 * UInt64(i & 7)))
+            let hi = byte >> 4, lo = byte & 15
+            out[2 * i] = hi < 10 ? 0x30 + hi : 0x57 + hi
+            out[2 * i + 1] = lo < 10 ? 0x30 + lo : 0x57 + lo
+        }
     }
 
     public var description: String { hex }

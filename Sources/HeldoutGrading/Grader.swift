@@ -52,7 +52,7 @@ public struct Grader: Sendable {
         public var classifier = DomainClassifier.Options()
         /// Whether to run the domain classifier at all (metadata domains are always refreshed).
         public var classify = true
-        public var batchSize = 20_000
+        public var batchSize = 4_096
         public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         public var syllables = SyllableCounter.standard
 
@@ -154,25 +154,52 @@ public struct Grader: Sendable {
     }
 
     /// Grades batches of segments on `threads` threads while the store's one connection reads
-    /// and writes between batches.
+    /// the next batch and writes the previous one: SQLite I/O (on the calling thread, which owns
+    /// the connection) overlaps the analysis. Rows are saved in the order they are read, so the
+    /// result does not depend on the overlap or the thread count.
     private func gradeNew(_ session: GradingSession, bands: BandScheme,
                           progress: ((Int) -> Void)?) throws -> (graded: Int, ungradable: Int) {
         let threads = max(1, options.threads)
         let analyzers = (0..<threads).map { _ in TextAnalyzer(syllables: options.syllables) }
-        var after: Int64 = 0
         var graded = 0
         var ungradable = 0
-        while true {
-            let batch = try session.ungraded(version: Self.version, after: after, limit: options.batchSize)
-            if batch.isEmpty { break }
-            let records = Self.gradeBatch(batch, bands: bands, analyzers: analyzers)
-            for record in records where record.grade == nil { ungradable += 1 }
-            try session.save(records, version: Self.version)
-            graded += batch.count
-            after = batch.rowids[batch.count - 1]
+        var pending: [GradeRecord] = []
+        var batch = try session.ungraded(version: Self.version, after: 0, limit: options.batchSize)
+        while !batch.isEmpty {
+            let analysis = BatchAnalysis()
+            let current = batch
+            nonisolated(unsafe) let analyzersForBatch = analyzers
+            analysis.group.enter()
+            DispatchQueue.global().async {
+                analysis.records = Self.gradeBatch(current, bands: bands, analyzers: analyzersForBatch)
+                analysis.group.leave()
+            }
+            // Meanwhile: write the previous batch, read the next one.
+            var failure: Error?
+            do {
+                if !pending.isEmpty {
+                    try session.save(pending, version: Self.version)
+                    pending = []
+                }
+                batch = try session.ungraded(version: Self.version, after: current.rowids[current.count - 1], limit: options.batchSize)
+            } catch {
+                failure = error
+            }
+            analysis.group.wait()
+            if let failure { throw failure }
+            pending = analysis.records
+            for record in pending where record.grade == nil { ungradable += 1 }
+            graded += current.count
             progress?(graded)
         }
+        if !pending.isEmpty { try session.save(pending, version: Self.version) }
         return (graded, ungradable)
+    }
+
+    /// One batch's analysis, handed from the worker back to the thread that owns the store.
+    private final class BatchAnalysis: @unchecked Sendable {
+        let group = DispatchGroup()
+        var records: [GradeRecord] = []
     }
 
     static func gradeBatch(_ batch: SegmentBatch, bands: BandScheme, analyzers: [TextAnalyzer]) -> [GradeRecord] {

@@ -55,6 +55,8 @@ struct RecordWriter {
             outputs.append(files)
         }
         let decoder = JSONDecoder()
+        let pairs = SplitInputLoader.PairCanonicaliser()
+        var rubrics: [String: [String]] = [:]
         try store.read { db in
             let items = try RowScanner(db, """
                 SELECT id, template, category, pair, question, answer, rubric, target_lemma, target_lang, consistency_group
@@ -70,7 +72,16 @@ struct RecordWriter {
                 guard fates.contains(where: { if case .kept = $0[i] { true } else { false } }) else { continue }
 
                 let rubricText = items.string(6) ?? "[]"
-                let rubric = rubricText == "[]" ? [] : try decoder.decode([String].self, from: Data(rubricText.utf8))
+                let rubric: [String]
+                if rubricText == "[]" {
+                    rubric = []
+                } else if let known = rubrics[rubricText] {
+                    rubric = known
+                } else {
+                    // Rubrics come from templates: few distinct texts, decoded once each.
+                    rubric = try decoder.decode([String].self, from: Data(rubricText.utf8))
+                    if rubrics.count < 65_536 { rubrics[rubricText] = rubric }
+                }
                 let question = items.string(4) ?? ""
                 let answer = items.string(5)
                 let segments = input.segments(ofItem: i)
@@ -84,7 +95,7 @@ struct RecordWriter {
                 let columnName = spec.columns[Int(input.column[i])].name
                 var record = SplitRecord(
                     id: id.hex, partition: .train, column: columnName, role: .supervised,
-                    category: items.string(2) ?? "", pair: items.string(3).flatMap(SplitInputLoader.canonicalPair),
+                    category: items.string(2) ?? "", pair: items.string(3).flatMap(pairs.canonical),
                     band: input.band[i], domain: input.domain[i], question: question, answer: answer, rubric: rubric,
                     source: .init(lang: input.segmentLang[sourceSegment], text: input.segmentText[sourceSegment], translation: translation),
                     consistencyGroup: items.string(9).flatMap { $0.isEmpty ? nil : $0 }, messages: [],

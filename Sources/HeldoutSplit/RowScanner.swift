@@ -72,6 +72,6 @@ final class RowScanner {
         guard sqlite3_column_type(handle, column) == SQLITE_BLOB,
               sqlite3_column_bytes(handle, column) == 16,
               let pointer = sqlite3_column_blob(handle, column) else { return nil }
-        return ContentID(bytes: UnsafeRawBufferPointer(start: pointer, count: 16))
+        return ContentID(bigEndian: pointer)
     }
 }

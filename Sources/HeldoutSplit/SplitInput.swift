@@ -89,9 +89,11 @@ struct SplitInputLoader {
         var input = SplitInput()
         let columnIndex = Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, Int32($0.offset)) })
         let filter = spec.filter
-        let pairs = Set(filter.pairs), languages = Set(filter.languages), categories = Set(filter.categories)
+        let pairsWanted = Set(filter.pairs), languages = Set(filter.languages), categories = Set(filter.categories)
         let bandsWanted = Set(filter.bands), domains = Set(filter.domains)
         var inColumnBeforeWhere = [Int](repeating: 0, count: spec.columns.count)
+        let pairs = PairCanonicaliser()
+        let primaries = PrimarySubtags()
 
         // 1. Items: axis, column, filters that need no segment text.
         var candidates: [Candidate] = []
@@ -104,7 +106,7 @@ struct SplitInputLoader {
             guard let id = items.contentID(0) else { throw HeldoutError.store("item with a malformed id") }
             let category = items.string(1) ?? ""
             let lang = items.string(2) ?? ""
-            let pair = items.string(3).flatMap(Self.canonicalPair)
+            let pair = items.string(3).flatMap(pairs.canonical)
             let band = spec.bands.band(forGrade: items.double(4))
             let domain = items.string(5)
             guard let key = columnKey(category: category, pair: pair, band: band, domain: domain) else {
@@ -114,8 +116,8 @@ struct SplitInputLoader {
             input.seenColumns[key, default: 0] += 1
             guard let column = columnIndex[key] else { continue }
             inColumnBeforeWhere[Int(column)] += 1
-            if !pairs.isEmpty, !(pair.map(pairs.contains) ?? false) { continue }
-            if !languages.isEmpty, !languages.contains(LanguageTag(lang)?.primary ?? lang) { continue }
+            if !pairsWanted.isEmpty, !(pair.map(pairsWanted.contains) ?? false) { continue }
+            if !languages.isEmpty, !languages.contains(primaries.primary(lang)) { continue }
             if !categories.isEmpty, !categories.contains(category) { continue }
             if !bandsWanted.isEmpty, !(band.map(bandsWanted.contains) ?? false) { continue }
             if !domains.isEmpty, !(domain.map(domains.contains) ?? false) { continue }
@@ -314,6 +316,31 @@ struct SplitInputLoader {
                 chosen = Set(ranked.prefix(cap).map(\.index))
             }
             for index in members where !chosen.contains(index) { keep[index] = false }
+        }
+    }
+
+    /// ``canonicalPair(_:)`` remembered per distinct raw value: a store has a handful of pairs
+    /// and a million items, and parsing a pair (Foundation string work) is costly.
+    final class PairCanonicaliser {
+        private var known: [String: String?] = [:]
+
+        func canonical(_ raw: String) -> String? {
+            if let found = known[raw] { return found }
+            let value = SplitInputLoader.canonicalPair(raw)
+            known[raw] = .some(value)
+            return value
+        }
+    }
+
+    /// A language tag's primary subtag, remembered per distinct tag.
+    final class PrimarySubtags {
+        private var known: [String: String] = [:]
+
+        func primary(_ tag: String) -> String {
+            if let found = known[tag] { return found }
+            let value = LanguageTag(tag)?.primary ?? tag
+            known[tag] = value
+            return value
         }
     }
 

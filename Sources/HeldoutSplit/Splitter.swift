@@ -43,6 +43,43 @@ public struct Splitter {
     /// Runs the split. On any error nothing is left behind and an existing split is untouched.
     @discardableResult
     public func run(_ options: Options) throws -> SplitSummary {
+        let parent = options.output.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        var temporaries: [URL] = []
+        defer { for url in temporaries { try? FileManager.default.removeItem(at: url) } }
+        // Everything the split holds in memory (items, graph, fates) is released when `build`
+        // returns, before the audit builds its own indexes: the two never peak together.
+        let (variants, destinations, summaries) = try build(options, temporaries: &temporaries)
+
+        options.progress?("audit")
+        for (index, temporary) in temporaries.enumerated() {
+            let verdict = try options.auditor.audit(directory: temporary, spec: spec)
+            let enforced = Set(spec.isolation.enabledLinks.map(\.rawValue))
+            let failing = verdict.leaks.filter { enforced.contains($0.kind) || IsolationLink(rawValue: $0.kind) == nil }
+            if !failing.isEmpty {
+                let shown = failing.prefix(10).map { "\($0.kind): train \($0.trainRecord) ↔ evaluation \($0.evaluationRecord) (\($0.detail))" }
+                throw HeldoutError.checkFailed("""
+                    split \(variants[index].name): the audit found \(failing.count) leak(s); nothing was written
+                      \(shown.joined(separator: "\n  "))\(failing.count > 10 ? "\n  …" : "")
+                    """)
+            }
+            if let report = verdict.report {
+                try report.write(to: temporary.appendingPathComponent("audit.json"))
+            }
+        }
+        try options.beforeRename?(temporaries)
+
+        for (temporary, destination) in zip(temporaries, destinations) {
+            try Self.replace(destination, with: temporary)
+        }
+        temporaries.removeAll()
+        return SplitSummary(outputs: summaries)
+    }
+
+    /// Reads, isolates, assigns and writes every variant into `temporaries` (appended as they
+    /// are created, so the caller removes them on failure).
+    private func build(_ options: Options, temporaries: inout [URL])
+        throws -> (variants: [SplitVariant], destinations: [URL], summaries: [SplitSummary.Output]) {
         options.progress?("reading items")
         let input = try SplitInputLoader(spec: spec, store: store).load()
 
@@ -77,10 +114,6 @@ public struct Splitter {
             options.output.deletingLastPathComponent()
                 .appendingPathComponent(options.output.lastPathComponent + variant.name.dropFirst(spec.name.count))
         }
-        let parent = options.output.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        var temporaries: [URL] = []
-        defer { for url in temporaries { try? FileManager.default.removeItem(at: url) } }
         for destination in destinations {
             let temporary = destination.deletingLastPathComponent()
                 .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(UUID().uuidString)")
@@ -91,6 +124,7 @@ public struct Splitter {
         options.progress?("writing records")
         let counts = try RecordWriter(spec: spec, input: input, variants: variants, fates: fates, directories: temporaries).write(store: store)
 
+        options.progress?("manifest")
         var summaries: [SplitSummary.Output] = []
         for (index, variant) in variants.enumerated() {
             let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store, counts: counts[index],
@@ -103,29 +137,7 @@ public struct Splitter {
                                                  records: manifest.records, isolationCost: manifest.isolationCost?.total))
         }
 
-        options.progress?("audit")
-        for (index, temporary) in temporaries.enumerated() {
-            let verdict = try options.auditor.audit(directory: temporary, spec: spec)
-            let enforced = Set(spec.isolation.enabledLinks.map(\.rawValue))
-            let failing = verdict.leaks.filter { enforced.contains($0.kind) || IsolationLink(rawValue: $0.kind) == nil }
-            if !failing.isEmpty {
-                let shown = failing.prefix(10).map { "\($0.kind): train \($0.trainRecord) ↔ evaluation \($0.evaluationRecord) (\($0.detail))" }
-                throw HeldoutError.checkFailed("""
-                    split \(variants[index].name): the audit found \(failing.count) leak(s); nothing was written
-                      \(shown.joined(separator: "\n  "))\(failing.count > 10 ? "\n  …" : "")
-                    """)
-            }
-            if let report = verdict.report {
-                try report.write(to: temporary.appendingPathComponent("audit.json"))
-            }
-        }
-        try options.beforeRename?(temporaries)
-
-        for (temporary, destination) in zip(temporaries, destinations) {
-            try Self.replace(destination, with: temporary)
-        }
-        temporaries.removeAll()
-        return SplitSummary(outputs: summaries)
+        return (variants, destinations, summaries)
     }
 
     /// Renames `temporary` to `destination`; an existing destination is renamed aside first and

@@ -52,12 +52,12 @@ public final class Store: @unchecked Sendable {
     /// `flock` on the database file (independent of SQLite's own fcntl locks on Linux); the
     /// second process then finds every migration applied.
     static func migrate(_ queue: DatabaseQueue, path: String) throws {
-        if try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return }
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw HeldoutError.store("\(path): cannot open the store to migrate it") }
         defer { close(descriptor) }
         flock(descriptor, LOCK_EX)
         defer { flock(descriptor, LOCK_UN) }
+        if try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return }
         try Schema.migrator.migrate(queue)
     }
 

@@ -31,10 +31,15 @@ struct SplitCommand: ParsableCommand {
         let store = try Store(path: common.store, mustExist: true)
         let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
         var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: IndependentAudit(storePath: common.store), specPath: spec)
-        if Console.stderrIsTerminal && !common.json {
+        // HELDOUT_STAGE_TIMES=1: each stage's wall time and the peak RSS so far, for bench/split.sh.
+        let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer() }
+        if let timings {
+            options.progress = { timings.start($0) }
+        } else if Console.stderrIsTerminal && !common.json {
             options.progress = { Console.error("split: \($0)…") }
         }
         let summary = try Splitter(spec: parsed, store: store).run(options)
+        timings?.start(nil)
         if common.json {
             try Console.json(summary)
             return
@@ -44,5 +49,26 @@ struct SplitCommand: ParsableCommand {
             Console.out("\(output.name): \(records) → \(output.directory)"
                         + (output.isolationCost.map { "; isolation dropped \($0) item(s), see manifest.json" } ?? ""))
         }
+    }
+}
+
+/// Prints, as each stage ends, its wall time and the process's peak RSS so far (VmHWM).
+final class StageTimer {
+    private var stage: String?
+    private var started = Date()
+
+    func start(_ next: String?) {
+        let now = Date()
+        if let stage {
+            Console.error(String(format: "split stage %@: %.2f s, peak RSS %d MB", stage, now.timeIntervalSince(started), Self.peakRSSMegabytes()))
+        }
+        stage = next
+        started = now
+    }
+
+    static func peakRSSMegabytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
     }
 }
