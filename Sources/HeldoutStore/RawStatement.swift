@@ -2,8 +2,8 @@ import GRDB
 import GRDBSQLite
 import HeldoutCore
 
-/// A prepared statement driven through the C API, for the per-unit hot path of ingest where
-/// GRDB's conveniences cost 5–15% (TOOLCHAIN-NOTES). Everything else goes through GRDB.
+/// A prepared statement driven through the C API, for the store's per-row hot paths (ingest,
+/// grading) where GRDB's conveniences cost 5–15% (TOOLCHAIN-NOTES). Everything else goes through GRDB.
 final class RawStatement {
     private let handle: OpaquePointer
     private let db: OpaquePointer
@@ -28,6 +28,9 @@ final class RawStatement {
     func bind(_ index: Int32, _ value: String) { sqlite3_bind_text(handle, index, value, -1, Self.transient) }
     func bind(_ index: Int32, _ value: String?) {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+    func bind(_ index: Int32, _ value: Double?) {
+        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
     func bind(_ index: Int32, _ id: ContentID) {
         id.withBytes { raw in
@@ -62,6 +65,19 @@ final class RawStatement {
     }
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func string(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    /// Appends a text column's UTF-8 bytes without making a String (the grader's batch reads).
+    func appendText(_ column: Int32, to bytes: inout [UInt8]) {
+        guard let pointer = sqlite3_column_text(handle, column) else { return }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))
+    }
 
     func contentID(_ column: Int32) -> ContentID? {
         guard sqlite3_column_type(handle, column) == SQLITE_BLOB,

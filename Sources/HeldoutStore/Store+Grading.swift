@@ -99,7 +99,7 @@ public final class GradingSession {
 
     /// Up to `limit` segments after `rowid` not graded by grader `version`, in rowid order.
     public func ungraded(version: Int, after rowid: Int64, limit: Int) throws -> SegmentBatch {
-        let statement = try GradingStatement(db, """
+        let statement = try RawStatement(db, """
             SELECT s.rowid, NULL, s.lang, s.text FROM segment s LEFT JOIN grade g ON g.segment = s.rowid
             WHERE s.rowid > ?1 AND (g.segment IS NULL OR g.grader_version <> ?2)
             ORDER BY s.rowid LIMIT ?3
@@ -119,7 +119,7 @@ public final class GradingSession {
 
     /// Stores grades (replacing older versions' rows) with one prepared statement.
     public func save(_ records: [GradeRecord], version: Int) throws {
-        let statement = try GradingStatement(db, """
+        let statement = try RawStatement(db, """
             INSERT OR REPLACE INTO grade(segment, grader_version, words, sentences, syllables, letters,
                 long_words, polysyllables, monosyllables, readability, grade, grade_basis, band)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -150,7 +150,7 @@ public final class GradingSession {
             let label = assign(row[1] as Double?)
             if label != (row[2] as String) { changes.append((row[0], label)) }
         }
-        let update = try GradingStatement(db, "UPDATE grade SET band = ?1 WHERE segment = ?2")
+        let update = try RawStatement(db, "UPDATE grade SET band = ?1 WHERE segment = ?2")
         for (segment, label) in changes {
             update.bind(1, label)
             update.bind(2, segment)
@@ -223,7 +223,7 @@ public final class GradingSession {
 
     /// Up to `limit` segments after `rowid` that have no domain at all.
     public func segmentsWithoutDomain(after rowid: Int64, limit: Int) throws -> SegmentBatch {
-        let statement = try GradingStatement(db, """
+        let statement = try RawStatement(db, """
             SELECT s.rowid, NULL, s.lang, s.text FROM segment s
             WHERE s.rowid > ?1 AND NOT EXISTS (SELECT 1 FROM segment_domain d WHERE d.segment = s.rowid)
             ORDER BY s.rowid LIMIT ?2
@@ -242,7 +242,7 @@ public final class GradingSession {
 
     /// Stores predictions; a segment that has a metadata domain keeps it (`DO NOTHING`).
     public func savePredictions(_ predictions: [PredictedDomain]) throws {
-        let statement = try GradingStatement(db, """
+        let statement = try RawStatement(db, """
             INSERT INTO segment_domain(segment, domain, source, confidence) VALUES (?1, ?2, 'classifier', ?3)
             ON CONFLICT(segment) DO UPDATE SET domain = excluded.domain, confidence = excluded.confidence
             WHERE segment_domain.source = 'classifier'
@@ -413,73 +413,3 @@ extension SegmentGrading {
     }
 }
 
-/// A prepared statement on the C API for the grader's per-row reads and writes (the same reason
-/// as ``RawStatement``: GRDB's argument arrays cost more than the SQL at 500k rows/s).
-final class GradingStatement {
-    private let handle: OpaquePointer
-    private let db: OpaquePointer
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-    init(_ database: Database, _ sql: String) throws {
-        guard let connection = database.sqliteConnection else {
-            throw HeldoutError.store("the store's connection is closed")
-        }
-        db = connection
-        var statement: OpaquePointer?
-        let rc = sqlite3_prepare_v3(connection, sql, -1, 0, &statement, nil)
-        guard rc == SQLITE_OK, let statement else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
-        }
-        handle = statement
-    }
-
-    deinit { sqlite3_finalize(handle) }
-
-    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
-    func bind(_ index: Int32, _ value: Double?) {
-        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
-    }
-    func bind(_ index: Int32, _ value: String?) {
-        if let value { sqlite3_bind_text(handle, index, value, -1, Self.transient) } else { sqlite3_bind_null(handle, index) }
-    }
-
-    @discardableResult
-    func step() throws -> Bool {
-        let rc = sqlite3_step(handle)
-        switch rc {
-        case SQLITE_ROW: return true
-        case SQLITE_DONE: return false
-        default:
-            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db)))
-        }
-    }
-
-    func run() throws {
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-        }
-        while try step() {}
-    }
-
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-
-    func string(_ column: Int32) -> String {
-        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
-        let count = Int(sqlite3_column_bytes(handle, column))
-        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
-    }
-
-    func appendText(_ column: Int32, to bytes: inout [UInt8]) {
-        guard let pointer = sqlite3_column_text(handle, column) else { return }
-        let count = Int(sqlite3_column_bytes(handle, column))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))
-    }
-
-    func contentID(_ column: Int32) -> ContentID? {
-        guard sqlite3_column_type(handle, column) == SQLITE_BLOB,
-              sqlite3_column_bytes(handle, column) == 16,
-              let pointer = sqlite3_column_blob(handle, column) else { return nil }
-        return ContentID(bytes: UnsafeRawBufferPointer(start: pointer, count: 16))
-    }
-}
