@@ -54,7 +54,6 @@ public struct IngestReport: Sendable, Codable, Equatable {
 /// alignment group, which keeps pivots (en→de, en→fr in two files) one group.
 public final class CorpusSink: UnitSink {
     let corpusID: Int64
-    let corpusDomain: String?
     private let upsertSegment: RawStatement
     private let insertOccurrence: RawStatement
     private let insertDocument: RawStatement
@@ -76,9 +75,8 @@ public final class CorpusSink: UnitSink {
     private var stage: IngestStage?
     private let db: Database
 
-    init(_ db: Database, corpusID: Int64, corpusDomain: String?) throws {
+    init(_ db: Database, corpusID: Int64) throws {
         self.corpusID = corpusID
-        self.corpusDomain = corpusDomain
         // `coalesce` keeps an existing group; RETURNING hands back the group the segment is in
         // now, so one statement both stores the segment and tells us what it is tied to.
         upsertSegment = try RawStatement(db, """
@@ -265,7 +263,7 @@ extension Store {
                                  descriptor.domain, descriptor.licence,
                                  ISO8601DateFormatter().string(from: Date())])
             let corpusID = db.lastInsertedRowID
-            let sink = try CorpusSink(db, corpusID: corpusID, corpusDomain: descriptor.domain)
+            let sink = try CorpusSink(db, corpusID: corpusID)
             sink.onProgress = progress
             try body(sink)
             try sink.finish()
