@@ -89,7 +89,8 @@ let package = Package(
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit"]
         ),
         .testTarget(name: "HeldoutCoreTests", dependencies: ["HeldoutCore"]),
-        .testTarget(name: "HeldoutSplitTests", dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit"]),
+        // The split tests may use the audit (the modules themselves never see each other).
+        .testTarget(name: "HeldoutSplitTests", dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit", "HeldoutAudit"]),
         .testTarget(name: "HeldoutStoreTests", dependencies: ["HeldoutCore", "HeldoutStore"]),
         .testTarget(
             name: "HeldoutIngestTests",

@@ -40,6 +40,8 @@ public enum Audit {
         // Manifest: policy, threshold, isolation cost.
         var policy = options.policy
         var threshold = options.nearDuplicateThreshold
+        var shingle = options.shingle
+        var shingleSize = options.shingleSize
         var isolationCost: JSONValue?
         if exists("manifest.json") {
             let manifestPath = path("manifest.json")
@@ -50,11 +52,25 @@ public enum Audit {
                 throw HeldoutError.badInput(SourceLocation(file: manifestPath), "not valid JSON: \(error.localizedDescription)")
             }
             if policy == nil { policy = try AuditPolicy(manifest: manifest) }
-            if threshold == nil, case let .number(t)? = manifest["isolation"]?["near_duplicates"]?["threshold"] { threshold = t }
+            // What the split declares it tied (`near_duplicates`), or an isolation block's threshold.
+            let declared = manifest["near_duplicates"]
+            if threshold == nil, case let .number(t)? = declared?["threshold"] ?? manifest["isolation"]?["near_duplicates"]?["threshold"] {
+                threshold = t
+            }
+            if shingle == nil, case let .string(kind)? = declared?["shingle"] {
+                guard let k = ShingleKind(rawValue: kind) else {
+                    throw HeldoutError.badInput(SourceLocation(file: manifestPath),
+                                                "near_duplicates.shingle: \(kind) is not \(ShingleKind.allCases.map(\.rawValue).joined(separator: " or "))")
+                }
+                shingle = k
+            }
+            if shingleSize == nil, case let .number(n)? = declared?["size"] { shingleSize = Int(exactly: n) }
             isolationCost = manifest["isolation_cost"]
         }
         var resolved = options
         resolved.nearDuplicateThreshold = threshold ?? 0.8
+        resolved.shingle = shingle ?? .word
+        resolved.shingleSize = shingleSize ?? 1
         resolved.policy = policy ?? .all
         try resolved.validate()
 

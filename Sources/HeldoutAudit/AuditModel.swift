@@ -132,10 +132,14 @@ public struct AuditOptions: Codable, Sendable, Equatable {
     /// Jaccard similarity of word shingles at or above which two sentences are near-duplicates.
     /// `nil`: the manifest's `isolation.near_duplicates.threshold`, else 0.8.
     public var nearDuplicateThreshold: Double?
-    /// Words per shingle. 1 (sets of folded words) by default: one substituted word in an
-    /// n-word sentence then leaves Jaccard (n−1)/(n+1), so at 0.8 a one-word change is caught
-    /// in any sentence of 9 or more distinct words (with 3-word shingles it would take 28).
-    public var shingleSize = 1
+    /// What a shingle is: `word` n-grams or `char` n-grams of the folded text. `nil`: the
+    /// manifest's `near_duplicates.shingle` (what the split tied), else `word`.
+    public var shingle: ShingleKind?
+    /// Words (or characters) per shingle. `nil`: the manifest's `near_duplicates.size`, else 1
+    /// (sets of folded words): one substituted word in an n-word sentence then leaves Jaccard
+    /// (n−1)/(n+1), so at 0.8 a one-word change is caught in any sentence of 9 or more distinct
+    /// words (with 3-word shingles it would take 28).
+    public var shingleSize: Int?
     /// Sentences with fewer shingles are left to the exact and folded rules: MinHash on three
     /// words says nothing.
     public var minimumShingles = 5
@@ -163,7 +167,7 @@ public struct AuditOptions: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case ngramSize = "ngram_size", minimumNgramSize = "minimum_ngram_size"
-        case nearDuplicateThreshold = "near_duplicate_threshold", shingleSize = "shingle_size"
+        case nearDuplicateThreshold = "near_duplicate_threshold", shingle, shingleSize = "shingle_size"
         case minimumShingles = "minimum_shingles", minhashBands = "minhash_bands", minhashRows = "minhash_rows"
         case answerMinimumWords = "answer_minimum_words", answerMinimumCharacters = "answer_minimum_characters"
         case maxListedLeaksPerRule = "max_listed_leaks_per_rule"
@@ -177,7 +181,7 @@ public struct AuditOptions: Codable, Sendable, Equatable {
         if let t = nearDuplicateThreshold, !(t > 0 && t <= 1) {
             throw HeldoutError.usage("near-duplicate threshold \(t): must be in (0, 1]")
         }
-        guard shingleSize >= 1, minhashBands >= 1, minhashRows >= 1, minhashBands * minhashRows <= 1024 else {
+        guard (shingleSize ?? 1) >= 1, minhashBands >= 1, minhashRows >= 1, minhashBands * minhashRows <= 1024 else {
             throw HeldoutError.usage("MinHash: need shingle size ≥ 1 and 1 ≤ bands × rows ≤ 1024")
         }
         guard maxListedLeaksPerRule >= 0, threads >= 1 else {

@@ -172,7 +172,7 @@ final class EvaluationIndex: @unchecked Sendable {
                 let fh = Hash64.sequence(tokens[range], salt: Hash64.saltFolded)
                 guard seenFolded.insert(fh).inserted else { tokens.removeLast(range.count); continue }
                 let s = Int32(segments.count)
-                let sh = Shingles.of(tokens[range], size: options.shingleSize)
+                let sh = Shingles.of(text, tokens: tokens[range], folder: folder, options: options)
                 let shStart = shingles.count
                 shingles.append(contentsOf: sh)
                 segments.append(EvalSegment(record: r32, text: text, id: id, tokens: range, shingles: shStart..<shingles.count))

@@ -1,3 +1,5 @@
+import HeldoutCore
+
 /// Shingles of a folded sentence: hashes of runs of `size` consecutive words, sorted and
 /// without repeats, so that exact Jaccard is a linear merge.
 enum Shingles {
@@ -21,6 +23,39 @@ enum Shingles {
         }
         out.removeLast(out.count - w)
         return out
+    }
+
+    /// Hashes of runs of `size` consecutive characters of the folded text (words joined by one
+    /// space), sorted and without repeats; a folded text shorter than that is one shingle.
+    static func ofCharacters(_ text: String, folder: TextFolder, size: Int) -> [UInt64] {
+        var scalars: [UInt32] = []
+        folder.fold(text, into: &scalars)
+        guard !scalars.isEmpty else { return [] }
+        var out: [UInt64] = []
+        let windows = scalars.count <= size ? [0..<scalars.count] : (0...(scalars.count - size)).map { $0..<($0 + size) }
+        out.reserveCapacity(windows.count)
+        for window in windows {
+            var h = Hash64.fnvOffset ^ Hash64.saltShingle
+            for k in window { h = (h ^ UInt64(scalars[k])) &* Hash64.fnvPrime }
+            out.append(Hash64.mix(h))
+        }
+        out.sort()
+        var w = 0
+        for r in out.indices where r == 0 || out[r] != out[w - 1] {
+            out[w] = out[r]
+            w += 1
+        }
+        out.removeLast(out.count - w)
+        return out
+    }
+
+    /// The shingles the options ask for, of a text whose folded word hashes are `tokens`.
+    static func of(_ text: String, tokens: ArraySlice<UInt64>, folder: TextFolder, options: AuditOptions) -> [UInt64] {
+        let size = options.shingleSize ?? 1
+        switch options.shingle ?? .word {
+        case .word: return of(tokens, size: size)
+        case .char: return ofCharacters(text, folder: folder, size: size)
+        }
     }
 
     /// |a ∩ b| / |a ∪ b| of two sorted sets without repeats.

@@ -238,7 +238,7 @@ final class Prober {
     /// MinHash + LSH candidates, each confirmed by exact Jaccard of shingles.
     private func nearDuplicates(_ text: String) {
         guard !lsh.isEmpty else { return }
-        let sh = Shingles.of(tokens[...], size: index.options.shingleSize)
+        let sh = Shingles.of(text, tokens: tokens[...], folder: folder, options: index.options)
         guard sh.count >= index.options.minimumShingles else { return }
         let keys = index.family.signature(of: sh).bandKeys(bands: index.options.minhashBands, rows: index.options.minhashRows)
         seen.removeAll(keepingCapacity: true)

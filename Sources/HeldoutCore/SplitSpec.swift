@@ -124,9 +124,11 @@ public struct SplitSpec: Sendable, Equatable {
         public var enabled = true
         /// Jaccard similarity of shingle sets at or above which two segments are tied.
         public var threshold = 0.8
-        public var shingle: ShingleKind = .char
-        /// Characters (or words) per shingle.
-        public var size = 3
+        /// Words (or characters) of the folded text (``TextFolder``) per shingle. Sets of folded
+        /// words by default: what the audit compares, and a one-word change in a sentence of
+        /// nine distinct words still reaches 0.8.
+        public var shingle: ShingleKind = .word
+        public var size = 1
         public init() {}
     }
 

@@ -40,14 +40,17 @@ struct IsolationGraph {
     /// Near-duplicate cluster of each segment (-1: none), from confirmed pairs.
     let nearDuplicateCluster: [Int32]
     let nearDuplicateClusters: Int
+    /// The shared-segment key of each segment: the smallest segment with the same folded text.
+    let segmentClass: [Int32]
 
     /// Component number of each item, numbered by first appearance in id order.
     private(set) var component: [Int32] = []
     private(set) var componentCount = 0
 
-    init(input: SplitInput, links: [IsolationLink], nearDuplicatePairs: [(Int32, Int32)], segmentCount: Int) {
+    init(input: SplitInput, links: [IsolationLink], nearDuplicatePairs: [(Int32, Int32)], segmentClass: [Int32], segmentCount: Int) {
         self.input = input
         self.links = links
+        self.segmentClass = segmentClass
         var clusters = UnionFind(count: segmentCount)
         var touched = [Bool](repeating: false, count: segmentCount)
         for (a, b) in nearDuplicatePairs {
@@ -89,7 +92,7 @@ struct IsolationGraph {
     func forEachKey(_ link: IsolationLink, of item: Int, _ body: (Int32) -> Void) {
         switch link {
         case .sharedSegment:
-            for s in input.segments(ofItem: item) { body(s) }
+            for s in input.segments(ofItem: item) { body(segmentClass[Int(s)]) }
         case .translation:
             for s in input.segments(ofItem: item) where input.segmentGroup[Int(s)] >= 0 { body(input.segmentGroup[Int(s)]) }
         case .nearDuplicate:

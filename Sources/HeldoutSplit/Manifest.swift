@@ -85,8 +85,18 @@ struct Manifest: Codable {
         var size: Int
         var bands: Int
         var rows: Int
+        /// Chance that LSH misses a pair exactly at the threshold (lower above it).
+        var missAtThreshold: Double
         var segments: Int
         var pairs: Int
+        /// Buckets compared with a sliding window instead of all-pairs (0 in any ordinary corpus).
+        var windowedBuckets: Int
+
+        enum CodingKeys: String, CodingKey {
+            case threshold, shingle, size, bands, rows, segments, pairs
+            case missAtThreshold = "miss_at_threshold"
+            case windowedBuckets = "windowed_buckets"
+        }
     }
 
     struct Inputs: Codable {
@@ -155,7 +165,7 @@ struct Manifest: Codable {
 
     static func make(spec: SplitSpec, variant: SplitVariant, input: SplitInput, store: Store, counts: RecordCounts,
                      fates: [ItemFate], cost: IsolationCost?, assignment: ComponentAssignment, graph: IsolationGraph,
-                     nearDuplicates: NearDuplicateIndex.Parameters?, nearDuplicatePairs: Int, directory: URL,
+                     nearDuplicates: NearDuplicateIndex.Parameters?, nearDuplicatePairs: Int, windowedBuckets: Int, directory: URL,
                      toolVersion: String, specPath: String?) throws -> Manifest {
         var records: [String: Int] = [:]
         var dropped: [String: [String: Int]] = [:]
@@ -216,7 +226,8 @@ struct Manifest: Codable {
             audit: AuditEnforcement(links: spec.isolation.enabledLinks),
             nearDuplicates: nearDuplicates.map {
                 NearDuplicates(threshold: $0.threshold, shingle: $0.shingle.rawValue, size: $0.size, bands: $0.bands,
-                               rows: $0.rows, segments: Set(input.segmentList).count, pairs: nearDuplicatePairs)
+                               rows: $0.rows, missAtThreshold: Double(String(format: "%.3g", 1 - $0.candidateProbability(similarity: $0.threshold))) ?? 0,
+                               segments: Set(input.segmentList).count, pairs: nearDuplicatePairs, windowedBuckets: windowedBuckets)
             },
             inputs: Inputs(spec: try specPath.map { try FileDigest.sha256(ofFile: $0).hex }, corpora: corpora,
                            items: itemHasher.finalize().map { String(format: "%02x", $0) }.joined(), sources: sources),

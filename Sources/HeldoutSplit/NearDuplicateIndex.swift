@@ -5,12 +5,19 @@ import HeldoutCore
 /// Near-duplicate search over sentences: MinHash signatures banded for LSH, candidates
 /// confirmed by exact Jaccard similarity of the shingle sets (DESIGN isolation link 3).
 ///
-/// Built for millions of sentences in bounded memory: a signature is reduced to its band
-/// hashes as soon as it is computed (8 bytes per band per sentence, not per permutation), and
-/// buckets are found by sorting one band's `(hash, sentence)` pairs at a time rather than in a
-/// dictionary of buckets. All hashes are 64-bit, so distinct shingles or bands practically never
-/// collide. Results do not depend on the thread count: work is split in fixed chunks whose
-/// outputs are concatenated in order.
+/// Shingles are words (or characters) of the *folded* text (``TextFolder``: case, punctuation
+/// and diacritics dropped), the same words the audit reads, so that every pair the audit would
+/// call a near-copy is one this index looks for. Because the audit's own search is independent
+/// and nearly exhaustive, the banding here is chosen to miss a pair at the threshold with
+/// probability at most `targetMiss` (10⁻⁶ by default, against the audit's 10⁻⁴): a split
+/// that the splitter believes isolated is then almost never refused for a pair it did not see.
+///
+/// Built for millions of sentences in bounded memory: shingle sets are kept flat (8 bytes per
+/// distinct shingle), sentences with identical sets are tied at once and only one of them enters
+/// LSH, a signature is reduced to its band hashes as soon as it is computed, and buckets are
+/// found by sorting one band's `(hash, sentence)` pairs at a time. All hashes are 64-bit, so
+/// distinct shingles or bands practically never collide. Results do not depend on the thread
+/// count: work is split in fixed chunks whose outputs are concatenated in order.
 public struct NearDuplicateIndex: Sendable {
     public struct Parameters: Sendable, Equatable {
         public var threshold: Double
@@ -19,26 +26,26 @@ public struct NearDuplicateIndex: Sendable {
         /// LSH bands and rows per band; `bands * rows` MinHash permutations.
         public var bands: Int
         public var rows: Int
-        /// Largest bucket whose members are all compared pairwise; members of a larger bucket
-        /// (a boilerplate sentence with thousands of variants) are compared with their next
-        /// `bucketWindow` neighbours in id order, which still ties the whole run together.
-        public var bucketWindow: Int = 64
+        /// Members of a bucket larger than this (after identical sets are merged) are compared
+        /// with their next `bucketWindow` neighbours in id order rather than with all others.
+        /// Such buckets are counted (`windowedBuckets`) so that a user sees when it happened.
+        public var bucketWindow: Int = 512
 
         /// Bands and rows for `threshold`: the most rows per band (fewest false candidates) that
-        /// reach a candidate probability `1 - (1 - t^r)^b ≥ 0.97` at the threshold with at most
-        /// 64 permutations (0.97 so that measured recall clears 0.95 with room for estimate noise).
-        public init(threshold: Double, shingle: ShingleKind = .char, size: Int = 3) {
+        /// keep the chance of missing a pair at the threshold, `(1 - t^r)^b`, at or below
+        /// `targetMiss` with at most 256 permutations.
+        public init(threshold: Double, shingle: ShingleKind = .word, size: Int = 1, targetMiss: Double = 1e-6) {
             self.threshold = threshold
             self.shingle = shingle
             self.size = size
-            var best = (bands: 16, rows: 1)
+            var best = (bands: 256, rows: 1)
             for rows in 1...16 {
                 let p = pow(threshold, Double(rows))
                 guard p > 0, p < 1 else { continue }
-                let bands = Int((log(0.03) / log(1 - p)).rounded(.up))
-                if bands >= 1, bands * rows <= 64 { best = (bands, rows) }
+                let bands = Int((log(targetMiss) / log(1 - p)).rounded(.up))
+                if bands >= 1, bands * rows <= 256 { best = (bands, rows) }
             }
-            if threshold >= 1 { best = (1, 4) }
+            if threshold >= 1 { best = (1, 8) }
             bands = best.bands
             rows = best.rows
         }
@@ -49,6 +56,15 @@ public struct NearDuplicateIndex: Sendable {
         }
 
         public var permutations: Int { bands * rows }
+    }
+
+    /// What a search found.
+    public struct Result: Sendable {
+        /// Pairs `(i, j)`, `i < j`, of texts whose shingle Jaccard similarity is at least the
+        /// threshold (identical shingle sets are tied to the first text that has the set).
+        public var pairs: [(Int32, Int32)]
+        /// Buckets too large to compare all-pairs (see ``Parameters/bucketWindow``).
+        public var windowedBuckets: Int
     }
 
     public let parameters: Parameters
@@ -70,134 +86,102 @@ public struct NearDuplicateIndex: Sendable {
 
     // MARK: Shingles
 
-    /// Lower-cased letters and digits, everything else one space, trimmed: near-duplicates
-    /// differ in words, not in case or punctuation.
-    public static func normalizedScalars(_ text: String) -> [UInt32] {
-        var out: [UInt32] = []
-        out.reserveCapacity(text.utf8.count)
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if v < 128 {
-                let isUpper = v >= 65 && v <= 90
-                let isWord = isUpper || (v >= 97 && v <= 122) || (v >= 48 && v <= 57)
-                if isWord {
-                    if pendingSpace, !out.isEmpty { out.append(32) }
-                    pendingSpace = false
-                    out.append(isUpper ? v + 32 : v)
-                } else {
-                    pendingSpace = true
-                }
-                continue
-            }
-            let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType != nil {
-                if pendingSpace, !out.isEmpty { out.append(32) }
-                pendingSpace = false
-                if properties.changesWhenLowercased {
-                    for lower in properties.lowercaseMapping.unicodeScalars { out.append(lower.value) }
-                } else {
-                    out.append(v)
-                }
-            } else {
-                pendingSpace = true
-            }
-        }
+    /// The sorted, distinct 64-bit hashes of a text's shingles: `size` consecutive words, or
+    /// characters (words joined by one space), of the folded text. A text shorter than one
+    /// shingle is one shingle of itself; a text without letters or digits has none.
+    public func shingles(_ text: String, folder: TextFolder = TextFolder()) -> [UInt64] {
+        var scratch: [UInt32] = []
+        var out: [UInt64] = []
+        appendShingles(of: text, folder: folder, scratch: &scratch, into: &out)
         return out
     }
 
-    /// The sorted, distinct 64-bit hashes of a text's shingles: `size` consecutive characters
-    /// (spaces included) or words of the normalised text. A text shorter than one shingle is
-    /// one shingle of itself; an empty text has none.
-    public func shingles(_ text: String) -> [UInt64] {
-        var out = Self.shingleHashes(text, kind: parameters.shingle, size: parameters.size)
-        out.sort()
-        var write = 0
-        for read in out.indices where read == 0 || out[read] != out[read - 1] {
-            out[write] = out[read]
-            write += 1
-        }
-        out.removeLast(out.count - write)
-        return out
-    }
-
-    static func shingleHashes(_ text: String, kind: ShingleKind, size: Int) -> [UInt64] {
-        let scalars = normalizedScalars(text)
-        guard !scalars.isEmpty else { return [] }
-        switch kind {
+    /// Appends the shingle set of `text` (sorted, distinct) to `out`.
+    func appendShingles(of text: String, folder: TextFolder, scratch: inout [UInt32], into out: inout [UInt64]) {
+        scratch.removeAll(keepingCapacity: true)
+        folder.fold(text, into: &scratch)
+        guard !scratch.isEmpty else { return }
+        let start = out.count
+        let size = parameters.size
+        switch parameters.shingle {
         case .char:
-            let n = scalars.count
-            if n <= size { return [mix(scalars.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 })] }
-            var out: [UInt64] = []
-            out.reserveCapacity(n - size + 1)
-            for start in 0...(n - size) {
+            let n = scratch.count
+            let windows = n <= size ? 1 : n - size + 1
+            for s in 0..<windows {
                 var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                for k in start..<(start + size) { h = (h ^ UInt64(scalars[k])) &* 0x100_0000_01B3 }
-                out.append(mix(h))
+                for k in s..<min(n, s + size) { h = (h ^ UInt64(scratch[k])) &* 0x100_0000_01B3 }
+                out.append(Self.mix(h))
             }
-            return out
         case .word:
             var words: [UInt64] = []
             var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for v in scalars {
-                if v == 32 {
-                    words.append(h)
+            for v in scratch {
+                if v == 0x20 {
+                    words.append(Self.mix(h))
                     h = 0xCBF2_9CE4_8422_2325
                 } else {
                     h = (h ^ UInt64(v)) &* 0x100_0000_01B3
                 }
             }
-            words.append(h)
-            if words.count <= size { return [mix(words.reduce(0) { mix($0 ^ $1) })] }
-            var out: [UInt64] = []
-            for start in 0...(words.count - size) {
-                var g: UInt64 = 0
-                for k in start..<(start + size) { g = mix(g ^ words[k]) }
-                out.append(g)
+            words.append(Self.mix(h))
+            if size == 1 {
+                out.append(contentsOf: words)
+            } else if words.count <= size {
+                out.append(words.reduce(0) { Self.mix($0 ^ $1) })
+            } else {
+                for s in 0...(words.count - size) {
+                    var g: UInt64 = 0
+                    for k in s..<(s + size) { g = Self.mix(g ^ words[k]) }
+                    out.append(g)
+                }
             }
-            return out
         }
+        out[start...].sort()
+        var write = start
+        for read in start..<out.count where read == start || out[read] != out[write - 1] {
+            out[write] = out[read]
+            write += 1
+        }
+        out.removeLast(out.count - write)
     }
 
     /// Exact Jaccard similarity of two sorted distinct shingle sets.
-    public static func jaccard(_ a: [UInt64], _ b: [UInt64]) -> Double {
+    public static func jaccard(_ a: ArraySlice<UInt64>, _ b: ArraySlice<UInt64>) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
-        var i = 0, j = 0, common = 0
-        while i < a.count && j < b.count {
+        var i = a.startIndex, j = b.startIndex, common = 0
+        while i < a.endIndex && j < b.endIndex {
             if a[i] == b[j] { common += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
         }
         return Double(common) / Double(a.count + b.count - common)
     }
 
+    public static func jaccard(_ a: [UInt64], _ b: [UInt64]) -> Double { jaccard(a[...], b[...]) }
+
     // MARK: Signatures
 
-    /// The band hashes of one text's MinHash signature (`bands` values).
-    func bandHashes(of text: String, into out: inout [UInt64], at offset: Int) {
-        let shingles = Self.shingleHashes(text, kind: parameters.shingle, size: parameters.size)
+    /// The band hashes of one shingle set's MinHash signature (`bands` values).
+    private func bandHashes(of shingles: ArraySlice<UInt64>, into out: UnsafeMutablePointer<UInt64>,
+                            minimum: UnsafeMutableBufferPointer<UInt64>) {
         let permutations = parameters.permutations
-        if shingles.isEmpty {
-            // No shingles: no signature; a distinct value per text so empty texts do not all collide.
-            for band in 0..<parameters.bands { out[offset + band] = Self.mix(UInt64(truncatingIfNeeded: offset) &+ UInt64(band) &+ 0x9E37) }
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: permutations) { minimum in
-            for p in 0..<permutations { minimum[p] = .max }
-            multipliers.withUnsafeBufferPointer { a in
-                addends.withUnsafeBufferPointer { b in
+        multipliers.withUnsafeBufferPointer { a in
+            addends.withUnsafeBufferPointer { b in
+                // Permutation outside, shingles inside: the running minimum stays in a register.
+                for p in 0..<permutations {
+                    let (ap, bp) = (a[p], b[p])
+                    var best = UInt64.max
                     for x in shingles {
-                        for p in 0..<permutations {
-                            let h = a[p] &* x &+ b[p]
-                            if h < minimum[p] { minimum[p] = h }
-                        }
+                        let h = ap &* x &+ bp
+                        best = h < best ? h : best
                     }
+                    minimum[p] = best
                 }
             }
-            let rows = parameters.rows
-            for band in 0..<parameters.bands {
-                var h: UInt64 = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
-                for r in 0..<rows { h = Self.mix(h ^ minimum[band * rows + r]) }
-                out[offset + band] = h
-            }
+        }
+        let rows = parameters.rows
+        for band in 0..<parameters.bands {
+            var h: UInt64 = UInt64(band) &* 0x9E37_79B9_7F4A_7C15
+            for r in 0..<rows { h = Self.mix(h ^ minimum[band * rows + r]) }
+            out[band] = h
         }
     }
 
@@ -205,36 +189,109 @@ public struct NearDuplicateIndex: Sendable {
 
     /// Every pair `(i, j)`, `i < j`, of `texts` whose exact shingle Jaccard similarity is at
     /// least the threshold and which LSH made a candidate; sorted.
-    public func pairs(_ texts: [String]) -> [(Int32, Int32)] {
+    public func pairs(_ texts: [String]) -> [(Int32, Int32)] { search(texts).pairs }
+
+    public func search(_ texts: [String]) -> Result {
         let n = texts.count
-        guard n > 1 else { return [] }
-        let bandCount = parameters.bands
-        var hashes = [UInt64](repeating: 0, count: n * bandCount)
+        guard n > 1 else { return Result(pairs: [], windowedBuckets: 0) }
+
+        // 1. Shingle sets, flat: set i is sets[offsets[i]..<offsets[i + 1]].
         let chunk = 4096
         let chunks = (n + chunk - 1) / chunk
-        hashes.withUnsafeMutableBufferPointer { buffer in
+        var parts = [([UInt64], [Int32])](repeating: ([], []), count: chunks)
+        parts.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeSendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var local = [UInt64](repeating: 0, count: bandCount)
+                let folder = TextFolder()
+                var scratch: [UInt32] = []
+                var flat: [UInt64] = []
+                var counts: [Int32] = []
                 for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                    bandHashes(of: texts[i], into: &local, at: 0)
-                    for band in 0..<bandCount { base.pointer[i * bandCount + band] = local[band] }
+                    let before = flat.count
+                    appendShingles(of: texts[i], folder: folder, scratch: &scratch, into: &flat)
+                    counts.append(Int32(flat.count - before))
+                }
+                base.pointer[c] = (flat, counts)
+            }
+        }
+        var flatSets: [UInt64] = []
+        flatSets.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })
+        var starts: [Int] = [0]
+        starts.reserveCapacity(n + 1)
+        for part in parts {
+            flatSets.append(contentsOf: part.0)
+            for count in part.1 { starts.append(starts[starts.count - 1] + Int(count)) }
+        }
+        parts = []
+        let sets = ShingleSets(flat: flatSets, offsets: starts)
+        flatSets = []
+        starts = []
+
+        // 2. Identical non-empty sets are tied to the first text with the set; only that one
+        //    goes on to LSH.
+        var found: [UInt64] = []
+        var representatives: [Int32] = []
+        do {
+            var keyed: [(UInt64, Int32)] = []
+            keyed.reserveCapacity(n)
+            for i in 0..<n where !sets[i].isEmpty {
+                var h: UInt64 = 0x5E75
+                for x in sets[i] { h = Self.mix(h ^ x) }
+                keyed.append((h, Int32(i)))
+            }
+            keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            var start = 0
+            while start < keyed.count {
+                var end = start + 1
+                while end < keyed.count && keyed[end].0 == keyed[start].0 { end += 1 }
+                // Equal hashes of unequal sets (never seen in practice) stay separate.
+                var groupLeaders: [Int32] = []
+                for k in start..<end {
+                    let i = keyed[k].1
+                    if let leader = groupLeaders.first(where: { sets[Int($0)] == sets[Int(i)] }) {
+                        found.append(UInt64(leader) << 32 | UInt64(i))
+                    } else {
+                        groupLeaders.append(i)
+                        representatives.append(i)
+                    }
+                }
+                start = end
+            }
+            representatives.sort()
+        }
+        let leaders = representatives
+        representatives = []
+
+        // 3. Band hashes of the representatives.
+        let m = leaders.count
+        let bandCount = parameters.bands
+        var hashes = [UInt64](repeating: 0, count: m * bandCount)
+        let signatureChunks = (m + chunk - 1) / chunk
+        hashes.withUnsafeMutableBufferPointer { buffer in
+            let base = UnsafeSendablePointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: signatureChunks) { c in
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: parameters.permutations) { minimum in
+                    for k in (c * chunk)..<min(m, (c + 1) * chunk) {
+                        bandHashes(of: sets[Int(leaders[k])], into: base.pointer + k * bandCount, minimum: minimum)
+                    }
                 }
             }
         }
 
-        // Candidates, one band at a time: sort (hash, index), pair up equal runs.
+        // 4. Candidates, one band at a time: sort (hash, representative), pair up equal runs.
         var candidates: [UInt64] = []
-        var entries = [(UInt64, UInt32)](repeating: (0, 0), count: n)
+        var entries = [(UInt64, UInt32)](repeating: (0, 0), count: m)
         let window = parameters.bucketWindow
+        var windowed = 0
         for band in 0..<bandCount {
-            for i in 0..<n { entries[i] = (hashes[i * bandCount + band], UInt32(i)) }
+            for k in 0..<m { entries[k] = (hashes[k * bandCount + band], UInt32(k)) }
             entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             var start = 0
-            while start < n {
+            while start < m {
                 var end = start + 1
-                while end < n && entries[end].0 == entries[start].0 { end += 1 }
+                while end < m && entries[end].0 == entries[start].0 { end += 1 }
                 if end - start > 1 {
+                    if end - start > window + 1 { windowed += 1 }
                     for x in start..<end {
                         for y in (x + 1)..<min(end, x + 1 + window) {
                             candidates.append(UInt64(entries[x].1) << 32 | UInt64(entries[y].1))
@@ -251,34 +308,37 @@ public struct NearDuplicateIndex: Sendable {
         unique.reserveCapacity(candidates.count)
         for c in candidates where unique.last != c { unique.append(c) }
         candidates = []
-        let confirmed = unique
+        let distinct = unique
         unique = []
 
-        // Confirm by exact Jaccard, in fixed chunks of candidates (runs of one left text share its set).
-        let confirmChunk = 8192
-        let confirmChunks = (confirmed.count + confirmChunk - 1) / confirmChunk
-        var results = [[(Int32, Int32)]](repeating: [], count: confirmChunks)
+        // 5. Confirm by exact Jaccard, in fixed chunks of candidates.
+        let confirmChunk = 16384
+        let confirmChunks = (distinct.count + confirmChunk - 1) / confirmChunk
+        var results = [[UInt64]](repeating: [], count: confirmChunks)
         let threshold = parameters.threshold
         results.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeSendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: confirmChunks) { c in
-                var found: [(Int32, Int32)] = []
-                var leftIndex = -1
-                var left: [UInt64] = []
-                for k in (c * confirmChunk)..<min(confirmed.count, (c + 1) * confirmChunk) {
-                    let i = Int(confirmed[k] >> 32), j = Int(confirmed[k] & 0xFFFF_FFFF)
-                    if i != leftIndex {
-                        left = shingles(texts[i])
-                        leftIndex = i
-                    }
-                    if Self.jaccard(left, shingles(texts[j])) >= threshold - 1e-12 {
-                        found.append((Int32(i), Int32(j)))
+                var confirmed: [UInt64] = []
+                for k in (c * confirmChunk)..<min(distinct.count, (c + 1) * confirmChunk) {
+                    let i = leaders[Int(distinct[k] >> 32)], j = leaders[Int(distinct[k] & 0xFFFF_FFFF)]
+                    if Self.jaccard(sets[Int(i)], sets[Int(j)]) >= threshold - 1e-12 {
+                        confirmed.append(UInt64(UInt32(min(i, j))) << 32 | UInt64(UInt32(max(i, j))))
                     }
                 }
-                base.pointer[c] = found
+                base.pointer[c] = confirmed
             }
         }
-        return results.flatMap { $0 }
+        for part in results { found.append(contentsOf: part) }
+        found.sort()
+        var pairs: [(Int32, Int32)] = []
+        pairs.reserveCapacity(found.count)
+        var last: UInt64?
+        for p in found where p != last {
+            pairs.append((Int32(p >> 32), Int32(p & 0xFFFF_FFFF)))
+            last = p
+        }
+        return Result(pairs: pairs, windowedBuckets: windowed)
     }
 
     // MARK: Hashing
@@ -296,6 +356,14 @@ public struct NearDuplicateIndex: Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// Shingle sets of many texts in one flat array: set `i` is `flat[offsets[i]..<offsets[i + 1]]`.
+struct ShingleSets: Sendable {
+    let flat: [UInt64]
+    let offsets: [Int]
+
+    subscript(i: Int) -> ArraySlice<UInt64> { flat[offsets[i]..<offsets[i + 1]] }
 }
 
 /// A pointer handed to `concurrentPerform` workers that write disjoint elements.

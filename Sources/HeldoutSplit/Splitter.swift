@@ -83,24 +83,31 @@ public struct Splitter {
         options.progress?("reading items")
         let input = try SplitInputLoader(spec: spec, store: store).load()
 
+        // Only segments an item uses: the rest cannot carry anything into a record.
+        var isUsed = [Bool](repeating: false, count: input.segmentIDs.count)
+        for s in input.segmentList { isUsed[Int(s)] = true }
+        let used = (0..<input.segmentIDs.count).filter { isUsed[$0] }
+        isUsed = []
+
         var pairs: [(Int32, Int32)] = []
+        var windowedBuckets = 0
         var nearParameters: NearDuplicateIndex.Parameters?
         if spec.isolation.isEnabled(.nearDuplicate) {
             options.progress?("near-duplicates")
             let nd = spec.isolation.nearDuplicates
             let parameters = NearDuplicateIndex.Parameters(threshold: nd.threshold, shingle: nd.shingle, size: nd.size)
             nearParameters = parameters
-            // Only segments an item uses: the rest cannot carry anything into a record.
-            var used = [Bool](repeating: false, count: input.segmentIDs.count)
-            for s in input.segmentList { used[Int(s)] = true }
-            let segments = (0..<input.segmentIDs.count).filter { used[$0] }
-            let found = NearDuplicateIndex(parameters: parameters).pairs(segments.map { input.segmentText[$0] })
-            pairs = found.map { (Int32(segments[Int($0.0)]), Int32(segments[Int($0.1)])) }
+            let found = NearDuplicateIndex(parameters: parameters).search(used.map { input.segmentText[$0] })
+            windowedBuckets = found.windowedBuckets
+            pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
         }
+        let segmentClass = spec.isolation.isEnabled(.sharedSegment)
+            ? FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
+            : (0..<Int32(input.segmentIDs.count)).map { $0 }
 
         options.progress?("isolation graph")
         let graph = IsolationGraph(input: input, links: options.graphLinksOverride ?? spec.isolation.enabledLinks, nearDuplicatePairs: pairs,
-                                   segmentCount: input.segmentIDs.count)
+                                   segmentClass: segmentClass, segmentCount: input.segmentIDs.count)
         let assignment = ComponentAssignment(graph: graph, input: input, spec: spec)
         let variants = SplitVariant.all(for: spec)
         var fates = variants.map { variant in (0..<input.count).map { variant.fate(of: $0, input: input, assignment: assignment, graph: graph) } }
@@ -130,7 +137,7 @@ public struct Splitter {
             let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store, counts: counts[index],
                                              fates: fates[index], cost: variant.kind == .primary ? cost : nil,
                                              assignment: assignment, graph: graph, nearDuplicates: nearParameters,
-                                             nearDuplicatePairs: pairs.count, directory: temporaries[index],
+                                             nearDuplicatePairs: pairs.count, windowedBuckets: windowedBuckets, directory: temporaries[index],
                                              toolVersion: options.toolVersion, specPath: options.specPath)
             try manifest.write(to: temporaries[index].appendingPathComponent("manifest.json"))
             summaries.append(SplitSummary.Output(name: variant.name, directory: destinations[index].path,

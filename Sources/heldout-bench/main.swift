@@ -76,10 +76,10 @@ func generate(store path: String, items n: Int) throws {
     FileHandle.standardError.write(Data("generated \(n) items over \(units) units in \(path)\n".utf8))
 }
 
-func nearDuplicates(file: String, threshold: Double) throws {
+func nearDuplicates(file: String, threshold: Double, shingle: ShingleKind, size: Int) throws {
     let text = try String(contentsOfFile: file, encoding: .utf8)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
-    let parameters = NearDuplicateIndex.Parameters(threshold: threshold, shingle: .char, size: 3)
+    let parameters = NearDuplicateIndex.Parameters(threshold: threshold, shingle: shingle, size: size)
     let index = NearDuplicateIndex(parameters: parameters)
     let start = Date()
     let pairs = index.pairs(lines)
@@ -98,10 +98,12 @@ do {
     switch arguments.count > 1 ? arguments[1] : "" {
     case "generate" where arguments.count == 4:
         try generate(store: arguments[2], items: Int(arguments[3]) ?? 1000)
-    case "neardup" where arguments.count == 4:
-        try nearDuplicates(file: arguments[2], threshold: Double(arguments[3]) ?? 0.8)
+    case "neardup" where arguments.count == 4 || arguments.count == 6:
+        try nearDuplicates(file: arguments[2], threshold: Double(arguments[3]) ?? 0.8,
+                           shingle: arguments.count == 6 ? ShingleKind(rawValue: arguments[4]) ?? .word : .word,
+                           size: arguments.count == 6 ? Int(arguments[5]) ?? 1 : 1)
     default:
-        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD\n".utf8))
+        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD [word|char SIZE]\n".utf8))
         exit(2)
     }
 } catch {

@@ -124,16 +124,19 @@ struct SpecTests {
         #expect(throws: BandError.self) { try BandScheme(parsing: "1-5,13+,6-8") }
     }
 
-    @Test("near-duplicate parameters reach recall 0.97 at the threshold; exact Jaccard confirms")
+    @Test("near-duplicate parameters miss a pair at the threshold with probability ≤ 1e-6; exact Jaccard confirms")
     func nearDuplicates() throws {
         for t in [0.5, 0.7, 0.8, 0.9] {
             let p = NearDuplicateIndex.Parameters(threshold: t)
-            #expect(p.candidateProbability(similarity: t) >= 0.97)
-            #expect(p.permutations <= 64)
+            #expect(p.candidateProbability(similarity: t) >= 1 - 1e-6)
+            #expect(p.permutations <= 256)
+            // Unrelated sentences sharing a few common words rarely become candidates.
+            if t >= 0.8 { #expect(p.candidateProbability(similarity: 0.3) < 0.1) }
         }
         let index = NearDuplicateIndex(parameters: .init(threshold: 0.8))
         let texts = [nearA, nearB, "Something else entirely, about the weather in spring.", nearA.uppercased()]
         let pairs = index.pairs(texts).map { [$0.0, $0.1] }
-        #expect(pairs == [[0, 1], [0, 3], [1, 3]])
+        // Identical folded sets are tied to the first text that has the set (3 to 0, not also to 1).
+        #expect(pairs == [[0, 1], [0, 3]])
     }
 }

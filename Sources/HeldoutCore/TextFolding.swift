@@ -6,12 +6,14 @@ import Foundation
 /// break. Ideographs, kana and Thai are one word each, since those scripts do not put spaces
 /// between words and n-grams of characters then play the role of n-grams of words.
 ///
-/// The result is a sequence of 64-bit word hashes: what the indexes hold. ``words(_:)`` gives
-/// the same words as strings, for evidence in reports.
+/// This is the one definition of "the same words" in heldout: the splitter's near-duplicate
+/// link and the audit's folded-segment and near-duplicate rules both read text through it, so
+/// that what the audit calls a near-copy is what the splitter tied. Each hashes and indexes the
+/// folded words its own way, so that the two still check each other.
 ///
 /// One folder per thread: it caches the mapping of scalars outside Latin-1 and Latin Extended,
 /// which Foundation is slow to compute (tens of microseconds a call).
-final class TextFolder {
+public final class TextFolder {
     /// What one scalar becomes: nothing (a combining mark), scalars of a word, and 0 for a break.
     private typealias Mapping = [UInt32]
 
@@ -22,7 +24,7 @@ final class TextFolder {
 
     private var cache: [UInt32: Mapping] = [:]
 
-    init() {}
+    public init() {}
 
     private static func compute(_ scalar: Unicode.Scalar) -> Mapping {
         if scalar.isASCII {
@@ -86,39 +88,38 @@ final class TextFolder {
         return m
     }
 
-    /// The folded words of `text` as hashes, appended to `out`.
-    func tokens(_ text: String, into out: inout [UInt64]) {
-        var h = Hash64.fnvOffset
-        var inWord = false
-        @inline(__always) func emit(_ c: UInt32) {
-            if c == 0 {
-                if inWord { out.append(Hash64.mix(h)); h = Hash64.fnvOffset; inWord = false }
-            } else {
-                h = (h ^ UInt64(c)) &* Hash64.fnvPrime
-                inWord = true
-            }
-        }
+    /// Calls `body` with each scalar of the folded text and with 0 at word breaks (possibly
+    /// several in a row, before the first word or after the last: callers collapse them).
+    public func forEachFolded(_ text: String, _ body: (UInt32) -> Void) {
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if v < 0x80 {
-                if v >= 0x61 && v <= 0x7A || v >= 0x30 && v <= 0x39 { emit(v) }
-                else if v >= 0x41 && v <= 0x5A { emit(v + 0x20) }
-                else { emit(0) }
+                if v >= 0x61 && v <= 0x7A || v >= 0x30 && v <= 0x39 { body(v) }
+                else if v >= 0x41 && v <= 0x5A { body(v + 0x20) }
+                else { body(0) }
             } else {
-                for c in mapping(scalar) { emit(c) }
+                for c in mapping(scalar) { body(c) }
             }
         }
-        emit(0)
     }
 
-    func tokens(_ text: String) -> [UInt64] {
-        var out: [UInt64] = []
-        tokens(text, into: &out)
-        return out
+    /// The folded text's scalars, words separated by one space (U+0020), appended to `out`.
+    public func fold(_ text: String, into out: inout [UInt32]) {
+        var pendingBreak = false
+        let start = out.count
+        forEachFolded(text) { c in
+            if c == 0 {
+                pendingBreak = true
+            } else {
+                if pendingBreak && out.count > start { out.append(0x20) }
+                pendingBreak = false
+                out.append(c)
+            }
+        }
     }
 
-    /// The folded words of `text` as strings (slow; for evidence only).
-    func words(_ text: String) -> [String] {
+    /// The folded words of `text` as strings (slow; for evidence and tests).
+    public func words(_ text: String) -> [String] {
         var out: [String] = []
         var word = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -135,5 +136,5 @@ final class TextFolder {
     }
 
     /// The folded text: words joined by single spaces.
-    func folded(_ text: String) -> String { words(text).joined(separator: " ") }
+    public func folded(_ text: String) -> String { words(text).joined(separator: " ") }
 }
