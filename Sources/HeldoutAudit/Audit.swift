@@ -27,7 +27,9 @@ public enum Audit {
 
     /// Audits the split in `directory`. Throws ``HeldoutError/badInput(_:_:)`` (exit 3) for a
     /// missing directory, a malformed line (file and line named) or a malformed manifest.
-    public static func run(directory: String, store: Store?, options: AuditOptions = AuditOptions()) throws -> AuditReport {
+    /// `progress` is called with the name of each phase as it begins (for stage timings).
+    public static func run(directory: String, store: Store?, options: AuditOptions = AuditOptions(),
+                           progress: ((String) -> Void)? = nil) throws -> AuditReport {
         try options.validate()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -84,6 +86,7 @@ public enum Audit {
             throw HeldoutError.badInput(SourceLocation(file: directory), "no train.jsonl, dev.jsonl or test.jsonl here: not a split directory")
         }
         if evalFiles.isEmpty { notes.append("no dev.jsonl or test.jsonl: nothing to audit against training") }
+        progress?("evaluation records")
         for name in evalFiles {
             let partition = String(name.dropLast(".jsonl".count))
             var n = 0
@@ -98,12 +101,14 @@ public enum Audit {
         if store == nil {
             notes.append("no store: translations (alignment groups) and documents of store segments were not checked; records' own `documents` were")
         }
+        progress?("evaluation index")
         let index = EvaluationIndex(options: resolved, threshold: resolved.nearDuplicateThreshold ?? 0.8)
         try index.build(evaluation, store: store)
         evaluation = []
 
         var findings = evalFindings
         let finalPolicy = resolved.policy ?? .all
+        progress?("training records")
         if exists(trainingFile) {
             let (f, n) = try streamTraining(path: path(trainingFile), displayName: trainingFile, index: index, policy: finalPolicy, threads: resolved.threads)
             findings.merge(f)
@@ -117,6 +122,7 @@ public enum Audit {
             inputs.append(AuditInput(file: file, side: "against", format: format, records: n))
             if format == "tmx" { notes.append("\(file): TMX read by a minimal scan of <seg> text (inline tags dropped), not the ingest module's TMX reader") }
         }
+        progress?("report")
         return report(findings, index: index, inputs: inputs, storeUsed: store != nil, options: resolved,
                       policy: finalPolicy, isolationCost: isolationCost, notes: notes)
     }

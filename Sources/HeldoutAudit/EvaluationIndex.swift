@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HeldoutCore
 import HeldoutStore
@@ -148,10 +149,10 @@ final class EvaluationIndex: @unchecked Sendable {
         var translationText: [(key: UInt64, value: Int32)] = []
         var translationID: [(key: UInt64, value: Int32)] = []
 
+        // The records' sentences (source, translation, then store segments they name), in order.
+        var sentences: [(record: Int32, text: String, id: ContentID?)] = []
         for (r, rec) in records.enumerated() {
-            let r32 = Int32(r)
             guard let record = rec.ref.record else { continue }
-            // The record's sentences: source, translation, then store segments it names.
             var texts: [(String, ContentID?)] = []
             if let t = record.source?.text { texts.append((t, nil)) }
             if let t = record.source?.translation { texts.append((t, nil)) }
@@ -163,18 +164,38 @@ final class EvaluationIndex: @unchecked Sendable {
                     texts.append((seg.text, id))
                 }
             }
+            for (text, id) in texts { sentences.append((Int32(r), text, id)) }
+        }
+        // Folding, shingles and MinHash are the costly part, and independent per sentence.
+        let work = SentenceWork.compute(sentences.map(\.text), options: options, family: family)
+        // Translations' folded texts, once per distinct member.
+        var memberFolded: [ContentID: UInt64?] = [:]
+        do {
+            var distinct: [AuditSegment] = []
+            var seen = Set<ContentID>()
+            for list in members.values { for m in list where seen.insert(m.id).inserted { distinct.append(m) } }
+            distinct.sort { $0.id < $1.id }
+            let hashes = SentenceWork.foldedHashes(distinct.map(\.text))
+            for (m, h) in zip(distinct, hashes) { memberFolded[m.id] = h }
+        }
+
+        var next = 0
+        for (r, rec) in records.enumerated() {
+            let r32 = Int32(r)
+            guard let record = rec.ref.record else { continue }
             var seenFolded = Set<UInt64>()
-            for (text, id) in texts {
+            while next < sentences.count && sentences[next].record == r32 {
+                let (text, id) = (sentences[next].text, sentences[next].id)
+                let w = work[next]
+                next += 1
+                guard !w.tokens.isEmpty, let fh = w.foldedHash else { continue }
+                guard seenFolded.insert(fh).inserted else { continue }
                 let start = tokens.count
-                folder.tokens(text, into: &tokens)
+                tokens.append(contentsOf: w.tokens)
                 let range = start..<tokens.count
-                guard !range.isEmpty else { continue }
-                let fh = Hash64.sequence(tokens[range], salt: Hash64.saltFolded)
-                guard seenFolded.insert(fh).inserted else { tokens.removeLast(range.count); continue }
                 let s = Int32(segments.count)
-                let sh = Shingles.of(text, tokens: tokens[range], folder: folder, options: options)
                 let shStart = shingles.count
-                shingles.append(contentsOf: sh)
+                shingles.append(contentsOf: w.shingles)
                 segments.append(EvalSegment(record: r32, text: text, id: id, tokens: range, shingles: shStart..<shingles.count))
                 foldedPairs.append((fh, s))
                 if let id { idPairs.append((AuditText.idKey(id), s)) }
@@ -191,11 +212,7 @@ final class EvaluationIndex: @unchecked Sendable {
                                             NGramAnchor(segment: s, offset: 0, n: Int32(range.count))))
                     }
                 }
-                if sh.count >= options.minimumShingles {
-                    for key in family.signature(of: sh).bandKeys(bands: options.minhashBands, rows: options.minhashRows) {
-                        lshPairs.append((key, s))
-                    }
-                }
+                for key in w.bandKeys { lshPairs.append((key, s)) }
             }
             // Answers worth looking for.
             if let answer = record.answer {
@@ -228,10 +245,7 @@ final class EvaluationIndex: @unchecked Sendable {
                 for member in members[group] ?? [] where member.id != id && !recordIDs[r].contains(member.id) {
                     let t = Int32(translations.count)
                     translations.append(TranslationMember(record: r32, evalSegment: id, evalText: seg.text, member: member))
-                    let memberTokens = folder.tokens(member.text)
-                    if !memberTokens.isEmpty {
-                        translationText.append((Hash64.sequence(memberTokens, salt: Hash64.saltFolded), t))
-                    }
+                    if let h = memberFolded[member.id] ?? nil { translationText.append((h, t)) }
                     translationID.append((AuditText.idKey(member.id), t))
                 }
             }
@@ -267,5 +281,52 @@ final class EvaluationIndex: @unchecked Sendable {
     func entry(_ key: String, in map: HashMultiMap<Int32>, _ entries: [KeyEntry], salt: UInt64) -> Int32? {
         for k in map[Hash64.string(key, salt: salt)] where entries[Int(k)].key == key { return k }
         return nil
+    }
+}
+
+/// What the index keeps of one evaluation sentence, computed on several threads.
+struct SentenceWork: Sendable {
+    var tokens: [UInt64] = []
+    /// Hash of the folded words (`nil`: no words).
+    var foldedHash: UInt64?
+    var shingles: [UInt64] = []
+    /// LSH band keys; empty when the sentence has too few shingles for MinHash to mean anything.
+    var bandKeys: [UInt64] = []
+
+    static func compute(_ texts: [String], options: AuditOptions, family: MinHashSignature.Family) -> [SentenceWork] {
+        parallelMap(texts) { folder, text in
+            var w = SentenceWork()
+            folder.tokens(text, into: &w.tokens)
+            guard !w.tokens.isEmpty else { return w }
+            w.foldedHash = Hash64.sequence(w.tokens, salt: Hash64.saltFolded)
+            w.shingles = Shingles.of(text, tokens: w.tokens[...], folder: folder, options: options)
+            if w.shingles.count >= options.minimumShingles {
+                w.bandKeys = family.signature(of: w.shingles).bandKeys(bands: options.minhashBands, rows: options.minhashRows)
+            }
+            return w
+        }
+    }
+
+    /// The folded-text hash of each text (`nil`: no words), as ``compute`` would give it.
+    static func foldedHashes(_ texts: [String]) -> [UInt64?] {
+        parallelMap(texts) { folder, text in
+            let tokens = folder.tokens(text)
+            return tokens.isEmpty ? nil : Hash64.sequence(tokens, salt: Hash64.saltFolded)
+        }
+    }
+
+    /// `transform` over `texts` in fixed chunks on all cores, one folder per chunk; results in order.
+    private static func parallelMap<T: Sendable>(_ texts: [String], _ transform: @Sendable (TextFolder, String) -> T) -> [T] {
+        let chunk = 2048
+        let chunks = (texts.count + chunk - 1) / chunk
+        var parts = [[T]](repeating: [], count: chunks)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            let base = SendablePointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let folder = TextFolder()
+                base.pointer[c] = texts[(c * chunk)..<min(texts.count, (c + 1) * chunk)].map { transform(folder, $0) }
+            }
+        }
+        return parts.flatMap { $0 }
     }
 }

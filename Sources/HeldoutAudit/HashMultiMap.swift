@@ -1,74 +1,123 @@
+import Dispatch
+
 /// A read-only multimap from 64-bit hashes to values, built once from all its pairs.
 ///
-/// Open addressing over the distinct keys, each slot pointing at a run of a flat value array:
-/// a few arrays instead of one heap allocation per key, so 5 million entries cost ~100 MB and
-/// not ~500 MB as `[UInt64: [Value]]` would, and lookups touch one or two cache lines.
-/// Safe to read from several threads once built.
+/// The distinct keys are kept sorted, each pointing at a run of a flat value array, and a
+/// directory on the keys' top bits says where each bucket of keys starts: a lookup reads one
+/// directory entry and, on average, one or two keys. About 16 bytes per distinct key and one
+/// value each, where `[UInt64: [Value]]` would cost ~100 bytes and an open-addressing table at
+/// half load ~40: the audit's LSH index holds tens of millions of band keys.
+///
+/// Building is a counting sort on the top 16 bits followed by small sorts per bucket, run on
+/// several threads; values of one key keep the order they had in the input, so the map (and
+/// every report read from it) is the same whatever the thread count. Safe to read from several
+/// threads once built.
 struct HashMultiMap<Value: Sendable>: Sendable {
-    private var slotKeys: [UInt64]
-    /// Index of the key's run in `starts`, or `UInt32.max` for an empty slot.
-    private var slotRun: [UInt32]
-    private var starts: [UInt32]
-    private(set) var values: [Value]
-    private let mask: Int
+    private var runKeys: [UInt64] = []
+    /// `runStarts[r]..<runStarts[r + 1]`: the values of `runKeys[r]`.
+    private var runStarts: [UInt32] = [0]
+    /// `directory[b]`: the first run whose key's top `bits` bits are ≥ b.
+    private var directory: [UInt32] = [0, 0]
+    private var shift: UInt64 = 63
+    private(set) var values: [Value] = []
 
     var isEmpty: Bool { values.isEmpty }
     var count: Int { values.count }
 
-    /// Builds the map; values of one key keep the order they had in `pairs`.
-    init(_ pairs: [(key: UInt64, value: Value)]) {
-        // Sort (key, position) pairs: concrete types, so the comparison inlines, and the
-        // position keeps the values of one key in input order.
-        var order: [(UInt64, UInt32)] = []
-        order.reserveCapacity(pairs.count)
-        for (i, p) in pairs.enumerated() { order.append((p.key, UInt32(i))) }
-        order.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+    /// Builds the map; values of one key keep the order they had in `pairs`. `pairs` is consumed
+    /// so that its memory can go as soon as it is read.
+    init(_ pairs: consuming [(key: UInt64, value: Value)]) {
+        let n = pairs.count
+        guard n > 0 else { return }
+        precondition(n < Int(UInt32.max), "HashMultiMap: too many pairs")
+
+        // 1. Counting sort of (key, position) on the key's top 16 bits: stable, so positions
+        //    within a bucket stay ascending.
+        let topBuckets = 1 << 16
+        var bucketStart = [Int](repeating: 0, count: topBuckets + 1)
+        for i in 0..<n { bucketStart[Int(pairs[i].key >> 48) + 1] += 1 }
+        for b in 0..<topBuckets { bucketStart[b + 1] += bucketStart[b] }
+        var order = [(UInt64, UInt32)](repeating: (0, 0), count: n)
+        var fill = bucketStart
+        for i in 0..<n {
+            let key = pairs[i].key
+            let b = Int(key >> 48)
+            order[fill[b]] = (key, UInt32(i))
+            fill[b] += 1
+        }
+        fill = []
+
+        // 2. Each bucket sorted on its own (by key, then position), in parallel groups of buckets.
+        let groups = 64
+        order.withUnsafeMutableBufferPointer { buffer in
+            let base = SendablePointer(buffer.baseAddress!)
+            let starts = bucketStart
+            DispatchQueue.concurrentPerform(iterations: groups) { g in
+                for b in stride(from: g, to: topBuckets, by: groups) where starts[b + 1] - starts[b] > 1 {
+                    var slice = UnsafeMutableBufferPointer(start: base.pointer + starts[b], count: starts[b + 1] - starts[b])
+                    slice.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+                }
+            }
+        }
+        bucketStart = []
+
+        // 3. Runs of equal keys, and the values in sorted order.
         var values: [Value] = []
-        values.reserveCapacity(pairs.count)
+        values.reserveCapacity(n)
         var runKeys: [UInt64] = []
-        var starts: [UInt32] = []
+        var runStarts: [UInt32] = []
         for (key, i) in order {
             if runKeys.isEmpty || runKeys[runKeys.count - 1] != key {
                 runKeys.append(key)
-                starts.append(UInt32(values.count))
+                runStarts.append(UInt32(values.count))
             }
             values.append(pairs[Int(i)].value)
         }
-        starts.append(UInt32(values.count))
-        var capacity = 16
-        while capacity < runKeys.count * 2 { capacity <<= 1 }
-        var slotKeys = [UInt64](repeating: 0, count: capacity)
-        var slotRun = [UInt32](repeating: .max, count: capacity)
-        let mask = capacity - 1
-        for (run, key) in runKeys.enumerated() {
-            var slot = Int(truncatingIfNeeded: key) & mask
-            while slotRun[slot] != .max { slot = (slot + 1) & mask }
-            slotKeys[slot] = key
-            slotRun[slot] = UInt32(run)
+        runStarts.append(UInt32(values.count))
+        order = []
+        pairs = []
+
+        // 4. Directory on the top bits: about one distinct key per bucket.
+        var bits = 1
+        while (1 << bits) < runKeys.count && bits < 30 { bits += 1 }
+        let shift = UInt64(64 - bits)
+        var directory = [UInt32](repeating: 0, count: (1 << bits) + 1)
+        var run = 0
+        for b in 0...(1 << bits) {
+            while run < runKeys.count && Int(runKeys[run] >> shift) < b { run += 1 }
+            directory[b] = UInt32(run)
         }
-        self.slotKeys = slotKeys
-        self.slotRun = slotRun
-        self.starts = starts
+        self.runKeys = runKeys
+        self.runStarts = runStarts
+        self.directory = directory
+        self.shift = shift
         self.values = values
-        self.mask = mask
     }
 
     /// The range in ``values`` of `key`'s values (empty when absent).
     @inline(__always)
     func range(of key: UInt64) -> Range<Int> {
-        var slot = Int(truncatingIfNeeded: key) & mask
-        while true {
-            let run = slotRun[slot]
-            if run == .max { return 0..<0 }
-            if slotKeys[slot] == key {
-                return Int(starts[Int(run)])..<Int(starts[Int(run) + 1])
-            }
-            slot = (slot + 1) & mask
+        guard !runKeys.isEmpty else { return 0..<0 }
+        let b = Int(key >> shift)
+        var r = Int(directory[b])
+        let end = Int(directory[b + 1])
+        while r < end {
+            let k = runKeys[r]
+            if k == key { return Int(runStarts[r])..<Int(runStarts[r + 1]) }
+            if k > key { break }
+            r += 1
         }
+        return 0..<0
     }
 
     @inline(__always)
     func contains(_ key: UInt64) -> Bool { !range(of: key).isEmpty }
 
     subscript(key: UInt64) -> ArraySlice<Value> { values[range(of: key)] }
+}
+
+/// A pointer handed to `concurrentPerform` workers that write disjoint elements.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

@@ -8,8 +8,20 @@ public struct LanguageTag: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Parses and canonicalises a tag; `nil` when it is not a plausible BCP 47 tag.
     public init?(_ raw: String) {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            .replacingOccurrences(of: "_", with: "-")
+        // Fast path for the common spelling (`fr`, `eng`): Foundation's trimming costs microseconds,
+        // and the audit and ingest parse a tag per record.
+        let bytes = raw.utf8
+        if (2...8).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) {
+            value = raw
+            return
+        }
+        var trimmed = raw
+        if bytes.contains(where: { $0 <= 0x20 || $0 >= 0x80 }) {
+            trimmed = trimmed.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if trimmed.utf8.contains(UInt8(ascii: "_")) {
+            trimmed = trimmed.replacingOccurrences(of: "_", with: "-")
+        }
         let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, (2...8).contains(first.count), first.allSatisfy(\.isASCIILetter) else {
             return nil

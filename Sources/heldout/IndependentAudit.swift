@@ -12,10 +12,12 @@ import HeldoutStore
 /// back the enforced leaks, named by the isolation link they break.
 struct IndependentAudit: SplitAuditor {
     let storePath: String
+    /// Called with each audit phase as it begins (stage timings).
+    var progress: (@Sendable (String) -> Void)?
 
     func audit(directory: URL, spec: SplitSpec) throws -> SplitAuditVerdict {
         let store = try Store(path: storePath, mustExist: true)
-        let report = try Audit.run(directory: directory.path, store: store)
+        let report = try Audit.run(directory: directory.path, store: store, progress: progress)
         try Audit.write(report, to: directory.path)
         let leaks = report.leaks.filter(\.enforced).map { leak in
             SplitLeak(kind: Self.link(for: leak.rule),

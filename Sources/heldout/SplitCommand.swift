@@ -30,9 +30,11 @@ struct SplitCommand: ParsableCommand {
         let parsed = try SplitSpec.load(path: spec)
         let store = try Store(path: common.store, mustExist: true)
         let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
-        var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: IndependentAudit(storePath: common.store), specPath: spec)
         // HELDOUT_STAGE_TIMES=1: each stage's wall time and the peak RSS so far, for bench/split.sh.
         let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer() }
+        var auditor = IndependentAudit(storePath: common.store)
+        if let timings { auditor.progress = { timings.start("audit: " + $0) } }
+        var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: auditor, specPath: spec)
         if let timings {
             options.progress = { timings.start($0) }
         } else if Console.stderrIsTerminal && !common.json {
@@ -53,7 +55,7 @@ struct SplitCommand: ParsableCommand {
 }
 
 /// Prints, as each stage ends, its wall time and the process's peak RSS so far (VmHWM).
-final class StageTimer {
+final class StageTimer: @unchecked Sendable { // used from one thread at a time
     private var stage: String?
     private var started = Date()
 
