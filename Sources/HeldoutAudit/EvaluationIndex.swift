@@ -58,7 +58,7 @@ final class EvaluationIndex: @unchecked Sendable {
     /// Segment ids records name in `segments` → record (with or without a store).
     private(set) var namedIDs = HashMultiMap<Int32>([])
     private(set) var anchors = HashMultiMap<NGramAnchor>([])
-    private(set) var lsh = HashMultiMap<Int32>([])
+    private(set) var lsh = BandIndex([])
     private(set) var translationsByText = HashMultiMap<Int32>([])
     private(set) var translationsByID = HashMultiMap<Int32>([])
     private(set) var translations: [TranslationMember] = []
@@ -94,7 +94,7 @@ final class EvaluationIndex: @unchecked Sendable {
         var foldedPairs: [(key: UInt64, value: Int32)] = []
         var idPairs: [(key: UInt64, value: Int32)] = []
         var anchorPairs: [(key: UInt64, value: NGramAnchor)] = []
-        var lshPairs: [(key: UInt64, value: Int32)] = []
+        var lshPairs: [UInt64] = []
         var answerPairs: [(key: UInt64, value: Int32)] = []
         var anchorLengths: Set<Int> = []
 
@@ -166,8 +166,11 @@ final class EvaluationIndex: @unchecked Sendable {
             }
             for (text, id) in texts { sentences.append((Int32(r), text, id)) }
         }
-        // Folding, shingles and MinHash are the costly part, and independent per sentence.
-        let work = SentenceWork.compute(sentences.map(\.text), options: options, family: family)
+        // Folding, shingles and MinHash are the costly part, and independent per sentence:
+        // computed on all cores, a block at a time so that only one block's results are held.
+        let block = 65_536
+        var work: [SentenceWork] = []
+        var workStart = 0
         // Translations' folded texts, once per distinct member.
         var memberFolded: [ContentID: UInt64?] = [:]
         do {
@@ -186,7 +189,12 @@ final class EvaluationIndex: @unchecked Sendable {
             var seenFolded = Set<UInt64>()
             while next < sentences.count && sentences[next].record == r32 {
                 let (text, id) = (sentences[next].text, sentences[next].id)
-                let w = work[next]
+                if next - workStart >= work.count {
+                    workStart = next
+                    work = SentenceWork.compute(sentences[next..<min(sentences.count, next + block)].map(\.text),
+                                                options: options, family: family)
+                }
+                let w = work[next - workStart]
                 next += 1
                 guard !w.tokens.isEmpty, let fh = w.foldedHash else { continue }
                 guard seenFolded.insert(fh).inserted else { continue }
@@ -212,7 +220,7 @@ final class EvaluationIndex: @unchecked Sendable {
                                             NGramAnchor(segment: s, offset: 0, n: Int32(range.count))))
                     }
                 }
-                for key in w.bandKeys { lshPairs.append((key, s)) }
+                for key in w.bandKeys { lshPairs.append(BandIndex.entry(key: key, sentence: s)) }
             }
             // Answers worth looking for.
             if let answer = record.answer {
@@ -262,12 +270,19 @@ final class EvaluationIndex: @unchecked Sendable {
             }
         }
 
-        folded = HashMultiMap(foldedPairs)
-        ids = HashMultiMap(idPairs)
-        namedIDs = HashMultiMap(namedPairs)
-        anchors = HashMultiMap(anchorPairs)
-        lsh = HashMultiMap(lshPairs)
-        answers = HashMultiMap(answerPairs)
+        // What the maps are built from goes as each is built: the LSH pairs alone are ~300 MB
+        // for 300k evaluation records.
+        known = [:]
+        members = [:]
+        memberFolded = [:]
+        sentences = []
+        work = []
+        folded = HashMultiMap(consume foldedPairs)
+        ids = HashMultiMap(consume idPairs)
+        namedIDs = HashMultiMap(consume namedPairs)
+        anchors = HashMultiMap(consume anchorPairs)
+        lsh = BandIndex(consume lshPairs)
+        answers = HashMultiMap(consume answerPairs)
         answerAnchorLengths = anchorLengths.sorted()
         translationsByText = HashMultiMap(translationText)
         translationsByID = HashMultiMap(translationID)

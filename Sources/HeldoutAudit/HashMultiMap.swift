@@ -121,3 +121,53 @@ struct SendablePointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
     init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
+
+/// The LSH index: band key → evaluation sentence, as one sorted array of `(key32 << 32 | sentence)`.
+///
+/// Tens of millions of entries (30 bands per sentence), so 8 bytes each rather than the ~40 a
+/// general multimap needs while it is built. Keys are cut to 32 bits: an unrelated key then
+/// matches now and then (about 19M / 2³² per lookup at 300k evaluation records), which only adds
+/// a candidate that exact Jaccard turns away; a true match is never lost.
+struct BandIndex: Sendable {
+    private var entries: [UInt64] = []
+    /// `directory[b]`: the first entry whose key's top `bits` bits are ≥ b.
+    private var directory: [UInt32] = [0, 0]
+    private var shift: UInt64 = 63
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    static func entry(key: UInt64, sentence: Int32) -> UInt64 { (key >> 32) << 32 | UInt64(UInt32(bitPattern: sentence)) }
+
+    /// Builds the index from entries made by ``entry(key:sentence:)``, sorting them in place.
+    init(_ entries: consuming [UInt64]) {
+        guard !entries.isEmpty else { return }
+        precondition(entries.count < Int(UInt32.max), "BandIndex: too many entries")
+        entries.sort()
+        var bits = 1
+        while (1 << bits) < entries.count / 2 && bits < 30 { bits += 1 }
+        let shift = UInt64(64 - bits)
+        var directory = [UInt32](repeating: 0, count: (1 << bits) + 1)
+        var e = 0
+        for b in 0...(1 << bits) {
+            while e < entries.count && Int(entries[e] >> shift) < b { e += 1 }
+            directory[b] = UInt32(e)
+        }
+        self.entries = entries
+        self.directory = directory
+        self.shift = shift
+    }
+
+    /// Calls `body` with each sentence filed under `key`.
+    @inline(__always)
+    func forEach(_ key: UInt64, _ body: (Int32) -> Void) {
+        guard !entries.isEmpty else { return }
+        let wanted = key >> 32
+        var e = Int(directory[Int(key >> shift)])
+        let end = Int(directory[Int(key >> shift) + 1])
+        while e < end {
+            let k = entries[e] >> 32
+            if k == wanted { body(Int32(bitPattern: UInt32(truncatingIfNeeded: entries[e]))) } else if k > wanted { break }
+            e += 1
+        }
+    }
+}

@@ -92,7 +92,7 @@ final class Prober {
     // through the class on every lookup costs a retain and release each time.
     private let folded: HashMultiMap<Int32>
     private let anchors: HashMultiMap<NGramAnchor>
-    private let lsh: HashMultiMap<Int32>
+    private let lsh: BandIndex
     private let answers: HashMultiMap<Int32>
     private let evalTokens: [UInt64]
     private let evalShingles: [UInt64]
@@ -243,11 +243,10 @@ final class Prober {
         let keys = index.family.signature(of: sh).bandKeys(bands: index.options.minhashBands, rows: index.options.minhashRows)
         seen.removeAll(keepingCapacity: true)
         for key in keys {
-            for i in lsh.range(of: key) {
-                let s = lsh.values[i]
-                // Candidates are few: a linear check beats hashing.
-                guard !seen.contains(s) else { continue }
-                seen.append(s)
+            // Candidates are few: a linear check beats hashing.
+            lsh.forEach(key) { s in if !seen.contains(s) { seen.append(s) } }
+        }
+        for s in seen {
                 let seg = segments[Int(s)]
                 let j = Shingles.jaccard(sh[...], evalShingles[seg.shingles])
                 guard j >= index.threshold else { continue }
@@ -261,7 +260,6 @@ final class Prober {
                     continue
                 }
                 note(seg.record, .nearDuplicate, e, replaceSameRule: true)
-            }
         }
     }
 

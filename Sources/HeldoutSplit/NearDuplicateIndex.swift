@@ -278,31 +278,51 @@ public struct NearDuplicateIndex: Sendable {
             }
         }
 
-        // 4. Candidates, one band at a time: sort (hash, representative), pair up equal runs.
-        var candidates: [UInt64] = []
-        var entries = [(UInt64, UInt32)](repeating: (0, 0), count: m)
+        // 4. Candidates, one band at a time (bands on all cores, concatenated in band order):
+        //    sort the band's hashes with the representative's number packed into the low bits,
+        //    pair up equal runs. The hash keeps 64 − indexBits bits; a rare collision of
+        //    truncated hashes only adds a candidate that exact Jaccard then turns away.
+        var indexBits = 1
+        while (1 << indexBits) < m { indexBits += 1 }
+        let indexMask: UInt64 = (1 << UInt64(indexBits)) - 1
         let window = parameters.bucketWindow
-        var windowed = 0
-        for band in 0..<bandCount {
-            for k in 0..<m { entries[k] = (hashes[k * bandCount + band], UInt32(k)) }
-            entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-            var start = 0
-            while start < m {
-                var end = start + 1
-                while end < m && entries[end].0 == entries[start].0 { end += 1 }
-                if end - start > 1 {
-                    if end - start > window + 1 { windowed += 1 }
-                    for x in start..<end {
-                        for y in (x + 1)..<min(end, x + 1 + window) {
-                            candidates.append(UInt64(entries[x].1) << 32 | UInt64(entries[y].1))
+        var perBand = [(candidates: [UInt64], windowed: Int)](repeating: ([], 0), count: bandCount)
+        let frozenHashes = hashes
+        perBand.withUnsafeMutableBufferPointer { buffer in
+            let base = UnsafeSendablePointer(buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: bandCount) { band in
+                var entries = [UInt64](repeating: 0, count: m)
+                for k in 0..<m { entries[k] = (frozenHashes[k * bandCount + band] & ~indexMask) | UInt64(k) }
+                entries.sort()
+                var found: [UInt64] = []
+                var windowed = 0
+                var start = 0
+                while start < m {
+                    var end = start + 1
+                    let key = entries[start] & ~indexMask
+                    while end < m && entries[end] & ~indexMask == key { end += 1 }
+                    if end - start > 1 {
+                        if end - start > window + 1 { windowed += 1 }
+                        for x in start..<end {
+                            for y in (x + 1)..<min(end, x + 1 + window) {
+                                found.append((entries[x] & indexMask) << 32 | (entries[y] & indexMask))
+                            }
                         }
                     }
+                    start = end
                 }
-                start = end
+                base.pointer[band] = (found, windowed)
             }
         }
+        var candidates: [UInt64] = []
+        candidates.reserveCapacity(perBand.reduce(0) { $0 + $1.candidates.count })
+        var windowed = 0
+        for band in perBand {
+            candidates.append(contentsOf: band.candidates)
+            windowed += band.windowed
+        }
+        perBand = []
         hashes = []
-        entries = []
         candidates.sort()
         var unique: [UInt64] = []
         unique.reserveCapacity(candidates.count)
