@@ -40,8 +40,9 @@ enum AuditText {
     }
 
     /// The segment id a text would have in the store (DESIGN "Identity").
+    /// A segment's identity as the store forms it: primary language subtag and normalised text.
     static func segmentID(lang: LanguageTag, text: String) -> ContentID {
-        ContentID(hashing: [lang.value, normalize(text)])
+        ContentID(hashing: [lang.primaryTag.value, normalize(text)])
     }
 
     /// The other language of a record's pair: the translation's language.

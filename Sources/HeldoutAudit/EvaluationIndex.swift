@@ -102,6 +102,19 @@ final class EvaluationIndex: @unchecked Sendable {
         var namedPairs: [(key: UInt64, value: Int32)] = []
         var recordIDs: [[ContentID]] = []
         recordIDs.reserveCapacity(records.count)
+        // With a store, the ids of each record's source and translation (SHA-256 each: on all cores).
+        let implied: [[ContentID]] = store == nil ? [] : parallelMap(records) { rec in
+            guard let record = rec.ref.record else { return [] }
+            var list: [ContentID] = []
+            let sourceLang = record.source?.lang.flatMap(LanguageTag.init)
+            if let lang = sourceLang, let text = record.source?.text {
+                list.append(AuditText.segmentID(lang: lang, text: text))
+            }
+            if let lang = AuditText.translationLanguage(pair: record.pair, source: sourceLang), let text = record.source?.translation {
+                list.append(AuditText.segmentID(lang: lang, text: text))
+            }
+            return list
+        }
         for (r, rec) in records.enumerated() {
             // Without a store, ids only matter when records name them (`segments`).
             guard let record = rec.ref.record, store != nil || record.segments != nil else { recordIDs.append([]); continue }
@@ -114,15 +127,7 @@ final class EvaluationIndex: @unchecked Sendable {
                 list.append(id)
                 namedPairs.append((AuditText.idKey(id), Int32(r)))
             }
-            if store != nil {
-                let sourceLang = record.source?.lang.flatMap(LanguageTag.init)
-                if let lang = sourceLang, let text = record.source?.text {
-                    list.append(AuditText.segmentID(lang: lang, text: text))
-                }
-                if let lang = AuditText.translationLanguage(pair: record.pair, source: sourceLang), let text = record.source?.translation {
-                    list.append(AuditText.segmentID(lang: lang, text: text))
-                }
-            }
+            if store != nil { list.append(contentsOf: implied[r]) }
             var seen = Set<ContentID>()
             recordIDs.append(list.filter { seen.insert($0).inserted })
         }
@@ -309,7 +314,7 @@ struct SentenceWork: Sendable {
     var bandKeys: [UInt64] = []
 
     static func compute(_ texts: [String], options: AuditOptions, family: MinHashSignature.Family) -> [SentenceWork] {
-        parallelMap(texts) { folder, text in
+        parallelFold(texts) { folder, text in
             var w = SentenceWork()
             folder.tokens(text, into: &w.tokens)
             guard !w.tokens.isEmpty else { return w }
@@ -324,24 +329,34 @@ struct SentenceWork: Sendable {
 
     /// The folded-text hash of each text (`nil`: no words), as ``compute`` would give it.
     static func foldedHashes(_ texts: [String]) -> [UInt64?] {
-        parallelMap(texts) { folder, text in
+        parallelFold(texts) { folder, text in
             let tokens = folder.tokens(text)
             return tokens.isEmpty ? nil : Hash64.sequence(tokens, salt: Hash64.saltFolded)
         }
     }
 
-    /// `transform` over `texts` in fixed chunks on all cores, one folder per chunk; results in order.
-    private static func parallelMap<T: Sendable>(_ texts: [String], _ transform: @Sendable (TextFolder, String) -> T) -> [T] {
-        let chunk = 2048
-        let chunks = (texts.count + chunk - 1) / chunk
-        var parts = [[T]](repeating: [], count: chunks)
-        parts.withUnsafeMutableBufferPointer { buffer in
-            let base = SendablePointer(buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let folder = TextFolder()
-                base.pointer[c] = texts[(c * chunk)..<min(texts.count, (c + 1) * chunk)].map { transform(folder, $0) }
-            }
-        }
-        return parts.flatMap { $0 }
+    /// `transform` over `texts` on all cores with one folder per chunk; results in order.
+    private static func parallelFold<T: Sendable>(_ texts: [String], _ transform: @Sendable (TextFolder, String) -> T) -> [T] {
+        parallelMap(texts, context: { TextFolder() }, transform)
     }
+}
+
+/// `transform` over `items` in fixed chunks on all cores, each chunk with its own `context`
+/// (a folder, a scratch buffer); results in input order, whatever the thread count.
+func parallelMap<Item: Sendable, Context, T: Sendable>(_ items: [Item], chunk: Int = 2048, context: @Sendable () -> Context,
+                                                       _ transform: @Sendable (Context, Item) -> T) -> [T] {
+    let chunks = (items.count + chunk - 1) / chunk
+    var parts = [[T]](repeating: [], count: chunks)
+    parts.withUnsafeMutableBufferPointer { buffer in
+        let base = SendablePointer(buffer.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let local = context()
+            base.pointer[c] = items[(c * chunk)..<min(items.count, (c + 1) * chunk)].map { transform(local, $0) }
+        }
+    }
+    return parts.flatMap { $0 }
+}
+
+func parallelMap<Item: Sendable, T: Sendable>(_ items: [Item], _ transform: @Sendable (Item) -> T) -> [T] {
+    parallelMap(items, context: { () }) { _, item in transform(item) }
 }

@@ -138,11 +138,35 @@ struct BandIndex: Sendable {
 
     static func entry(key: UInt64, sentence: Int32) -> UInt64 { (key >> 32) << 32 | UInt64(UInt32(bitPattern: sentence)) }
 
-    /// Builds the index from entries made by ``entry(key:sentence:)``, sorting them in place.
-    init(_ entries: consuming [UInt64]) {
-        guard !entries.isEmpty else { return }
-        precondition(entries.count < Int(UInt32.max), "BandIndex: too many entries")
-        entries.sort()
+    /// Builds the index from entries made by ``entry(key:sentence:)``: a counting sort on the
+    /// top 16 bits, then each bucket sorted on its own, on all cores.
+    init(_ unsorted: consuming [UInt64]) {
+        let n = unsorted.count
+        guard n > 0 else { return }
+        precondition(n < Int(UInt32.max), "BandIndex: too many entries")
+        let topBuckets = 1 << 16
+        var bucketStart = [Int](repeating: 0, count: topBuckets + 1)
+        for i in 0..<n { bucketStart[Int(unsorted[i] >> 48) + 1] += 1 }
+        for b in 0..<topBuckets { bucketStart[b + 1] += bucketStart[b] }
+        var entries = [UInt64](repeating: 0, count: n)
+        var fill = bucketStart
+        for i in 0..<n {
+            let b = Int(unsorted[i] >> 48)
+            entries[fill[b]] = unsorted[i]
+            fill[b] += 1
+        }
+        fill = []
+        unsorted = []
+        entries.withUnsafeMutableBufferPointer { buffer in
+            let base = SendablePointer(buffer.baseAddress!)
+            let starts = bucketStart
+            DispatchQueue.concurrentPerform(iterations: 64) { g in
+                for b in stride(from: g, to: topBuckets, by: 64) where starts[b + 1] - starts[b] > 1 {
+                    var slice = UnsafeMutableBufferPointer(start: base.pointer + starts[b], count: starts[b + 1] - starts[b])
+                    slice.sort()
+                }
+            }
+        }
         var bits = 1
         while (1 << bits) < entries.count / 2 && bits < 30 { bits += 1 }
         let shift = UInt64(64 - bits)

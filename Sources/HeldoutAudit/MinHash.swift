@@ -96,19 +96,35 @@ struct MinHashSignature: Equatable {
 
         func signature(of shingles: [UInt64]) -> MinHashSignature {
             var mins = [UInt64](repeating: .max, count: a.count)
-            // Function outside, shingles inside: the running minimum stays in a register.
+            // Four functions at a time over the shingles: four independent running minimums in
+            // registers, so the compare chains overlap instead of waiting on each other.
             mins.withUnsafeMutableBufferPointer { m in
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
                         shingles.withUnsafeBufferPointer { xs in
-                            for k in 0..<m.count {
-                                let (ak, bk) = (a[k], b[k])
+                            var k = 0
+                            while k + 4 <= m.count {
+                                let (a0, a1, a2, a3) = (a[k], a[k + 1], a[k + 2], a[k + 3])
+                                let (b0, b1, b2, b3) = (b[k], b[k + 1], b[k + 2], b[k + 3])
+                                var (m0, m1, m2, m3) = (UInt64.max, UInt64.max, UInt64.max, UInt64.max)
+                                for x in xs {
+                                    let v0 = a0 &* x &+ b0, v1 = a1 &* x &+ b1, v2 = a2 &* x &+ b2, v3 = a3 &* x &+ b3
+                                    m0 = v0 < m0 ? v0 : m0
+                                    m1 = v1 < m1 ? v1 : m1
+                                    m2 = v2 < m2 ? v2 : m2
+                                    m3 = v3 < m3 ? v3 : m3
+                                }
+                                (m[k], m[k + 1], m[k + 2], m[k + 3]) = (m0, m1, m2, m3)
+                                k += 4
+                            }
+                            while k < m.count {
                                 var best = UInt64.max
                                 for x in xs {
-                                    let v = ak &* x &+ bk
+                                    let v = a[k] &* x &+ b[k]
                                     best = v < best ? v : best
                                 }
                                 m[k] = best
+                                k += 1
                             }
                         }
                     }

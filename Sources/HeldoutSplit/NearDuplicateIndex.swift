@@ -165,15 +165,34 @@ public struct NearDuplicateIndex: Sendable {
         let permutations = parameters.permutations
         multipliers.withUnsafeBufferPointer { a in
             addends.withUnsafeBufferPointer { b in
-                // Permutation outside, shingles inside: the running minimum stays in a register.
-                for p in 0..<permutations {
-                    let (ap, bp) = (a[p], b[p])
+                // Four permutations at a time over the shingles: four independent running
+                // minimums in registers, so the compare chains overlap instead of waiting.
+                var p = 0
+                while p + 4 <= permutations {
+                    let (a0, a1, a2, a3) = (a[p], a[p + 1], a[p + 2], a[p + 3])
+                    let (b0, b1, b2, b3) = (b[p], b[p + 1], b[p + 2], b[p + 3])
+                    var (m0, m1, m2, m3) = (UInt64.max, UInt64.max, UInt64.max, UInt64.max)
+                    for x in shingles {
+                        let h0 = a0 &* x &+ b0, h1 = a1 &* x &+ b1, h2 = a2 &* x &+ b2, h3 = a3 &* x &+ b3
+                        m0 = h0 < m0 ? h0 : m0
+                        m1 = h1 < m1 ? h1 : m1
+                        m2 = h2 < m2 ? h2 : m2
+                        m3 = h3 < m3 ? h3 : m3
+                    }
+                    minimum[p] = m0
+                    minimum[p + 1] = m1
+                    minimum[p + 2] = m2
+                    minimum[p + 3] = m3
+                    p += 4
+                }
+                while p < permutations {
                     var best = UInt64.max
                     for x in shingles {
-                        let h = ap &* x &+ bp
+                        let h = a[p] &* x &+ b[p]
                         best = h < best ? h : best
                     }
                     minimum[p] = best
+                    p += 1
                 }
             }
         }

@@ -159,3 +159,13 @@ import Testing
         #expect(data.count > 20_000, "a blank page would compress to a few KB")
     }
 }
+
+@Suite struct IdentityTests {
+    @Test("the audit forms a segment's id as the store does: on the primary language subtag")
+    func segmentIDUsesThePrimarySubtag() {
+        for (tag, text) in [("fr-CA", "Bonjour à tous."), ("en-GB", "Colour me surprised."), ("de", "Guten Tag.")] {
+            let lang = LanguageTag(tag)!
+            #expect(AuditText.segmentID(lang: lang, text: text) == Segment(lang: lang, rawText: text).id)
+        }
+    }
+}
