@@ -79,6 +79,8 @@ final class RawStatement {
         bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))
     }
 
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
     func contentID(_ column: Int32) -> ContentID? {
         guard sqlite3_column_type(handle, column) == SQLITE_BLOB,
               sqlite3_column_bytes(handle, column) == 16,

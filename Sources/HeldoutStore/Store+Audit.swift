@@ -30,34 +30,26 @@ extension Store {
     /// The segments of `ids` that the store holds, with group and documents. Ids it does not
     /// hold are absent from the result.
     public func auditSegments(_ ids: [ContentID]) throws -> [ContentID: AuditSegment] {
-        let unique = Array(Set(ids)).sorted()
         var out: [ContentID: AuditSegment] = [:]
         try read { db in
-            for start in stride(from: 0, to: unique.count, by: Self.batch) {
-                let slice = unique[start..<min(start + Self.batch, unique.count)]
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT s.id, s.lang, s.text, s.grp, d.id, c.name, d.name
-                    FROM segment s
-                    LEFT JOIN occurrence o ON o.segment = s.rowid
-                    LEFT JOIN document d ON d.id = o.document_id
-                    LEFT JOIN corpus c ON c.id = d.corpus_id
-                    WHERE s.id IN (\(marks))
-                    """, arguments: StatementArguments(slice.map { Data($0.bytes) }))
-                while let row = try rows.next() {
-                    guard let id = ContentID(bytes: row[0] as Data) else { continue }
-                    var segment = out[id] ?? AuditSegment(
-                        id: id, lang: row[1], text: row[2],
-                        group: (row[3] as Data?).flatMap { ContentID(bytes: $0) }, documents: [])
-                    if let docID = row[4] as Int64?, let corpus = row[5] as String?, let name = row[6] as String? {
-                        let doc = AuditDocument(storeID: docID, key: corpus + "/" + name)
-                        if !segment.documents.contains(doc) { segment.documents.append(doc) }
-                    }
-                    out[id] = segment
+            try Self.batched(db, Array(Set(ids)).sorted(), sql: { marks in """
+                SELECT s.id, s.lang, s.text, s.grp, d.id, c.name, d.name
+                FROM segment s
+                LEFT JOIN occurrence o ON o.segment = s.rowid
+                LEFT JOIN document d ON d.id = o.document_id
+                LEFT JOIN corpus c ON c.id = d.corpus_id
+                WHERE s.id IN (\(marks))
+                """ }, bind: { $0.bind($1, $2) }) { row in
+                guard let id = row.contentID(0) else { return }
+                var segment = out[id] ?? AuditSegment(id: id, lang: row.string(1), text: row.string(2), group: row.contentID(3), documents: [])
+                if !row.isNull(4), !row.isNull(5), !row.isNull(6) {
+                    let doc = AuditDocument(storeID: row.int64(4), key: row.string(5) + "/" + row.string(6))
+                    if !segment.documents.contains(doc) { segment.documents.append(doc) }
                 }
+                out[id] = segment
             }
         }
-        for (id, var segment) in out {
+        for (id, var segment) in out where segment.documents.count > 1 {
             segment.documents.sort()
             out[id] = segment
         }
@@ -67,20 +59,13 @@ extension Store {
     /// Every segment of each alignment group in `groups` (translations, pivots included, since
     /// the store keeps groups merged transitively). Documents are not filled in.
     public func auditGroupMembers(_ groups: [ContentID]) throws -> [ContentID: [AuditSegment]] {
-        let unique = Array(Set(groups)).sorted()
         var out: [ContentID: [AuditSegment]] = [:]
         try read { db in
-            for start in stride(from: 0, to: unique.count, by: Self.batch) {
-                let slice = unique[start..<min(start + Self.batch, unique.count)]
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT id, lang, text, grp FROM segment WHERE grp IN (\(marks)) ORDER BY id
-                    """, arguments: StatementArguments(slice.map { Data($0.bytes) }))
-                while let row = try rows.next() {
-                    guard let id = ContentID(bytes: row[0] as Data),
-                          let group = ContentID(bytes: row[3] as Data) else { continue }
-                    out[group, default: []].append(AuditSegment(id: id, lang: row[1], text: row[2], group: group, documents: []))
-                }
+            try Self.batched(db, Array(Set(groups)).sorted(), sql: { marks in
+                "SELECT id, lang, text, grp FROM segment WHERE grp IN (\(marks)) ORDER BY id"
+            }, bind: { $0.bind($1, $2) }) { row in
+                guard let id = row.contentID(0), let group = row.contentID(3) else { return }
+                out[group, default: []].append(AuditSegment(id: id, lang: row.string(1), text: row.string(2), group: group, documents: []))
             }
         }
         return out
@@ -89,20 +74,35 @@ extension Store {
     /// Calls `body` with every (document, segment id) of the documents `documentIDs`, streaming.
     /// A corpus without documents is one document: this can be the whole corpus.
     public func auditDocumentSegments(_ documentIDs: [Int64], _ body: (Int64, ContentID) throws -> Void) throws {
-        let unique = Array(Set(documentIDs)).sorted()
         try read { db in
-            for start in stride(from: 0, to: unique.count, by: Self.batch) {
-                let slice = unique[start..<min(start + Self.batch, unique.count)]
-                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT DISTINCT o.document_id, s.id FROM occurrence o JOIN segment s ON s.rowid = o.segment
-                    WHERE o.document_id IN (\(marks))
-                    """, arguments: StatementArguments(slice))
-                while let row = try rows.next() {
-                    guard let id = ContentID(bytes: row[1] as Data) else { continue }
-                    try body(row[0], id)
-                }
+            try Self.batched(db, Array(Set(documentIDs)).sorted(), sql: { marks in """
+                SELECT DISTINCT o.document_id, s.id FROM occurrence o JOIN segment s ON s.rowid = o.segment
+                WHERE o.document_id IN (\(marks))
+                """ }, bind: { $0.bind($1, $2) }) { row in
+                guard let id = row.contentID(1) else { return }
+                try body(row.int64(0), id)
             }
+        }
+    }
+
+    /// Runs `sql(marks)` over `keys` in batches (one prepared statement per batch size),
+    /// binding each key with `bind`, and calls `row` for every row: the audit reads hundreds of
+    /// thousands of segments, where GRDB's row decoding would cost seconds.
+    private static func batched<Key>(_ db: Database, _ keys: [Key], sql: (String) -> String,
+                                     bind: (RawStatement, Int32, Key) -> Void, row: (RawStatement) throws -> Void) throws {
+        var statements: [Int: RawStatement] = [:]
+        for start in stride(from: 0, to: keys.count, by: batch) {
+            let slice = keys[start..<min(start + batch, keys.count)]
+            let statement: RawStatement
+            if let prepared = statements[slice.count] {
+                statement = prepared
+            } else {
+                statement = try RawStatement(db, sql(Array(repeating: "?", count: slice.count).joined(separator: ",")))
+                statements[slice.count] = statement
+            }
+            for (k, key) in slice.enumerated() { bind(statement, Int32(k + 1), key) }
+            defer { statement.reset() }
+            while try statement.step() { try row(statement) }
         }
     }
 }
