@@ -38,7 +38,7 @@
 
 /// CMUdict words the English rules miscount, with their dictionary syllable count.
 enum EnglishSyllableExceptions {
-    static let table: [UInt64: UInt8] = (try? SyllableCounter.parseExceptions(text)) ?? [:]
+    static let table: ExceptionTable = (try? SyllableCounter.parseExceptions(text)) ?? ExceptionTable(entries: [])
 
     /// 9604 entries, `word count` per line.
     static let text = """

@@ -41,19 +41,29 @@ public struct TextCounts: Sendable, Equatable, Codable {
 
 /// Counts words, sentences, letters and syllables in one pass over a text's UTF-8 bytes.
 ///
-/// A class with reusable scratch buffers, so the per-word path allocates nothing: grading
+/// A class that owns its scratch buffers, so the per-word path allocates nothing: grading
 /// a million segments is a loop over bytes, not over `String`s or `Character`s (Regex is not
-/// used). One instance per thread.
+/// used). The buffers are raw memory rather than arrays: appending to an array checks its
+/// uniqueness and passing slices of it retains and releases it, which together took ~10% of
+/// grading time. One instance per thread.
 public final class TextAnalyzer {
     public let syllables: SyllableCounter
-    /// The current word, lowercased, joiners normalised (`'` U+0027, `-`, `.`).
-    private var word: [UInt32] = []
-    private var scratch: [UInt32] = []
+    /// The current word, lowercased, joiners normalised (`'` U+0027, `-`, `.`), and the
+    /// syllable counter's scratch space; both hold `capacity` scalars.
+    private var word: UnsafeMutablePointer<UInt32>
+    private var scratch: UnsafeMutablePointer<UInt32>
+    private var capacity: Int
 
     public init(syllables: SyllableCounter = .standard) {
         self.syllables = syllables
-        word.reserveCapacity(64)
-        scratch.reserveCapacity(64)
+        capacity = 128
+        word = .allocate(capacity: capacity)
+        scratch = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        word.deallocate()
+        scratch.deallocate()
     }
 
     public func analyze(_ text: String, language: GradingLanguage) -> TextCounts {
@@ -65,20 +75,35 @@ public final class TextAnalyzer {
         // The scan state is a local struct with mutating methods, not captured variables of
         // nested functions or class properties: both are checked for exclusive access at run
         // time on every access (measured: ~15% of grading time); a local struct is not.
-        var state = ScanState(word: word, scratch: scratch, syllables: syllables, language: language)
-        word = []
-        scratch = []
+        var state = ScanState(word: word, scratch: scratch, capacity: capacity, syllables: syllables, language: language)
         defer {
+            // The scan may have grown the buffers for a very long word.
             word = state.word
             scratch = state.scratch
+            capacity = state.capacity
         }
-        state.word.removeAll(keepingCapacity: true)
 
         var index = 0
         let count = bytes.count
         while index < count {
-            // Decode one scalar (the store's text is valid UTF-8; malformed bytes become U+FFFD).
             let lead = bytes[index]
+            // Lowercase ASCII letters and spaces are most of any Latin-script text: handled
+            // here without classifying.
+            if lead >= 0x61 && lead <= 0x7A {
+                index += 1
+                state.appendLetter(UInt32(lead))
+                continue
+            }
+            if lead == 0x20 {
+                index += 1
+                state.endWord()
+                if state.sawTerminator {
+                    state.endPiece()
+                    state.sawTerminator = false
+                }
+                continue
+            }
+            // Decode one scalar (the store's text is valid UTF-8; malformed bytes become U+FFFD).
             var scalar: UInt32
             if lead < 0x80 {
                 scalar = UInt32(lead)
@@ -91,31 +116,19 @@ public final class TextAnalyzer {
 
             switch Self.classify(scalar) {
             case .letter(let lower):
-                if state.pendingJoiner != 0 {
-                    state.word.append(state.pendingJoiner)
-                    state.pendingJoiner = 0
-                }
-                state.word.append(lower)
-                state.letters += 1
-                state.sawTerminator = false
+                state.appendLetter(lower)
             case .digit:
-                if state.pendingJoiner != 0 {
-                    state.word.append(state.pendingJoiner)
-                    state.pendingJoiner = 0
-                }
-                state.word.append(scalar)
-                state.digits += 1
-                state.sawTerminator = false
+                state.appendDigit(scalar)
             case .mark:
-                if !state.word.isEmpty { state.word.append(scalar) }
+                if state.wordCount > 0 { state.append(scalar) }
             case .joiner(let normalised):
-                if !state.word.isEmpty && state.pendingJoiner == 0 {
+                if state.wordCount > 0 && state.pendingJoiner == 0 {
                     state.pendingJoiner = normalised
                 } else {
                     state.endWord()
                 }
             case .terminator(let isDot):
-                if isDot && !state.word.isEmpty && state.pendingJoiner == 0 && index < count && Self.isWordByte(bytes[index]) {
+                if isDot && state.wordCount > 0 && state.pendingJoiner == 0 && index < count && Self.isWordByte(bytes[index]) {
                     state.pendingJoiner = 0x2E   // "e.g", "3.14", "debian.org"
                 } else {
                     state.endWord()
@@ -142,8 +155,10 @@ public final class TextAnalyzer {
 
     /// Everything the scan keeps between characters.
     struct ScanState {
-        var word: [UInt32]
-        var scratch: [UInt32]
+        var word: UnsafeMutablePointer<UInt32>
+        var scratch: UnsafeMutablePointer<UInt32>
+        var capacity: Int
+        var wordCount = 0
         let syllables: SyllableCounter
         let language: GradingLanguage
         var counts = TextCounts()
@@ -154,19 +169,63 @@ public final class TextAnalyzer {
         var letters = 0
         var digits = 0
 
-        init(word: [UInt32], scratch: [UInt32], syllables: SyllableCounter, language: GradingLanguage) {
+        init(word: UnsafeMutablePointer<UInt32>, scratch: UnsafeMutablePointer<UInt32>, capacity: Int,
+             syllables: SyllableCounter, language: GradingLanguage) {
             self.word = word
             self.scratch = scratch
+            self.capacity = capacity
             self.syllables = syllables
             self.language = language
         }
 
         @inline(__always)
+        mutating func append(_ scalar: UInt32) {
+            if wordCount == capacity { grow() }
+            word[wordCount] = scalar
+            wordCount += 1
+        }
+
+        @inline(__always)
+        mutating func appendLetter(_ lower: UInt32) {
+            if pendingJoiner != 0 {
+                append(pendingJoiner)
+                pendingJoiner = 0
+            }
+            append(lower)
+            letters += 1
+            sawTerminator = false
+        }
+
+        @inline(__always)
+        mutating func appendDigit(_ digit: UInt32) {
+            if pendingJoiner != 0 {
+                append(pendingJoiner)
+                pendingJoiner = 0
+            }
+            append(digit)
+            digits += 1
+            sawTerminator = false
+        }
+
+        /// Doubles both buffers (a word longer than any seen so far: a URL, a base64 run).
+        mutating func grow() {
+            let larger = capacity * 2
+            let newWord = UnsafeMutablePointer<UInt32>.allocate(capacity: larger)
+            newWord.update(from: word, count: wordCount)
+            word.deallocate()
+            scratch.deallocate()
+            word = newWord
+            scratch = .allocate(capacity: larger)
+            capacity = larger
+        }
+
+        @inline(__always)
         mutating func endWord() {
-            if !word.isEmpty {
+            if wordCount > 0 {
                 if letters > 0 || digits > 0 {
                     let syllableCount = letters > 0
-                        ? syllables.count(word: &word, scratch: &scratch, language: language)
+                        ? syllables.count(word: UnsafeBufferPointer(start: word, count: wordCount), scratch: scratch,
+                                          language: language)
                         : 1
                     counts.words += 1
                     wordsInPiece += 1
@@ -176,7 +235,7 @@ public final class TextAnalyzer {
                     if syllableCount >= 3 { counts.polysyllables += 1 }
                     if syllableCount == 1 { counts.monosyllables += 1 }
                 }
-                word.removeAll(keepingCapacity: true)
+                wordCount = 0
             }
             letters = 0
             digits = 0
@@ -225,20 +284,27 @@ public final class TextAnalyzer {
         case 0x00DF...0x00FF where scalar != 0x00F7: return .letter(scalar)
         case 0x0100...0x017F: return .letter(latinExtendedALower(scalar))
         default:
-            guard let unicode = Unicode.Scalar(scalar) else { return .other }
-            let properties = unicode.properties
-            if properties.isAlphabetic {
-                if properties.isUppercase, let lower = properties.lowercaseMapping.unicodeScalars.first {
-                    return .letter(lower.value)
-                }
-                return .letter(scalar)
+            return classifyByProperties(scalar)
+        }
+    }
+
+    /// Everything beyond Latin-1 and Latin Extended-A, by Unicode properties: kept out of
+    /// ``classify(_:)`` so that the common cases inline into the scan loop.
+    @inline(never)
+    static func classifyByProperties(_ scalar: UInt32) -> CharacterClass {
+        guard let unicode = Unicode.Scalar(scalar) else { return .other }
+        let properties = unicode.properties
+        if properties.isAlphabetic {
+            if properties.isUppercase, let lower = properties.lowercaseMapping.unicodeScalars.first {
+                return .letter(lower.value)
             }
-            switch properties.generalCategory {
-            case .decimalNumber: return .digit
-            case .nonspacingMark, .spacingMark, .enclosingMark: return .mark
-            case .spaceSeparator, .lineSeparator, .paragraphSeparator: return .space
-            default: return .other
-            }
+            return .letter(scalar)
+        }
+        switch properties.generalCategory {
+        case .decimalNumber: return .digit
+        case .nonspacingMark, .spacingMark, .enclosingMark: return .mark
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return .space
+        default: return .other
         }
     }
 
