@@ -44,7 +44,9 @@ public struct SegmentGrade: Sendable, Equatable {
 public struct Grader: Sendable {
     /// Bump when tokenisation, syllable rules or data, formulas or the grade mapping change:
     /// every segment graded by another version is graded again on the next run.
-    public static let version = 1
+    /// 2: abbreviations and quoted terminators no longer end sentences; `1,000` is one word;
+    /// compounds of a silent-e head (filesystem) and the exception table regenerated for them.
+    public static let version = 2
 
     public struct Options: Sendable {
         /// Bands to apply; `nil` keeps the bands the store was last graded with (or the default).

@@ -271,6 +271,46 @@ enum EnglishRules {
     static let silentESuffixes: [[UInt32]] = ["ly", "ful", "ment", "ments", "less", "ness", "fully", "lessly"]
         .map { $0.unicodeScalars.map(\.value) }
 
+    /// The length of a one-syllable head word ending in a silent e (`file`, `name`, `time`,
+    /// `white`, …) that `w` starts with, when a consonant-initial rest of at least two letters
+    /// with a vowel follows (`file|system`, `time|stamp`, `safe|ly`; not `line|ar`, `some|one`,
+    /// `mode|rate`).
+    /// Words CMUdict knows are settled by the exception table; this is for the unseen ones.
+    @inline(__always)
+    static func compoundHead(_ w: UnsafeBufferPointer<UInt32>) -> Int? {
+        let n = w.count
+        let length = w[3] == 0x65 ? 4 : (w[4] == 0x65 ? 5 : 0)
+        guard length > 0, n - length >= 2 else { return nil }
+        let next = w[length]
+        // Not before r either: e + r is nearly always a syllable (moderate, modern, caress).
+        guard next >= 0x61 && next <= 0x7A && !isPlainVowel(next) && next != 0x72 else { return nil }
+        var restHasVowel = false
+        for k in length..<n where isPlainVowel(w[k]) || w[k] == 0x79 {
+            restHasVowel = true
+            break
+        }
+        guard restHasVowel else { return nil }
+        var packed: UInt64 = 0
+        for k in 0..<length {
+            guard w[k] < 0x80 else { return nil }
+            packed = packed << 8 | UInt64(w[k])
+        }
+        switch packed {
+        // base byte care case code core date file game grade home house life line make mode
+        // name note page role rule safe same score shape side site size some space state store
+        // there time type where white wide write
+        case 0x62617365, 0x62797465, 0x63617265, 0x63617365, 0x636F6465, 0x636F7265, 0x64617465,
+             0x66696C65, 0x67616D65, 0x6772616465, 0x686F6D65, 0x686F757365, 0x6C696665, 0x6C696E65,
+             0x6D616B65, 0x6D6F6465, 0x6E616D65, 0x6E6F7465, 0x70616765, 0x726F6C65, 0x72756C65,
+             0x73616665, 0x73616D65, 0x73636F7265, 0x7368617065, 0x73696465, 0x73697465, 0x73697A65,
+             0x736F6D65, 0x7370616365, 0x7374617465, 0x73746F7265, 0x7468657265, 0x74696D65, 0x74797065,
+             0x7768657265, 0x7768697465, 0x77696465, 0x7772697465:
+            return length
+        default:
+            return nil
+        }
+    }
+
     @inline(__always) static func isPlainVowel(_ c: UInt32) -> Bool {
         c == 0x61 || c == 0x65 || c == 0x69 || c == 0x6F || c == 0x75
     }
@@ -278,6 +318,11 @@ enum EnglishRules {
     static func count(_ w: UnsafeBufferPointer<UInt32>) -> Int {
         let n = w.count
         if n == 0 { return 0 }
+        // A compound whose first word ends in a silent e (filesystem, namespace, timestamp,
+        // whitespace): the e is inside the word, where the vowel-group rules count it.
+        if n >= 6, let headLength = compoundHead(w) {
+            return 1 + count(UnsafeBufferPointer(rebasing: w[headLength...]))
+        }
         // y is a vowel except at the start of a word and before a vowel (yes, beyond, player).
         @inline(__always) func vowel(_ i: Int) -> Bool {
             let c = w[i]
@@ -370,6 +415,9 @@ enum EnglishRules {
         if n >= 3 {
             for k in 0..<(n - 1) {
                 let x0 = w[k], x1 = w[k + 1]
+                // Every case below is a pair of plain vowels: most pairs are rejected here
+                // before the chain of comparisons the tuple switch compiles to.
+                guard isPlainVowel(x0) && isPlainVowel(x1) else { continue }
                 let before = at(k - 1)
                 switch (x0, x1) {
                 case (i_, a):
