@@ -106,6 +106,26 @@ import Testing
         }
     }
 
+    @Test func rowsWrittenThirtyTwoAtATimeBelongToTheirSegments() throws {
+        // 75 segments in one batch: two 32-row inserts and 11 single rows; every row must carry
+        // its own segment's counts.
+        let t = try TemporaryStore()
+        let texts = (0..<75).map { i in
+            (["Item", "\(i)", "has"] + Array(repeating: "cat", count: i % 19) + ["here."]).joined(separator: " ")
+        }
+        try t.ingest("a", texts.map { ("en", $0, nil) })
+        var options = Grader.Options()
+        options.threads = 2
+        #expect(try Grader(options: options).run(store: t.store).graded == 75)
+        let segments = try t.segments()
+        for text in texts {
+            let expected = Grader.grade(text, language: .english)
+            let stored = try #require(segments[text])
+            #expect(stored.words == expected.counts.words && stored.syllables == expected.counts.syllables, "\(text)")
+            #expect(stored.grade == expected.grade, "\(text)")
+        }
+    }
+
     @Test func metadataDomainsDisappearWhenNoCorpusDeclaresOne() throws {
         let t = try TemporaryStore()
         try t.ingest("a", domain: "news", [("en", "The cat sat on the mat.", nil), ("en", "A dog ran in the park.", nil)])
