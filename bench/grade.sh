@@ -28,7 +28,7 @@ rm -f "$store" "$store-wal" "$store-shm"
 awk -v OFS='\t' '{ print NR, "en", $0 }' "$work/sentences.txt" >"$work/sentences.tsv"
 "$bin" ingest --store "$store" --format tsv --columns id,lang,text --corpus debian-docs "$work/sentences.tsv" >&2
 
-# Grade three times (every segment each time) and keep the fastest: the machine is shared.
+# Grade five times (every segment each time) and keep the fastest: the machine is shared.
 timing=$(python3 bench/grade_textstat.py time-grade "$store" "$bin")
 "$bin" segments --store "$store" --jsonl >"$work/segments.jsonl"
 python3 bench/grade_textstat.py compare "$work/sentences.txt" "$work/segments.jsonl" "$bin" "$timing" "$store"

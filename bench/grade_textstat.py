@@ -83,7 +83,7 @@ def cmd_sentences(out_path, limit):
     print(f"{len(got)} sentences from Debian documentation", file=sys.stderr)
 
 
-def cmd_time_grade(store, heldout, runs=3):
+def cmd_time_grade(store, heldout, runs=5):
     """Runs `heldout grade` `runs` times (every segment graded each time: the grader version is
     reset in between) and prints the best wall-clock and the best CPU seconds (user + system,
     all threads) as JSON. CPU time is what to compare on a shared, loaded machine."""
