@@ -92,7 +92,7 @@ def main():
         f.write(commented)
         f.write("\n/// CMUdict words the English rules miscount, with their dictionary syllable count.\n")
         f.write("enum EnglishSyllableExceptions {\n")
-        f.write("    static let table: [UInt64: UInt8] = (try? SyllableCounter.parseExceptions(text)) ?? [:]\n\n")
+        f.write("    static let table: ExceptionTable = (try? SyllableCounter.parseExceptions(text)) ?? ExceptionTable(entries: [])\n\n")
         f.write(f"    /// {len(exceptions)} entries, `word count` per line.\n")
         f.write('    static let text = """\n')
         f.write(body)

@@ -44,7 +44,9 @@ public struct SegmentGrade: Sendable, Equatable {
 public struct Grader: Sendable {
     /// Bump when tokenisation, syllable rules or data, formulas or the grade mapping change:
     /// every segment graded by another version is graded again on the next run.
-    public static let version = 1
+    /// 2: abbreviations and quoted terminators no longer end sentences; `1,000` is one word;
+    /// compounds of a silent-e head (filesystem) and the exception table regenerated for them.
+    public static let version = 2
 
     public struct Options: Sendable {
         /// Bands to apply; `nil` keeps the bands the store was last graded with (or the default).
@@ -206,6 +208,8 @@ public struct Grader: Sendable {
         let n = batch.count
         var records = [GradeRecord?](repeating: nil, count: n)
         let chunks = min(analyzers.count, max(1, n / 256))
+        // Band labels made once, not by string interpolation for every segment.
+        let labels = BandLabels(bands)
         records.withUnsafeMutableBufferPointer { output in
             nonisolated(unsafe) let output = output
             nonisolated(unsafe) let analyzers = analyzers
@@ -215,25 +219,67 @@ public struct Grader: Sendable {
                     let analyzer = analyzers[chunk]
                     var language = GradingLanguage.other
                     var languageTag = ""
+                    var json: [UInt8] = []
+                    json.reserveCapacity(256)
                     for i in stride(from: chunk, to: n, by: chunks) {
                         if batch.langs[i] != languageTag {
                             languageTag = batch.langs[i]
                             language = GradingLanguage(tag: languageTag)
                         }
                         let text = UnsafeBufferPointer(rebasing: bytes[batch.offsets[i]..<batch.offsets[i + 1]])
-                        let result = grade(utf8: text, language: language, bands: bands, analyzer: analyzer)
-                        let c = result.counts
+                        let c = analyzer.analyze(utf8: text, language: language)
+                        let outcome = GradeScale.grade(c, language: language)
+                        json.removeAll(keepingCapacity: true)
+                        appendReadabilityJSON(c, graded: outcome.grade != nil, language: language, to: &json)
+                        let rounded = outcome.grade.map(round2)
                         output[i] = GradeRecord(
                             segment: batch.rowids[i], words: c.words, sentences: c.sentences, syllables: c.syllables,
                             letters: c.letters, longWords: c.longWords, polysyllables: c.polysyllables,
-                            monosyllables: c.monosyllables, readability: result.readabilityJSON, grade: result.grade,
-                            gradeBasis: result.grade == nil ? nil : GradeScale.basis(for: language).rawValue,
-                            band: result.band.label)
+                            monosyllables: c.monosyllables, readability: String(decoding: json, as: UTF8.self),
+                            grade: rounded, gradeBasis: rounded == nil ? nil : GradeScale.basis(for: language).rawValue,
+                            band: labels.label(bands.assign(rounded)))
                     }
                 }
             }
         }
         return records.compactMap { $0 }
+    }
+
+    /// ``SegmentGrade/readabilityJSON`` without the intermediate array of formula values: the
+    /// same bytes (a test compares them).
+    static func appendReadabilityJSON(_ counts: TextCounts, graded: Bool, language: GradingLanguage,
+                                      to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        if graded {
+            var first = true
+            for formula in sortedFormulas(language) {
+                guard let value = formula.value(counts), value.isFinite else { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: formula.rawValue.utf8)
+                out.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: ":"))
+                appendDecimal(value, to: &out)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The labels of a scheme's bands, made once per batch.
+    struct BandLabels {
+        let bands: [Band]
+        let labels: [String]
+
+        init(_ scheme: BandScheme) {
+            bands = scheme.bands
+            labels = scheme.bands.map(\.label)
+        }
+
+        func label(_ assignment: BandAssignment) -> String {
+            if case let .band(band) = assignment, let index = bands.firstIndex(of: band) { return labels[index] }
+            return assignment.label
+        }
     }
 
     /// Trains (when the labelled set changed) and predicts the domain of segments without one.

@@ -5,9 +5,21 @@
 ///   between two such characters joins them (`don't`, `l'homme`, `well-known`, `3.14`,
 ///   `www.debian.org` are one word each, as textstat and most readability tools count them);
 ///   a word of digits alone counts as a word of one syllable and no letters;
+///   a comma between digits followed by exactly three digits is a thousands separator
+///   (`1,000,000` is one word, as textstat and most tools count it; `1,2` is two);
 /// - a **sentence** ends at `.`, `!`, `?`, `…` (or `。！？`) followed by a space or the end of the
-///   text; pieces of fewer than three words (abbreviations such as "Dr.", list numbers) are not
-///   sentences of their own, and every text of at least one word has at least one sentence;
+///   text, except (as Punkt and pySBD decide, in the simplest form):
+///   - after an abbreviation that precedes a name or an example — a single letter (`J. Smith`),
+///     a dotted abbreviation (`e.g.`, `i.e.`, `U.S.`, `z.B.`) or a title or a reference word
+///     (`Mr.`, `Dr.`, `vs.`, `cf.`, ``Abbreviations/title``);
+///   - after an abbreviation that may also end a sentence (`etc.`, `al.`, `Inc.`, `No.`,
+///     ``Abbreviations/final``), unless the next word starts with a capital;
+///   - after a terminator inside quotes or brackets followed by a lowercase word
+///     (`'what broke now?' release`).
+///   A full stop after an ordinary word ends a sentence even before a lowercase word (`... at
+///   configure time. debuginfod is packaged ...`): names of programs start sentences in lowercase.
+///   Pieces of fewer than three words (list numbers, "Dr." alone) are not sentences of their
+///   own, and every text of at least one word has at least one sentence;
 /// - **letters** are alphabetic characters; a **long word** has more than six letters
 ///   (Björnsson's LIX definition); a **polysyllable** has three syllables or more, a
 ///   **monosyllable** exactly one.
@@ -41,19 +53,31 @@ public struct TextCounts: Sendable, Equatable, Codable {
 
 /// Counts words, sentences, letters and syllables in one pass over a text's UTF-8 bytes.
 ///
-/// A class with reusable scratch buffers, so the per-word path allocates nothing: grading
+/// A class that owns its scratch buffers, so the per-word path allocates nothing: grading
 /// a million segments is a loop over bytes, not over `String`s or `Character`s (Regex is not
-/// used). One instance per thread.
+/// used). The buffers are raw memory rather than arrays: appending to an array checks its
+/// uniqueness and passing slices of it retains and releases it, which together took ~10% of
+/// grading time. One instance per thread.
 public final class TextAnalyzer {
     public let syllables: SyllableCounter
-    /// The current word, lowercased, joiners normalised (`'` U+0027, `-`, `.`).
-    private var word: [UInt32] = []
-    private var scratch: [UInt32] = []
+    /// The current word, lowercased, joiners normalised (`'` U+0027, `-`, `.`), and the
+    /// syllable counter's scratch space; both hold `capacity` scalars.
+    private var word: UnsafeMutablePointer<UInt32>
+    private var scratch: UnsafeMutablePointer<UInt32>
+    private var capacity: Int
+    /// Syllables of the words this analyzer has counted.
+    private let cache = WordCache()
 
     public init(syllables: SyllableCounter = .standard) {
         self.syllables = syllables
-        word.reserveCapacity(64)
-        scratch.reserveCapacity(64)
+        capacity = 128
+        word = .allocate(capacity: capacity)
+        scratch = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        word.deallocate()
+        scratch.deallocate()
     }
 
     public func analyze(_ text: String, language: GradingLanguage) -> TextCounts {
@@ -65,20 +89,37 @@ public final class TextAnalyzer {
         // The scan state is a local struct with mutating methods, not captured variables of
         // nested functions or class properties: both are checked for exclusive access at run
         // time on every access (measured: ~15% of grading time); a local struct is not.
-        var state = ScanState(word: word, scratch: scratch, syllables: syllables, language: language)
-        word = []
-        scratch = []
+        var state = ScanState(word: word, scratch: scratch, capacity: capacity, syllables: syllables, cache: cache,
+                              language: language)
         defer {
+            // The scan may have grown the buffers for a very long word.
             word = state.word
             scratch = state.scratch
+            capacity = state.capacity
         }
-        state.word.removeAll(keepingCapacity: true)
 
         var index = 0
         let count = bytes.count
         while index < count {
-            // Decode one scalar (the store's text is valid UTF-8; malformed bytes become U+FFFD).
             let lead = bytes[index]
+            // Lowercase ASCII letters and spaces are most of any Latin-script text: handled
+            // here without classifying.
+            if lead >= 0x61 && lead <= 0x7A {
+                index += 1
+                state.appendLetter(UInt32(lead))
+                continue
+            }
+            if lead == 0x20 {
+                index += 1
+                state.space(bytes, at: index)
+                continue
+            }
+            if lead == 0x2C && state.letters == 0 && state.digits > 0 && state.pendingJoiner == 0
+                && Self.thousandsGroupFollows(bytes, at: index + 1) {
+                index += 1   // 1,000: the comma is skipped, the number goes on
+                continue
+            }
+            // Decode one scalar (the store's text is valid UTF-8; malformed bytes become U+FFFD).
             var scalar: UInt32
             if lead < 0x80 {
                 scalar = UInt32(lead)
@@ -91,44 +132,35 @@ public final class TextAnalyzer {
 
             switch Self.classify(scalar) {
             case .letter(let lower):
-                if state.pendingJoiner != 0 {
-                    state.word.append(state.pendingJoiner)
-                    state.pendingJoiner = 0
-                }
-                state.word.append(lower)
-                state.letters += 1
-                state.sawTerminator = false
+                state.appendLetter(lower)
             case .digit:
-                if state.pendingJoiner != 0 {
-                    state.word.append(state.pendingJoiner)
-                    state.pendingJoiner = 0
-                }
-                state.word.append(scalar)
-                state.digits += 1
-                state.sawTerminator = false
+                state.appendDigit(scalar)
             case .mark:
-                if !state.word.isEmpty { state.word.append(scalar) }
+                if state.wordCount > 0 { state.append(scalar) }
             case .joiner(let normalised):
-                if !state.word.isEmpty && state.pendingJoiner == 0 {
+                if state.wordCount > 0 && state.pendingJoiner == 0 {
                     state.pendingJoiner = normalised
                 } else {
                     state.endWord()
+                    // An apostrophe right after a terminator closes a quotation ('what now?').
+                    if normalised == 0x27 && state.sawTerminator { state.closedAfterTerminator = true }
                 }
             case .terminator(let isDot):
-                if isDot && !state.word.isEmpty && state.pendingJoiner == 0 && index < count && Self.isWordByte(bytes[index]) {
+                if isDot && state.wordCount > 0 && state.pendingJoiner == 0 && index < count && Self.isWordByte(bytes[index]) {
                     state.pendingJoiner = 0x2E   // "e.g", "3.14", "debian.org"
                 } else {
+                    // Only a full stop right after a word can make it an abbreviation.
+                    state.abbreviation = isDot && state.wordCount > 0 && state.pendingJoiner == 0
+                        ? state.abbreviationKind() : .none
                     state.endWord()
                     state.sawTerminator = true
+                    state.closedAfterTerminator = false
                 }
             case .closing:
                 state.endWord()   // a quote or bracket after a terminator keeps the sentence open
+                if state.sawTerminator { state.closedAfterTerminator = true }
             case .space:
-                state.endWord()
-                if state.sawTerminator {
-                    state.endPiece()
-                    state.sawTerminator = false
-                }
+                state.space(bytes, at: index)
             case .other:
                 state.endWord()
                 state.sawTerminator = false
@@ -142,9 +174,12 @@ public final class TextAnalyzer {
 
     /// Everything the scan keeps between characters.
     struct ScanState {
-        var word: [UInt32]
-        var scratch: [UInt32]
+        var word: UnsafeMutablePointer<UInt32>
+        var scratch: UnsafeMutablePointer<UInt32>
+        var capacity: Int
+        var wordCount = 0
         let syllables: SyllableCounter
+        let cache: WordCache
         let language: GradingLanguage
         var counts = TextCounts()
         var wordsInPiece = 0
@@ -153,21 +188,67 @@ public final class TextAnalyzer {
         var pendingJoiner: UInt32 = 0
         var letters = 0
         var digits = 0
+        /// What the word before the last full stop was, if an abbreviation.
+        var abbreviation = Abbreviations.Kind.none
+        /// A quote or bracket closed after the last terminator (`?'`, `.)`).
+        var closedAfterTerminator = false
 
-        init(word: [UInt32], scratch: [UInt32], syllables: SyllableCounter, language: GradingLanguage) {
+        init(word: UnsafeMutablePointer<UInt32>, scratch: UnsafeMutablePointer<UInt32>, capacity: Int,
+             syllables: SyllableCounter, cache: WordCache, language: GradingLanguage) {
             self.word = word
             self.scratch = scratch
+            self.capacity = capacity
             self.syllables = syllables
+            self.cache = cache
             self.language = language
         }
 
         @inline(__always)
+        mutating func append(_ scalar: UInt32) {
+            if wordCount == capacity { grow() }
+            word[wordCount] = scalar
+            wordCount += 1
+        }
+
+        @inline(__always)
+        mutating func appendLetter(_ lower: UInt32) {
+            if pendingJoiner != 0 {
+                append(pendingJoiner)
+                pendingJoiner = 0
+            }
+            append(lower)
+            letters += 1
+            sawTerminator = false
+        }
+
+        @inline(__always)
+        mutating func appendDigit(_ digit: UInt32) {
+            if pendingJoiner != 0 {
+                append(pendingJoiner)
+                pendingJoiner = 0
+            }
+            append(digit)
+            digits += 1
+            sawTerminator = false
+        }
+
+        /// Doubles both buffers (a word longer than any seen so far: a URL, a base64 run).
+        mutating func grow() {
+            let larger = capacity * 2
+            let newWord = UnsafeMutablePointer<UInt32>.allocate(capacity: larger)
+            newWord.update(from: word, count: wordCount)
+            word.deallocate()
+            scratch.deallocate()
+            word = newWord
+            scratch = .allocate(capacity: larger)
+            capacity = larger
+        }
+
+        @inline(__always)
         mutating func endWord() {
-            if !word.isEmpty {
+            if wordCount > 0 {
                 if letters > 0 || digits > 0 {
-                    let syllableCount = letters > 0
-                        ? syllables.count(word: &word, scratch: &scratch, language: language)
-                        : 1
+                    let syllableCount = letters > 0 ? wordSyllables() : 1
                     counts.words += 1
                     wordsInPiece += 1
                     counts.syllables += syllableCount
@@ -176,11 +257,71 @@ public final class TextAnalyzer {
                     if syllableCount >= 3 { counts.polysyllables += 1 }
                     if syllableCount == 1 { counts.monosyllables += 1 }
                 }
-                word.removeAll(keepingCapacity: true)
+                wordCount = 0
             }
             letters = 0
             digits = 0
             pendingJoiner = 0
+        }
+
+        /// The current word's syllables: from the cache when this analyzer has counted the word
+        /// before (most words of a text are frequent ones), else by the counter.
+        @inline(__always)
+        func wordSyllables() -> Int {
+            let buffer = UnsafeBufferPointer(start: word, count: wordCount)
+            let key = WordCache.key(buffer, language: language)
+            let cached = cache.lookup(key)
+            if cached != 0 { return Int(cached) }
+            let counted = syllables.count(word: buffer, scratch: scratch, language: language)
+            cache.insert(key, counted)
+            return counted
+        }
+
+        /// A space (or the end of a line): ends the word, and the sentence after a terminator
+        /// unless the terminator belongs to an abbreviation or a quotation (see ``TextCounts``).
+        @inline(__always)
+        mutating func space(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) {
+            endWord()
+            guard sawTerminator else { return }
+            sawTerminator = false
+            let ends: Bool
+            switch abbreviation {
+            case .title:
+                ends = false
+            case .final:
+                ends = TextAnalyzer.nextWordStart(bytes, from: index) == .upper
+            case .none:
+                ends = !(closedAfterTerminator && TextAnalyzer.nextWordStart(bytes, from: index) == .lower)
+            }
+            abbreviation = .none
+            closedAfterTerminator = false
+            if ends { endPiece() }
+        }
+
+        /// Whether the current word (before a full stop) is an abbreviation, and of which kind.
+        func abbreviationKind() -> Abbreviations.Kind {
+            guard letters > 0, digits == 0 else { return .none }
+            if wordCount == 1 { return .title }           // an initial: J. Smith
+            var hasDot = false
+            var part = 0
+            var shortParts = true
+            var packed: UInt64 = 0
+            for k in 0..<wordCount {
+                let c = word[k]
+                if c == 0x2E {
+                    hasDot = true
+                    if part == 0 || part > 2 { shortParts = false }
+                    part = 0
+                } else {
+                    part += 1
+                    packed = c < 0x100 ? (packed << 8) | UInt64(c) : UInt64.max
+                }
+            }
+            if hasDot {
+                return shortParts && part > 0 && part <= 2 ? .title : .none   // e.g, i.e, u.s, z.b, ph.d
+            }
+            guard wordCount <= 8, packed != UInt64.max else { return .none }
+            return Abbreviations.kind(packed)
         }
 
         @inline(__always)
@@ -192,6 +333,36 @@ public final class TextAnalyzer {
 
     enum CharacterClass {
         case letter(UInt32), digit, mark, joiner(UInt32), terminator(isDot: Bool), closing, space, other
+    }
+
+    /// Three digits at `index`, and no fourth: what follows a thousands separator.
+    @inline(__always)
+    static func thousandsGroupFollows(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        @inline(__always) func digit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
+        return digit(index) && digit(index + 1) && digit(index + 2) && !digit(index + 3)
+    }
+
+    enum WordStart { case upper, lower, other }
+
+    /// How the next word after `index` starts, past spaces and opening quotes or brackets.
+    /// Only asked at a possible sentence end, so it may decode and classify freely.
+    static func nextWordStart(_ bytes: UnsafeBufferPointer<UInt8>, from index: Int) -> WordStart {
+        var i = index
+        while i < bytes.count {
+            let lead = bytes[i]
+            var scalar = UInt32(lead)
+            var length = 1
+            if lead >= 0x80 { (scalar, length) = decode(bytes, at: i) }
+            switch scalar {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x28, 0x5B, 0x7B, 0x22, 0x27, 0x60, 0x2018, 0x201C, 0x00AB, 0x00BF, 0x00A1:
+                i += length   // ( [ { " ' ` ‘ “ « ¿ ¡
+                continue
+            default:
+                if case let .letter(lower) = classify(scalar) { return lower == scalar ? .lower : .upper }
+                return .other
+            }
+        }
+        return .other
     }
 
     @inline(__always)
@@ -225,20 +396,27 @@ public final class TextAnalyzer {
         case 0x00DF...0x00FF where scalar != 0x00F7: return .letter(scalar)
         case 0x0100...0x017F: return .letter(latinExtendedALower(scalar))
         default:
-            guard let unicode = Unicode.Scalar(scalar) else { return .other }
-            let properties = unicode.properties
-            if properties.isAlphabetic {
-                if properties.isUppercase, let lower = properties.lowercaseMapping.unicodeScalars.first {
-                    return .letter(lower.value)
-                }
-                return .letter(scalar)
+            return classifyByProperties(scalar)
+        }
+    }
+
+    /// Everything beyond Latin-1 and Latin Extended-A, by Unicode properties: kept out of
+    /// ``classify(_:)`` so that the common cases inline into the scan loop.
+    @inline(never)
+    static func classifyByProperties(_ scalar: UInt32) -> CharacterClass {
+        guard let unicode = Unicode.Scalar(scalar) else { return .other }
+        let properties = unicode.properties
+        if properties.isAlphabetic {
+            if properties.isUppercase, let lower = properties.lowercaseMapping.unicodeScalars.first {
+                return .letter(lower.value)
             }
-            switch properties.generalCategory {
-            case .decimalNumber: return .digit
-            case .nonspacingMark, .spacingMark, .enclosingMark: return .mark
-            case .spaceSeparator, .lineSeparator, .paragraphSeparator: return .space
-            default: return .other
-            }
+            return .letter(scalar)
+        }
+        switch properties.generalCategory {
+        case .decimalNumber: return .digit
+        case .nonspacingMark, .spacingMark, .enclosingMark: return .mark
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return .space
+        default: return .other
         }
     }
 
@@ -275,5 +453,112 @@ public final class TextAnalyzer {
             return ((lead & 0x07) << 18 | b1 << 12 | b2 << 6 | b3, 4)
         }
         return (0xFFFD, 1)
+    }
+}
+
+/// Abbreviations that a full stop follows without ending the sentence (lowercase, without
+/// their dots). Short lists for the five languages with rules: a wrong guess costs one
+/// sentence boundary, while a long list would start to swallow real sentence ends.
+enum Abbreviations {
+    enum Kind { case none, title, final }
+
+    /// Titles and words that introduce a name, a number or an example: never sentence-final.
+    static let title: Set<UInt64> = pack([
+        "mr", "mrs", "ms", "dr", "prof", "rev", "st", "mme", "mlle", "mm", "hr", "hrn", "sra", "srta",
+        "sig", "dott", "vs", "cf", "viz", "eg", "ie", "vgl", "bzw", "fig", "figs", "eq", "ref", "vol",
+        "pp", "ch", "sec", "art", "nr",
+    ])
+    /// Words that may end a sentence too: sentence-final only before a capital.
+    static let final: Set<UInt64> = pack([
+        "etc", "al", "approx", "incl", "resp", "ca", "usw", "ecc", "ff", "inc", "ltd", "co", "corp",
+        "jr", "sr", "no", "nos", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+        "nov", "dec",
+    ])
+
+    static func kind(_ packed: UInt64) -> Kind {
+        if title.contains(packed) { return .title }
+        if final.contains(packed) { return .final }
+        return .none
+    }
+
+    /// Each word's scalars (all below U+0100), eight bits each, as one integer.
+    private static func pack(_ words: [String]) -> Set<UInt64> {
+        Set(words.map { $0.unicodeScalars.reduce(UInt64(0)) { ($0 << 8) | UInt64($1.value) } })
+    }
+}
+
+/// Syllable counts of words already counted by one analyzer, keyed by the FNV-1a hash of the
+/// word (as the scan holds it: lowercased, joiners kept) mixed with its language. A text's
+/// words are mostly frequent ones: on 25k English sentences 94% of word tokens repeat an
+/// earlier one, and a probe here is cheaper than the exception lookup and the rules. A count
+/// depends only on the word and the language, so the cache changes no result (a collision of
+/// two words' 64-bit hashes aside, as in ``ExceptionTable``); it stops taking words when half
+/// full rather than evicting, which keeps lookups short. One per analyzer, so one per thread.
+final class WordCache {
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let counts: UnsafeMutablePointer<UInt8>
+    private let mask: Int
+    private let shift: UInt64
+    private let limit: Int
+    private var filled = 0
+
+    /// `capacity`: a power of two.
+    init(capacity: Int = 1 << 16) {
+        precondition(capacity > 1 && capacity & (capacity - 1) == 0, "WordCache capacity must be a power of two")
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        keys = .allocate(capacity: capacity)
+        keys.initialize(repeating: 0, count: capacity)
+        counts = .allocate(capacity: capacity)
+        counts.initialize(repeating: 0, count: capacity)
+        mask = capacity - 1
+        limit = capacity / 2
+    }
+
+    deinit {
+        keys.deallocate()
+        counts.deallocate()
+    }
+
+    @inline(__always)
+    static func key(_ word: UnsafeBufferPointer<UInt32>, language: GradingLanguage) -> UInt64 {
+        let salt: UInt64
+        switch language {
+        case .english: salt = 1
+        case .french: salt = 2
+        case .spanish: salt = 3
+        case .german: salt = 4
+        case .italian: salt = 5
+        case .other: salt = 6
+        }
+        return SyllableCounter.wordKey(word) ^ (salt &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0xFF51_AFD7_ED55_8CCD) >> shift)
+    }
+
+    /// The cached count, or 0.
+    @inline(__always)
+    func lookup(_ key: UInt64) -> UInt8 {
+        var i = slot(key)
+        while true {
+            let stored = keys[i]
+            if stored == key { return counts[i] }
+            if stored == 0 { return 0 }
+            i = (i + 1) & mask
+        }
+    }
+
+    func insert(_ key: UInt64, _ count: Int) {
+        guard filled < limit, key != 0, count > 0, count <= 255 else { return }
+        var i = slot(key)
+        while keys[i] != 0 {
+            if keys[i] == key { return }
+            i = (i + 1) & mask
+        }
+        keys[i] = key
+        counts[i] = UInt8(count)
+        filled += 1
     }
 }
