@@ -59,8 +59,6 @@ let package = Package(
             dependencies: [
                 "HeldoutCore", "HeldoutStore",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

@@ -57,13 +57,13 @@ struct RecordWriter {
         let decoder = JSONDecoder()
         let pairs = SplitInputLoader.PairCanonicaliser()
         var rubrics: [String: [String]] = [:]
-        try store.read { db in
-            let items = try RowScanner(db, """
+        try store.scan { reader in
+            let items = try reader.prepare("""
                 SELECT id, template, category, pair, question, answer, rubric, target_lemma, target_lang, consistency_group
                 FROM item ORDER BY id
                 """)
             var cursor = 0
-            while try items.next(), cursor < input.count {
+            while try items.step(), cursor < input.count {
                 guard let id = items.contentID(0) else { continue }
                 while cursor < input.count, input.ids[cursor] < id { cursor += 1 }
                 guard cursor < input.count, input.ids[cursor] == id else { continue }
@@ -71,7 +71,7 @@ struct RecordWriter {
                 cursor += 1
                 guard fates.contains(where: { if case .kept = $0[i] { true } else { false } }) else { continue }
 
-                let rubricText = items.string(6) ?? "[]"
+                let rubricText = items.text(6) ?? "[]"
                 let rubric: [String]
                 if rubricText == "[]" {
                     rubric = []
@@ -82,25 +82,25 @@ struct RecordWriter {
                     rubric = try decoder.decode([String].self, from: Data(rubricText.utf8))
                     if rubrics.count < 65_536 { rubrics[rubricText] = rubric }
                 }
-                let question = items.string(4) ?? ""
-                let answer = items.string(5)
+                let question = items.text(4) ?? ""
+                let answer = items.text(5)
                 let segments = input.segments(ofItem: i)
                 let sourceSegment = Int(segments.first ?? 0)
                 var documents: [Int32] = []
                 for s in segments { documents.append(contentsOf: input.documents(ofSegment: s)) }
                 let documentNames = Array(Set(documents)).sorted().map { input.documentNames[Int($0)] }
                 var target: Lexeme?
-                if let lemma = items.string(7), let lang = items.string(8) { target = Lexeme(lemma: lemma, lang: lang) }
+                if let lemma = items.text(7), let lang = items.text(8) { target = Lexeme(lemma: lemma, lang: lang) }
                 let translation = input.translation[i] >= 0 ? input.segmentText[Int(input.translation[i])] : nil
                 let columnName = spec.columns[Int(input.column[i])].name
                 var record = SplitRecord(
                     id: id.hex, partition: .train, column: columnName, role: .supervised,
-                    category: items.string(2) ?? "", pair: items.string(3).flatMap(pairs.canonical),
+                    category: items.text(2) ?? "", pair: items.text(3).flatMap(pairs.canonical),
                     band: input.band[i], domain: input.domain[i], question: question, answer: answer, rubric: rubric,
                     source: .init(lang: input.segmentLang[sourceSegment], text: input.segmentText[sourceSegment], translation: translation),
-                    consistencyGroup: items.string(9).flatMap { $0.isEmpty ? nil : $0 }, messages: [],
+                    consistencyGroup: items.text(9).flatMap { $0.isEmpty ? nil : $0 }, messages: [],
                     segments: segments.map { input.segmentIDs[Int($0)].hex }, documents: documentNames,
-                    target: target, template: items.string(1) ?? "")
+                    target: target, template: items.text(1) ?? "")
 
                 for (v, variant) in variants.enumerated() {
                     guard case let .kept(partition) = fates[v][i] else { continue }

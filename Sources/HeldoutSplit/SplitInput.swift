@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HeldoutCore
 import HeldoutStore
 
@@ -73,7 +72,7 @@ struct SplitInputLoader {
     }
 
     func load() throws -> SplitInput {
-        try store.read { db in try load(db) }
+        try store.scan { reader in try load(reader) }
     }
 
     private func columnKey(category: String, pair: String?, band: String?, domain: String?) -> String? {
@@ -85,7 +84,7 @@ struct SplitInputLoader {
         }
     }
 
-    private func load(_ db: Database) throws -> SplitInput {
+    private func load(_ reader: StoreReader) throws -> SplitInput {
         var input = SplitInput()
         let columnIndex = Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, Int32($0.offset)) })
         let filter = spec.filter
@@ -97,18 +96,18 @@ struct SplitInputLoader {
 
         // 1. Items: axis, column, filters that need no segment text.
         var candidates: [Candidate] = []
-        let items = try RowScanner(db, """
+        let items = try reader.prepare("""
             SELECT id, category, lang, pair, grade, domain, target_lemma, target_lang, consistency_group,
                    answer IS NOT NULL AND answer <> '', rubric <> '[]'
             FROM item ORDER BY id
             """)
-        while try items.next() {
+        while try items.step() {
             guard let id = items.contentID(0) else { throw HeldoutError.store("item with a malformed id") }
-            let category = items.string(1) ?? ""
-            let lang = items.string(2) ?? ""
-            let pair = items.string(3).flatMap(pairs.canonical)
+            let category = items.text(1) ?? ""
+            let lang = items.text(2) ?? ""
+            let pair = items.text(3).flatMap(pairs.canonical)
             let band = spec.bands.band(forGrade: items.double(4))
-            let domain = items.string(5)
+            let domain = items.text(5)
             guard let key = columnKey(category: category, pair: pair, band: band, domain: domain) else {
                 input.excluded["no_\(spec.axis.rawValue)", default: 0] += 1
                 continue
@@ -122,10 +121,10 @@ struct SplitInputLoader {
             if !bandsWanted.isEmpty, !(band.map(bandsWanted.contains) ?? false) { continue }
             if !domains.isEmpty, !(domain.map(domains.contains) ?? false) { continue }
             var lexeme: Lexeme?
-            if let lemma = items.string(6), let targetLang = items.string(7) { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
+            if let lemma = items.text(6), let targetLang = items.text(7) { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
             candidates.append(Candidate(id: id, column: column, lang: lang, pair: pair, hasGold: items.int64(9) != 0,
                                         hasRubric: items.int64(10) != 0, band: band, domain: domain, lexeme: lexeme,
-                                        consistency: items.string(8)))
+                                        consistency: items.text(8)))
         }
         for (index, column) in spec.columns.enumerated() where inColumnBeforeWhere[index] == 0 {
             let seen = input.seenColumns.keys.sorted().prefix(20).joined(separator: ", ")
@@ -143,9 +142,9 @@ struct SplitInputLoader {
             input.segmentIDs.append(id)
             return index
         }
-        let links = try RowScanner(db, "SELECT item_id, segment FROM item_segment ORDER BY item_id, ordinal")
+        let links = try reader.prepare("SELECT item_id, segment FROM item_segment ORDER BY item_id, ordinal")
         var cursor = 0
-        while try links.next() {
+        while try links.step() {
             guard let itemID = links.contentID(0), let segmentID = links.contentID(1) else { continue }
             while cursor < candidates.count, candidates[cursor].id < itemID { cursor += 1 }
             guard cursor < candidates.count, candidates[cursor].id == itemID else { continue }
@@ -168,20 +167,20 @@ struct SplitInputLoader {
             groupIDs.append(id)
             return index
         }
-        let segments = try RowScanner(db, "SELECT rowid, id, lang_primary, text, grp FROM segment")
-        while try segments.next() {
+        let segments = try reader.prepare("SELECT rowid, id, lang_primary, text, grp FROM segment")
+        while try segments.step() {
             guard let id = segments.contentID(1), let index = segmentIndex[id], Int(index) < known else { continue }
             present[Int(index)] = true
             rowidToSegment[segments.int64(0)] = index
-            input.segmentLang[Int(index)] = segments.string(2) ?? ""
-            input.segmentText[Int(index)] = segments.string(3) ?? ""
+            input.segmentLang[Int(index)] = segments.text(2) ?? ""
+            input.segmentText[Int(index)] = segments.text(3) ?? ""
             if let group = segments.contentID(4) { input.segmentGroup[Int(index)] = internGroup(group) }
         }
 
         // 4. Translations: the segment of the pair's other language among the item's own, or else
         // the smallest such segment of the source's alignment group.
         var translations = [Int32](repeating: -1, count: candidates.count)
-        let lookup = try RowScanner(db, "SELECT rowid, id, text FROM segment WHERE grp = ?1 AND lang_primary = ?2 ORDER BY id LIMIT 1")
+        let lookup = try reader.prepare("SELECT rowid, id, text FROM segment WHERE grp = ?1 AND lang_primary = ?2 ORDER BY id LIMIT 1")
         for (i, candidate) in candidates.enumerated() {
             guard let pair = candidate.pair, let first = segmentsOf[i].first, present[Int(first)] else { continue }
             let target = String(pair.split(separator: "-").last ?? "")
@@ -193,11 +192,11 @@ struct SplitInputLoader {
             guard group >= 0 else { continue }
             lookup.bind(1, groupIDs[Int(group)])
             lookup.bind(2, target)
-            if try lookup.next(), let id = lookup.contentID(1) {
+            if try lookup.step(), let id = lookup.contentID(1) {
                 let index = intern(id)
                 if Int(index) >= input.segmentLang.count {
                     input.segmentLang.append(target)
-                    input.segmentText.append(lookup.string(2) ?? "")
+                    input.segmentText.append(lookup.text(2) ?? "")
                     input.segmentGroup.append(group)
                     present.append(true)
                     rowidToSegment[lookup.int64(0)] = index
@@ -260,13 +259,13 @@ struct SplitInputLoader {
 
         // 6. Documents of every segment used: `corpus#document`, independent of rowids.
         var documentNames: [Int64: String] = [:]
-        let documents = try RowScanner(db, "SELECT d.id, c.name, d.name FROM document d JOIN corpus c ON c.id = d.corpus_id")
-        while try documents.next() {
-            documentNames[documents.int64(0)] = "\(documents.string(1) ?? "")/\(documents.string(2) ?? "")"
+        let documents = try reader.prepare("SELECT d.id, c.name, d.name FROM document d JOIN corpus c ON c.id = d.corpus_id")
+        while try documents.step() {
+            documentNames[documents.int64(0)] = "\(documents.text(1) ?? "")/\(documents.text(2) ?? "")"
         }
         var pairsFound: [(segment: Int32, document: String)] = []
-        let occurrences = try RowScanner(db, "SELECT DISTINCT segment, document_id FROM occurrence")
-        while try occurrences.next() {
+        let occurrences = try reader.prepare("SELECT DISTINCT segment, document_id FROM occurrence")
+        while try occurrences.step() {
             guard let segment = rowidToSegment[occurrences.int64(0)], let name = documentNames[occurrences.int64(1)] else { continue }
             pairsFound.append((segment, name))
         }

@@ -3,8 +3,10 @@ import GRDBSQLite
 import HeldoutCore
 
 /// A prepared statement driven through the C API, for the store's per-row hot paths (ingest,
-/// grading) where GRDB's conveniences cost 5–15% (TOOLCHAIN-NOTES). Everything else goes through GRDB.
-final class RawStatement {
+/// grading, the split's and the audit's full scans) where GRDB's conveniences cost 5–15%
+/// (TOOLCHAIN-NOTES) and, at a million rows, seconds. Everything else goes through GRDB.
+/// Other modules get one only from ``Store/scan(_:)``, read-only.
+public final class RawStatement {
     private let handle: OpaquePointer
     private let db: OpaquePointer
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -25,14 +27,14 @@ final class RawStatement {
     deinit { sqlite3_finalize(handle) }
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
-    func bind(_ index: Int32, _ value: String) { sqlite3_bind_text(handle, index, value, -1, Self.transient) }
+    public func bind(_ index: Int32, _ value: String) { sqlite3_bind_text(handle, index, value, -1, Self.transient) }
     func bind(_ index: Int32, _ value: String?) {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
     }
     func bind(_ index: Int32, _ value: Double?) {
         if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
-    func bind(_ index: Int32, _ id: ContentID) {
+    public func bind(_ index: Int32, _ id: ContentID) {
         id.withBytes { raw in
             _ = sqlite3_bind_blob(handle, index, raw.baseAddress, 16, Self.transient)
         }
@@ -43,7 +45,7 @@ final class RawStatement {
 
     /// Steps once; `true` while a row is available.
     @discardableResult
-    func step() throws -> Bool {
+    public func step() throws -> Bool {
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true
@@ -53,7 +55,7 @@ final class RawStatement {
         }
     }
 
-    func reset() {
+    public func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
@@ -64,9 +66,9 @@ final class RawStatement {
         while try step() {}
     }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
-    func string(_ column: Int32) -> String {
+    public func string(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
@@ -79,12 +81,33 @@ final class RawStatement {
         bytes.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))
     }
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
-    func contentID(_ column: Int32) -> ContentID? {
+    /// A text column, `nil` when NULL.
+    public func text(_ column: Int32) -> String? { isNull(column) ? nil : string(column) }
+
+    /// A real column, `nil` when NULL.
+    public func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(handle, column) }
+
+    public func contentID(_ column: Int32) -> ContentID? {
         guard sqlite3_column_type(handle, column) == SQLITE_BLOB,
               sqlite3_column_bytes(handle, column) == 16,
               let pointer = sqlite3_column_blob(handle, column) else { return nil }
         return ContentID(bytes: UnsafeRawBufferPointer(start: pointer, count: 16))
+    }
+}
+
+/// One read transaction in which a stage prepares its own scans (the split reads every item and
+/// segment once). Statements must not outlive the ``Store/scan(_:)`` call that made them.
+public struct StoreReader {
+    let database: Database
+
+    public func prepare(_ sql: String) throws -> RawStatement { try RawStatement(database, sql) }
+}
+
+extension Store {
+    /// Runs `body` in a read transaction with a ``StoreReader``.
+    public func scan<T>(_ body: (StoreReader) throws -> T) throws -> T {
+        try read { try body(StoreReader(database: $0)) }
     }
 }
