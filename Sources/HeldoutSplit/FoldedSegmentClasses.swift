@@ -10,30 +10,31 @@ enum FoldedSegmentClasses {
     /// For each segment, the smallest index among `used` segments with the same folded text;
     /// segments not used, or without letters or digits, are their own class.
     static func compute(texts: [String], used: [Int]) -> [Int32] {
-        var classes = (0..<Int32(texts.count)).map { $0 }
         let chunk = 8192
         let chunks = (used.count + chunk - 1) / chunk
-        var keys = [(UInt64, Int32)](repeating: (0, -1), count: used.count)
-        keys.withUnsafeMutableBufferPointer { buffer in
+        var hashes = [UInt64](repeating: 0, count: used.count)
+        hashes.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeSendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let folder = TextFolder()
+                var scalars: [UInt32] = []
                 for k in (c * chunk)..<min(used.count, (c + 1) * chunk) {
-                    let s = used[k]
-                    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-                    var letters = false, pendingBreak = false
-                    folder.forEachFolded(texts[s]) { v in
-                        if v == 0 { pendingBreak = true; return }
-                        if pendingBreak && letters { h = (h ^ 0x20) &* 0x100_0000_01B3 }
-                        pendingBreak = false
-                        letters = true
-                        h = (h ^ UInt64(v)) &* 0x100_0000_01B3
-                    }
-                    base.pointer[k] = (letters ? NearDuplicateIndex.mix(h) : 0, letters ? Int32(s) : -1)
+                    scalars.removeAll(keepingCapacity: true)
+                    folder.fold(texts[used[k]], into: &scalars)
+                    base.pointer[k] = NearDuplicateIndex.foldedHash(scalars)
                 }
             }
         }
-        keys.removeAll { $0.1 < 0 }
+        return compute(count: texts.count, used: used, foldedHashes: hashes)
+    }
+
+    /// The same from folded-text hashes already computed (``NearDuplicateIndex/Result/foldedHashes``,
+    /// one per `used` segment, 0 for a text without letters or digits).
+    static func compute(count: Int, used: [Int], foldedHashes: [UInt64]) -> [Int32] {
+        var classes = (0..<Int32(count)).map { $0 }
+        var keys: [(UInt64, Int32)] = []
+        keys.reserveCapacity(used.count)
+        for (k, s) in used.enumerated() where foldedHashes[k] != 0 { keys.append((foldedHashes[k], Int32(s))) }
         keys.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         var start = 0
         while start < keys.count {

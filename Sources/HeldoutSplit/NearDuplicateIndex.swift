@@ -65,6 +65,17 @@ public struct NearDuplicateIndex: Sendable {
         public var pairs: [(Int32, Int32)]
         /// Buckets too large to compare all-pairs (see ``Parameters/bucketWindow``).
         public var windowedBuckets: Int
+        /// For each text, a 64-bit hash of its folded text (0: no letters or digits), so that
+        /// the shared-segment link need not fold every sentence a second time.
+        public var foldedHashes: [UInt64]
+    }
+
+    /// The hash ``Result/foldedHashes`` holds for a folded text (words joined by one space).
+    static func foldedHash(_ scalars: [UInt32]) -> UInt64 {
+        guard !scalars.isEmpty else { return 0 }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for v in scalars { h = (h ^ UInt64(v)) &* 0x100_0000_01B3 }
+        return max(1, mix(h))
     }
 
     public let parameters: Parameters
@@ -212,12 +223,19 @@ public struct NearDuplicateIndex: Sendable {
 
     public func search(_ texts: [String]) -> Result {
         let n = texts.count
-        guard n > 1 else { return Result(pairs: [], windowedBuckets: 0) }
+        guard n > 1 else {
+            let folder = TextFolder()
+            return Result(pairs: [], windowedBuckets: 0, foldedHashes: texts.map { text in
+                var scalars: [UInt32] = []
+                folder.fold(text, into: &scalars)
+                return Self.foldedHash(scalars)
+            })
+        }
 
         // 1. Shingle sets, flat: set i is sets[offsets[i]..<offsets[i + 1]].
         let chunk = 4096
         let chunks = (n + chunk - 1) / chunk
-        var parts = [([UInt64], [Int32])](repeating: ([], []), count: chunks)
+        var parts = [([UInt64], [Int32], [UInt64])](repeating: ([], [], []), count: chunks)
         parts.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeSendablePointer(buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
@@ -225,20 +243,25 @@ public struct NearDuplicateIndex: Sendable {
                 var scratch: [UInt32] = []
                 var flat: [UInt64] = []
                 var counts: [Int32] = []
+                var folded: [UInt64] = []
                 for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                     let before = flat.count
                     appendShingles(of: texts[i], folder: folder, scratch: &scratch, into: &flat)
                     counts.append(Int32(flat.count - before))
+                    folded.append(Self.foldedHash(scratch))
                 }
-                base.pointer[c] = (flat, counts)
+                base.pointer[c] = (flat, counts, folded)
             }
         }
         var flatSets: [UInt64] = []
         flatSets.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })
         var starts: [Int] = [0]
         starts.reserveCapacity(n + 1)
+        var foldedHashes: [UInt64] = []
+        foldedHashes.reserveCapacity(n)
         for part in parts {
             flatSets.append(contentsOf: part.0)
+            foldedHashes.append(contentsOf: part.2)
             for count in part.1 { starts.append(starts[starts.count - 1] + Int(count)) }
         }
         parts = []
@@ -377,7 +400,7 @@ public struct NearDuplicateIndex: Sendable {
             pairs.append((Int32(p >> 32), Int32(p & 0xFFFF_FFFF)))
             last = p
         }
-        return Result(pairs: pairs, windowedBuckets: windowed)
+        return Result(pairs: pairs, windowedBuckets: windowed, foldedHashes: foldedHashes)
     }
 
     // MARK: Hashing

@@ -90,6 +90,7 @@ public struct Splitter {
         isUsed = []
 
         var pairs: [(Int32, Int32)] = []
+        var foldedHashes: [UInt64]?
         var windowedBuckets = 0
         var nearParameters: NearDuplicateIndex.Parameters?
         if spec.isolation.isEnabled(.nearDuplicate) {
@@ -99,11 +100,17 @@ public struct Splitter {
             nearParameters = parameters
             let found = NearDuplicateIndex(parameters: parameters).search(used.map { input.segmentText[$0] })
             windowedBuckets = found.windowedBuckets
+            foldedHashes = found.foldedHashes
             pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
         }
-        let segmentClass = spec.isolation.isEnabled(.sharedSegment)
-            ? FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
-            : (0..<Int32(input.segmentIDs.count)).map { $0 }
+        let segmentClass: [Int32]
+        if !spec.isolation.isEnabled(.sharedSegment) {
+            segmentClass = (0..<Int32(input.segmentIDs.count)).map { $0 }
+        } else if let foldedHashes {
+            segmentClass = FoldedSegmentClasses.compute(count: input.segmentIDs.count, used: used, foldedHashes: foldedHashes)
+        } else {
+            segmentClass = FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
+        }
 
         options.progress?("isolation graph")
         let graph = IsolationGraph(input: input, links: options.graphLinksOverride ?? spec.isolation.enabledLinks, nearDuplicatePairs: pairs,
