@@ -137,6 +137,25 @@ final class EvaluationIndex: @unchecked Sendable {
             known = try store.auditSegments(recordIDs.flatMap { $0 })
             members = try store.auditGroupMembers(known.values.compactMap(\.group))
         }
+        // Every segment of every evaluation document, so a training record is tied to a
+        // document through any of its segments, not only through the ones evaluation shares.
+        // Read on a thread of its own while the sentences are folded and indexed below.
+        let documentRows = BackgroundRows()
+        let documentReads = DispatchGroup()
+        if let store {
+            let documentIDs = Array(Set(known.values.flatMap { $0.documents.map(\.storeID) }))
+            if !documentIDs.isEmpty {
+                DispatchQueue.global().async(group: documentReads) {
+                    do {
+                        try store.auditDocumentSegments(documentIDs) { docID, segmentID in
+                            documentRows.rows.append((docID, AuditText.idKey(segmentID)))
+                        }
+                    } catch {
+                        documentRows.error = error
+                    }
+                }
+            }
+        }
 
         var docIndex: [String: Int32] = [:]
         var lexemeIndex: [String: Int32] = [:]
@@ -266,14 +285,14 @@ final class EvaluationIndex: @unchecked Sendable {
             if let group = record.consistencyGroup, !group.isEmpty { add(group, r32, to: &groupIndex, &groups) }
         }
 
-        // Every segment of every evaluation document, so a training record is tied to a
-        // document through any of its segments, not only through the ones evaluation shares.
+        documentReads.wait()
+        if let error = documentRows.error { throw error }
         var documentSegmentPairs: [(key: UInt64, value: Int32)] = []
-        if let store, !storeDocuments.isEmpty {
-            try store.auditDocumentSegments(Array(storeDocuments.keys)) { docID, segmentID in
-                if let d = storeDocuments[docID] { documentSegmentPairs.append((AuditText.idKey(segmentID), d)) }
-            }
+        documentSegmentPairs.reserveCapacity(documentRows.rows.count)
+        for (docID, key) in documentRows.rows {
+            if let d = storeDocuments[docID] { documentSegmentPairs.append((key, d)) }
         }
+        documentRows.rows = []
 
         // What the maps are built from goes as each is built: the LSH pairs alone are ~300 MB
         // for 300k evaluation records.
@@ -359,4 +378,10 @@ func parallelMap<Item: Sendable, Context, T: Sendable>(_ items: [Item], chunk: I
 
 func parallelMap<Item: Sendable, T: Sendable>(_ items: [Item], _ transform: @Sendable (Item) -> T) -> [T] {
     parallelMap(items, context: { () }) { _, item in transform(item) }
+}
+
+/// Rows read on a background thread, handed over after `DispatchGroup.wait()`.
+private final class BackgroundRows: @unchecked Sendable {
+    var rows: [(document: Int64, segmentKey: UInt64)] = []
+    var error: Error?
 }
