@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import HeldoutCore
 @testable import HeldoutStore
@@ -32,6 +33,21 @@ struct IngestPipelineTests {
             }
             #expect(try groups(t.store) == expected)
             #expect(try t.store.integrityCheck() == ["ok"])
+            // Each occurrence points at its own unit's sentence (the merge numbers segments
+            // instead of looking them up when the file is all new).
+            let rows = try t.store.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT o.position, s.text FROM occurrence o JOIN segment s ON s.rowid = o.segment
+                    JOIN corpus c ON c.id = o.corpus_id WHERE c.name = 'c0' ORDER BY o.position, s.lang
+                    """)
+            }
+            #expect(rows.count == 2 * distinct.count)
+            for row in rows {
+                let position: Int = row[0]
+                let text: String = row[1]
+                #expect(text.hasSuffix(" \(position - 1).") && (text.hasPrefix("Distinct") || text.hasPrefix("Phrase")),
+                        "position \(position): \(text)")
+            }
         }
     }
 
