@@ -138,7 +138,7 @@ record() {  # tool file units bytes status
 
 for i in "${!files[@]}"; do
   f="${files[$i]}"; n="${sizes[$i]}"
-  bytes="$(stat -c %s "$f")"
+  bytes="$(stat -L -c %s "$f")"
   log "$(basename "$f"): $n units, $((bytes / 1000000)) MB"
   cat "$f" >/dev/null   # page cache, so that no tool pays the first read
 
