@@ -105,12 +105,15 @@ public final class CorpusSink: UnitSink {
         if batch.count >= Self.batchSize { try flush() }
     }
 
-    /// Hands what is batched to the writer; called once the reader is done.
+    /// Hands what is batched to the writer; called once the reader is done. The batch is let go
+    /// of even when the writer has stopped, so that a reader that goes on skipping units after
+    /// that (``skip(_:count:)`` cannot throw) does not pile them up.
     func flush() throws {
         guard !batch.isEmpty else { return }
-        try channel.send(batch)
+        let full = batch
         batch = []
         batch.reserveCapacity(Self.batchSize)
+        try channel.send(full)
     }
 }
 
