@@ -106,8 +106,9 @@ print(n)
 EOF
 
 # ---------------------------------------------------------------- measuring
-# run_timed NAME LOG -- CMD...: runs CMD under /usr/bin/time -v; sets WALL (s) and RSS (KiB).
-WALL=0; RSS=0
+# run_timed NAME LOG -- CMD...: runs CMD under /usr/bin/time -v; sets WALL (s), RSS (KiB), CPU (user +
+# system s) and WRITTEN (bytes the process wrote to files: the store, its WAL and SQLite's temp files).
+WALL=0; RSS=0; CPU=0; WRITTEN=0
 run_timed() {
   local log_file=$1; shift
   local tfile="$log_file.time"
@@ -116,24 +117,28 @@ run_timed() {
   WALL="$(awk -F': ' '/Elapsed \(wall clock\)/ {
       n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tfile")"
   RSS="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tfile")"
+  CPU="$(awk -F': ' '/User time|System time/ {s += $2} END {print s + 0}' "$tfile")"
+  WRITTEN="$(awk -F': ' '/File system outputs/ {print $2 * 512}' "$tfile")"
   [ -n "$WALL" ] || WALL=0
   [ -n "$RSS" ] || RSS=0
+  [ -n "$WRITTEN" ] || WRITTEN=0
   return $rc
 }
 
 results="$out/results-$(date -u +%Y%m%dT%H%M%SZ).tsv"
-printf 'tool\tfile\tunits\tbytes\twall_s\ttu_per_s\tmb_per_s\tpeak_rss_mib\tstatus\n' >"$results"
+printf 'tool\tfile\tunits\tbytes\twall_s\ttu_per_s\tmb_per_s\tpeak_rss_mib\tstatus\tcpu_s\twritten_mb\tload\n' >"$results"
 failed=0
 record() {  # tool file units bytes status
   local tool=$1 file=$2 units=$3 bytes=$4 status=$5
   awk -v t="$tool" -v f="$(basename "$file")" -v u="$units" -v b="$bytes" -v w="$WALL" -v r="$RSS" -v s="$status" \
+    -v c="$CPU" -v o="$WRITTEN" -v l="$LOAD" \
     'BEGIN { w = (w > 0 ? w : 0.005);
-      printf "%s\t%s\t%d\t%d\t%.2f\t%.0f\t%.1f\t%.1f\t%s\n", t, f, u, b, w, u / w, b / 1e6 / w, r / 1024, s }' >>"$results"
+      printf "%s\t%s\t%d\t%d\t%.2f\t%.0f\t%.1f\t%.1f\t%s\t%.2f\t%.0f\t%s\n", t, f, u, b, w, u / w, b / 1e6 / w, r / 1024, s, c, o / 1e6, l }' >>"$results"
 }
 
 for i in "${!files[@]}"; do
   f="${files[$i]}"; n="${sizes[$i]}"
-  bytes="$(stat -c %s "$f")"
+  bytes="$(stat -L -c %s "$f")"
   log "$(basename "$f"): $n units, $((bytes / 1000000)) MB"
   cat "$f" >/dev/null   # page cache, so that no tool pays the first read
 
@@ -141,7 +146,9 @@ for i in "${!files[@]}"; do
     store="$out/fresh.sqlite"
     rm -f "$store" "$store-wal" "$store-shm"
     status=ok
-    if run_timed "$out/heldout.log" "$heldout" ingest "$f" --store "$store"; then
+    LOAD="$(cut -d' ' -f1 /proc/loadavg)"
+    if HELDOUT_INGEST_TIMES=1 run_timed "$out/heldout.log" "$heldout" ingest "$f" --store "$store"; then
+      grep '^ingest phase' "$out/heldout.log" | sed "s/^/bench: $(basename "$f") /" >&2 || true
       stats="$("$heldout" stats --json --store "$store" 2>/dev/null || true)"
       check="$(printf '%s' "$stats" | "$PY" -c '
 import json, sys
@@ -162,10 +169,12 @@ print("ok" if (seg, grp) == (2 * n, n) else f"segments {seg}, groups {grp}, expe
   fi
 
   status=ok
+  LOAD="$(cut -d' ' -f1 /proc/loadavg)"
   run_timed "$out/xmllint.log" xmllint --stream --noout "$f" || { status="failed: $(tail -n 1 "$out/xmllint.log")"; failed=1; }
   record xmllint "$f" "$n" "$bytes" "$status"
 
   status=ok
+  LOAD="$(cut -d' ' -f1 /proc/loadavg)"
   if run_timed "$out/lxml.log" "$PY" "$lxml_script" "$f"; then
     got="$(tail -n 1 "$out/lxml.log")"
     [ "$got" = "$n" ] || { status="counted $got <tu>"; failed=1; }
@@ -179,7 +188,7 @@ done
 "$PY" - "$results" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-hdr = ["tool", "file", "MB", "wall s", "TU/s", "MB/s", "peak RSS MiB", "% of xmllint MB/s", "status"]
+hdr = ["tool", "file", "MB", "wall s", "TU/s", "MB/s", "peak RSS MiB", "% of xmllint MB/s", "status", "CPU s", "written MB", "load"]
 table = []
 xml = {r["file"]: float(r["mb_per_s"]) for r in rows if r["tool"] == "xmllint" and r["status"] == "ok"}
 for r in rows:
@@ -189,7 +198,7 @@ for r in rows:
     ok = r["status"] == "ok"
     table.append([r["tool"], r["file"], f'{int(r["bytes"]) / 1e6:.0f}', r["wall_s"] if ok else "-",
                   f'{float(r["tu_per_s"]):,.0f}' if ok else "-", r["mb_per_s"] if ok else "-",
-                  r["peak_rss_mib"] if ok else "-", pct, r["status"]])
+                  r["peak_rss_mib"] if ok else "-", pct, r["status"], r["cpu_s"], r["written_mb"], r["load"]])
 w = [max(len(str(x)) for x in col) for col in zip(hdr, *table)]
 for line in [hdr, ["-" * x for x in w]] + table:
     print("  ".join(str(c).rjust(x) if i not in (0, 1, 8) else str(c).ljust(x) for i, (c, x) in enumerate(zip(line, w))))

@@ -33,6 +33,28 @@ public enum TextNormalization {
     /// is done on the UTF-8 bytes. Returns nil for anything else, which takes the full path.
     static func normalizeBelowCombiningMarks(_ text: String) -> String? {
         var text = text
+        // Most sentences are already normal: single ASCII spaces between words, none at the
+        // ends. Those are returned as they are, without building a copy.
+        let unchanged = text.withUTF8 { bytes -> Bool? in
+            var previousSpace = true // a space at the start is a change
+            for byte in bytes {
+                if byte >= 0xCC { return nil }
+                if byte == 0x20 {
+                    if previousSpace { return false }
+                    previousSpace = true
+                } else if (byte >= 0x09 && byte <= 0x0D) || byte == 0xC2 {
+                    return false // other whitespace, or a two-byte character that may be NEL/NBSP
+                } else {
+                    previousSpace = false
+                }
+            }
+            return !previousSpace || bytes.isEmpty
+        }
+        switch unchanged {
+        case nil: return nil
+        case true?: return text
+        case false?: break
+        }
         return text.withUTF8 { bytes -> String? in
             var out = [UInt8]()
             out.reserveCapacity(bytes.count)
@@ -96,6 +118,22 @@ public struct ContentID: Hashable, Comparable, Sendable, CustomStringConvertible
         digest.withUnsafeBytes { raw in
             for i in 0..<8 { high = high << 8 | UInt64(raw[i]) }
             for i in 8..<16 { low = low << 8 | UInt64(raw[i]) }
+        }
+        self.init(high: high, low: low)
+    }
+
+    /// The same as `ContentID(hashing: [first, second])`, without the array: segment identity
+    /// hashes two fields for every sentence ingested.
+    public init(hashingField first: String, _ second: String) {
+        var hasher = SHA256()
+        var first = first, second = second
+        first.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(0x1F)) { hasher.update(bufferPointer: $0) }
+        second.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let digest = hasher.finalize()
+        let (high, low) = digest.withUnsafeBytes { raw in
+            (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+             UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
         self.init(high: high, low: low)
     }
@@ -206,9 +244,11 @@ public struct Segment: Hashable, Sendable {
 
     /// For text already normalised (the store's own rows).
     public init(lang: LanguageTag, normalizedText text: String) {
-        let primary = lang.primaryTag
+        // `primaryTag` searches the tag through Foundation; a tag without a subtag is its own
+        // primary, and that is nearly every tag ingest meets (millions of segments per file).
+        let primary = lang.value.utf8.contains(0x2D) ? lang.primaryTag : lang
         self.lang = primary
         self.text = text
-        self.id = ContentID(hashing: [primary.value, text])
+        self.id = ContentID(hashingField: primary.value, text)
     }
 }

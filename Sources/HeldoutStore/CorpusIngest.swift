@@ -47,12 +47,178 @@ public struct IngestReport: Sendable, Codable, Equatable {
     }
 }
 
-/// Receives a reader's units inside the ingest transaction.
+/// Receives a reader's units; the reader runs on a thread of its own (see ``Store/ingest(_:progress:_:)``).
 ///
-/// Each unit's texts are normalised and hashed here, so no reader can get identity wrong;
-/// units sharing a segment with an earlier unit (of this corpus or any other) join its
-/// alignment group, which keeps pivots (en→de, en→fr in two files) one group.
+/// Each unit's texts are normalised and hashed here, on the reader's thread, so no reader can
+/// get identity wrong and the writer's thread only writes. Units travel to the writer in
+/// batches through a bounded ``IngestChannel``, in the order the reader made them.
 public final class CorpusSink: UnitSink {
+    private let channel: IngestChannel
+    private var batch: [IngestEvent] = []
+    /// Units per batch: enough that handing a batch over costs nothing per unit, few enough
+    /// that the batches in flight (``IngestChannel/capacity`` of them) stay small.
+    static let batchSize = 256
+
+    init(channel: IngestChannel) {
+        self.channel = channel
+        batch.reserveCapacity(Self.batchSize)
+    }
+
+    /// Normalises and hashes one unit's texts and queues it for the writer. Texts that
+    /// normalise to nothing are dropped; a unit left with no text is counted as skipped ("empty").
+    public func add(_ unit: CorpusUnit) throws {
+        var segments: [PreparedUnit.Member] = []
+        segments.reserveCapacity(unit.texts.count)
+        for text in unit.texts {
+            let segment = Segment(lang: text.lang, rawText: text.text)
+            if segment.text.isEmpty || segments.contains(where: { $0.segment.id == segment.id }) { continue }
+            segments.append(PreparedUnit.Member(segment: segment, declared: text.lang))
+        }
+        guard !segments.isEmpty else {
+            try append(.skip("empty", 1))
+            return
+        }
+        let metadata = unit.domain != nil || !unit.metadata.isEmpty ? try UnitMetadataJSON.encode(unit.metadata) : nil
+        try append(.unit(PreparedUnit(unit: unit, segments: segments, metadata: metadata)))
+    }
+
+    /// Stores one dictionary entry; it counts as one unit of the corpus.
+    public func addEntry(_ entry: DictionaryEntry) throws {
+        try append(.entry(entry))
+    }
+
+    /// Counts a unit the reader left out, by reason.
+    public func skip(_ reason: String, count: Int) {
+        // Cannot throw here (the protocol's `skip` does not): a cancelled channel is noticed
+        // at the next unit.
+        try? append(.skip(reason, count))
+    }
+
+    /// Forwarded to whoever watches the ingest (the command line's progress line), on the
+    /// writer's thread, as before.
+    public func progress(bytesRead: Int64) {
+        try? append(.progress(bytesRead))
+    }
+
+    private func append(_ event: IngestEvent) throws {
+        batch.append(event)
+        if batch.count >= Self.batchSize { try flush() }
+    }
+
+    /// Hands what is batched to the writer; called once the reader is done. The batch is let go
+    /// of even when the writer has stopped, so that a reader that goes on skipping units after
+    /// that (``skip(_:count:)`` cannot throw) does not pile them up.
+    func flush() throws {
+        guard !batch.isEmpty else { return }
+        let full = batch
+        batch = []
+        batch.reserveCapacity(Self.batchSize)
+        try channel.send(full)
+    }
+}
+
+/// A unit with its texts normalised and hashed, ready to be written.
+struct PreparedUnit: Sendable {
+    struct Member: Sendable {
+        var segment: Segment
+        /// The tag the corpus declared (`fr-CA`); the segment carries the primary subtag.
+        var declared: LanguageTag
+    }
+    var unit: CorpusUnit
+    /// Distinct, non-empty segments in the unit's order.
+    var segments: [Member]
+    /// The unit's metadata as canonical JSON, nil when it declared neither metadata nor domain.
+    var metadata: String?
+}
+
+/// What the reader's thread tells the writer's, in order.
+enum IngestEvent: Sendable {
+    case unit(PreparedUnit)
+    case entry(DictionaryEntry)
+    case skip(String, Int)
+    case progress(Int64)
+}
+
+/// A bounded queue of batches from the reader's thread to the writer's: the reader blocks when
+/// ``capacity`` batches wait, so memory stays flat however fast it reads. Either side can stop
+/// the other: the reader by closing with its error, the writer by cancelling.
+final class IngestChannel: @unchecked Sendable {
+    /// Batches in flight at most.
+    static let capacity = 8
+    private let condition = NSCondition()
+    private var queue: [[IngestEvent]] = []
+    private var closed = false
+    private var failure: (any Error)?
+    private var cancelled = false
+
+    /// Thrown on the reader's thread when the writer has stopped; never reaches the user, since
+    /// the writer's own error is the one reported.
+    struct Cancelled: Error {}
+
+    func send(_ batch: [IngestEvent]) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= Self.capacity, !cancelled { condition.wait() }
+        if cancelled { throw Cancelled() }
+        queue.append(batch)
+        condition.broadcast()
+    }
+
+    /// The reader is done; `error` is why it stopped early, if it did.
+    func close(error: (any Error)?) {
+        condition.lock()
+        closed = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The writer has stopped: a reader waiting to send, or sending later, gets ``Cancelled``.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, nil once the reader is done; the reader's error if it failed.
+    func receive() throws -> [IngestEvent]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty, !closed { condition.wait() }
+        if let failure { throw failure }
+        guard !queue.isEmpty else { return nil }
+        let batch = queue.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+}
+
+/// Canonical JSON for unit metadata without a `JSONEncoder` per unit (3% of an ingest's CPU):
+/// the common shapes — no key, or one key whose key and value need no escaping — are written
+/// directly; anything else goes through ``CanonicalJSON``, which stays the definition. A test
+/// checks both agree.
+enum UnitMetadataJSON {
+    static func encode(_ metadata: [String: String]) throws -> String {
+        if metadata.isEmpty { return "{}" }
+        if metadata.count == 1, let (key, value) = metadata.first, isPlain(key), isPlain(value) {
+            return "{\"" + key + "\":\"" + value + "\"}"
+        }
+        return try CanonicalJSON.string(metadata)
+    }
+
+    /// No quote, backslash or control character: JSON writes it as it is.
+    static func isPlain(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F }
+    }
+}
+
+/// Writes a reader's units inside the ingest transaction, on the transaction's thread.
+///
+/// Units sharing a segment with an earlier unit (of this corpus or any other) join its
+/// alignment group, which keeps pivots (en→de, en→fr in two files) one group.
+final class CorpusWriter {
     let corpusID: Int64
     private let upsertSegment: RawStatement
     private let insertOccurrence: RawStatement
@@ -73,7 +239,7 @@ public final class CorpusSink: UnitSink {
     /// nil once a unit needs its segments' rowids at once (tokens, labels): from then on units
     /// are written straight into `segment` and `occurrence`.
     private var stage: IngestStage?
-    private let db: Database
+    var onProgress: ((Int64, Int) -> Void)?
 
     init(_ db: Database, corpusID: Int64) throws {
         self.corpusID = corpusID
@@ -93,8 +259,21 @@ public final class CorpusSink: UnitSink {
             """)
         groups = try GroupMerger(db)
         answerSources = AnswerSourceWriter(db, corpusID: corpusID)
-        self.db = db
         stage = try IngestStage(db, corpusID: corpusID)
+    }
+
+    func apply(_ event: IngestEvent) throws {
+        switch event {
+        case let .unit(prepared):
+            try add(prepared)
+        case let .entry(entry):
+            try answerSources.addEntry(entry)
+            units += 1
+        case let .skip(reason, count):
+            skipped[reason, default: 0] += count
+        case let .progress(bytesRead):
+            onProgress?(bytesRead, units)
+        }
     }
 
     /// Merges what is staged into the store; called once the reader is done.
@@ -103,20 +282,10 @@ public final class CorpusSink: UnitSink {
         stage = nil
     }
 
-    /// Stores one unit. Texts that normalise to nothing are dropped; a unit left with no text
-    /// is counted as skipped ("empty").
-    public func add(_ unit: CorpusUnit) throws {
-        var segments: [(segment: Segment, tag: LanguageTag)] = []
-        segments.reserveCapacity(unit.texts.count)
-        for text in unit.texts {
-            let segment = Segment(lang: text.lang, rawText: text.text)
-            if segment.text.isEmpty || segments.contains(where: { $0.segment.id == segment.id }) { continue }
-            segments.append((segment, text.lang))
-        }
-        guard !segments.isEmpty else {
-            skip("empty")
-            return
-        }
+    /// Stores one unit.
+    private func add(_ prepared: PreparedUnit) throws {
+        let unit = prepared.unit
+        let segments = prepared.segments
         let documentID = try document(named: unit.document)
         position += 1
         units += 1
@@ -129,18 +298,21 @@ public final class CorpusSink: UnitSink {
             self.stage = nil
         }
         if let stage {
-            for (segment, declared) in segments {
+            for member in segments {
+                let segment = member.segment
                 try stage.add(position: position, segment: segment, document: documentID,
-                              tag: declared == segment.lang ? nil : declared.value, candidate: candidate)
-                languages.insert(declared.value)
+                              tag: member.declared == segment.lang ? nil : member.declared.value, candidate: candidate)
+                languages.insert(member.declared.value)
                 occurrences += 1
             }
-            try addMetadata(unit)
+            try addMetadata(unit, prepared.metadata)
             return
         }
         rowids.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
-        for (segment, declared) in segments {
+        for member in segments {
+            let segment = member.segment
+            let declared = member.declared
             upsertSegment.bind(1, segment.id)
             upsertSegment.bind(2, segment.lang.value)
             upsertSegment.bind(3, segment.text)
@@ -167,35 +339,17 @@ public final class CorpusSink: UnitSink {
             try answerSources.add(unit, position: position,
                                   segments: zip(rowids, segments).map { ($0, $1.segment.id) }, firstTextID: firstTextID)
         }
-        try addMetadata(unit)
+        try addMetadata(unit, prepared.metadata)
     }
 
-    private func addMetadata(_ unit: CorpusUnit) throws {
-        if unit.domain != nil || !unit.metadata.isEmpty {
+    private func addMetadata(_ unit: CorpusUnit, _ json: String?) throws {
+        if let json {
             insertMetadata.bind(1, corpusID)
             insertMetadata.bind(2, position)
             insertMetadata.bind(3, unit.domain)
-            insertMetadata.bind(4, try CanonicalJSON.string(unit.metadata))
+            insertMetadata.bind(4, json)
             try insertMetadata.run()
         }
-    }
-
-    /// Stores one dictionary entry; it counts as one unit of the corpus.
-    public func addEntry(_ entry: DictionaryEntry) throws {
-        try answerSources.addEntry(entry)
-        units += 1
-    }
-
-    /// Counts a unit the reader left out, by reason.
-    public func skip(_ reason: String, count: Int) {
-        skipped[reason, default: 0] += count
-    }
-
-    /// Forwarded to whoever watches the ingest (the command line's progress line).
-    public var onProgress: ((Int64, Int) -> Void)?
-
-    public func progress(bytesRead: Int64) {
-        onProgress?(bytesRead, units)
     }
 
     private func document(named name: String) throws -> Int64 {
@@ -207,6 +361,19 @@ public final class CorpusSink: UnitSink {
         insertDocument.reset()
         documents[name] = id
         return id
+    }
+}
+
+/// Carries the reader's closure to its thread, where the hand-over itself guarantees that the
+/// two threads never use it at once, and drops it as soon as it has run.
+final class ReaderBox: @unchecked Sendable {
+    private var body: ((CorpusSink) throws -> Void)?
+
+    init(_ body: @escaping (CorpusSink) throws -> Void) { self.body = body }
+
+    func run(_ sink: CorpusSink) throws {
+        defer { body = nil }
+        try body?(sink)
     }
 }
 
@@ -263,9 +430,9 @@ extension Store {
                                  descriptor.domain, descriptor.licence,
                                  ISO8601DateFormatter().string(from: Date())])
             let corpusID = db.lastInsertedRowID
-            let sink = try CorpusSink(db, corpusID: corpusID)
+            let sink = try CorpusWriter(db, corpusID: corpusID)
             sink.onProgress = progress
-            try body(sink)
+            try Self.readConcurrently(body, into: sink)
             try sink.finish()
             let languages = sink.languages.sorted()
             try db.execute(sql: "UPDATE corpus SET languages = ?, units = ?, skipped = ? WHERE id = ?",
@@ -276,6 +443,45 @@ extension Store {
                                 units: sink.units, occurrences: sink.occurrences,
                                 newSegments: segmentsAfter - segmentsBefore,
                                 languages: languages, skipped: sink.skipped)
+        }
+    }
+
+    /// Runs `body` (the reader: XML parsing, normalisation, hashing) on a thread of its own
+    /// while this thread, which holds the transaction, writes what it produces: on two cores
+    /// the reading and the writing overlap instead of taking turns.
+    ///
+    /// The reader's error (bad input) is rethrown here, so the transaction rolls back exactly as
+    /// before; if writing fails, the reader is stopped and the writer's error is thrown. Either
+    /// way the reader's thread has ended when this returns.
+    static func readConcurrently(_ body: (CorpusSink) throws -> Void, into writer: CorpusWriter) throws {
+        let channel = IngestChannel()
+        let done = DispatchSemaphore(value: 0)
+        try withoutActuallyEscaping(body) { body in
+            // The thread is done with `body` before this function returns (`done`), so `body`
+            // and what it captures are never used from two threads at once; the box lets go of
+            // it first, so that it does not outlive `withoutActuallyEscaping`.
+            let reader = ReaderBox(body)
+            let thread = Thread {
+                let sink = CorpusSink(channel: channel)
+                do {
+                    try reader.run(sink)
+                    try sink.flush()
+                    channel.close(error: nil)
+                } catch {
+                    channel.close(error: error)
+                }
+                done.signal()
+            }
+            // libxml2 and the readers recurse little, but a secondary thread's default stack is small.
+            thread.stackSize = 8 << 20
+            thread.start()
+            defer {
+                channel.cancel()
+                done.wait()
+            }
+            while let batch = try channel.receive() {
+                for event in batch { try writer.apply(event) }
+            }
         }
     }
 

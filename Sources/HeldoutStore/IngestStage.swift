@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import HeldoutCore
 
@@ -10,10 +11,12 @@ import HeldoutCore
 /// (10 GB written for a 705 MB file). Staged, the same work becomes a few set-based statements:
 /// new segments go in sorted by id (each index page written once), occurrences in file order.
 ///
-/// Alignment groups come out exactly as the per-unit logic makes them: a unit whose segments
-/// are all new to the store and met nowhere else in the file is a group of its own, named by its
-/// smallest segment id, so it is stored with that group at once; every other unit is replayed
-/// through ``UnitGrouper`` afterwards, which is order-independent.
+/// Alignment groups come out exactly as the per-unit logic makes them: every new segment is
+/// stored with its unit's smallest segment id as a provisional group, which for a unit whose
+/// segments are all new to the store and met nowhere else in the file is its final group; every
+/// other unit is replayed through ``UnitGrouper`` afterwards, which is order-independent. When
+/// every staged row became a new segment — a fresh file, nothing repeated — there is nothing to
+/// replay and the search for shared ids (a sort of the whole stage) is skipped.
 ///
 /// Memory stays bounded: the stage lives in the temp file (`temp_store = FILE`) and the sorts
 /// are SQLite's external merge sorts.
@@ -21,6 +24,7 @@ final class IngestStage {
     private let db: Database
     private let corpusID: Int64
     private let insert: RawStatement
+    private let timer = PhaseTimer()
 
     init(_ db: Database, corpusID: Int64) throws {
         self.db = db
@@ -58,8 +62,10 @@ final class IngestStage {
 
     /// The secondary indexes a large merge drops and builds again: building an index sorts,
     /// which costs far less than as many random inserts once the index outgrows the cache.
-    /// (Not `segment.id`: it is UNIQUE and the merge relies on it.)
-    static let deferrableIndexes = ["segment_grp", "occurrence_segment", "occurrence_document"]
+    /// (Not `segment.id`: it is UNIQUE and the merge relies on it. Not `occurrence_document`:
+    /// occurrences go in in file order and documents are numbered as the file meets them, so
+    /// its entries arrive nearly in order and cost an append each, less than a rebuild's sort.)
+    static let deferrableIndexes = ["segment_grp", "occurrence_segment"]
 
     /// Merges the stage into `segment` and `occurrence`, groups its units, and drops it.
     func finish() throws {
@@ -75,33 +81,60 @@ final class IngestStage {
                 deferred.append(sql)
             }
         }
+        let t = timer
+        t.mark("read+stage")
+        // New segments, in id order, each with its unit's candidate as a provisional group.
+        // For a unit whose segments are new and met nowhere else in the file that is its final
+        // group; any other unit is replayed below, and the replay only ever merges provisional
+        // groups (each is named by a segment id of its own component), so the result is what the
+        // per-unit logic gives. NULL cands sort first: which row of a repeated id wins does not
+        // matter, since every unit holding a repeated id is replayed.
         try db.execute(sql: """
-            DROP TABLE IF EXISTS temp.ingest_shared;
-            DROP TABLE IF EXISTS temp.ingest_complex;
-            -- ids met more than once in the file, or already in the store: their units may tie
-            -- groups together, so they are grouped one by one below. GROUP BY sorts, so the
-            -- store is probed in id order.
-            CREATE TEMP TABLE ingest_shared(id BLOB PRIMARY KEY) WITHOUT ROWID;
-            INSERT INTO temp.ingest_shared
-                SELECT id FROM temp.ingest_stage GROUP BY id
-                HAVING count(*) > 1 OR EXISTS (SELECT 1 FROM main.segment s WHERE s.id = ingest_stage.id);
-            CREATE TEMP TABLE ingest_complex(pos INTEGER PRIMARY KEY);
-            INSERT OR IGNORE INTO temp.ingest_complex
-                SELECT pos FROM temp.ingest_stage
-                WHERE cand IS NOT NULL AND id IN (SELECT id FROM temp.ingest_shared);
-            -- New segments, in id order; a unit of its own is its group at once.
             INSERT INTO main.segment(id, lang, text, grp)
-                SELECT id, lang, text,
-                       CASE WHEN cand IS NOT NULL AND pos NOT IN (SELECT pos FROM temp.ingest_complex) THEN cand END
-                FROM temp.ingest_stage WHERE true ORDER BY id
+                SELECT id, lang, text, cand FROM temp.ingest_stage WHERE true ORDER BY id
                 ON CONFLICT(id) DO NOTHING;
+            """)
+        // Every stage row became a new segment: no id was met twice or was already stored, so
+        // no unit ties into another and nothing needs replaying (the common case of a fresh file).
+        let inserted = Int64(db.changesCount)
+        t.mark("segments")
+        let needsReplay = inserted < rows
+        // Looking each id up again costs a random index probe per row once the index outgrows
+        // the page cache. Numbering the stage by id instead (the k-th new id has rowid
+        // `stored + k`) was measured slower at 1M units and took 30 MB more: the window
+        // function's sort costs more than the probes it saves.
+        try db.execute(sql: """
             INSERT OR IGNORE INTO main.occurrence(corpus_id, position, segment, document_id, tag)
                 SELECT \(corpusID), st.pos, s.rowid, st.doc, st.tag
                 FROM temp.ingest_stage st CROSS JOIN main.segment s ON s.id = st.id
                 ORDER BY st.rowid;
             """)
+        t.mark("occurrences")
+        if needsReplay {
+            try db.execute(sql: """
+                DROP TABLE IF EXISTS temp.ingest_shared;
+                DROP TABLE IF EXISTS temp.ingest_complex;
+                -- ids met more than once in the file, or stored before it (rowids only grow, so
+                -- those are the rowids up to `stored`): their units may tie groups together.
+                -- GROUP BY sorts, so the store is probed in id order.
+                CREATE TEMP TABLE ingest_shared(id BLOB PRIMARY KEY) WITHOUT ROWID;
+                INSERT INTO temp.ingest_shared
+                    SELECT st.id FROM temp.ingest_stage st GROUP BY st.id
+                    HAVING count(*) > 1 OR (SELECT s.rowid FROM main.segment s WHERE s.id = st.id) <= \(stored);
+                CREATE TEMP TABLE ingest_complex(pos INTEGER PRIMARY KEY);
+                INSERT OR IGNORE INTO temp.ingest_complex
+                    SELECT pos FROM temp.ingest_stage
+                    WHERE cand IS NOT NULL AND id IN (SELECT id FROM temp.ingest_shared);
+                """)
+            t.mark("shared")
+        }
         // The replay below renames groups through `segment_grp`: the indexes are back first.
         for sql in deferred { try db.execute(sql: sql) }
+        t.mark("indexes")
+        guard needsReplay else {
+            try db.execute(sql: "DROP TABLE temp.ingest_stage")
+            return
+        }
         let grouper = try UnitGrouper(db)
         let units = try RawStatement(db, """
             SELECT st.pos, s.rowid, st.cand
@@ -124,11 +157,25 @@ final class IngestStage {
         }
         if let candidate { try grouper.group(members, candidate: candidate) }
         units.reset()
+        t.mark("replay")
         try db.execute(sql: """
             DROP TABLE temp.ingest_shared;
             DROP TABLE temp.ingest_complex;
             DROP TABLE temp.ingest_stage;
             """)
+    }
+}
+
+/// HELDOUT_INGEST_TIMES=1: wall time of each ingest phase on stderr, for bench/ingest.sh.
+final class PhaseTimer {
+    private static let enabled = getenv("HELDOUT_INGEST_TIMES") != nil
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    func mark(_ phase: String) {
+        guard Self.enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        FileHandle.standardError.write(Data("ingest phase \(phase): \(String(format: "%.2f", Double(now - last) / 1e9)) s\n".utf8))
+        last = now
     }
 }
 
