@@ -78,19 +78,9 @@ struct HashMultiMap<Value: Sendable>: Sendable {
         pairs = []
 
         // 4. Directory on the top bits: about one distinct key per bucket.
-        var bits = 1
-        while (1 << bits) < runKeys.count && bits < 30 { bits += 1 }
-        let shift = UInt64(64 - bits)
-        var directory = [UInt32](repeating: 0, count: (1 << bits) + 1)
-        var run = 0
-        for b in 0...(1 << bits) {
-            while run < runKeys.count && Int(runKeys[run] >> shift) < b { run += 1 }
-            directory[b] = UInt32(run)
-        }
+        (directory, shift) = topBitsDirectory(runKeys, buckets: runKeys.count)
         self.runKeys = runKeys
         self.runStarts = runStarts
-        self.directory = directory
-        self.shift = shift
         self.values = values
     }
 
@@ -114,6 +104,21 @@ struct HashMultiMap<Value: Sendable>: Sendable {
     func contains(_ key: UInt64) -> Bool { !range(of: key).isEmpty }
 
     subscript(key: UInt64) -> ArraySlice<Value> { values[range(of: key)] }
+}
+
+/// For sorted `keys`, `directory[b]` = the first key whose top bits (the key shifted right by
+/// `shift`) are ≥ b, with at least `buckets` buckets (a power of two, at most 2³⁰).
+private func topBitsDirectory(_ keys: [UInt64], buckets: Int) -> (directory: [UInt32], shift: UInt64) {
+    var bits = 1
+    while (1 << bits) < buckets && bits < 30 { bits += 1 }
+    let shift = UInt64(64 - bits)
+    var directory = [UInt32](repeating: 0, count: (1 << bits) + 1)
+    var k = 0
+    for b in 0...(1 << bits) {
+        while k < keys.count && Int(keys[k] >> shift) < b { k += 1 }
+        directory[b] = UInt32(k)
+    }
+    return (directory, shift)
 }
 
 /// A pointer handed to `concurrentPerform` workers that write disjoint elements.
@@ -167,18 +172,8 @@ struct BandIndex: Sendable {
                 }
             }
         }
-        var bits = 1
-        while (1 << bits) < entries.count / 2 && bits < 30 { bits += 1 }
-        let shift = UInt64(64 - bits)
-        var directory = [UInt32](repeating: 0, count: (1 << bits) + 1)
-        var e = 0
-        for b in 0...(1 << bits) {
-            while e < entries.count && Int(entries[e] >> shift) < b { e += 1 }
-            directory[b] = UInt32(e)
-        }
+        (directory, shift) = topBitsDirectory(entries, buckets: entries.count / 2)
         self.entries = entries
-        self.directory = directory
-        self.shift = shift
     }
 
     /// Calls `body` with each sentence filed under `key`.

@@ -15,6 +15,12 @@ enum Shingles {
                 out.append(Hash64.sequence(tokens[(base + start)..<(base + start + size)], salt: Hash64.saltShingle))
             }
         }
+        return sortedDistinct(out)
+    }
+
+    /// `hashes` sorted, without repeats: a set that exact Jaccard can merge linearly.
+    private static func sortedDistinct(_ hashes: [UInt64]) -> [UInt64] {
+        var out = hashes
         out.sort()
         var w = 0
         for r in out.indices where r == 0 || out[r] != out[w - 1] {
@@ -39,14 +45,7 @@ enum Shingles {
             for k in window { h = (h ^ UInt64(scalars[k])) &* Hash64.fnvPrime }
             out.append(Hash64.mix(h))
         }
-        out.sort()
-        var w = 0
-        for r in out.indices where r == 0 || out[r] != out[w - 1] {
-            out[w] = out[r]
-            w += 1
-        }
-        out.removeLast(out.count - w)
-        return out
+        return sortedDistinct(out)
     }
 
     /// The shingles the options ask for, of a text whose folded word hashes are `tokens`.
