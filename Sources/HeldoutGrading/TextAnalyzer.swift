@@ -210,27 +210,23 @@ public final class TextAnalyzer {
             wordCount += 1
         }
 
+        /// A letter (lower-cased) or digit of the current word, after any joiner waiting for it.
         @inline(__always)
-        mutating func appendLetter(_ lower: UInt32) {
+        mutating func appendWordScalar(_ scalar: UInt32, isLetter: Bool) {
             if pendingJoiner != 0 {
                 append(pendingJoiner)
                 pendingJoiner = 0
             }
-            append(lower)
-            letters += 1
+            append(scalar)
+            if isLetter { letters += 1 } else { digits += 1 }
             sawTerminator = false
         }
 
         @inline(__always)
-        mutating func appendDigit(_ digit: UInt32) {
-            if pendingJoiner != 0 {
-                append(pendingJoiner)
-                pendingJoiner = 0
-            }
-            append(digit)
-            digits += 1
-            sawTerminator = false
-        }
+        mutating func appendLetter(_ lower: UInt32) { appendWordScalar(lower, isLetter: true) }
+
+        @inline(__always)
+        mutating func appendDigit(_ digit: UInt32) { appendWordScalar(digit, isLetter: false) }
 
         /// Doubles both buffers (a word longer than any seen so far: a URL, a base64 run).
         mutating func grow() {
