@@ -57,8 +57,8 @@ struct AuditCommand: ParsableCommand {
             throw HeldoutError.badInput(SourceLocation(file: file), InputProblem.describeUnreadable(file))
         }
         // HELDOUT_STAGE_TIMES=1: each phase's wall time and the peak RSS so far.
-        let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer() }
-        let report = try Audit.run(directory: directory, store: opened, options: options, progress: timings.map { t in { t.start("audit: " + $0) } })
+        let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer(command: "audit") }
+        let report = try Audit.run(directory: directory, store: opened, options: options, progress: timings.map { t in { t.start($0) } })
         timings?.start(nil)
         if !noWrite { try Audit.write(report, to: directory) }
         if json {

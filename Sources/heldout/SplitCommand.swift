@@ -31,7 +31,7 @@ struct SplitCommand: ParsableCommand {
         let store = try Store(path: common.store, mustExist: true)
         let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
         // HELDOUT_STAGE_TIMES=1: each stage's wall time and the peak RSS so far, for bench/split.sh.
-        let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer() }
+        let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer(command: "split") }
         var auditor = IndependentAudit(storePath: common.store)
         if let timings { auditor.progress = { timings.start("audit: " + $0) } }
         var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: auditor, specPath: spec)
@@ -58,11 +58,15 @@ struct SplitCommand: ParsableCommand {
 final class StageTimer: @unchecked Sendable { // used from one thread at a time
     private var stage: String?
     private var started = Date()
+    /// What the lines are about: `split` or `audit`.
+    private let command: String
+
+    init(command: String) { self.command = command }
 
     func start(_ next: String?) {
         let now = Date()
         if let stage {
-            Console.error(String(format: "split stage %@: %.2f s, peak RSS %d MB", stage, now.timeIntervalSince(started), Self.peakRSSMegabytes()))
+            Console.error(String(format: "%@ stage %@: %.2f s, peak RSS %d MB", command, stage, now.timeIntervalSince(started), Self.peakRSSMegabytes()))
         }
         stage = next
         started = now
