@@ -223,6 +223,29 @@ import Testing
         #expect(try !Audit.run(directory: strict, store: nil, options: Fixture.options()).clean)
     }
 
+    @Test("the audit judges near-duplicates by the threshold and shingles the split declared")
+    func declaredNearDuplicateSettings() throws {
+        // Two words of 13 changed: Jaccard 11/15 = 0.73, a leak only under a declared 0.7.
+        let r = Fixture.rec("q1", "grammar", "A flock of pigeons twisted above the harbour like smoke caught in a storm.", partition: "train", answer: "yes")
+        let declared = try Fixture.write(train: Fixture.train + [r],
+                                         manifest: #"{"near_duplicates": {"threshold": 0.7, "shingle": "word", "size": 1}}"#)
+        let report = try Audit.run(directory: declared, store: nil, options: Fixture.options())
+        #expect(report.leaks.map(\.rule) == [.nearDuplicate])
+        #expect(report.options.nearDuplicateThreshold == 0.7 && report.options.shingle == .word && report.options.shingleSize == 1)
+        // With 3-word shingles the same pair is far apart.
+        let trigrams = try Fixture.write(train: Fixture.train + [r],
+                                         manifest: #"{"near_duplicates": {"threshold": 0.7, "shingle": "word", "size": 3}}"#)
+        #expect(try Audit.run(directory: trigrams, store: nil, options: Fixture.options()).leaks.isEmpty)
+        // An unknown shingle kind is bad input naming the key.
+        let bad = try Fixture.write(manifest: #"{"near_duplicates": {"threshold": 0.8, "shingle": "syllable"}}"#)
+        #expect {
+            _ = try Audit.run(directory: bad, store: nil, options: Fixture.options())
+        } throws: { error in
+            guard let error = error as? HeldoutError, case let .badInput(_, reason) = error else { return false }
+            return error.exitCode == 3 && reason.contains("near_duplicates.shingle")
+        }
+    }
+
     @Test func badManifestIsBadInput() throws {
         let dir = try Fixture.write(manifest: #"{"isolation": {"level": "paragraph"}}"#)
         #expect(throws: HeldoutError.self) { try Audit.run(directory: dir, store: nil, options: Fixture.options()) }
