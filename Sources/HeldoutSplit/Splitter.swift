@@ -162,6 +162,13 @@ public struct Splitter {
             try fm.moveItem(at: temporary, to: destination)
             return
         }
+        // Published releases live inside the split directory (DESIGN: `splits/NAME/releases/`)
+        // and are immutable: they are carried into the new directory before the swap — copied,
+        // so that a failed swap still leaves the old directory whole.
+        let releases = destination.appendingPathComponent("releases")
+        if fm.fileExists(atPath: releases.path) {
+            try fm.copyItem(at: releases, to: temporary.appendingPathComponent("releases"))
+        }
         let aside = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).old-\(UUID().uuidString)")
         try fm.moveItem(at: destination, to: aside)

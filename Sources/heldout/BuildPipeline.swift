@@ -43,16 +43,8 @@ enum BuildPipeline {
         }
 
         let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
-        var options = Splitter.Options(output: output, toolVersion: Heldout.version,
+        let options = Splitter.Options(output: output, toolVersion: Heldout.version,
                                        auditor: IndependentAudit(storePath: storePath), specPath: spec)
-        // The splitter swaps the whole split directory; published releases live inside it
-        // (DESIGN: `splits/NAME/releases/`) and are immutable, so they are carried into the new
-        // directory before the swap (copied, so a failed swap still leaves the old one whole).
-        options.beforeRename = { temporaries in
-            let releases = output.appendingPathComponent("releases")
-            guard let primary = temporaries.first, FileManager.default.fileExists(atPath: releases.path) else { return }
-            try FileManager.default.copyItem(at: releases, to: primary.appendingPathComponent("releases"))
-        }
         return try Splitter(spec: parsed, store: store).run(options)
     }
 }

@@ -133,4 +133,21 @@ struct OutputTests {
         let rerun = try bench.split(spec(seed: 5), out: "t")
         #expect(try rerun.bytes("manifest.json") != before[4])
     }
+
+    @Test("re-splitting into a directory keeps its published releases byte for byte")
+    func releasesSurviveAResplit() throws {
+        let bench = try plantedStore()
+        _ = try bench.split(spec(), out: "r")
+        let release = bench.url("r/releases/1.0.0")
+        try FileManager.default.createDirectory(at: release, withIntermediateDirectories: true)
+        let card = Data("a published card\n".utf8)
+        try card.write(to: release.appendingPathComponent("README.md"))
+        // A failing re-split leaves it where it was; a successful one carries it over.
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { _ = try bench.split(spec(seed: 2), out: "r") { $0.beforeRename = { _ in throw Boom() } } }
+        #expect(try Data(contentsOf: release.appendingPathComponent("README.md")) == card)
+        let rerun = try bench.split(spec(seed: 2), out: "r")
+        #expect(try Data(contentsOf: release.appendingPathComponent("README.md")) == card)
+        #expect(try rerun.bytes("manifest.json") != Data())
+    }
 }
