@@ -2,47 +2,15 @@ import HeldoutCore
 
 /// Text helpers of the audit's hot path.
 enum AuditText {
-    /// ``TextNormalization/normalize(_:)`` without Foundation when it can be avoided: a text
-    /// whose scalars are all below U+0300 is already NFC (nothing there decomposes or
-    /// combines), so only whitespace needs collapsing. Foundation's NFC costs ~100 µs a call
-    /// here; this is what lets the audit derive segment ids of a million training records.
-    static func normalize(_ text: String) -> String {
-        // Commonest case first: nothing to do. Scalars from U+0300 up have a UTF-8 lead byte
-        // of 0xCC or more; NEL and NBSP are C2 85 and C2 A0.
-        var clean = true
-        var previous: UInt8 = 0x20 // a leading space is not clean
-        for b in text.utf8 {
-            if b >= 0xCC || (0x09...0x0D).contains(b) || (b == 0x20 && previous == 0x20)
-                || (previous == 0xC2 && (b == 0x85 || b == 0xA0)) {
-                clean = false
-                break
-            }
-            previous = b
-        }
-        if clean && previous != 0x20 { return text }
-        if text.utf8.contains(where: { $0 >= 0xCC }) { return TextNormalization.normalize(text) }
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            // Whitespace below U+0300 (Unicode White_Space): TAB…CR, space, NEL, NBSP.
-            if (0x09...0x0D).contains(v) || v == 0x20 || v == 0x85 || v == 0xA0 {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace {
-                out.append(" ")
-                pendingSpace = false
-            }
-            out.append(scalar)
-        }
-        return String(out)
-    }
+    /// The store's normalisation (``TextNormalization/normalize(_:)``, which already skips
+    /// Foundation for text below U+0300 and returns normal text without a copy).
+    @inline(__always)
+    static func normalize(_ text: String) -> String { TextNormalization.normalize(text) }
 
-    /// The segment id a text would have in the store (DESIGN "Identity").
-    /// A segment's identity as the store forms it: primary language subtag and normalised text.
+    /// A segment's identity as the store forms it (``Segment``: primary language subtag and
+    /// normalised text).
     static func segmentID(lang: LanguageTag, text: String) -> ContentID {
-        ContentID(hashing: [lang.primaryTag.value, normalize(text)])
+        Segment(lang: lang, rawText: text).id
     }
 
     /// The other language of a record's pair: the translation's language.

@@ -53,12 +53,6 @@ import Testing
         #expect(f.tokens("hello world") != f.tokens("world hello"))
     }
 
-    @Test func fastNormalisationMatchesTheStores() {
-        for text in ["  a\tb\n c  ", "déjà\u{00A0}vu", "e\u{301}te\u{301}", "Å ﬁ x", "plain"] {
-            #expect(AuditText.normalize(text) == TextNormalization.normalize(text))
-        }
-    }
-
     @Test func jaccardAndMinHashAgreeRoughly() {
         let f = TextFolder()
         let a = Shingles.of(f.tokens("one two three four five six seven eight nine ten")[...], size: 1)
