@@ -14,6 +14,16 @@ public struct SegmentBatch: Sendable {
 
     public init() {}
 
+    /// Every row of `statement`, whose columns are rowid (0), lang (2) and text (3).
+    init(reading statement: RawStatement) throws {
+        while try statement.step() {
+            rowids.append(statement.int64(0))
+            langs.append(statement.string(2))
+            statement.appendText(3, to: &bytes)
+            offsets.append(bytes.count)
+        }
+    }
+
     public var count: Int { rowids.count }
     public var isEmpty: Bool { rowids.isEmpty }
 
@@ -113,14 +123,7 @@ public final class GradingSession {
         statement.bind(1, rowid)
         statement.bind(2, Int64(version))
         statement.bind(3, Int64(limit))
-        var batch = SegmentBatch()
-        while try statement.step() {
-            batch.rowids.append(statement.int64(0))
-            batch.langs.append(statement.string(2))
-            statement.appendText(3, to: &batch.bytes)
-            batch.offsets.append(batch.bytes.count)
-        }
-        return batch
+        return try SegmentBatch(reading: statement)
     }
 
     /// Rows per multi-row `INSERT`: each statement execution ends with bookkeeping (halting
@@ -280,14 +283,7 @@ public final class GradingSession {
             """)
         statement.bind(1, rowid)
         statement.bind(2, Int64(limit))
-        var batch = SegmentBatch()
-        while try statement.step() {
-            batch.rowids.append(statement.int64(0))
-            batch.langs.append(statement.string(2))
-            statement.appendText(3, to: &batch.bytes)
-            batch.offsets.append(batch.bytes.count)
-        }
-        return batch
+        return try SegmentBatch(reading: statement)
     }
 
     /// Stores predictions; a segment that has a metadata domain keeps it (`DO NOTHING`).

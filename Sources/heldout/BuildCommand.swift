@@ -30,11 +30,7 @@ struct BuildCommand: ParsableCommand {
             try Console.json(summary)
             return
         }
-        for output in summary.outputs {
-            let records = ["train", "dev", "test"].map { "\(output.records[$0] ?? 0) \($0)" }.joined(separator: ", ")
-            Console.out("\(output.name): \(records) → \(output.directory)"
-                        + (output.isolationCost.map { "; isolation dropped \($0) item(s), see manifest.json" } ?? ""))
-        }
+        summary.printLines()
     }
 
     /// A spec source as `heldout ingest` would take it. A Moses source names one side

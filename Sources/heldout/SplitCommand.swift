@@ -46,7 +46,14 @@ struct SplitCommand: ParsableCommand {
             try Console.json(summary)
             return
         }
-        for output in summary.outputs {
+        summary.printLines()
+    }
+}
+
+extension SplitSummary {
+    /// One line per split written: records per partition, where, and what isolation cost.
+    func printLines() {
+        for output in outputs {
             let records = ["train", "dev", "test"].map { "\(output.records[$0] ?? 0) \($0)" }.joined(separator: ", ")
             Console.out("\(output.name): \(records) → \(output.directory)"
                         + (output.isolationCost.map { "; isolation dropped \($0) item(s), see manifest.json" } ?? ""))
