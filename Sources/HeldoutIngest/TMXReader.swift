@@ -48,12 +48,6 @@ private final class TMXParse {
         case bpt, ept, ph, it, ut, sub
     }
 
-    /// A problem with the current unit: fails the file, or skips the unit with `--skip-invalid`.
-    struct UnitProblem {
-        var message: String
-        var line: Int
-        var needle: String?
-    }
 
     /// What text is being collected, and into which key.
     enum Capture {
@@ -112,10 +106,7 @@ private final class TMXParse {
                 let name = names.lookup(xml.localNamePointer)
                 if !sawRoot {
                     sawRoot = true
-                    guard name == .tmx else {
-                        throw xml.problem("the root element is <\(xml.localName)>, not <tmx>; is this TMX? (pass --format to say what it is)",
-                                          line: xml.line, near: "<\(xml.localName)")
-                    }
+                    try xml.requireRoot(name == .tmx, expected: "tmx", format: "TMX")
                     continue
                 }
                 try start(name)
@@ -129,9 +120,7 @@ private final class TMXParse {
                     break
                 }
             case .entityReference:
-                let entity = xml.localName
-                throw xml.problem("entity reference &\(entity); is not expanded: heldout reads no DTD and loads no external entity; replace it with the text it stands for",
-                                  line: xml.line, near: "&\(entity);")
+                throw xml.unexpandedEntity()
             case .other:
                 break
             }
@@ -314,11 +303,7 @@ private final class TMXParse {
             problem = UnitProblem(message: "<tu> has no <tuv>", line: unitLine, needle: "<tu")
         }
         if let problem {
-            guard options.skipInvalid else {
-                throw xml.problem("\(problem.message) (pass --skip-invalid to skip such units)",
-                                  line: problem.line, near: problem.needle)
-            }
-            sink.skip("invalid")
+            try xml.settle(problem, skipInvalid: options.skipInvalid, sink: sink)
             return
         }
         guard texts.count >= 2 else {

@@ -95,7 +95,7 @@ private final class XCESParse {
             case .endElement:
                 if names.lookup(xml.localNamePointer) == .linkGrp { inGroup = false }
             case .entityReference:
-                throw XCESParse.entityError(xml)
+                throw xml.unexpandedEntity()
             case .text, .other:
                 break
             }
@@ -104,16 +104,7 @@ private final class XCESParse {
     }
 
     static func checkRoot(_ xml: XMLStreamReader, _ name: Name?) throws {
-        guard name == .cesAlign else {
-            throw xml.problem("the root element is <\(xml.localName)>, not <cesAlign>; is this an XCES alignment? (pass --format to say what it is)",
-                              line: xml.line, near: "<\(xml.localName)")
-        }
-    }
-
-    static func entityError(_ xml: XMLStreamReader) -> HeldoutError {
-        let entity = xml.localName
-        return xml.problem("entity reference &\(entity); is not expanded: heldout reads no DTD and loads no external entity; replace it with the text it stands for",
-                           line: xml.line, near: "&\(entity);")
+        try xml.requireRoot(name == .cesAlign, expected: "cesAlign", format: "an XCES alignment")
     }
 
     /// The first pass: every document the alignment names, resolved and checked to exist.
@@ -124,7 +115,7 @@ private final class XCESParse {
         var seen: Set<String> = []
         var sawRoot = false
         while let kind = try xml.next() {
-            if kind == .entityReference { throw entityError(xml) }
+            if kind == .entityReference { throw xml.unexpandedEntity() }
             guard kind == .startElement else { continue }
             let name = names.lookup(xml.localNamePointer)
             if !sawRoot {
@@ -269,10 +260,7 @@ private final class XCESParse {
 
     /// A bad link fails the file, or with `--skip-invalid` is counted and skipped.
     private func settle(_ message: String, line: Int, near needle: String) throws {
-        guard options.skipInvalid else {
-            throw xml.problem("\(message) (pass --skip-invalid to skip such links)", line: line, near: needle)
-        }
-        sink.skip("invalid")
+        try xml.settle(UnitProblem(message: message, line: line, needle: needle), skipInvalid: options.skipInvalid, sink: sink, units: "links")
     }
 
     /// The sentences of an OPUS sentence document, by id: the text of each `<s id>`, its `<w>`
@@ -305,7 +293,7 @@ private final class XCESParse {
             case .text:
                 if inSentence { xml.appendValue(to: &buffer) }
             case .entityReference:
-                throw entityError(xml)
+                throw xml.unexpandedEntity()
             case .other:
                 break
             }

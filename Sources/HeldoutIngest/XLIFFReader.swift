@@ -66,11 +66,6 @@ private final class XLIFFParse {
 
     enum Capture { case none, source, target, note }
 
-    struct UnitProblem {
-        var message: String
-        var line: Int
-        var needle: String?
-    }
 
     let xml: XMLStreamReader
     let names: NameTable<Name>
@@ -136,9 +131,7 @@ private final class XLIFFParse {
             case .text:
                 if capture != .none, codeDepth == 0 { xml.appendValue(to: &buffer) }
             case .entityReference:
-                let entity = xml.localName
-                throw xml.problem("entity reference &\(entity); is not expanded: heldout reads no DTD and loads no external entity; replace it with the text it stands for",
-                                  line: xml.line, near: "&\(entity);")
+                throw xml.unexpandedEntity()
             case .other:
                 break
             }
@@ -147,10 +140,7 @@ private final class XLIFFParse {
     }
 
     private func readRoot(_ name: Name?) throws {
-        guard name == .xliff else {
-            throw xml.problem("the root element is <\(xml.localName)>, not <xliff>; is this XLIFF? (pass --format to say what it is)",
-                              line: xml.line, near: "<\(xml.localName)")
-        }
+        try xml.requireRoot(name == .xliff, expected: "xliff", format: "XLIFF")
         namespace = xml.namespaceURIPointer
         rootLine = xml.line
         let declared = xml.attribute("version")
@@ -400,10 +390,6 @@ private final class XLIFFParse {
 
     /// A bad unit fails the file, or with `--skip-invalid` is counted and skipped.
     private func settle(_ problem: UnitProblem) throws {
-        guard options.skipInvalid else {
-            throw xml.problem("\(problem.message) (pass --skip-invalid to skip such units)",
-                              line: problem.line, near: problem.needle)
-        }
-        sink.skip("invalid")
+        try xml.settle(problem, skipInvalid: options.skipInvalid, sink: sink)
     }
 }

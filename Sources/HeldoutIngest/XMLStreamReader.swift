@@ -196,6 +196,31 @@ final class XMLStreamReader {
         .badInput(SourceColumn.locate(needle, in: path, nearLine: line), message)
     }
 
+    /// The error for an entity reference left in content: no DTD is read and no external
+    /// entity loaded, so its text is unknown (and guessing would invent a sentence).
+    func unexpandedEntity() -> HeldoutError {
+        let entity = localName
+        return problem("entity reference &\(entity); is not expanded: heldout reads no DTD and loads no external entity; replace it with the text it stands for",
+                       line: line, near: "&\(entity);")
+    }
+
+    /// Refuses a file whose root element is not `expected` (`tmx`): most often a format guessed
+    /// or given wrong, so the message says how to name the right one.
+    func requireRoot(_ matches: Bool, expected: String, format: String) throws {
+        guard matches else {
+            throw problem("the root element is <\(localName)>, not <\(expected)>; is this \(format)? (pass --format to say what it is)",
+                          line: line, near: "<\(localName)")
+        }
+    }
+
+    /// A bad unit (or link): thrown, or with `--skip-invalid` counted as skipped ("invalid").
+    func settle(_ problem: UnitProblem, skipInvalid: Bool, sink: UnitSink, units: String = "units") throws {
+        guard skipInvalid else {
+            throw self.problem("\(problem.message) (pass --skip-invalid to skip such \(units))", line: problem.line, near: problem.needle)
+        }
+        sink.skip("invalid")
+    }
+
     private func parseError() -> HeldoutError {
         let parserLine = max(Int(xmlTextReaderGetParserLineNumber(reader)), 1)
         let parserColumn = max(Int(xmlTextReaderGetParserColumnNumber(reader)), 1)
@@ -295,6 +320,14 @@ private final class ErrorCapture {
 /// compares pointers, not strings. libxml2's reader interns every element and attribute name
 /// in that dictionary; a byte comparison backs the pointer one up should a name ever come
 /// from elsewhere.
+/// What is wrong with the unit being read, and where: reported when the unit ends (see
+/// ``XMLStreamReader/settle(_:skipInvalid:sink:units:)``).
+struct UnitProblem {
+    var message: String
+    var line: Int
+    var needle: String?
+}
+
 struct NameTable<Name: RawRepresentable & CaseIterable> where Name.RawValue == String {
     private let entries: [(pointer: UnsafePointer<UInt8>?, bytes: [CChar], name: Name)]
 
