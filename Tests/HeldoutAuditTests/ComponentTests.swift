@@ -64,6 +64,25 @@ import Testing
         #expect(abs(estimate - 9.0 / 11.0) < 0.08)
     }
 
+    @Test func bandIndexFindsEverySentenceOfAKeyAndNothingElse() {
+        let keys: [UInt64] = [0x1234_5678_0000_0001, 0xFFFF_0000_1111_2222, 0x0000_0001_0000_0000, 0x1234_5678_0000_0001]
+        var entries: [UInt64] = []
+        for (s, key) in keys.enumerated() { entries.append(BandIndex.entry(key: key, sentence: Int32(s))) }
+        entries.append(contentsOf: (0..<1000).map { BandIndex.entry(key: UInt64($0) &* 0x9E37_79B9_7F4A_7C15, sentence: Int32(100 + $0)) })
+        let index = BandIndex(entries.reversed())
+        func found(_ key: UInt64) -> [Int32] {
+            var out: [Int32] = []
+            index.forEach(key) { out.append($0) }
+            return out.sorted()
+        }
+        #expect(found(0x1234_5678_0000_0001) == [0, 3])
+        #expect(found(0xFFFF_0000_1111_2222) == [1])
+        #expect(found(0x0000_0001_0000_0000) == [2])
+        #expect(found(0x0BAD_0BAD_0000_0000).isEmpty)
+        #expect(found(5 &* 0x9E37_79B9_7F4A_7C15).contains(105))
+        #expect(BandIndex([]).isEmpty)
+    }
+
     @Test func multiMapKeepsEveryValueOfAKey() {
         let map = HashMultiMap<Int32>([(5, 1), (9, 2), (5, 3), (1 << 40, 4)])
         #expect(Array(map[5]) == [1, 3])
