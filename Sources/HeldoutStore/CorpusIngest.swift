@@ -123,6 +123,8 @@ struct PreparedUnit: Sendable {
         var segment: Segment
         /// The tag the corpus declared (`fr-CA`); the segment carries the primary subtag.
         var declared: LanguageTag
+        /// What an occurrence keeps of the declared tag: nil when it is the primary subtag itself.
+        var tag: String? { declared == segment.lang ? nil : declared.value }
     }
     var unit: CorpusUnit
     /// Distinct, non-empty segments in the unit's order.
@@ -235,13 +237,20 @@ final class CorpusWriter {
     private var found: [ContentID?] = []
     /// Tokens, labels and dictionary entries (Store+AnswerSources.swift).
     private let answerSources: AnswerSourceWriter
-    /// Where units go while the file is read, merged into the store in id order by ``finish()``;
-    /// nil once a unit needs its segments' rowids at once (tokens, labels): from then on units
-    /// are written straight into `segment` and `occurrence`.
-    private var stage: IngestStage?
+    /// How units reach the store while the file is read (see ``Load``).
+    private var load: Load
     var onProgress: ((Int64, Int) -> Void)?
 
-    init(_ db: Database, corpusID: Int64) throws {
+    /// A file large beside the store is appended with the id index dropped (``BulkLoad``); a
+    /// small file into a large store is staged and merged in id order (``IngestStage``); once a
+    /// unit needs its segments' rowids at once (tokens, labels), units are written one by one.
+    private enum Load {
+        case bulk(BulkLoad)
+        case staged(IngestStage)
+        case unitByUnit
+    }
+
+    init(_ db: Database, corpusID: Int64, fileBytes: Int64, policy: LoadPolicy = .automatic) throws {
         self.corpusID = corpusID
         // `coalesce` keeps an existing group; RETURNING hands back the group the segment is in
         // now, so one statement both stores the segment and tells us what it is tied to.
@@ -259,7 +268,19 @@ final class CorpusWriter {
             """)
         groups = try GroupMerger(db)
         answerSources = AnswerSourceWriter(db, corpusID: corpusID)
-        stage = try IngestStage(db, corpusID: corpusID)
+        switch policy {
+        case .automatic:
+            let stored = try Int64.fetchOne(db, sql: "SELECT count(*) FROM main.segment") ?? 0
+            load = BulkLoad.isWorthIt(storedSegments: stored, fileBytes: fileBytes)
+                ? .bulk(try BulkLoad(db, corpusID: corpusID, fileBytes: fileBytes))
+                : .staged(try IngestStage(db, corpusID: corpusID))
+        case let .bulk(filterBits):
+            load = .bulk(try BulkLoad(db, corpusID: corpusID, fileBytes: fileBytes, filterBits: filterBits))
+        case .staged:
+            load = .staged(try IngestStage(db, corpusID: corpusID))
+        case .unitByUnit:
+            load = .unitByUnit
+        }
     }
 
     func apply(_ event: IngestEvent) throws {
@@ -276,10 +297,21 @@ final class CorpusWriter {
         }
     }
 
-    /// Merges what is staged into the store; called once the reader is done.
+    /// Completes what the load left for the end (index, held-back units, staged merge); called
+    /// once the reader is done, or before the first unit that needs rowids at once.
     func finish() throws {
-        try stage?.finish()
-        stage = nil
+        switch load {
+        case let .bulk(bulk):
+            load = .unitByUnit
+            try bulk.finish { position, document, segments in
+                _ = try writeUnit(position: position, document: document, segments: segments)
+            }
+        case let .staged(stage):
+            load = .unitByUnit
+            try stage.finish()
+        case .unitByUnit:
+            break
+        }
     }
 
     /// Stores one unit.
@@ -293,26 +325,36 @@ final class CorpusWriter {
         // segment id until it meets an existing group.
         let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.segment.id).min() : nil
         let needsRowids = unit.tokens != nil || !unit.labels.isEmpty
-        if needsRowids, let stage {
-            try stage.finish()
-            self.stage = nil
-        }
-        if let stage {
+        if needsRowids { try finish() }
+        for member in segments { languages.insert(member.declared.value) }
+        occurrences += segments.count
+        switch load {
+        case let .bulk(bulk):
+            try bulk.add(position: position, document: documentID, segments: segments, candidate: candidate)
+        case let .staged(stage):
             for member in segments {
-                let segment = member.segment
-                try stage.add(position: position, segment: segment, document: documentID,
-                              tag: member.declared == segment.lang ? nil : member.declared.value, candidate: candidate)
-                languages.insert(member.declared.value)
-                occurrences += 1
+                try stage.add(position: position, segment: member.segment, document: documentID,
+                              tag: member.tag, candidate: candidate)
             }
-            try addMetadata(unit, prepared.metadata)
-            return
+        case .unitByUnit:
+            let rowids = try writeUnit(position: position, document: documentID, segments: segments)
+            if needsRowids {
+                let firstTextID = unit.texts.first.map { Segment(lang: $0.lang, rawText: $0.text).id }
+                try answerSources.add(unit, position: position,
+                                      segments: zip(rowids, segments).map { ($0, $1.segment.id) }, firstTextID: firstTextID)
+            }
         }
+        try addMetadata(unit, prepared.metadata)
+    }
+
+    /// Writes one unit's segments and occurrences at once, joining the groups it meets: the
+    /// per-unit path, which every other path must agree with. Returns the segments' rowids.
+    private func writeUnit(position: Int64, document documentID: Int64, segments: [PreparedUnit.Member]) throws -> [Int64] {
+        let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.segment.id).min() : nil
         rowids.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
         for member in segments {
             let segment = member.segment
-            let declared = member.declared
             upsertSegment.bind(1, segment.id)
             upsertSegment.bind(2, segment.lang.value)
             upsertSegment.bind(3, segment.text)
@@ -321,25 +363,18 @@ final class CorpusWriter {
             rowids.append(upsertSegment.int64(0))
             found.append(upsertSegment.contentID(1))
             upsertSegment.reset()
-            languages.insert(declared.value)
 
             insertOccurrence.bind(1, corpusID)
             insertOccurrence.bind(2, position)
             insertOccurrence.bind(3, rowids[rowids.count - 1])
             insertOccurrence.bind(4, documentID)
-            insertOccurrence.bind(5, declared == segment.lang ? nil : declared.value)
+            insertOccurrence.bind(5, member.tag)
             try insertOccurrence.run()
-            occurrences += 1
         }
         if candidate != nil {
             try groups.merge(found.compactMap { $0 })
         }
-        if needsRowids {
-            let firstTextID = unit.texts.first.map { Segment(lang: $0.lang, rawText: $0.text).id }
-            try answerSources.add(unit, position: position,
-                                  segments: zip(rowids, segments).map { ($0, $1.segment.id) }, firstTextID: firstTextID)
-        }
-        try addMetadata(unit, prepared.metadata)
+        return rowids
     }
 
     private func addMetadata(_ unit: CorpusUnit, _ json: String?) throws {
@@ -362,6 +397,16 @@ final class CorpusWriter {
         documents[name] = id
         return id
     }
+}
+
+/// How a file's units reach the store. `automatic` chooses by the sizes of file and store; the
+/// others exist so that tests can hold every path to the same result.
+enum LoadPolicy {
+    case automatic
+    /// ``BulkLoad``; `filterBits` overrides the filter's size (a small one forces false positives).
+    case bulk(filterBits: Int?)
+    case staged
+    case unitByUnit
 }
 
 /// Carries the reader's closure to its thread, where the hand-over itself guarantees that the
@@ -407,6 +452,13 @@ extension Store {
     /// is replaced: its old occurrences go, and groups they held together are rebuilt.
     public func ingest(_ descriptor: CorpusDescriptor, progress: ((Int64, Int) -> Void)? = nil,
                        _ body: (CorpusSink) throws -> Void) throws -> IngestReport {
+        try ingest(descriptor, progress: progress, policy: .automatic, body)
+    }
+
+    /// `policy` picks how units reach the store; every policy must give the same store, which
+    /// is what the tests check by forcing each one.
+    func ingest(_ descriptor: CorpusDescriptor, progress: ((Int64, Int) -> Void)? = nil, policy: LoadPolicy,
+                _ body: (CorpusSink) throws -> Void) throws -> IngestReport {
         let storedOptions = try read { db in
             try String.fetchOne(db, sql: "SELECT options FROM corpus WHERE name = ?", arguments: [descriptor.name])
         }
@@ -430,7 +482,7 @@ extension Store {
                                  descriptor.domain, descriptor.licence,
                                  ISO8601DateFormatter().string(from: Date())])
             let corpusID = db.lastInsertedRowID
-            let sink = try CorpusWriter(db, corpusID: corpusID)
+            let sink = try CorpusWriter(db, corpusID: corpusID, fileBytes: descriptor.size, policy: policy)
             sink.onProgress = progress
             try Self.readConcurrently(body, into: sink)
             try sink.finish()

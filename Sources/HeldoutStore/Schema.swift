@@ -111,6 +111,30 @@ enum Schema {
         migrator.registerMigration("grading-drop-version-index") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS grade_version")
         }
+        // Ingest: a large file is appended with the unique index on `segment.id` dropped and
+        // built again once (BulkLoad). A column's UNIQUE constraint is an index that cannot be
+        // dropped, so uniqueness moves to a named index; rowids, rows and the rest are kept.
+        migrator.registerMigration("segment-id-index") { db in
+            try db.execute(sql: """
+            CREATE TABLE segment_new (
+                rowid        INTEGER PRIMARY KEY,
+                id           BLOB NOT NULL,
+                lang         TEXT NOT NULL,
+                text         TEXT NOT NULL,
+                grp          BLOB,
+                lang_primary TEXT GENERATED ALWAYS AS (substr(lang, 1, instr(lang || '-', '-') - 1)) VIRTUAL
+            );
+            INSERT INTO segment_new(rowid, id, lang, text, grp) SELECT rowid, id, lang, text, grp FROM segment ORDER BY rowid;
+            DROP TABLE segment;
+            ALTER TABLE segment_new RENAME TO segment;
+            CREATE UNIQUE INDEX segment_id ON segment(id);
+            CREATE INDEX segment_grp ON segment(grp) WHERE grp IS NOT NULL;
+            CREATE TRIGGER segment_grading_cleanup AFTER DELETE ON segment BEGIN
+                DELETE FROM grade WHERE segment = old.rowid;
+                DELETE FROM segment_domain WHERE segment = old.rowid;
+            END;
+            """)
+        }
         return migrator
     }
 }
