@@ -194,7 +194,12 @@ private final class TMXParse {
             capture = .none
             let value = String(decoding: buffer, as: UTF8.self)
             if isDomain {
-                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                // Most domains are written bare (`<prop type="x-domain">news</prop>`): Foundation's
+                // trimming costs microseconds per unit, so only text with a space or a non-ASCII
+                // byte at either end goes through it.
+                let bytes = value.utf8
+                let bare = bytes.first.map { $0 > 0x20 && $0 < 0x80 } == true && bytes.last.map { $0 > 0x20 && $0 < 0x80 } == true
+                let trimmed = bare ? value : value.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !trimmed.isEmpty {
                     if inUnit { domain = domain ?? trimmed } else { headerDomain = headerDomain ?? trimmed }
                 }

@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import HeldoutCore
 
-/// The units of the file being ingested, appended to a TEMP table while the reader runs and
-/// merged into the store when it is done.
+/// The units of a file that is small beside the store, appended to a TEMP table while the reader
+/// runs and merged into the store when it is done. (A file about as large as the store or larger
+/// goes through ``BulkLoad``, which appends without a merge.)
 ///
 /// Writing each unit straight into `segment` costs a random insert into the `id` index (and the
 /// `grp` index) per segment: once those indexes outgrow the page cache, every insert reads and
