@@ -14,6 +14,11 @@
 # bench/out/results-DATE.tsv. Exit status: 0 when every tool ran and gave the expected count
 # (whether or not heldout meets the goal), 1 when a tool failed, 2 on a usage error.
 #
+# Two floors are measured beside them, to show where heldout's time goes:
+#   reader-only   the TMX reader with normalisation and hashing, no store (heldout-bench read);
+#   sqlite-floor  the sqlite3 shell alone copying the rows and indexes heldout stored for the file
+#                 into a fresh store of the same schema: what SQLite costs with no parsing at all.
+#
 # Goal (issue 2): heldout >= 50% of xmllint's MB/s, peak RSS <= 150 MB and flat as the file grows.
 # MB/s counts 10^6 bytes; RSS is in MiB as /usr/bin/time reports KiB.
 set -euo pipefail
@@ -47,6 +52,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_pkgs=()
 [ -x /usr/bin/time ] || apt_pkgs+=(time)
 command -v xmllint >/dev/null 2>&1 || apt_pkgs+=(libxml2-utils)
+command -v sqlite3 >/dev/null 2>&1 || apt_pkgs+=(sqlite3)
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   log "installing ${apt_pkgs[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${apt_pkgs[@]}" >&2 || {
@@ -67,9 +73,11 @@ if [ "$run_heldout" -eq 1 ]; then
   cd "$root"
   if [ "$build" -eq 1 ]; then
     log "swift build -c release --scratch-path .build-release"
-    swift build -c release --scratch-path .build-release >&2
+    swift build -c release --scratch-path .build-release --product heldout >&2
+    swift build -c release --scratch-path .build-release --product heldout-bench >&2
   fi
   heldout="$(swift build -c release --scratch-path .build-release --show-bin-path)/heldout"
+  heldout_bench="$(dirname "$heldout")/heldout-bench"
   [ -x "$heldout" ] || { log "error: no release binary at $heldout"; exit 1; }
 fi
 
@@ -165,7 +173,39 @@ print("ok" if (seg, grp) == (2 * n, n) else f"segments {seg}, groups {grp}, expe
       status="failed: $(tail -n 1 "$out/heldout.log")"; failed=1
     fi
     record heldout "$f" "$n" "$bytes" "$status"
+
+    # The storage floor: the same rows, copied by SQLite alone into a fresh store of the same
+    # schema, with heldout's settings, indexes built as heldout's bulk load builds them.
+    if [ "$status" = ok ]; then
+      floor="$out/floor.sqlite"
+      rm -f "$floor" "$floor-wal" "$floor-shm"
+      sqlite3 "$store" .schema | sqlite3 "$floor"
+      cat >"$out/floor.sql" <<SQL
+PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768; PRAGMA temp_store = FILE;
+ATTACH '$store' AS src;
+BEGIN IMMEDIATE;
+DROP INDEX main.segment_id; DROP INDEX main.segment_grp;
+INSERT INTO main.corpus SELECT * FROM src.corpus;
+INSERT INTO main.document SELECT * FROM src.document ORDER BY id;
+INSERT INTO main.segment(rowid, id, lang, text, grp) SELECT rowid, id, lang, text, grp FROM src.segment ORDER BY rowid;
+INSERT INTO main.occurrence SELECT * FROM src.occurrence ORDER BY corpus_id, position, segment;
+INSERT INTO main.unit_metadata SELECT * FROM src.unit_metadata ORDER BY corpus_id, position;
+CREATE UNIQUE INDEX main.segment_id ON segment(id);
+CREATE INDEX main.segment_grp ON segment(grp) WHERE grp IS NOT NULL;
+COMMIT;
+SQL
+      LOAD="$(cut -d' ' -f1 /proc/loadavg)"
+      status=ok
+      run_timed "$out/floor.log" sqlite3 "$floor" ".read $out/floor.sql" || { status="failed: $(tail -n 1 "$out/floor.log")"; failed=1; }
+      record sqlite-floor "$f" "$n" "$bytes" "$status"
+      rm -f "$floor" "$floor-wal" "$floor-shm"
+    fi
     rm -f "$store" "$store-wal" "$store-shm"
+
+    status=ok
+    LOAD="$(cut -d' ' -f1 /proc/loadavg)"
+    run_timed "$out/reader.log" "$heldout_bench" read "$f" identity || { status="failed: $(tail -n 1 "$out/reader.log")"; failed=1; }
+    record reader-only "$f" "$n" "$bytes" "$status"
   fi
 
   status=ok
@@ -193,7 +233,7 @@ table = []
 xml = {r["file"]: float(r["mb_per_s"]) for r in rows if r["tool"] == "xmllint" and r["status"] == "ok"}
 for r in rows:
     pct = ""
-    if r["tool"] == "heldout" and r["status"] == "ok" and xml.get(r["file"]):
+    if r["tool"] in ("heldout", "reader-only", "sqlite-floor") and r["status"] == "ok" and xml.get(r["file"]):
         pct = f'{100 * float(r["mb_per_s"]) / xml[r["file"]]:.0f}%'
     ok = r["status"] == "ok"
     table.append([r["tool"], r["file"], f'{int(r["bytes"]) / 1e6:.0f}', r["wall_s"] if ok else "-",
