@@ -66,6 +66,14 @@ public final class RawStatement {
         while try step() {}
     }
 
+    /// Runs to completion and resets, but keeps the bindings, for a statement whose every
+    /// parameter is bound again before each run: SQLite then reuses the buffers it copied the
+    /// last texts and blobs into instead of freeing and allocating them per value.
+    func runRebinding() throws {
+        defer { sqlite3_reset(handle) }
+        while try step() {}
+    }
+
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
     public func string(_ column: Int32) -> String {

@@ -26,4 +26,17 @@ extension Store {
             try db.execute(sql: "INSERT OR REPLACE INTO stage_state(stage, fingerprint) VALUES (?, ?)", arguments: [stage, fingerprint])
         }
     }
+
+    /// What the stages after ingest depend on of the corpora, one line each, by name: the
+    /// corpus's bytes (SHA-256), how it was read (format, pair, column mapping…) and how many
+    /// units that gave. The same bytes read with another mapping are other sentences, so the read
+    /// options belong here as much as the hash.
+    public func corpusFingerprintLines() throws -> [String] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, sha256, units, options FROM corpus ORDER BY name").map { row in
+                let name: String = row[0], sha: String = row[1], units: Int = row[2], options: String = row[3]
+                return "corpus \(name) \(sha) \(units) \(options)"
+            }
+        }
+    }
 }

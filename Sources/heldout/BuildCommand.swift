@@ -80,9 +80,7 @@ struct BuildCommand: ParsableCommand {
         for name in names {
             lines.append("template \(name) \(try FileDigest.sha256(ofFile: URL(fileURLWithPath: directory).appendingPathComponent(name).path).hex)")
         }
-        for corpus in try store.corpora() {
-            lines.append("corpus \(corpus.name) \(corpus.sha256) \(corpus.units)")
-        }
+        lines += try store.corpusFingerprintLines()
         lines.append("grader \(Grader.version)")
         return FileDigest.sha256(of: Array(lines.joined(separator: "\n").utf8))
     }

@@ -162,6 +162,25 @@ struct StoreTests {
         }
     }
 
+    @Test("the corpus fingerprint changes with the bytes, the read options and the units, and with nothing else")
+    func corpusFingerprint() throws {
+        let t = try TemporaryStore()
+        func ingest(sha: String, options: String, _ texts: [String]) throws {
+            let d = CorpusDescriptor(name: "c", format: "tsv", sha256: sha, size: 1, files: ["c.tsv"], readOptions: options)
+            _ = try t.store.ingest(d) { sink in for text in texts { try sink.add(unit(("en", text))) } }
+        }
+        try ingest(sha: "1", options: "{\"columns\":\"en,fr\"}", ["One.", "Two."])
+        let first = try t.store.corpusFingerprintLines()
+        try ingest(sha: "1", options: "{\"columns\":\"en,fr\"}", ["Not read: unchanged."])
+        #expect(try t.store.corpusFingerprintLines() == first)
+        // The same bytes read with another mapping give other sentences, as many of them.
+        try ingest(sha: "1", options: "{\"columns\":\"fr,en\"}", ["Un.", "Deux."])
+        let remapped = try t.store.corpusFingerprintLines()
+        #expect(remapped != first)
+        try ingest(sha: "2", options: "{\"columns\":\"fr,en\"}", ["Un.", "Deux."])
+        #expect(try t.store.corpusFingerprintLines() != remapped)
+    }
+
     @Test("re-ingesting the same bytes is a no-op that says so")
     func unchanged() throws {
         let t = try TemporaryStore()
