@@ -172,6 +172,36 @@ def cmd_compare(txt, segments_path, heldout, grade_timing, store):
     plain_set = set(plain)
     both = agreement([t for t in in_dictionary if t in plain_set])
 
+    # textstat with correct syllables for unknown words: textstat's own tokens (punctuation
+    # removed, so "well-known" is "wellknown" and "2.5" is "25"), its sentence count and
+    # CMUdict's first pronunciation, but heldout's count instead of pyphen's (hyphenation
+    # points + 1) for the tokens CMUdict lacks. What remains between this and heldout is
+    # tokenisation and sentence counting (and Flesch's figures read aloud), not pyphen's errors.
+    from textstat.backend.selections._list_words import list_words
+    from textstat.backend.counts._count_sentences import count_sentences as textstat_sentences
+    tokens_by_text = {t: list_words(t, lowercase=True) for t in texts}
+    unknown = sorted({w for ws in tokens_by_text.values() for w in ws if w not in dictionary})
+    unknown_counts = ours(heldout, unknown) if unknown else {}
+    corrected = {}
+    for t, ws in tokens_by_text.items():
+        if not ws:
+            continue
+        y = 0
+        for w in ws:
+            if w in dictionary:
+                y += sum(1 for p in dictionary[w][0] if p[-1].isdigit())
+            else:
+                y += unknown_counts.get(w, len(pyphen.Pyphen(lang="en_US").positions(w)) + 1)
+        sentences_ = max(1, textstat_sentences(t))
+        corrected[t] = 0.39 * len(ws) / sentences_ + 11.8 * y / len(ws) - 15.59
+    def agreement_with(ref, subset):
+        paired = [(mine[t], ref[t]) for t in subset if t in mine and t in ref]
+        xs, ys = [p[0] for p in paired], [p[1] for p in paired]
+        return {"sentences": len(paired), "pearson_r": round(pearson(xs, ys), 4),
+                "mean_abs_diff": round(sum(abs(x - y) for x, y in paired) / len(paired), 3)}
+    corrected_all = agreement_with(corrected, texts)
+    corrected_plain = agreement_with(corrected, plain)
+
     # Which term of FKGL = 0.39·W/S + 11.8·Y/W − 15.59 the differences come from, per sentence:
     # heldout's counts from the store, textstat's from its own counting functions.
     from textstat.backend.counts._count_sentences import count_sentences
@@ -248,12 +278,32 @@ def cmd_compare(txt, segments_path, heldout, grade_timing, store):
         "fk_vs_textstat_words_in_cmudict": known_words,
         "fk_vs_textstat_plain_words": plain_words,
         "fk_vs_textstat_plain_words_in_cmudict": both,
+        "fk_vs_textstat_with_heldout_syllables_for_unknown_words_all": corrected_all,
+        "fk_vs_textstat_with_heldout_syllables_for_unknown_words_plain_words": corrected_plain,
         "fk_difference_terms": decomposition,
         "syllable_accuracy_tokens": {"heldout": round(ours_tokens, 2), "pyphen": round(pyphen_tokens, 2),
                                      "tokens": len(known)},
         "syllable_accuracy_unseen_words": {"heldout": round(ours_unseen, 2), "pyphen": round(pyphen_unseen, 2),
                                            "words": len(unseen)},
     }
+    # Issue 3's goal lines, each stated with the subset it is met on (or not).
+    def fk_goal(name, a):
+        met = a["pearson_r"] >= 0.95 and a["mean_abs_diff"] <= 0.5
+        return (f"FK r >= 0.95 and MAD <= 0.5 vs {name} ({a['sentences']} sentences): "
+                f"r {a['pearson_r']}, MAD {a['mean_abs_diff']}: {'MET' if met else 'not met'}")
+    speed = result["wall_clock"]["speedup"]
+    result["goals"] = [
+        f"speed >= 30x textstat, whole command, wall clock: {speed}x: {'MET' if speed >= 30 else 'not met'}"
+        f" (grading pass alone {result['grading_pass']['speedup']}x, CPU {result['cpu_time']['speedup']}x)",
+        fk_goal("textstat, all sentences", everything),
+        fk_goal("textstat, sentences whose words CMUdict knows", known_words),
+        fk_goal("textstat, sentences of plain words", plain_words),
+        fk_goal("textstat, plain words all in CMUdict", both),
+        fk_goal("textstat with heldout's syllables for words CMUdict lacks (no pyphen), all sentences", corrected_all),
+        fk_goal("textstat with heldout's syllables for words CMUdict lacks, plain words", corrected_plain),
+        f"English syllables >= 95% of word tokens (CMUdict): {round(ours_tokens, 2)}%: "
+        f"{'MET' if ours_tokens >= 95 else 'not met'}",
+    ]
     print(json.dumps(result, indent=2))
 
 
