@@ -22,16 +22,31 @@ public final class Store: @unchecked Sendable {
                                         "no store here; create one with `heldout ingest` or name it with --store")
         }
         var config = Configuration()
-        config.journalMode = .wal
+        // WAL is switched on here, not by GRDB's `journalMode = .wal`: for that setting GRDB
+        // writes and drops a table whenever the WAL file is missing or empty — at every open,
+        // since SQLite deletes the WAL when the last connection closes — so that a
+        // `DatabasePool`'s read-only readers find one (groue/GRDB.swift#102). heldout opens one
+        // read-write `DatabaseQueue`, which needs no such file; the write cost a commit, two
+        // fsyncs and Foundation's file-attribute lookup (user and group names) at the start of
+        // every command. The mode is persistent: on
+        // an existing store this reads it back and writes nothing.
         config.busyMode = .timeout(TimeInterval(busyTimeout))
         config.label = "heldout.store"
         config.prepareDatabase { db in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode == "wal" else { throw DatabaseError(message: "could not activate WAL mode at path: \(path)") }
             // Bounded memory: a 32 MB page cache whatever the corpus size; large transactions
             // spill to the WAL instead of growing the heap. SQLite's sorter (ingest's merge, index
             // builds) takes as much again, so 32 MB here is about 64 MB at the peak.
             try db.execute(sql: "PRAGMA cache_size = -32768")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA temp_store = FILE")
+            // Pages read through a memory map rather than `pread` into heap-allocated cache
+            // pages: no copy, and no page fault for every fresh cache page. A grading pass over
+            // 25k segments with nothing to do went from 36.5 ms to 30.9 ms and from 3,700 to
+            // 1,600 page faults. The map is file-backed (reclaimable, not heap) and capped at
+            // 256 MB; pages a transaction changes still go through the bounded cache.
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
