@@ -204,45 +204,55 @@ public struct Grader: Sendable {
         var records: [GradeRecord] = []
     }
 
+    /// Grades one batch on up to `analyzers.count` threads. Each record is written once, in
+    /// place, into the array returned (no array of optionals to compact afterwards: that copy
+    /// retained and released every record's strings).
     static func gradeBatch(_ batch: SegmentBatch, bands: BandScheme, analyzers: [TextAnalyzer]) -> [GradeRecord] {
         let n = batch.count
-        var records = [GradeRecord?](repeating: nil, count: n)
+        guard n > 0 else { return [] }
         let chunks = min(analyzers.count, max(1, n / 256))
         // Band labels made once, not by string interpolation for every segment.
         let labels = BandLabels(bands)
-        records.withUnsafeMutableBufferPointer { output in
-            nonisolated(unsafe) let output = output
-            nonisolated(unsafe) let analyzers = analyzers
-            batch.bytes.withUnsafeBufferPointer { bytes in
-                nonisolated(unsafe) let bytes = bytes
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let analyzer = analyzers[chunk]
-                    var language = GradingLanguage.other
-                    var languageTag = ""
-                    var json: [UInt8] = []
-                    json.reserveCapacity(256)
-                    for i in stride(from: chunk, to: n, by: chunks) {
-                        if batch.langs[i] != languageTag {
-                            languageTag = batch.langs[i]
-                            language = GradingLanguage(tag: languageTag)
-                        }
-                        let text = UnsafeBufferPointer(rebasing: bytes[batch.offsets[i]..<batch.offsets[i + 1]])
-                        let c = analyzer.analyze(utf8: text, language: language)
-                        let outcome = GradeScale.grade(c, language: language)
-                        json.removeAll(keepingCapacity: true)
-                        appendReadabilityJSON(c, graded: outcome.grade != nil, language: language, to: &json)
-                        let rounded = outcome.grade.map(round2)
-                        output[i] = GradeRecord(
-                            segment: batch.rowids[i], words: c.words, sentences: c.sentences, syllables: c.syllables,
-                            letters: c.letters, longWords: c.longWords, polysyllables: c.polysyllables,
-                            monosyllables: c.monosyllables, readability: String(decoding: json, as: UTF8.self),
-                            grade: rounded, gradeBasis: rounded == nil ? nil : GradeScale.basis(for: language).rawValue,
-                            band: labels.label(bands.assign(rounded)))
+        return [GradeRecord](unsafeUninitializedCapacity: n) { output, initialized in
+            // Every index below n is initialised by exactly one chunk (i ≡ chunk mod chunks).
+            defer { initialized = n }
+            gradeBatch(batch, bands: bands, labels: labels, analyzers: analyzers, chunks: chunks, into: output)
+        }
+    }
+
+    private static func gradeBatch(_ batch: SegmentBatch, bands: BandScheme, labels: BandLabels, analyzers: [TextAnalyzer],
+                                   chunks: Int, into output: UnsafeMutableBufferPointer<GradeRecord>) {
+        let n = batch.count
+        nonisolated(unsafe) let output = output
+        nonisolated(unsafe) let analyzers = analyzers
+        batch.bytes.withUnsafeBufferPointer { bytes in
+            nonisolated(unsafe) let bytes = bytes
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let analyzer = analyzers[chunk]
+                var language = GradingLanguage.other
+                var languageTag = ""
+                var json: [UInt8] = []
+                json.reserveCapacity(256)
+                for i in stride(from: chunk, to: n, by: chunks) {
+                    if batch.langs[i] != languageTag {
+                        languageTag = batch.langs[i]
+                        language = GradingLanguage(tag: languageTag)
                     }
+                    let text = UnsafeBufferPointer(rebasing: bytes[batch.offsets[i]..<batch.offsets[i + 1]])
+                    let c = analyzer.analyze(utf8: text, language: language)
+                    let outcome = GradeScale.grade(c, language: language)
+                    json.removeAll(keepingCapacity: true)
+                    appendReadabilityJSON(c, graded: outcome.grade != nil, language: language, to: &json)
+                    let rounded = outcome.grade.map(round2)
+                    output.initializeElement(at: i, to: GradeRecord(
+                        segment: batch.rowids[i], words: c.words, sentences: c.sentences, syllables: c.syllables,
+                        letters: c.letters, longWords: c.longWords, polysyllables: c.polysyllables,
+                        monosyllables: c.monosyllables, readability: String(decoding: json, as: UTF8.self),
+                        grade: rounded, gradeBasis: rounded == nil ? nil : GradeScale.basis(for: language).rawValue,
+                        band: labels.label(bands.assign(rounded))))
                 }
             }
         }
-        return records.compactMap { $0 }
     }
 
     /// ``SegmentGrade/readabilityJSON`` without the intermediate array of formula values: the

@@ -31,6 +31,13 @@ public final class RawStatement {
     func bind(_ index: Int32, _ value: String?) {
         if let value { bind(index, value) } else { sqlite3_bind_null(handle, index) }
     }
+    /// Text that SQLite does not copy (`SQLITE_STATIC`): the bytes must stay valid and
+    /// unchanged until the statement has run and been reset.
+    func bindStatic(_ index: Int32, _ text: UnsafePointer<UInt8>, count: Int) {
+        text.withMemoryRebound(to: CChar.self, capacity: max(count, 1)) {
+            _ = sqlite3_bind_text(handle, index, $0, Int32(count), nil)
+        }
+    }
     func bind(_ index: Int32, _ value: Double?) {
         if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }

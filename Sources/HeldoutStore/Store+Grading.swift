@@ -145,40 +145,72 @@ public final class GradingSession {
 
     /// Stores grades (replacing older versions' rows), in record order: groups of
     /// ``rowsPerInsert`` through one prepared multi-row statement, the rest one by one.
+    ///
+    /// A group's texts (readability, basis, band) are first copied into one byte buffer and
+    /// bound from there without SQLite copying them (`SQLITE_STATIC`): binding each `String`
+    /// made a C string of the short ones and a heap copy of every one inside SQLite — four
+    /// allocations and frees per row on the thread that owns the connection, which is the
+    /// grading pass's bottleneck.
     public func save(_ records: [GradeRecord], version: Int) throws {
         let many = try saveManyStatement ?? RawStatement(db, Self.insertSQL(rows: Self.rowsPerInsert))
         saveManyStatement = many
         let one = try saveStatement ?? RawStatement(db, Self.insertSQL(rows: 1))
         saveStatement = one
+        var text: [UInt8] = []
+        text.reserveCapacity(Self.rowsPerInsert * 160)
         var index = 0
-        while records.count - index >= Self.rowsPerInsert {
-            for row in 0..<Self.rowsPerInsert {
-                Self.bind(records[index + row], version: version, to: many, at: Int32(row * Self.gradeColumns))
-            }
-            try many.run()
-            index += Self.rowsPerInsert
-        }
         while index < records.count {
-            Self.bind(records[index], version: version, to: one, at: 0)
-            try one.run()
-            index += 1
+            let rows = records.count - index >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
+            let statement = rows == 1 ? one : many
+            text.removeAll(keepingCapacity: true)
+            for row in 0..<rows {
+                let record = records[index + row]
+                text.append(contentsOf: record.readability.utf8)
+                if let basis = record.gradeBasis { text.append(contentsOf: basis.utf8) }
+                text.append(contentsOf: record.band.utf8)
+            }
+            text.append(0)   // never empty, so the buffer always has an address
+            try text.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { throw HeldoutError.store("grades: no text buffer") }
+                var offset = 0
+                for row in 0..<rows {
+                    offset = Self.bind(records[index + row], version: version, to: statement,
+                                       at: Int32(row * Self.gradeColumns), text: base, offset: offset)
+                }
+                try statement.run()
+            }
+            index += rows
         }
     }
 
-    private static func bind(_ record: GradeRecord, version: Int, to statement: RawStatement, at offset: Int32) {
-        statement.bind(offset + 1, record.segment)
-        statement.bind(offset + 2, Int64(version))
-        statement.bind(offset + 3, Int64(record.words))
-        statement.bind(offset + 4, Int64(record.sentences))
-        statement.bind(offset + 5, Int64(record.syllables))
-        statement.bind(offset + 6, Int64(record.letters))
-        statement.bind(offset + 7, Int64(record.longWords))
-        statement.bind(offset + 8, Int64(record.polysyllables))
-        statement.bind(offset + 9, Int64(record.monosyllables))
-        statement.bind(offset + 10, record.readability)
-        statement.bind(offset + 11, record.grade)
-        statement.bind(offset + 12, record.gradeBasis)
-        statement.bind(offset + 13, record.band)
+    /// Binds one record; its texts lie in `text` from `offset` on, in the order `save` copied
+    /// them. Returns the offset after them.
+    private static func bind(_ record: GradeRecord, version: Int, to statement: RawStatement, at column: Int32,
+                             text: UnsafePointer<UInt8>, offset: Int) -> Int {
+        statement.bind(column + 1, record.segment)
+        statement.bind(column + 2, Int64(version))
+        statement.bind(column + 3, Int64(record.words))
+        statement.bind(column + 4, Int64(record.sentences))
+        statement.bind(column + 5, Int64(record.syllables))
+        statement.bind(column + 6, Int64(record.letters))
+        statement.bind(column + 7, Int64(record.longWords))
+        statement.bind(column + 8, Int64(record.polysyllables))
+        statement.bind(column + 9, Int64(record.monosyllables))
+        var at = offset
+        let readability = record.readability.utf8.count
+        statement.bindStatic(column + 10, text + at, count: readability)
+        at += readability
+        statement.bind(column + 11, record.grade)
+        if let basis = record.gradeBasis {
+            let count = basis.utf8.count
+            statement.bindStatic(column + 12, text + at, count: count)
+            at += count
+        } else {
+            statement.bind(column + 12, nil as String?)
+        }
+        let band = record.band.utf8.count
+        statement.bindStatic(column + 13, text + at, count: band)
+        return at + band
     }
 
     /// Re-bands every graded segment whose band `assign` now labels differently; returns how many.
