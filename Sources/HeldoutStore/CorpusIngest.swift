@@ -152,18 +152,33 @@ final class IngestChannel: @unchecked Sendable {
     private var closed = false
     private var failure: (any Error)?
     private var cancelled = false
+    /// Batches the writer is done with, handed back so that they are freed on the reader's
+    /// thread: the writer is the slower side, and freeing a batch's strings and arrays (made on
+    /// the reader's thread) was a fifth of its time.
+    private var finished: [[IngestEvent]] = []
 
     /// Thrown on the reader's thread when the writer has stopped; never reaches the user, since
     /// the writer's own error is the one reported.
     struct Cancelled: Error {}
 
     func send(_ batch: [IngestEvent]) throws {
+        var done: [[IngestEvent]] = []
+        // Declared before the lock is taken, so released after it is let go, on this thread.
+        defer { done.removeAll() }
         condition.lock()
         defer { condition.unlock() }
         while queue.count >= Self.capacity, !cancelled { condition.wait() }
         if cancelled { throw Cancelled() }
         queue.append(batch)
+        swap(&done, &finished)
         condition.broadcast()
+    }
+
+    /// The writer is done with `batch`: the reader's next `send` frees it.
+    func giveBack(_ batch: consuming [IngestEvent]) {
+        condition.lock()
+        finished.append(batch)
+        condition.unlock()
     }
 
     /// The reader is done; `error` is why it stopped early, if it did.
@@ -533,6 +548,7 @@ extension Store {
             }
             while let batch = try channel.receive() {
                 for event in batch { try writer.apply(event) }
+                channel.giveBack(batch)
             }
         }
     }
