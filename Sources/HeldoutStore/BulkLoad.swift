@@ -45,6 +45,14 @@ final class BulkLoad {
         storedSegments <= estimatedSegments(fileBytes: fileBytes)
     }
 
+    /// About as many segments as the store holds: the largest rowid, found in the table's
+    /// B-tree at once, where `count(*)` would read a whole index (seconds on a large store, paid
+    /// by every ingest). Rows removed with a corpus make it an over-estimate, which only tilts
+    /// the choice towards the staged merge.
+    static func storedSegments(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM main.segment") ?? 0
+    }
+
     /// About this many segments in a file of `fileBytes` (a TMX of short sentences spends 86
     /// bytes per segment, a Moses pair of short lines 30). Only speed depends on it: too low, and
     /// the filter gives more false positives, which cost held-back units.
@@ -53,7 +61,7 @@ final class BulkLoad {
     init(_ db: Database, corpusID: Int64, fileBytes: Int64, filterBits: Int? = nil) throws {
         self.db = db
         self.corpusID = corpusID
-        let stored = try Int64.fetchOne(db, sql: "SELECT count(*) FROM main.segment") ?? 0
+        let stored = try BulkLoad.storedSegments(db)
         filter = filterBits.map { SeenFilter(bits: $0) }
             ?? SeenFilter(expectedCount: Int(stored + Self.estimatedSegments(fileBytes: fileBytes)))
         // Every stored id goes into the filter: a unit touching one waits for the index.
@@ -62,7 +70,7 @@ final class BulkLoad {
             if let id = ids.contentID(0) { _ = filter.insert(id) }
         }
         ids.reset()
-        nextRowid = (try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM main.segment") ?? 0) + 1
+        nextRowid = stored + 1
         groupIndexSQL = try String.fetchOne(db, sql: "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND name = ?",
                                             arguments: [Self.groupIndex])
         if groupIndexSQL != nil { try db.execute(sql: "DROP INDEX main.\(Self.groupIndex)") }

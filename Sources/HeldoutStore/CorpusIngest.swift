@@ -285,7 +285,7 @@ final class CorpusWriter {
         answerSources = AnswerSourceWriter(db, corpusID: corpusID)
         switch policy {
         case .automatic:
-            let stored = try Int64.fetchOne(db, sql: "SELECT count(*) FROM main.segment") ?? 0
+            let stored = try BulkLoad.storedSegments(db)
             load = BulkLoad.isWorthIt(storedSegments: stored, fileBytes: fileBytes)
                 ? .bulk(try BulkLoad(db, corpusID: corpusID, fileBytes: fileBytes))
                 : .staged(try IngestStage(db, corpusID: corpusID))
