@@ -237,7 +237,9 @@ enum UnitMetadataJSON {
 /// alignment group, which keeps pivots (en→de, en→fr in two files) one group.
 final class CorpusWriter {
     let corpusID: Int64
-    private let upsertSegment: RawStatement
+    private let findSegment: RawStatement
+    private let insertSegment: RawStatement
+    private let setGroup: RawStatement
     private let insertOccurrence: RawStatement
     private let insertDocument: RawStatement
     private let insertMetadata: RawStatement
@@ -267,13 +269,13 @@ final class CorpusWriter {
 
     init(_ db: Database, corpusID: Int64, fileBytes: Int64, policy: LoadPolicy = .automatic) throws {
         self.corpusID = corpusID
-        // `coalesce` keeps an existing group; RETURNING hands back the group the segment is in
-        // now, so one statement both stores the segment and tells us what it is tied to.
-        upsertSegment = try RawStatement(db, """
-            INSERT INTO segment(id, lang, text, grp) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT(id) DO UPDATE SET grp = coalesce(segment.grp, excluded.grp)
-            RETURNING rowid, grp
-            """)
+        // Units written one by one are mostly units that share a segment (held back by a bulk
+        // load, pivot files): so the segment is looked up first, and written only when it is new
+        // or has no group yet. (An upsert that rewrote every stored segment also rewrote its
+        // `segment_grp` entry, and cost twice as much on pivot files.)
+        findSegment = try RawStatement(db, "SELECT rowid, grp FROM segment WHERE id = ?1")
+        insertSegment = try RawStatement(db, "INSERT INTO segment(id, lang, text, grp) VALUES (?1, ?2, ?3, ?4) RETURNING rowid")
+        setGroup = try RawStatement(db, "UPDATE segment SET grp = ?1 WHERE rowid = ?2")
         insertOccurrence = try RawStatement(db, """
             INSERT OR IGNORE INTO occurrence(corpus_id, position, segment, document_id, tag) VALUES (?1, ?2, ?3, ?4, ?5)
             """)
@@ -370,14 +372,31 @@ final class CorpusWriter {
         found.removeAll(keepingCapacity: true)
         for member in segments {
             let segment = member.segment
-            upsertSegment.bind(1, segment.id)
-            upsertSegment.bind(2, segment.lang.value)
-            upsertSegment.bind(3, segment.text)
-            upsertSegment.bind(4, candidate)
-            guard try upsertSegment.step() else { throw HeldoutError.store("segment upsert returned no row") }
-            rowids.append(upsertSegment.int64(0))
-            found.append(upsertSegment.contentID(1))
-            upsertSegment.reset()
+            findSegment.bind(1, segment.id)
+            if try findSegment.step() {
+                let rowid = findSegment.int64(0)
+                let group = findSegment.contentID(1)
+                findSegment.reset()
+                rowids.append(rowid)
+                if group == nil, let candidate {
+                    setGroup.bind(1, candidate)
+                    setGroup.bind(2, rowid)
+                    try setGroup.run()
+                    found.append(candidate)
+                } else {
+                    found.append(group)
+                }
+            } else {
+                findSegment.reset()
+                insertSegment.bind(1, segment.id)
+                insertSegment.bind(2, segment.lang.value)
+                insertSegment.bind(3, segment.text)
+                insertSegment.bind(4, candidate)
+                guard try insertSegment.step() else { throw HeldoutError.store("segment insert returned no row") }
+                rowids.append(insertSegment.int64(0))
+                insertSegment.reset()
+                found.append(candidate)
+            }
 
             insertOccurrence.bind(1, corpusID)
             insertOccurrence.bind(2, position)

@@ -185,11 +185,15 @@ final class PhaseTimer {
 /// merged into the smallest. Used to replay units (``IngestStage``, ``CorpusRemoval``).
 final class UnitGrouper {
     private let setIfNull: RawStatement
+    private let groupOf: RawStatement
     private let merger: GroupMerger
     private var found: [ContentID] = []
 
     init(_ db: Database) throws {
-        setIfNull = try RawStatement(db, "UPDATE main.segment SET grp = coalesce(grp, ?1) WHERE rowid = ?2 RETURNING grp")
+        // Only a segment without a group is written; one that has a group is read (rewriting
+        // it would rewrite its `segment_grp` entry for nothing).
+        setIfNull = try RawStatement(db, "UPDATE main.segment SET grp = ?1 WHERE rowid = ?2 AND grp IS NULL RETURNING grp")
+        groupOf = try RawStatement(db, "SELECT grp FROM main.segment WHERE rowid = ?1")
         merger = try GroupMerger(db)
     }
 
@@ -199,7 +203,13 @@ final class UnitGrouper {
         for rowid in members {
             setIfNull.bind(1, candidate)
             setIfNull.bind(2, rowid)
-            if try setIfNull.step(), let group = setIfNull.contentID(0) { found.append(group) }
+            if try setIfNull.step() {
+                if let group = setIfNull.contentID(0) { found.append(group) }
+            } else {
+                groupOf.bind(1, rowid)
+                if try groupOf.step(), let group = groupOf.contentID(0) { found.append(group) }
+                groupOf.reset()
+            }
             setIfNull.reset()
         }
         try merger.merge(found)
