@@ -24,8 +24,9 @@ final class BulkLoad {
     /// Segments appended since the last flush, written `batchRows` at a time: one statement per
     /// row spends more on running the statement than on the row.
     private var batch: [(position: Int64, document: Int64, member: PreparedUnit.Member, group: ContentID?)] = []
-    private let appendSegments: RawStatement
-    private let appendOccurrences: RawStatement
+    /// Multi-row statements for full batches, single-row ones for the last rows.
+    private let appendSegments: (full: RawStatement, one: RawStatement)
+    private let appendOccurrences: (full: RawStatement, one: RawStatement)
     private let holdBack: RawStatement
     private(set) var pendingUnits = 0
     private let timer = PhaseTimer()
@@ -85,9 +86,12 @@ final class BulkLoad {
                 tag  TEXT
             );
             """)
-        let rows = Array(repeating: "(?, ?, ?, ?, ?)", count: Self.batchRows).joined(separator: ", ")
-        appendSegments = try RawStatement(db, "INSERT INTO main.segment(rowid, id, lang, text, grp) VALUES \(rows)")
-        appendOccurrences = try RawStatement(db, "INSERT INTO main.occurrence(corpus_id, position, segment, document_id, tag) VALUES \(rows)")
+        func statements(_ insert: String) throws -> (full: RawStatement, one: RawStatement) {
+            let rows = Array(repeating: "(?, ?, ?, ?, ?)", count: Self.batchRows).joined(separator: ", ")
+            return (try RawStatement(db, "\(insert) VALUES \(rows)"), try RawStatement(db, "\(insert) VALUES (?, ?, ?, ?, ?)"))
+        }
+        appendSegments = try statements("INSERT INTO main.segment(rowid, id, lang, text, grp)")
+        appendOccurrences = try statements("INSERT INTO main.occurrence(corpus_id, position, segment, document_id, tag)")
         batch.reserveCapacity(Self.batchRows)
         holdBack = try RawStatement(db, "INSERT INTO temp.bulk_pending(pos, doc, lang, text, tag) VALUES (?1, ?2, ?3, ?4, ?5)")
     }
@@ -115,53 +119,40 @@ final class BulkLoad {
         }
     }
 
-    /// Writes the batched segments and their occurrences: full batches with one statement each,
-    /// the last partial one row by row.
+    /// Writes the batched segments and their occurrences: a full batch with one statement each,
+    /// the last rows of the file one by one.
     private func flush() throws {
-        guard !batch.isEmpty else { return }
-        if batch.count == Self.batchRows {
-            for (i, row) in batch.enumerated() {
-                let base = Int32(i * 5)
-                appendSegments.bind(base + 1, nextRowid + Int64(i))
-                appendSegments.bind(base + 2, row.member.segment.id)
-                appendSegments.bind(base + 3, row.member.segment.lang.value)
-                appendSegments.bind(base + 4, row.member.segment.text)
-                appendSegments.bind(base + 5, row.group)
-                appendOccurrences.bind(base + 1, corpusID)
-                appendOccurrences.bind(base + 2, row.position)
-                appendOccurrences.bind(base + 3, nextRowid + Int64(i))
-                appendOccurrences.bind(base + 4, row.document)
-                appendOccurrences.bind(base + 5, row.member.tag)
+        var index = 0
+        while index < batch.count {
+            let rows = batch.count - index >= Self.batchRows ? Self.batchRows : 1
+            let segments = rows == 1 ? appendSegments.one : appendSegments.full
+            let occurrences = rows == 1 ? appendOccurrences.one : appendOccurrences.full
+            for k in 0..<rows {
+                let row = batch[index + k]
+                let rowid = nextRowid + Int64(index + k)
+                let base = Int32(k * 5)
+                segments.bind(base + 1, rowid)
+                segments.bind(base + 2, row.member.segment.id)
+                segments.bind(base + 3, row.member.segment.lang.value)
+                segments.bind(base + 4, row.member.segment.text)
+                segments.bind(base + 5, row.group)
+                occurrences.bind(base + 1, corpusID)
+                occurrences.bind(base + 2, row.position)
+                occurrences.bind(base + 3, rowid)
+                occurrences.bind(base + 4, row.document)
+                occurrences.bind(base + 5, row.member.tag)
             }
-            // Every parameter was just bound: keep the buffers for the next batch.
-            try appendSegments.runRebinding()
-            try appendOccurrences.runRebinding()
-        } else {
-            let segment = try RawStatement(db, "INSERT INTO main.segment(rowid, id, lang, text, grp) VALUES (?1, ?2, ?3, ?4, ?5)")
-            let occurrence = try RawStatement(db, """
-                INSERT INTO main.occurrence(corpus_id, position, segment, document_id, tag) VALUES (?1, ?2, ?3, ?4, ?5)
-                """)
-            for (i, row) in batch.enumerated() {
-                segment.bind(1, nextRowid + Int64(i))
-                segment.bind(2, row.member.segment.id)
-                segment.bind(3, row.member.segment.lang.value)
-                segment.bind(4, row.member.segment.text)
-                segment.bind(5, row.group)
-                try segment.run()
-                occurrence.bind(1, corpusID)
-                occurrence.bind(2, row.position)
-                occurrence.bind(3, nextRowid + Int64(i))
-                occurrence.bind(4, row.document)
-                occurrence.bind(5, row.member.tag)
-                try occurrence.run()
-            }
+            // Every parameter was just bound: SQLite may keep its buffers for the next rows.
+            try segments.runRebinding()
+            try occurrences.runRebinding()
+            index += rows
         }
         nextRowid += Int64(batch.count)
         batch.removeAll(keepingCapacity: true)
     }
 
-    /// Builds the id index again, then hands every held-back unit, in file order, to `write`
-    /// (the per-unit upsert path), and drops the temp table.
+    /// Builds the indexes again, then hands every held-back unit, in file order, to `write`
+    /// (the per-unit path), and drops the temp table.
     func finish(_ write: (_ position: Int64, _ document: Int64, _ segments: [PreparedUnit.Member]) throws -> Void) throws {
         try flush()
         timer.mark("read+append")

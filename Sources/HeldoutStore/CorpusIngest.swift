@@ -126,6 +126,12 @@ struct PreparedUnit: Sendable {
         /// What an occurrence keeps of the declared tag: nil when it is the primary subtag itself.
         var tag: String? { declared == segment.lang ? nil : declared.value }
     }
+
+    /// The group a unit of these segments is named by until it meets another: its smallest
+    /// segment id; nil for a single segment, which is no alignment unit.
+    static func groupCandidate(_ segments: [Member]) -> ContentID? {
+        segments.count > 1 ? segments.lazy.map(\.segment.id).min() : nil
+    }
     var unit: CorpusUnit
     /// Distinct, non-empty segments in the unit's order.
     var segments: [Member]
@@ -338,9 +344,7 @@ final class CorpusWriter {
         let documentID = try document(named: unit.document)
         position += 1
         units += 1
-        // A unit of two or more segments is an alignment unit; its group is named by its smallest
-        // segment id until it meets an existing group.
-        let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.segment.id).min() : nil
+        let candidate = PreparedUnit.groupCandidate(segments)
         let needsRowids = unit.tokens != nil || !unit.labels.isEmpty
         if needsRowids { try finish() }
         for member in segments { languages.insert(member.declared.value) }
@@ -367,7 +371,7 @@ final class CorpusWriter {
     /// Writes one unit's segments and occurrences at once, joining the groups it meets: the
     /// per-unit path, which every other path must agree with. Returns the segments' rowids.
     private func writeUnit(position: Int64, document documentID: Int64, segments: [PreparedUnit.Member]) throws -> [Int64] {
-        let candidate: ContentID? = segments.count > 1 ? segments.lazy.map(\.segment.id).min() : nil
+        let candidate = PreparedUnit.groupCandidate(segments)
         rowids.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
         for member in segments {

@@ -28,8 +28,8 @@ public final class Store: @unchecked Sendable {
         // `DatabasePool`'s read-only readers find one (groue/GRDB.swift#102). heldout opens one
         // read-write `DatabaseQueue`, which needs no such file; the write cost a commit, two
         // fsyncs and Foundation's file-attribute lookup (user and group names) at the start of
-        // every command. The mode is persistent: on
-        // an existing store this reads it back and writes nothing.
+        // every command. The mode is persistent: on an existing store this reads it back and
+        // writes nothing.
         config.busyMode = .timeout(TimeInterval(busyTimeout))
         config.label = "heldout.store"
         config.prepareDatabase { db in
