@@ -19,24 +19,6 @@ public struct SegmentGrade: Sendable, Equatable {
     /// The grade as stored: two decimals (the formulas' inputs are integers; more digits would
     /// only pretend to precision), `nil` when ungradable.
     public var grade: Double? { outcome.grade.map(Grader.round2) }
-
-    /// `{"flesch_kincaid_grade":7.23,...}`: sorted keys, two decimals, written by hand — the
-    /// same bytes for the same values on every run, and no `JSONEncoder` per segment.
-    public var readabilityJSON: String {
-        var out: [UInt8] = []
-        out.reserveCapacity(128)
-        out.append(UInt8(ascii: "{"))
-        for index in readability.indices {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: readability[index].0.rawValue.utf8)
-            out.append(UInt8(ascii: "\""))
-            out.append(UInt8(ascii: ":"))
-            Grader.appendDecimal(readability[index].1, to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
-    }
 }
 
 /// `heldout grade`: grades every segment not yet graded by this grader version, re-bands when
@@ -105,7 +87,7 @@ public struct Grader: Sendable {
         let outcome = GradeScale.grade(counts, language: language)
         var readability: [(ReadabilityFormula, Double)] = []
         if case .graded = outcome {
-            let formulas = sortedFormulas(language)
+            let formulas = ReadabilityFormula.formulas(for: language).sorted()
             readability.reserveCapacity(formulas.count)
             for formula in formulas {
                 if let value = formula.value(counts), value.isFinite { readability.append((formula, value)) }
@@ -115,24 +97,33 @@ public struct Grader: Sendable {
         return SegmentGrade(counts: counts, outcome: outcome, readability: readability, band: bands.assign(rounded))
     }
 
-    /// Each language's formulas in name order (the JSON's key order), computed once.
+    /// Each language's formulas in name order, with the index of the ``GradeRecord`` formula
+    /// column each is stored in; computed once.
     @inline(__always)
-    static func sortedFormulas(_ language: GradingLanguage) -> [ReadabilityFormula] {
+    static func formulaSlots(_ language: GradingLanguage) -> [(formula: ReadabilityFormula, slot: Int)] {
         switch language {
-        case .english: englishFormulas
-        case .french: frenchFormulas
-        case .spanish: spanishFormulas
-        case .german: germanFormulas
-        case .italian: italianFormulas
-        case .other: otherFormulas
+        case .english: englishSlots
+        case .french: frenchSlots
+        case .spanish: spanishSlots
+        case .german: germanSlots
+        case .italian: italianSlots
+        case .other: otherSlots
         }
     }
-    static let englishFormulas = ReadabilityFormula.formulas(for: .english).sorted()
-    static let frenchFormulas = ReadabilityFormula.formulas(for: .french).sorted()
-    static let spanishFormulas = ReadabilityFormula.formulas(for: .spanish).sorted()
-    static let germanFormulas = ReadabilityFormula.formulas(for: .german).sorted()
-    static let italianFormulas = ReadabilityFormula.formulas(for: .italian).sorted()
-    static let otherFormulas = ReadabilityFormula.formulas(for: .other).sorted()
+
+    static let englishSlots = slots(.english)
+    static let frenchSlots = slots(.french)
+    static let spanishSlots = slots(.spanish)
+    static let germanSlots = slots(.german)
+    static let italianSlots = slots(.italian)
+    static let otherSlots = slots(.other)
+
+    /// A formula without a column is left out here (and a test fails: every formula has one).
+    static func slots(_ language: GradingLanguage) -> [(formula: ReadabilityFormula, slot: Int)] {
+        ReadabilityFormula.formulas(for: language).sorted().compactMap { formula in
+            GradeRecord.formulaColumns.firstIndex(of: formula.rawValue).map { (formula, $0) }
+        }
+    }
 
     /// Runs the whole pass in one transaction.
     public func run(store: Store, progress: ((Int) -> Void)? = nil) throws -> RunReport {
@@ -231,8 +222,6 @@ public struct Grader: Sendable {
                 let analyzer = analyzers[chunk]
                 var language = GradingLanguage.other
                 var languageTag = ""
-                var json: [UInt8] = []
-                json.reserveCapacity(256)
                 for i in stride(from: chunk, to: n, by: chunks) {
                     if batch.langs[i] != languageTag {
                         languageTag = batch.langs[i]
@@ -241,39 +230,21 @@ public struct Grader: Sendable {
                     let text = UnsafeBufferPointer(rebasing: bytes[batch.offsets[i]..<batch.offsets[i + 1]])
                     let c = analyzer.analyze(utf8: text, language: language)
                     let outcome = GradeScale.grade(c, language: language)
-                    json.removeAll(keepingCapacity: true)
-                    appendReadabilityJSON(c, graded: outcome.grade != nil, language: language, to: &json)
                     let rounded = outcome.grade.map(round2)
+                    var formulas = GradeRecord.noFormulas
+                    if rounded != nil {
+                        for (formula, slot) in formulaSlots(language) {
+                            if let value = formula.value(c), value.isFinite { formulas[slot] = round2(value) }
+                        }
+                    }
                     output.initializeElement(at: i, to: GradeRecord(
                         segment: batch.rowids[i], words: c.words, sentences: c.sentences, syllables: c.syllables,
                         letters: c.letters, longWords: c.longWords, polysyllables: c.polysyllables,
-                        monosyllables: c.monosyllables, readability: String(decoding: json, as: UTF8.self),
-                        grade: rounded, gradeBasis: rounded == nil ? nil : GradeScale.basis(for: language).rawValue,
+                        monosyllables: c.monosyllables, formulas: formulas, grade: rounded,
                         band: labels.label(bands.assign(rounded))))
                 }
             }
         }
-    }
-
-    /// ``SegmentGrade/readabilityJSON`` without the intermediate array of formula values: the
-    /// same bytes (a test compares them).
-    static func appendReadabilityJSON(_ counts: TextCounts, graded: Bool, language: GradingLanguage,
-                                      to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
-        if graded {
-            var first = true
-            for formula in sortedFormulas(language) {
-                guard let value = formula.value(counts), value.isFinite else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: formula.rawValue.utf8)
-                out.append(UInt8(ascii: "\""))
-                out.append(UInt8(ascii: ":"))
-                appendDecimal(value, to: &out)
-            }
-        }
-        out.append(UInt8(ascii: "}"))
     }
 
     /// The labels of a scheme's bands, made once per batch.
@@ -358,46 +329,10 @@ public struct Grader: Sendable {
         return String(hash, radix: 16)
     }
 
-    /// Rounds to two decimals, halves away from zero.
+    /// Rounds to two decimals, halves away from zero; never negative zero (`-0.004` is `0`,
+    /// which JSON would otherwise print as `-0`).
     @inline(__always)
     static func round2(_ value: Double) -> Double {
-        (value * 100).rounded(.toNearestOrAwayFromZero) / 100
-    }
-
-    /// ``formatDecimal(_:)`` into a byte buffer, without an intermediate `String`.
-    static func appendDecimal(_ value: Double, to out: inout [UInt8]) {
-        let scaled = (value * 100).rounded(.toNearestOrAwayFromZero)
-        guard scaled.isFinite, abs(scaled) < 9e15 else {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        let hundredths = Int(scaled)
-        if hundredths < 0 { out.append(UInt8(ascii: "-")) }
-        let magnitude = abs(hundredths)
-        let whole = magnitude / 100, fraction = magnitude % 100
-        appendDigits(whole, to: &out)
-        if fraction != 0 {
-            out.append(UInt8(ascii: "."))
-            out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
-            if fraction % 10 != 0 { out.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
-        }
-    }
-
-    private static func appendDigits(_ value: Int, to out: inout [UInt8]) {
-        if value >= 10 { appendDigits(value / 10, to: &out) }
-        out.append(UInt8(ascii: "0") + UInt8(value % 10))
-    }
-
-    /// `65.1`, `-2.05`, `7`: at most two decimals, no trailing zeros, no exponent.
-    static func formatDecimal(_ value: Double) -> String {
-        let scaled = (value * 100).rounded(.toNearestOrAwayFromZero)
-        guard scaled.isFinite, abs(scaled) < 9e15 else { return "0" }
-        let hundredths = Int(scaled)
-        let sign = hundredths < 0 ? "-" : ""
-        let magnitude = abs(hundredths)
-        let whole = magnitude / 100, fraction = magnitude % 100
-        if fraction == 0 { return sign + String(whole) }
-        if fraction % 10 == 0 { return sign + String(whole) + "." + String(fraction / 10) }
-        return sign + String(whole) + (fraction < 10 ? ".0" : ".") + String(fraction)
+        (value * 100).rounded(.toNearestOrAwayFromZero) / 100 + 0
     }
 }

@@ -141,7 +141,7 @@ extension Store {
                        (SELECT group_concat(name, char(31)) FROM
                            (SELECT DISTINCT c.name FROM occurrence o JOIN corpus c ON c.id = o.corpus_id
                             WHERE o.segment = s.rowid ORDER BY c.name)) AS corpora,
-                       g.words, g.syllables, g.readability, g.grade, g.band, d.domain, d.source, d.confidence
+                       \(SegmentGrading.columns(grade: "g", domain: "d"))
                 FROM segment s
                 LEFT JOIN grade g ON g.segment = s.rowid
                 LEFT JOIN segment_domain d ON d.segment = s.rowid

@@ -135,6 +135,57 @@ enum Schema {
             END;
             """)
         }
+        // Grading: one REAL column per readability formula instead of a JSON object per row
+        // (queryable, `WHERE lix > 40`, and half the bytes: the keys were most of a row), and
+        // no `grade_basis`, which nothing read and the language determines. Grades are kept.
+        migrator.registerMigration("grading-formula-columns") { db in
+            try db.execute(sql: """
+            DROP TRIGGER segment_grading_cleanup;
+            CREATE TABLE grade_new (
+                segment        INTEGER PRIMARY KEY,  -- segment.rowid
+                grader_version INTEGER NOT NULL,     -- re-graded when the grader's version changes
+                words          INTEGER NOT NULL,
+                sentences      INTEGER NOT NULL,
+                syllables      INTEGER NOT NULL,
+                letters        INTEGER NOT NULL,
+                long_words     INTEGER NOT NULL,     -- more than six letters
+                polysyllables  INTEGER NOT NULL,     -- three syllables or more
+                monosyllables  INTEGER NOT NULL,
+                grade          REAL,                 -- common US-grade scale; NULL when ungradable
+                band           TEXT NOT NULL,        -- band label, 'gap' or 'ungradable'
+                -- the language's readability formulas, two decimals; NULL for other languages'
+                -- formulas and when ungradable
+                amstad                  REAL,
+                fernandez_huerta        REAL,
+                flesch_kincaid_grade    REAL,
+                flesch_reading_ease     REAL,
+                flesch_vacca            REAL,
+                gulpease                REAL,
+                kandel_moles            REAL,
+                lix                     REAL,
+                rix                     REAL,
+                szigriszt_pazos         REAL,
+                wiener_sachtextformel_1 REAL
+            );
+            INSERT INTO grade_new
+                SELECT segment, grader_version, words, sentences, syllables, letters, long_words, polysyllables,
+                       monosyllables, grade, band,
+                       json_extract(readability, '$.amstad'), json_extract(readability, '$.fernandez_huerta'),
+                       json_extract(readability, '$.flesch_kincaid_grade'),
+                       json_extract(readability, '$.flesch_reading_ease'), json_extract(readability, '$.flesch_vacca'),
+                       json_extract(readability, '$.gulpease'), json_extract(readability, '$.kandel_moles'),
+                       json_extract(readability, '$.lix'), json_extract(readability, '$.rix'),
+                       json_extract(readability, '$.szigriszt_pazos'),
+                       json_extract(readability, '$.wiener_sachtextformel_1')
+                FROM grade;
+            DROP TABLE grade;
+            ALTER TABLE grade_new RENAME TO grade;
+            CREATE TRIGGER segment_grading_cleanup AFTER DELETE ON segment BEGIN
+                DELETE FROM grade WHERE segment = old.rowid;
+                DELETE FROM segment_domain WHERE segment = old.rowid;
+            END;
+            """)
+        }
         return migrator
     }
 }

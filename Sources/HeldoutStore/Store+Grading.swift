@@ -40,7 +40,18 @@ public struct SegmentBatch: Sendable {
 }
 
 /// What the grader stores for one segment (table `grade`).
+///
+/// Plain values only (the band label is shared by every record of its band): a batch of
+/// records is built on the analysis threads and freed on the thread that owns the connection,
+/// and a `String` per record was an allocation on one and a free on the other.
 public struct GradeRecord: Sendable, Equatable {
+    /// The `grade` table's formula columns, one per readability formula, named as the formula.
+    /// A grader's formula that is not in this list cannot be stored (a test checks them all).
+    public static let formulaColumns = [
+        "amstad", "fernandez_huerta", "flesch_kincaid_grade", "flesch_reading_ease", "flesch_vacca", "gulpease",
+        "kandel_moles", "lix", "rix", "szigriszt_pazos", "wiener_sachtextformel_1",
+    ]
+
     public var segment: Int64
     public var words: Int
     public var sentences: Int
@@ -49,14 +60,14 @@ public struct GradeRecord: Sendable, Equatable {
     public var longWords: Int
     public var polysyllables: Int
     public var monosyllables: Int
-    /// JSON object, formula name → value, keys sorted.
-    public var readability: String
+    /// Value of formula `formulaColumns[i]` at `i`; NaN where the formula does not apply
+    /// (another language's) or the segment is ungradable.
+    public var formulas: InlineArray<11, Double>
     public var grade: Double?
-    public var gradeBasis: String?
     public var band: String
 
     public init(segment: Int64, words: Int, sentences: Int, syllables: Int, letters: Int, longWords: Int,
-                polysyllables: Int, monosyllables: Int, readability: String, grade: Double?, gradeBasis: String?,
+                polysyllables: Int, monosyllables: Int, formulas: InlineArray<11, Double>, grade: Double?,
                 band: String) {
         self.segment = segment
         self.words = words
@@ -66,10 +77,23 @@ public struct GradeRecord: Sendable, Equatable {
         self.longWords = longWords
         self.polysyllables = polysyllables
         self.monosyllables = monosyllables
-        self.readability = readability
+        self.formulas = formulas
         self.grade = grade
-        self.gradeBasis = gradeBasis
         self.band = band
+    }
+
+    /// No formula values: an ungradable segment's.
+    public static var noFormulas: InlineArray<11, Double> { InlineArray(repeating: .nan) }
+
+    public static func == (l: GradeRecord, r: GradeRecord) -> Bool {
+        guard l.segment == r.segment, l.words == r.words, l.sentences == r.sentences, l.syllables == r.syllables,
+              l.letters == r.letters, l.longWords == r.longWords, l.polysyllables == r.polysyllables,
+              l.monosyllables == r.monosyllables, l.grade == r.grade, l.band == r.band else { return false }
+        for i in l.formulas.indices {
+            let a = l.formulas[i], b = r.formulas[i]
+            if !(a == b || (a.isNaN && b.isNaN)) { return false }
+        }
+        return true
     }
 }
 
@@ -128,17 +152,18 @@ public final class GradingSession {
 
     /// Rows per multi-row `INSERT`: each statement execution ends with bookkeeping (halting
     /// the program, resetting, clearing bindings) that cost ~20% of writing a one-row grade;
-    /// 32 rows share it. 32 × 13 parameters stay far below SQLite's limit (32,766).
+    /// 32 rows share it. 32 × 22 parameters stay far below SQLite's limit (32,766).
     static let rowsPerInsert = 32
-    private static let gradeColumns = 13
+    private static let countColumns = ["segment", "grader_version", "words", "sentences", "syllables", "letters",
+                                       "long_words", "polysyllables", "monosyllables", "grade", "band"]
+    private static var gradeColumns: Int { countColumns.count + GradeRecord.formulaColumns.count }
 
     private static func insertSQL(rows: Int) -> String {
         let tuples = (0..<rows).map { row in
             "(" + (1...gradeColumns).map { "?\(row * gradeColumns + $0)" }.joined(separator: ", ") + ")"
         }
         return """
-            INSERT OR REPLACE INTO grade(segment, grader_version, words, sentences, syllables, letters,
-                long_words, polysyllables, monosyllables, readability, grade, grade_basis, band)
+            INSERT OR REPLACE INTO grade(\((countColumns + GradeRecord.formulaColumns).joined(separator: ", ")))
             VALUES \(tuples.joined(separator: ", "))
             """
     }
@@ -146,36 +171,31 @@ public final class GradingSession {
     /// Stores grades (replacing older versions' rows), in record order: groups of
     /// ``rowsPerInsert`` through one prepared multi-row statement, the rest one by one.
     ///
-    /// A group's texts (readability, basis, band) are first copied into one byte buffer and
-    /// bound from there without SQLite copying them (`SQLITE_STATIC`): binding each `String`
-    /// made a C string of the short ones and a heap copy of every one inside SQLite — four
-    /// allocations and frees per row on the thread that owns the connection, which is the
-    /// grading pass's bottleneck.
+    /// A group's band labels are first copied into one byte buffer and bound from there
+    /// without SQLite copying them (`SQLITE_STATIC`): binding a `String` made a C string of it
+    /// and a heap copy inside SQLite, on the thread that owns the connection, which is the
+    /// grading pass's bottleneck. Formulas that do not apply are left unbound (NULL): running
+    /// a statement clears its bindings.
     public func save(_ records: [GradeRecord], version: Int) throws {
         let many = try saveManyStatement ?? RawStatement(db, Self.insertSQL(rows: Self.rowsPerInsert))
         saveManyStatement = many
         let one = try saveStatement ?? RawStatement(db, Self.insertSQL(rows: 1))
         saveStatement = one
         var text: [UInt8] = []
-        text.reserveCapacity(Self.rowsPerInsert * 160)
+        text.reserveCapacity(Self.rowsPerInsert * 8)
         var index = 0
         while index < records.count {
             let rows = records.count - index >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
             let statement = rows == 1 ? one : many
             text.removeAll(keepingCapacity: true)
-            for row in 0..<rows {
-                let record = records[index + row]
-                text.append(contentsOf: record.readability.utf8)
-                if let basis = record.gradeBasis { text.append(contentsOf: basis.utf8) }
-                text.append(contentsOf: record.band.utf8)
-            }
+            for row in 0..<rows { text.append(contentsOf: records[index + row].band.utf8) }
             text.append(0)   // never empty, so the buffer always has an address
             try text.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { throw HeldoutError.store("grades: no text buffer") }
                 var offset = 0
                 for row in 0..<rows {
                     offset = Self.bind(records[index + row], version: version, to: statement,
-                                       at: Int32(row * Self.gradeColumns), text: base, offset: offset)
+                                       at: Int32(row * Self.gradeColumns), band: base, offset: offset)
                 }
                 try statement.run()
             }
@@ -183,10 +203,10 @@ public final class GradingSession {
         }
     }
 
-    /// Binds one record; its texts lie in `text` from `offset` on, in the order `save` copied
-    /// them. Returns the offset after them.
+    /// Binds one record; its band label lies in `band` from `offset` on, in the order `save`
+    /// copied them. Returns the offset after it.
     private static func bind(_ record: GradeRecord, version: Int, to statement: RawStatement, at column: Int32,
-                             text: UnsafePointer<UInt8>, offset: Int) -> Int {
+                             band: UnsafePointer<UInt8>, offset: Int) -> Int {
         statement.bind(column + 1, record.segment)
         statement.bind(column + 2, Int64(version))
         statement.bind(column + 3, Int64(record.words))
@@ -196,21 +216,14 @@ public final class GradingSession {
         statement.bind(column + 7, Int64(record.longWords))
         statement.bind(column + 8, Int64(record.polysyllables))
         statement.bind(column + 9, Int64(record.monosyllables))
-        var at = offset
-        let readability = record.readability.utf8.count
-        statement.bindStatic(column + 10, text + at, count: readability)
-        at += readability
-        statement.bind(column + 11, record.grade)
-        if let basis = record.gradeBasis {
-            let count = basis.utf8.count
-            statement.bindStatic(column + 12, text + at, count: count)
-            at += count
-        } else {
-            statement.bind(column + 12, nil as String?)
+        statement.bind(column + 10, record.grade)
+        let count = record.band.utf8.count
+        statement.bindStatic(column + 11, band + offset, count: count)
+        let formulas = column + Int32(countColumns.count) + 1
+        for i in record.formulas.indices where !record.formulas[i].isNaN {
+            statement.bind(formulas + Int32(i), record.formulas[i])
         }
-        let band = record.band.utf8.count
-        statement.bindStatic(column + 13, text + at, count: band)
-        return at + band
+        return offset + count
     }
 
     /// Re-bands every graded segment whose band `assign` now labels differently; returns how many.
@@ -461,7 +474,7 @@ extension Store {
             var out: [ContentID: SegmentGrading] = [:]
             for id in ids {
                 guard let row = try Row.fetchOne(db, sql: """
-                    SELECT g.words, g.syllables, g.readability, g.grade, g.band, d.domain, d.source, d.confidence
+                    SELECT \(SegmentGrading.columns(grade: "g", domain: "d"))
                     FROM segment s LEFT JOIN grade g ON g.segment = s.rowid LEFT JOIN segment_domain d ON d.segment = s.rowid
                     WHERE s.id = ?
                     """, arguments: [Data(id.bytes)]) else { continue }
@@ -473,21 +486,30 @@ extension Store {
 }
 
 extension SegmentGrading {
-    /// From the eight columns words, syllables, readability, grade, band, domain, source,
-    /// confidence starting at `offset`; `nil` when the segment is neither graded nor has a domain.
+    /// The columns ``init(row:offset:)`` reads, from the `grade` table aliased `grade` and the
+    /// `segment_domain` table aliased `domain`.
+    static func columns(grade g: String, domain d: String) -> String {
+        (["\(g).words", "\(g).syllables", "\(g).grade", "\(g).band", "\(d).domain", "\(d).source", "\(d).confidence"]
+            + GradeRecord.formulaColumns.map { "\(g).\($0)" }).joined(separator: ", ")
+    }
+
+    /// From the columns of ``columns(grade:domain:)`` starting at `offset`; `nil` when the
+    /// segment is neither graded nor has a domain.
     init?(row: Row, offset: Int) {
         let words: Int? = row[offset]
-        let domain: String? = row[offset + 5]
+        let domain: String? = row[offset + 4]
         guard words != nil || domain != nil else { return nil }
         self.words = words ?? 0
         syllables = row[offset + 1] ?? 0
-        let json: String = row[offset + 2] ?? "{}"
-        readability = (try? JSONDecoder().decode([String: Double].self, from: Data(json.utf8))) ?? [:]
-        grade = row[offset + 3]
-        band = row[offset + 4] ?? "ungraded"
+        grade = row[offset + 2]
+        band = row[offset + 3] ?? "ungraded"
         self.domain = domain
-        domainSource = row[offset + 6]
-        domainConfidence = row[offset + 7]
+        domainSource = row[offset + 5]
+        domainConfidence = row[offset + 6]
+        var readability: [String: Double] = [:]
+        for (i, name) in GradeRecord.formulaColumns.enumerated() {
+            if let value = row[offset + 7 + i] as Double? { readability[name] = value }
+        }
+        self.readability = readability
     }
 }
-

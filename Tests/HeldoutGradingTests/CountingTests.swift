@@ -90,7 +90,7 @@ import Testing
         }
     }
 
-    @Test func batchJSONIsTheSegmentGradesJSON() {
+    @Test func batchRecordsAreTheSegmentGrades() {
         let texts: [(String, GradingLanguage)] = [
             ("The cat sat on the mat.", .english), ("Yes.", .english),
             ("Notwithstanding considerable complexity, collaboration materialised.", .english),
@@ -98,11 +98,36 @@ import Testing
             ("Der Hund schläft in der großen Küche.", .german), ("Il gatto dorme sul tavolo della cucina.", .italian),
             ("Кошка спит на столе в кухне.", .other), ("1 2 3", .english),
         ]
-        for (text, language) in texts {
+        // The batch path (what is stored) against the one-text path, formula by formula.
+        var batch = SegmentBatch()
+        let tags: [GradingLanguage: String] = [.english: "en", .french: "fr", .spanish: "es", .german: "de",
+                                               .italian: "it", .other: "ru"]
+        for (i, (text, language)) in texts.enumerated() {
+            batch.append(rowid: Int64(i + 1), lang: tags[language] ?? "und", text: text)
+        }
+        let records = Grader.gradeBatch(batch, bands: .standard, analyzers: [TextAnalyzer(), TextAnalyzer()])
+        #expect(records.map(\.segment) == Array(1...Int64(texts.count)))
+        for ((text, language), record) in zip(texts, records) {
             let grade = Grader.grade(text, language: language)
-            var json: [UInt8] = []
-            Grader.appendReadabilityJSON(grade.counts, graded: grade.outcome.grade != nil, language: language, to: &json)
-            #expect(String(decoding: json, as: UTF8.self) == grade.readabilityJSON, "\(text)")
+            #expect(record.words == grade.counts.words && record.syllables == grade.counts.syllables, "\(text)")
+            #expect(record.grade == grade.grade, "\(text)")
+            var expected: [String: Double] = [:]
+            for (formula, value) in grade.readability { expected[formula.rawValue] = Grader.round2(value) }
+            var stored: [String: Double] = [:]
+            for (i, name) in GradeRecord.formulaColumns.enumerated() where !record.formulas[i].isNaN {
+                stored[name] = record.formulas[i]
+            }
+            #expect(stored == expected, "\(text)")
+        }
+    }
+
+    @Test func everyFormulaHasAColumn() {
+        for formula in ReadabilityFormula.allCases {
+            #expect(GradeRecord.formulaColumns.contains(formula.rawValue), "\(formula)")
+        }
+        #expect(Set(GradeRecord.formulaColumns).count == ReadabilityFormula.allCases.count)
+        for language in [GradingLanguage.english, .french, .spanish, .german, .italian, .other] {
+            #expect(Grader.slots(language).count == ReadabilityFormula.formulas(for: language).count)
         }
     }
 

@@ -108,13 +108,14 @@ import Testing
         #expect(analyzer.analyze("L'homme qu'il voit aujourd'hui", language: .french).words == 4)
     }
 
-    @Test func readabilityJSONIsStable() {
+    @Test func formulaValuesAreRoundedToTwoDecimals() {
         let g = Grader.grade("The cat sat on the mat.", language: .english)
-        let json = g.readabilityJSON
-        #expect(json.hasPrefix(#"{"flesch_kincaid_grade":-1.45,"flesch_reading_ease":116.1"#))
-        #expect(json.hasSuffix(#","lix":6,"rix":0}"#))
-        #expect(Grader.formatDecimal(-0.004) == "0")
-        #expect(Grader.formatDecimal(2.05) == "2.05")
-        #expect(Grader.formatDecimal(7.1) == "7.1")
+        let values = Dictionary(uniqueKeysWithValues: g.readability.map { ($0.0.rawValue, Grader.round2($0.1)) })
+        #expect(values["flesch_kincaid_grade"] == -1.45 && values["lix"] == 6 && values["rix"] == 0)
+        // 206.835 − 1.015·6 − 84.6·1 = 116.145: two decimals, within half a hundredth.
+        let ease = values["flesch_reading_ease"] ?? 0
+        #expect(abs(ease - 116.145) <= 0.005 + 1e-9 && (ease * 100).rounded() == ease * 100)
+        #expect(Grader.round2(-0.004).sign == .plus && Grader.round2(-0.004) == 0)
+        #expect(Grader.round2(7.1) == 7.1 && Grader.round2(-2.056) == -2.06)
     }
 }

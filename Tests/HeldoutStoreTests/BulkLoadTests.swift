@@ -181,4 +181,52 @@ struct BulkLoadTests {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grade") } == 0)
         #expect(try store.integrityCheck() == ["ok"])
     }
+
+    @Test("grades stored as a JSON object before the formula columns keep their values, in columns")
+    func formulaColumnsMigration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "segment-id-index")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO segment(rowid, id, lang, text) VALUES
+                        (1, x'00000000000000000000000000000001', 'en', 'The cat sat on the mat.'),
+                        (2, x'00000000000000000000000000000002', 'fr', 'Oui.'),
+                        (3, x'00000000000000000000000000000003', 'de', 'Der Hund schläft in der Küche.');
+                    INSERT INTO grade VALUES
+                        (1, 2, 6, 1, 6, 17, 0, 0, 6,
+                         '{"flesch_kincaid_grade":-1.45,"flesch_reading_ease":116.15,"lix":6,"rix":0}',
+                         -1.45, 'flesch_kincaid_grade', '1-5'),
+                        (2, 2, 1, 1, 1, 3, 0, 0, 1, '{}', NULL, NULL, 'ungradable'),
+                        (3, 1, 6, 1, 8, 25, 1, 0, 4,
+                         '{"amstad":69.5,"lix":22.67,"rix":1,"wiener_sachtextformel_1":1.25}', 7.3, 'amstad', '6-8');
+                    """)
+            }
+        }
+        let store = try Store(path: path)
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT segment, grader_version, words, monosyllables, grade, band, flesch_kincaid_grade,
+                       flesch_reading_ease, lix, rix, amstad, wiener_sachtextformel_1, kandel_moles
+                FROM grade ORDER BY segment
+                """)
+        }
+        #expect(rows.count == 3)
+        #expect(rows.map { $0[1] as Int } == [2, 2, 1] && rows.map { $0[2] as Int } == [6, 1, 6])
+        #expect(rows.map { $0[5] as String } == ["1-5", "ungradable", "6-8"])
+        #expect(rows[0][4] as Double? == -1.45 && rows[0][6] as Double? == -1.45 && rows[0][7] as Double? == 116.15)
+        #expect(rows[0][8] as Double? == 6 && rows[0][9] as Double? == 0 && rows[0][10] as Double? == nil)
+        #expect(([4] + Array(6...12)).allSatisfy { rows[1][$0] as Double? == nil })
+        #expect(rows[2][10] as Double? == 69.5 && rows[2][11] as Double? == 1.25 && rows[2][12] as Double? == nil)
+        let columns = try store.read { db in try Row.fetchAll(db, sql: "PRAGMA table_info(grade)").map { $0["name"] as String } }
+        #expect(!columns.contains("readability") && !columns.contains("grade_basis"))
+        // The trigger that follows deletions survived the table's replacement.
+        try store.write { db in try db.execute(sql: "DELETE FROM segment WHERE rowid = 1") }
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grade") } == 2)
+        #expect(try store.integrityCheck() == ["ok"])
+    }
 }
