@@ -72,11 +72,11 @@ heldout=""
 if [ "$run_heldout" -eq 1 ]; then
   cd "$root"
   if [ "$build" -eq 1 ]; then
-    log "swift build -c release --scratch-path .build-release"
-    swift build -c release --scratch-path .build-release --product heldout >&2
-    swift build -c release --scratch-path .build-release --product heldout-bench >&2
+    log "swift build -c release --static-swift-stdlib --scratch-path .build-release"
+    swift build -c release --static-swift-stdlib --scratch-path .build-release --product heldout >&2
+    swift build -c release --static-swift-stdlib --scratch-path .build-release --product heldout-bench >&2
   fi
-  heldout="$(swift build -c release --scratch-path .build-release --show-bin-path)/heldout"
+  heldout="$(swift build -c release --static-swift-stdlib --scratch-path .build-release --show-bin-path)/heldout"
   heldout_bench="$(dirname "$heldout")/heldout-bench"
   [ -x "$heldout" ] || { log "error: no release binary at $heldout"; exit 1; }
 fi

@@ -85,6 +85,32 @@ final class TemporaryStore {
         #expect(try t.store.gradingSummary().graderVersions == ["\(Grader.version)": 3])
     }
 
+    /// Segments are read in batches (keyset pages: after a rowid, a limit): a last batch that is full, one
+    /// that is short, and a single batch must each grade every segment exactly once, as one
+    /// batch of everything does, and mixed languages keep their own formulas.
+    @Test(arguments: [1, 4, 5, 7, 40])
+    func everyBatchSizeGradesEverySegmentOnce(batchSize: Int) throws {
+        let t = try TemporaryStore()
+        let langs = ["en", "fr", "fr", "de", "en-GB"]
+        let units = (0..<20).map { i in (langs[i % langs.count], "Sentence number \(i) is here today, \(i * 7).", nil as String?) }
+        try t.ingest("a", units)
+        var options = Grader.Options()
+        options.batchSize = batchSize
+        options.threads = 2
+        let run = try Grader(options: options).run(store: t.store)
+        #expect(run.graded == 20)
+        let rows = try t.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grade") }
+        #expect(rows == 20)
+        let batched = try t.jsonl()
+        // The same store graded in one batch gives the same records.
+        let u = try TemporaryStore()
+        try u.ingest("a", units)
+        _ = try grader().run(store: u.store)
+        #expect(try u.jsonl() == batched)
+        #expect(try t.segments()["Sentence number 1 is here today, 7."]?.readability?["kandel_moles"] != nil)
+        #expect(try Grader(options: options).run(store: t.store).graded == 0)
+    }
+
     @Test func changingBandsRebandsWithoutRegrading() throws {
         let t = try TemporaryStore()
         try t.ingest("a", [("en", "The cat sat on the mat.", nil),
