@@ -84,7 +84,7 @@ let package = Package(
         // Benchmark driver (bench/split.sh): generates stores, times the near-duplicate stage.
         .executableTarget(
             name: "heldout-bench",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit", "HeldoutIngest"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit", "HeldoutIngest", "HeldoutGrading"]
         ),
         .testTarget(name: "HeldoutCoreTests", dependencies: ["HeldoutCore"]),
         // The split tests may use the audit (the modules themselves never see each other).

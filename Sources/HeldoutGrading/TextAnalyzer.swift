@@ -103,10 +103,13 @@ public final class TextAnalyzer {
         while index < count {
             let lead = bytes[index]
             // Lowercase ASCII letters and spaces are most of any Latin-script text: handled
-            // here without classifying.
+            // here without classifying, a run of letters at a time (the scan's state is
+            // updated once per run, not once per letter).
             if lead >= 0x61 && lead <= 0x7A {
-                index += 1
-                state.appendLetter(UInt32(lead))
+                var end = index + 1
+                while end < count && bytes[end] >= 0x61 && bytes[end] <= 0x7A { end += 1 }
+                state.appendLowercaseRun(bytes, from: index, to: end)
+                index = end
                 continue
             }
             if lead == 0x20 {
@@ -224,6 +227,22 @@ public final class TextAnalyzer {
 
         @inline(__always)
         mutating func appendLetter(_ lower: UInt32) { appendWordScalar(lower, isLetter: true) }
+
+        /// `bytes[start..<end]`, lowercase ASCII letters, as ``appendLetter(_:)`` of each would.
+        @inline(__always)
+        mutating func appendLowercaseRun(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
+            if pendingJoiner != 0 {
+                append(pendingJoiner)
+                pendingJoiner = 0
+            }
+            let n = end - start
+            while wordCount + n > capacity { grow() }
+            let target = word + wordCount
+            for k in 0..<n { target[k] = UInt32(bytes[start + k]) }
+            wordCount += n
+            letters += n
+            sawTerminator = false
+        }
 
         @inline(__always)
         mutating func appendDigit(_ digit: UInt32) { appendWordScalar(digit, isLetter: false) }
@@ -488,11 +507,14 @@ enum Abbreviations {
 /// words are mostly frequent ones: on 25k English sentences 94% of word tokens repeat an
 /// earlier one, and a probe here is cheaper than the exception lookup and the rules. A count
 /// depends only on the word and the language, so the cache changes no result (a collision of
-/// two words' 64-bit hashes aside, as in ``ExceptionTable``); it stops taking words when half
-/// full rather than evicting, which keeps lookups short. One per analyzer, so one per thread.
+/// two words' hashes aside, 56 bits here, as in ``ExceptionTable``); it stops taking words when
+/// half full rather than evicting, which keeps lookups short. One per analyzer, so one per thread.
+///
+/// Open addressing in one array, each slot the hash's high 56 bits and the count in the low 8:
+/// a hit is one memory access. The table outgrows the core's caches, and with keys and counts
+/// in two arrays a probe was a third of the per-word time.
 final class WordCache {
-    private let keys: UnsafeMutablePointer<UInt64>
-    private let counts: UnsafeMutablePointer<UInt8>
+    private let slots: UnsafeMutablePointer<UInt64>
     private let mask: Int
     private let shift: UInt64
     private let limit: Int
@@ -502,17 +524,14 @@ final class WordCache {
     init(capacity: Int = 1 << 16) {
         precondition(capacity > 1 && capacity & (capacity - 1) == 0, "WordCache capacity must be a power of two")
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        keys = .allocate(capacity: capacity)
-        keys.initialize(repeating: 0, count: capacity)
-        counts = .allocate(capacity: capacity)
-        counts.initialize(repeating: 0, count: capacity)
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: 0, count: capacity)
         mask = capacity - 1
         limit = capacity / 2
     }
 
     deinit {
-        keys.deallocate()
-        counts.deallocate()
+        slots.deallocate()
     }
 
     @inline(__always)
@@ -529,6 +548,10 @@ final class WordCache {
         return SyllableCounter.wordKey(word) ^ (salt &* 0x9E37_79B9_7F4A_7C15)
     }
 
+    /// The part of a key a slot keeps: its high 56 bits, never zero (zero marks a free slot).
+    @inline(__always)
+    private static func tag(_ key: UInt64) -> UInt64 { (key | 0x100) & ~0xFF }
+
     @inline(__always)
     private func slot(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: (key &* 0xFF51_AFD7_ED55_8CCD) >> shift)
@@ -537,24 +560,25 @@ final class WordCache {
     /// The cached count, or 0.
     @inline(__always)
     func lookup(_ key: UInt64) -> UInt8 {
+        let tag = Self.tag(key)
         var i = slot(key)
         while true {
-            let stored = keys[i]
-            if stored == key { return counts[i] }
-            if stored == 0 { return 0 }
+            let entry = slots[i]
+            if entry & ~0xFF == tag { return UInt8(truncatingIfNeeded: entry) }
+            if entry == 0 { return 0 }
             i = (i + 1) & mask
         }
     }
 
     func insert(_ key: UInt64, _ count: Int) {
-        guard filled < limit, key != 0, count > 0, count <= 255 else { return }
+        guard filled < limit, count > 0, count <= 255 else { return }
+        let tag = Self.tag(key)
         var i = slot(key)
-        while keys[i] != 0 {
-            if keys[i] == key { return }
+        while slots[i] != 0 {
+            if slots[i] & ~0xFF == tag { return }
             i = (i + 1) & mask
         }
-        keys[i] = key
-        counts[i] = UInt8(count)
+        slots[i] = tag | UInt64(count)
         filled += 1
     }
 }

@@ -158,10 +158,12 @@ public final class GradingSession {
                                        "long_words", "polysyllables", "monosyllables", "grade", "band"]
     private static var gradeColumns: Int { countColumns.count + GradeRecord.formulaColumns.count }
 
+    /// Anonymous `?` parameters, numbered left to right (row r's column c is r·columns + c):
+    /// numbered `?NNN` ones made SQLite's parser search its list of names once per parameter,
+    /// quadratic in the statement's 704.
     private static func insertSQL(rows: Int) -> String {
-        let tuples = (0..<rows).map { row in
-            "(" + (1...gradeColumns).map { "?\(row * gradeColumns + $0)" }.joined(separator: ", ") + ")"
-        }
+        let tuple = "(" + Array(repeating: "?", count: gradeColumns).joined(separator: ", ") + ")"
+        let tuples = Array(repeating: tuple, count: rows)
         return """
             INSERT OR REPLACE INTO grade(\((countColumns + GradeRecord.formulaColumns).joined(separator: ", ")))
             VALUES \(tuples.joined(separator: ", "))

@@ -1,5 +1,6 @@
 import Foundation
 import HeldoutCore
+import HeldoutGrading
 import HeldoutIngest
 import HeldoutSplit
 import HeldoutStore
@@ -9,6 +10,8 @@ import HeldoutStore
 //   heldout-bench neardup FILE THRESHOLD  near-duplicate pairs of FILE's lines → FILE.pairs, timing on stderr
 //   heldout-bench read FILE [parse|identity]  the TMX reader alone (no store): units/s of parsing,
 //                                         or of parsing plus normalising and hashing every text
+//   heldout-bench analyze FILE [LANG]     the grader's text analysis alone, one thread, no store:
+//                                         sentences/s over FILE's lines (best of 7 passes)
 
 /// Deterministic pseudo-random words, so every run generates the same store.
 struct Generator {
@@ -124,6 +127,22 @@ func read(file: String, identity: Bool) throws {
                  Double(sink.units) / seconds, Double(bytes) / 1e6 / seconds, Int(sink.checksum)))
 }
 
+/// The analysis alone (counts and syllables, one analyzer, one thread), each pass over every
+/// line with a fresh analyzer so that its word cache starts cold as in a grading run.
+func analyze(file: String, language: GradingLanguage) throws {
+    let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+    var best = Double.infinity
+    var checksum = 0
+    for _ in 0..<7 {
+        let analyzer = TextAnalyzer()
+        let start = Date()
+        for line in lines { checksum &+= analyzer.analyze(line, language: language).syllables }
+        best = min(best, Date().timeIntervalSince(start))
+    }
+    print(String(format: "analyze: %d sentences, best of 7 passes %.1f ms: %.0f sentences/s, %.0f ns/sentence (checksum %d)",
+                 lines.count, best * 1000, Double(lines.count) / best, best * 1e9 / Double(max(lines.count, 1)), checksum))
+}
+
 let arguments = CommandLine.arguments
 do {
     switch arguments.count > 1 ? arguments[1] : "" {
@@ -135,8 +154,10 @@ do {
                            size: arguments.count == 6 ? Int(arguments[5]) ?? 1 : 1)
     case "read" where arguments.count == 3 || arguments.count == 4:
         try read(file: arguments[2], identity: arguments.count == 4 && arguments[3] == "identity")
+    case "analyze" where arguments.count == 3 || arguments.count == 4:
+        try analyze(file: arguments[2], language: GradingLanguage(tag: arguments.count == 4 ? arguments[3] : "en"))
     default:
-        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD [word|char SIZE] | read FILE [parse|identity]\n".utf8))
+        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD [word|char SIZE] | read FILE [parse|identity] | analyze FILE [LANG]\n".utf8))
         exit(2)
     }
 } catch {
