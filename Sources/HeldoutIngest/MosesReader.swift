@@ -95,7 +95,6 @@ public struct MosesReader: CorpusReader {
             guard let left, let right else {
                 if left == nil, right == nil { break }
                 try unequal(longer: left == nil ? files[1] : files[0], shorter: left == nil ? files[0] : files[1], after: lines)
-                return
             }
             lines += 1
             ticker.tick(sink, source.bytesRead + target.bytesRead)
