@@ -108,8 +108,7 @@ struct GradeCommand: ParsableCommand {
         out.append("")
         let gradeKeys = Set(languages.flatMap { summary.languages[$0]?.grades.keys.map { $0 } ?? [] }).sorted(by: Self.bandOrder)
         out.append(Table(["grade"] + languages, gradeKeys.map { key in
-            // Padded so that the grade column stays left-aligned (Table right-aligns numbers).
-            [key.count < 2 ? " " + key : key] + languages.map { "\(summary.languages[$0]?.grades[key] ?? 0)" }
+            [key] + languages.map { "\(summary.languages[$0]?.grades[key] ?? 0)" }
         }).render())
         out.append("")
         out.append(Table(["domain", "metadata", "classifier"], summary.domains.keys.sorted().map { domain in

@@ -50,14 +50,25 @@ struct Table {
         self.rows = rows
     }
 
+    /// `12`, `11.18`, `-0.5`, `97.5%`: right-aligned.
+    static func isNumber(_ cell: String) -> Bool {
+        let digits = cell.hasSuffix("%") ? String(cell.dropLast()) : cell
+        return !digits.isEmpty && Double(digits) != nil && digits.allSatisfy { $0.isNumber || $0 == "." || $0 == "-" }
+    }
+
     func render() -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0.count > column ? $0[column].count : 0 }.max() ?? 0 }
+        // The first column labels the row and is left-aligned, whatever it holds (a grade
+        // `10` under `<1` and `9`); numbers in the others are right-aligned. Only trailing
+        // spaces are trimmed: trimming leading ones shifted a right-aligned first cell.
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
+            var text = cells.enumerated().map { index, cell in
                 let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return cell.allSatisfy(\.isNumber) && !cell.isEmpty ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+                return index > 0 && Self.isNumber(cell) ? pad + cell : cell + pad
+            }.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            return text
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n")

@@ -125,6 +125,29 @@ struct CommandLineTests {
         #expect(result.stderr.contains("empty.tmx: file is empty"))
     }
 
+    @Test("grade --report: the grade column is left-aligned and the counts line up, for one- and two-digit grades")
+    func gradeReportTable() throws {
+        let w = try Workspace()
+        let easy = (0..<3).map { "The cat sat on mat number \($0) today." }
+        let hard = (0..<3).map { "Notwithstanding considerable organisational complexity, interdisciplinary collaboration materialised unexpectedly within institution \($0)." }
+        let middle = (0..<3).map { "The committee reviewed the proposal and decided to postpone the final decision until \($0)." }
+        try w.write("s.tsv", (easy + hard + middle).enumerated().map { "\($0.offset)\ten\t\($0.element)" }.joined(separator: "\n") + "\n")
+        #expect(try w.run("ingest", "--format", "tsv", "--columns", "id,lang,text", "s.tsv").status == 0)
+        let result = try w.run("grade", "--report")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("grade ") })
+        let end = lines[start...].firstIndex { $0.isEmpty } ?? lines.count
+        let table = Array(lines[start..<end])
+        let rows = table.dropFirst(2)
+        #expect(rows.contains { $0.split(separator: " ").first.map { $0.count == 1 } == true })   // a one-digit grade
+        #expect(rows.contains { $0.split(separator: " ").first.map { $0.count == 2 && Int($0) != nil } == true })   // a two-digit one
+        for row in rows {
+            #expect(row.first?.isWhitespace == false, "\(row)")             // labels start the line
+            #expect(row.count == table[1].count, "\(row)")                   // counts end under the rule
+        }
+    }
+
     @Test("a file that is not a heldout store is refused, not overwritten")
     func notAStore() throws {
         let w = try Workspace()
