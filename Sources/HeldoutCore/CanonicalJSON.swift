@@ -12,4 +12,19 @@ public enum CanonicalJSON {
     public static func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try data(value), as: UTF8.self)
     }
+
+    /// One encoder for a stream of values (JSON Lines): the bytes of ``data(_:)``, without
+    /// making and configuring a `JSONEncoder` per value.
+    public final class Encoder {
+        private let encoder: JSONEncoder
+
+        public init() {
+            encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        }
+
+        public func data<T: Encodable>(_ value: T) throws -> Data {
+            try encoder.encode(value)
+        }
+    }
 }

@@ -18,6 +18,30 @@ enum Console {
     }
 }
 
+/// JSON Lines on stdout for commands that stream many records (`segments`, `items`): one
+/// encoder for all of them, and one write per 64 KB instead of one per line. What is buffered
+/// is written when the stream ends, however it ends.
+final class JSONLinesOutput {
+    private let encoder = CanonicalJSON.Encoder()
+    private var buffer = Data()
+
+    init() { buffer.reserveCapacity(1 << 17) }
+
+    deinit { flush() }
+
+    func write<T: Encodable>(_ value: T) throws {
+        buffer.append(try encoder.data(value))
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
 /// A one-line progress report on stderr (units/s, bytes read, ETA), redrawn at most every
 /// half second, and only when stderr is a terminal: logs and pipes get no control characters.
 final class ProgressLine {

@@ -20,9 +20,11 @@ struct ItemsCommand: ParsableCommand {
     func run() throws {
         let store = try Store(path: common.store, mustExist: true)
         let asJSON = jsonl || common.json
+        let output = JSONLinesOutput()
+        defer { output.flush() }
         try store.forEachItem(category: category) { item in
             if asJSON {
-                try Console.json(item)
+                try output.write(item)
             } else {
                 let question = item.question.split(separator: "\n").first.map(String.init) ?? ""
                 Console.out("\(item.id)  \(item.category.padding(toLength: 10, withPad: " ", startingAt: 0))  \(question)")

@@ -19,12 +19,14 @@ struct SegmentsCommand: ParsableCommand {
     func run() throws {
         let store = try Store(path: common.store, mustExist: true)
         let asJSON = jsonl || common.json
+        let output = JSONLinesOutput()
+        defer { output.flush() }
         if !asJSON {
             Console.out("id                                lang   group                             band        domain        text")
         }
         try store.forEachSegment(lang: lang) { segment in
             if asJSON {
-                try Console.json(segment)
+                try output.write(segment)
             } else {
                 let lang = segment.lang.padding(toLength: 6, withPad: " ", startingAt: 0)
                 let band = (segment.band ?? "-").padding(toLength: 10, withPad: " ", startingAt: 0)
