@@ -260,6 +260,20 @@ public final class GradingSession {
     /// Returns the number of segments with a metadata domain.
     @discardableResult
     public func refreshMetadataDomains() throws -> Int {
+        // What the derivation reads comes from the corpora: their occurrences and units'
+        // metadata follow from their bytes and read options, plus each corpus's --domain. When
+        // none of that changed since the last derivation, its rows stand: deriving reads every
+        // occurrence (4 s for the 772k occurrences of the Debian gettext corpora), which a
+        // `grade` with nothing new to grade paid on every run.
+        let fingerprint = try metadataInputsFingerprint()
+        if try state(Self.metadataFingerprintKey) != fingerprint {
+            try deriveMetadataDomains()
+            try setState(Self.metadataFingerprintKey, fingerprint)
+        }
+        return try metadataDomainCount()
+    }
+
+    private func deriveMetadataDomains() throws {
         // No corpus and no unit declares a domain: nothing to derive, only stale rows to drop.
         // The derivation below reads every occurrence (~40 ms for 25k segments, as long as
         // grading them); checking the two sources first costs ~2 ms.
@@ -269,7 +283,7 @@ public final class GradingSession {
             """) ?? true
         if !declared {
             try db.execute(sql: "DELETE FROM segment_domain WHERE source = 'metadata'")
-            return 0
+            return
         }
         // Occurrences without a domain are dropped before grouping (not after): the same rows
         // reach the window functions, and the sort is smaller.
@@ -293,7 +307,25 @@ public final class GradingSession {
             ON CONFLICT(segment) DO UPDATE SET domain = excluded.domain, source = 'metadata',
                 confidence = excluded.confidence;
             """)
-        return try Int.fetchOne(db, sql: "SELECT count(*) FROM segment_domain WHERE source = 'metadata'") ?? 0
+    }
+
+    static let metadataFingerprintKey = "metadata.fingerprint"
+
+    private func metadataDomainCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM segment_domain WHERE source = 'metadata'") ?? 0
+    }
+
+    /// A digest of every corpus's id, name, bytes, read options, unit count and domain.
+    private func metadataInputsFingerprint() throws -> String {
+        var lines = "metadata-domains v1\n"
+        for row in try Row.fetchAll(db, sql: """
+            SELECT id, name, sha256, units, options, coalesce(domain, '') FROM corpus ORDER BY id
+            """) {
+            let id: Int64 = row[0], name: String = row[1], sha: String = row[2], units: Int = row[3]
+            let options: String = row[4], domain: String = row[5]
+            lines += "\(id)\t\(name)\t\(sha)\t\(units)\t\(options)\t\(domain)\n"
+        }
+        return FileDigest.sha256(of: Data(lines.utf8))
     }
 
     /// Segments with a metadata domain, at most `maxPerDomain` per domain (the smallest ids, which

@@ -124,6 +124,28 @@ final class TemporaryStore {
         #expect(try grader().run(store: t.store).bands == "1-5,8+")
     }
 
+    /// Deriving metadata domains reads every occurrence; it runs again only when what it reads
+    /// (the corpora: their bytes, read options, units and --domain) changed.
+    @Test func metadataDomainsAreDerivedAgainOnlyWhenACorpusChanges() throws {
+        let t = try TemporaryStore()
+        try t.ingest("news", domain: "news", [("en", "The minister resigned on Monday.", nil),
+                                             ("en", "Rain is expected across the north.", nil)])
+        #expect(try grader().run(store: t.store).metadataDomains == 2)
+        // A mark no derivation would write: it survives a run with no corpus changed.
+        try t.store.write { db in try db.execute(sql: "UPDATE segment_domain SET confidence = 0.125") }
+        #expect(try grader().run(store: t.store).metadataDomains == 2)
+        #expect(try t.segments()["Rain is expected across the north."]?.domainConfidence == 0.125)
+        // A new corpus that shares a sentence under another domain: derived again, everywhere.
+        try t.ingest("weather", domain: "weather", [("en", "Rain is expected across the north.", nil),
+                                                   ("en", "Snow will fall on high ground.", nil)])
+        #expect(try grader().run(store: t.store).metadataDomains == 3)
+        let segments = try t.segments()
+        #expect(segments["The minister resigned on Monday."]?.domainConfidence == 1)
+        #expect(segments["Rain is expected across the north."]?.domain == "news")        // tie: alphabetical
+        #expect(segments["Rain is expected across the north."]?.domainConfidence == 0.5)
+        #expect(segments["Snow will fall on high ground."]?.domain == "weather")
+    }
+
     @Test func metadataDomainsAndUnitOverride() throws {
         let t = try TemporaryStore()
         try t.ingest("news", domain: "news", [("en", "The minister resigned on Monday.", nil),
