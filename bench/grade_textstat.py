@@ -147,36 +147,31 @@ def cmd_time_grade(ungraded, heldout, work, runs=7):
     Wall clock and CPU time; on a shared machine compare CPU time or the best of a run."""
     graded = os.path.join(work, "graded.sqlite")
     timings = {}
-    walls, cpus, passes = [], [], []
-    for run in range(runs):
-        fresh_copy(ungraded, graded)
-        wall, cpu, out = run_timed([heldout, "grade", "--store", graded, "--no-classifier"])
-        line = out.splitlines()[0]
-        # "graded N of M segments ... in 0.12 s": the pass itself, without process start-up
-        # and opening the store (textstat's timing leaves out its import and dictionary load).
-        reported = pass_seconds(line)
-        print(f"heldout grade (first) run {run + 1}: {wall:.3f} s wall, {cpu:.3f} s CPU; {line}", file=sys.stderr)
-        walls.append(wall)
-        cpus.append(cpu)
-        if reported:
-            passes.append(reported)
-    timings["first"] = summary(walls, cpus, passes)
 
-    walls, cpus, passes = [], [], []
-    for run in range(runs):
+    def time_grade(label, prepare):
+        walls, cpus, passes = [], [], []
+        for run in range(runs):
+            prepare()
+            wall, cpu, out = run_timed([heldout, "grade", "--store", graded, "--no-classifier"])
+            line = out.splitlines()[0]
+            # "graded N of M segments ... in 0.12 s": the pass itself, without process start-up
+            # and opening the store (textstat's timing leaves out its import and dictionary load).
+            reported = pass_seconds(line)
+            print(f"heldout grade ({label}) run {run + 1}: {wall:.3f} s wall, {cpu:.3f} s CPU; {line}", file=sys.stderr)
+            walls.append(wall)
+            cpus.append(cpu)
+            if reported:
+                passes.append(reported)
+        return summary(walls, cpus, passes)
+
+    def reset_versions():
         db = sqlite3.connect(graded)
         db.execute("UPDATE grade SET grader_version = -1")
         db.commit()
         db.close()
-        wall, cpu, out = run_timed([heldout, "grade", "--store", graded, "--no-classifier"])
-        line = out.splitlines()[0]
-        reported = pass_seconds(line)
-        print(f"heldout grade (every row replaced) run {run + 1}: {wall:.3f} s wall, {cpu:.3f} s CPU", file=sys.stderr)
-        walls.append(wall)
-        cpus.append(cpu)
-        if reported:
-            passes.append(reported)
-    timings["regrade"] = summary(walls, cpus, passes)
+
+    timings["first"] = time_grade("first", lambda: fresh_copy(ungraded, graded))
+    timings["regrade"] = time_grade("every row replaced", reset_versions)
 
     # The store alone: the sqlite3 shell, same settings as heldout's connection, reads every
     # segment's text through the same query and inserts the very rows heldout stored.

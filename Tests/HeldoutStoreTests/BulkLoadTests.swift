@@ -145,28 +145,18 @@ struct BulkLoadTests {
 
     @Test("a store made before the id index moved out of the table keeps its rows, rowids, groups and grades")
     func migration() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-migrate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("old.sqlite").path
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(queue, upTo: "grading-drop-version-index")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO corpus(id, name, format, sha256, size, files, options, languages, ingested_at, units, skipped)
-                        VALUES (1, 'old', 'test', 'x', 1, '[]', '', 'en,fr', 'then', 1, '{}');
-                    INSERT INTO document(id, corpus_id, name) VALUES (1, 1, '');
-                    INSERT INTO segment(rowid, id, lang, text, grp) VALUES
-                        (7, x'00000000000000000000000000000001', 'en', 'One.', x'00000000000000000000000000000001'),
-                        (9, x'00000000000000000000000000000002', 'fr', 'Un.', x'00000000000000000000000000000001');
-                    INSERT INTO occurrence VALUES (1, 1, 7, 1, NULL), (1, 1, 9, 1, NULL);
-                    INSERT INTO grade(segment, grader_version, words, sentences, syllables, letters, long_words, polysyllables,
-                                      monosyllables, readability, band) VALUES (9, 1, 1, 1, 1, 2, 0, 0, 1, '{}', 'ungradable');
-                    """)
-            }
-        }
-        let store = try Store(path: path)
+        let old = try OldSchemaStore(upTo: "grading-drop-version-index", holding: """
+            INSERT INTO corpus(id, name, format, sha256, size, files, options, languages, ingested_at, units, skipped)
+                VALUES (1, 'old', 'test', 'x', 1, '[]', '', 'en,fr', 'then', 1, '{}');
+            INSERT INTO document(id, corpus_id, name) VALUES (1, 1, '');
+            INSERT INTO segment(rowid, id, lang, text, grp) VALUES
+                (7, x'00000000000000000000000000000001', 'en', 'One.', x'00000000000000000000000000000001'),
+                (9, x'00000000000000000000000000000002', 'fr', 'Un.', x'00000000000000000000000000000001');
+            INSERT INTO occurrence VALUES (1, 1, 7, 1, NULL), (1, 1, 9, 1, NULL);
+            INSERT INTO grade(segment, grader_version, words, sentences, syllables, letters, long_words, polysyllables,
+                              monosyllables, readability, band) VALUES (9, 1, 1, 1, 1, 2, 0, 0, 1, '{}', 'ungradable');
+            """)
+        let store = old.store
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT rowid, hex(id), text, hex(grp), lang_primary FROM segment ORDER BY rowid")
         }
@@ -184,30 +174,20 @@ struct BulkLoadTests {
 
     @Test("grades stored as a JSON object before the formula columns keep their values, in columns")
     func formulaColumnsMigration() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-migrate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("old.sqlite").path
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(queue, upTo: "segment-id-index")
-            try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO segment(rowid, id, lang, text) VALUES
-                        (1, x'00000000000000000000000000000001', 'en', 'The cat sat on the mat.'),
-                        (2, x'00000000000000000000000000000002', 'fr', 'Oui.'),
-                        (3, x'00000000000000000000000000000003', 'de', 'Der Hund schläft in der Küche.');
-                    INSERT INTO grade VALUES
-                        (1, 2, 6, 1, 6, 17, 0, 0, 6,
-                         '{"flesch_kincaid_grade":-1.45,"flesch_reading_ease":116.15,"lix":6,"rix":0}',
-                         -1.45, 'flesch_kincaid_grade', '1-5'),
-                        (2, 2, 1, 1, 1, 3, 0, 0, 1, '{}', NULL, NULL, 'ungradable'),
-                        (3, 1, 6, 1, 8, 25, 1, 0, 4,
-                         '{"amstad":69.5,"lix":22.67,"rix":1,"wiener_sachtextformel_1":1.25}', 7.3, 'amstad', '6-8');
-                    """)
-            }
-        }
-        let store = try Store(path: path)
+        let old = try OldSchemaStore(upTo: "segment-id-index", holding: """
+            INSERT INTO segment(rowid, id, lang, text) VALUES
+                (1, x'00000000000000000000000000000001', 'en', 'The cat sat on the mat.'),
+                (2, x'00000000000000000000000000000002', 'fr', 'Oui.'),
+                (3, x'00000000000000000000000000000003', 'de', 'Der Hund schläft in der Küche.');
+            INSERT INTO grade VALUES
+                (1, 2, 6, 1, 6, 17, 0, 0, 6,
+                 '{"flesch_kincaid_grade":-1.45,"flesch_reading_ease":116.15,"lix":6,"rix":0}',
+                 -1.45, 'flesch_kincaid_grade', '1-5'),
+                (2, 2, 1, 1, 1, 3, 0, 0, 1, '{}', NULL, NULL, 'ungradable'),
+                (3, 1, 6, 1, 8, 25, 1, 0, 4,
+                 '{"amstad":69.5,"lix":22.67,"rix":1,"wiener_sachtextformel_1":1.25}', 7.3, 'amstad', '6-8');
+            """)
+        let store = old.store
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT segment, grader_version, words, monosyllables, grade, band, flesch_kincaid_grade,
@@ -229,4 +209,25 @@ struct BulkLoadTests {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grade") } == 2)
         #expect(try store.integrityCheck() == ["ok"])
     }
+}
+
+/// A store built at an older schema (`migration` the last one applied) holding what `sql`
+/// inserts, then opened as a ``Store``, which migrates it. Its directory goes with it.
+final class OldSchemaStore {
+    let directory: URL
+    let store: Store
+
+    init(upTo migration: String, holding sql: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("old.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: migration)
+            try queue.write { db in try db.execute(sql: sql) }
+        }
+        store = try Store(path: path)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 }
