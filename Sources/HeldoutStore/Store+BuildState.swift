@@ -32,11 +32,17 @@ extension Store {
     /// units that gave. The same bytes read with another mapping are other sentences, so the read
     /// options belong here as much as the hash.
     public func corpusFingerprintLines() throws -> [String] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT name, sha256, units, options FROM corpus ORDER BY name").map { row in
-                let name: String = row[0], sha: String = row[1], units: Int = row[2], options: String = row[3]
-                return "corpus \(name) \(sha) \(units) \(options)"
-            }
+        try read { db in try Self.corpusFingerprintLines(db, includingDomain: false) }
+    }
+
+    /// The lines of ``corpusFingerprintLines()`` inside a transaction already open; with
+    /// `includingDomain`, each line also carries the corpus's `--domain` (what grading's
+    /// metadata domains depend on, and questions do not).
+    static func corpusFingerprintLines(_ db: Database, includingDomain: Bool) throws -> [String] {
+        try Row.fetchAll(db, sql: "SELECT name, sha256, units, options, coalesce(domain, '') FROM corpus ORDER BY name").map { row in
+            let name: String = row[0], sha: String = row[1], units: Int = row[2], options: String = row[3]
+            let line = "corpus \(name) \(sha) \(units) \(options)"
+            return includingDomain ? line + " domain \(row[4] as String)" : line
         }
     }
 }

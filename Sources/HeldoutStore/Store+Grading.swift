@@ -44,7 +44,10 @@ public struct SegmentBatch: Sendable {
 /// Plain values only (the band label is shared by every record of its band): a batch of
 /// records is built on the analysis threads and freed on the thread that owns the connection,
 /// and a `String` per record was an allocation on one and a free on the other.
-public struct GradeRecord: Sendable, Equatable {
+public struct GradeRecord: Sendable {
+    /// One value per entry of ``formulaColumns`` (a test checks the two sizes agree).
+    public typealias FormulaValues = InlineArray<11, Double>
+
     /// The `grade` table's formula columns, one per readability formula, named as the formula.
     /// A grader's formula that is not in this list cannot be stored (a test checks them all).
     public static let formulaColumns = [
@@ -62,12 +65,12 @@ public struct GradeRecord: Sendable, Equatable {
     public var monosyllables: Int
     /// Value of formula `formulaColumns[i]` at `i`; NaN where the formula does not apply
     /// (another language's) or the segment is ungradable.
-    public var formulas: InlineArray<11, Double>
+    public var formulas: FormulaValues
     public var grade: Double?
     public var band: String
 
     public init(segment: Int64, words: Int, sentences: Int, syllables: Int, letters: Int, longWords: Int,
-                polysyllables: Int, monosyllables: Int, formulas: InlineArray<11, Double>, grade: Double?,
+                polysyllables: Int, monosyllables: Int, formulas: FormulaValues, grade: Double?,
                 band: String) {
         self.segment = segment
         self.words = words
@@ -83,18 +86,7 @@ public struct GradeRecord: Sendable, Equatable {
     }
 
     /// No formula values: an ungradable segment's.
-    public static var noFormulas: InlineArray<11, Double> { InlineArray(repeating: .nan) }
-
-    public static func == (l: GradeRecord, r: GradeRecord) -> Bool {
-        guard l.segment == r.segment, l.words == r.words, l.sentences == r.sentences, l.syllables == r.syllables,
-              l.letters == r.letters, l.longWords == r.longWords, l.polysyllables == r.polysyllables,
-              l.monosyllables == r.monosyllables, l.grade == r.grade, l.band == r.band else { return false }
-        for i in l.formulas.indices {
-            let a = l.formulas[i], b = r.formulas[i]
-            if !(a == b || (a.isNaN && b.isNaN)) { return false }
-        }
-        return true
-    }
+    public static var noFormulas: FormulaValues { FormulaValues(repeating: .nan) }
 }
 
 /// A segment whose domain is known from metadata: a training example for the domain classifier.
@@ -315,17 +307,11 @@ public final class GradingSession {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM segment_domain WHERE source = 'metadata'") ?? 0
     }
 
-    /// A digest of every corpus's id, name, bytes, read options, unit count and domain.
+    /// A digest of the corpora as the later stages see them (``Store/corpusFingerprintLines(_:includingDomain:)``),
+    /// with each corpus's `--domain`.
     private func metadataInputsFingerprint() throws -> String {
-        var lines = "metadata-domains v1\n"
-        for row in try Row.fetchAll(db, sql: """
-            SELECT id, name, sha256, units, options, coalesce(domain, '') FROM corpus ORDER BY id
-            """) {
-            let id: Int64 = row[0], name: String = row[1], sha: String = row[2], units: Int = row[3]
-            let options: String = row[4], domain: String = row[5]
-            lines += "\(id)\t\(name)\t\(sha)\t\(units)\t\(options)\t\(domain)\n"
-        }
-        return FileDigest.sha256(of: Data(lines.utf8))
+        let lines = try Store.corpusFingerprintLines(db, includingDomain: true)
+        return FileDigest.sha256(of: Data((["metadata-domains v1"] + lines).joined(separator: "\n").utf8))
     }
 
     /// Segments with a metadata domain, at most `maxPerDomain` per domain (the smallest ids, which

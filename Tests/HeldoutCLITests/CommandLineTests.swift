@@ -148,6 +148,21 @@ struct CommandLineTests {
         }
     }
 
+    @Test("grade with bad bands or a bad gap: exit 2, the option named, nothing graded")
+    func gradeBadBands() throws {
+        let w = try Workspace()
+        try w.write("s.tsv", "1\ten\tThe cat sat on the mat today.\n")
+        #expect(try w.run("ingest", "--format", "tsv", "--columns", "id,lang,text", "s.tsv").status == 0)
+        for arguments in [["--bands", "9-12,1-5"], ["--bands", "one-five"], ["--gap", "8,5"], ["--gap", "5"],
+                          ["--bands", "1-5", "--gap", "5,8"]] {
+            let result = try HeldoutBinary.run(["grade"] + arguments, in: w.url)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains(arguments[0] == "--gap" ? "gap" : "bands"), "\(arguments): \(result.stderr)")
+        }
+        let graded = try w.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grade") }
+        #expect(graded == 0)
+    }
+
     @Test("a file that is not a heldout store is refused, not overwritten")
     func notAStore() throws {
         let w = try Workspace()

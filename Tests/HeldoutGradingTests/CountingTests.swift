@@ -126,6 +126,7 @@ import Testing
             #expect(GradeRecord.formulaColumns.contains(formula.rawValue), "\(formula)")
         }
         #expect(Set(GradeRecord.formulaColumns).count == ReadabilityFormula.allCases.count)
+        #expect(GradeRecord.noFormulas.count == GradeRecord.formulaColumns.count)
         for language in [GradingLanguage.english, .french, .spanish, .german, .italian, .other] {
             #expect(Grader.slots(language).count == ReadabilityFormula.formulas(for: language).count)
         }
