@@ -48,6 +48,9 @@ public enum IsolationLink: String, Sendable, Codable, CaseIterable, Comparable {
     case document
     case lexeme
     case consistencyGroup = "consistency_group"
+    /// A run of 13 folded words shared with another item's segment, or one segment of 8 or more
+    /// words contained in another: the same passage, even when the sentences differ around it.
+    case sharedPassage = "shared_passage"
 
     public static func < (l: IsolationLink, r: IsolationLink) -> Bool {
         allCases.firstIndex(of: l)! < allCases.firstIndex(of: r)!
@@ -139,6 +142,7 @@ public struct SplitSpec: Sendable, Equatable {
         public var nearDuplicates = NearDuplicates()
         public var lexemes = true
         public var consistencyGroups = true
+        public var sharedPassages = true
         public init() {}
 
         public func isEnabled(_ link: IsolationLink) -> Bool {
@@ -149,6 +153,7 @@ public struct SplitSpec: Sendable, Equatable {
             case .document: level == .document
             case .lexeme: lexemes
             case .consistencyGroup: consistencyGroups
+            case .sharedPassage: sharedPassages
             }
         }
 
@@ -162,6 +167,9 @@ public struct SplitSpec: Sendable, Equatable {
         /// How far a column's share of a partition may move from its fraction so that fewer
         /// items are dropped for isolation.
         public var tolerance = 0.02
+        /// Accept a split whose quotas are not met (a partition short or empty); the manifest and
+        /// the card then say so. Off by default: a short split is refused.
+        public var allowShort = false
         public init() {}
 
         public func fraction(_ partition: Partition) -> Double {
@@ -548,7 +556,7 @@ struct SpecReader {
     mutating func isolation(_ node: Node) throws -> SplitSpec.Isolation {
         var isolation = SplitSpec.Isolation()
         var sharedStated: Bool?
-        let keys = ["level", "translations", "near_duplicates", "lexemes", "consistency_groups", "shared_segments"]
+        let keys = ["level", "translations", "near_duplicates", "lexemes", "consistency_groups", "shared_segments", "shared_passages"]
         for (key, value) in try mapping(node, "isolation", allowed: keys) {
             let path = "isolation.\(key)"
             switch key {
@@ -556,6 +564,7 @@ struct SpecReader {
             case "translations": isolation.translations = try bool(value, path)
             case "lexemes": isolation.lexemes = try bool(value, path)
             case "consistency_groups": isolation.consistencyGroups = try bool(value, path)
+            case "shared_passages": isolation.sharedPassages = try bool(value, path)
             case "shared_segments": sharedStated = try bool(value, path)
             case "near_duplicates":
                 if case .scalar = value {
@@ -585,7 +594,11 @@ struct SpecReader {
 
     mutating func partitions(_ node: Node) throws -> SplitSpec.Partitions {
         var partitions = SplitSpec.Partitions()
-        for (key, value) in try mapping(node, "partitions", allowed: ["train", "dev", "test", "tolerance"]) {
+        for (key, value) in try mapping(node, "partitions", allowed: ["train", "dev", "test", "tolerance", "allow_short"]) {
+            if key == "allow_short" {
+                partitions.allowShort = try bool(value, "partitions.\(key)")
+                continue
+            }
             let number = try double(value, "partitions.\(key)", in: 0...1)
             switch key {
             case "train": partitions.train = number
@@ -681,7 +694,8 @@ extension SplitSpec {
         out += "  near_duplicates: { enabled: \(nd.enabled), threshold: \(num(nd.threshold)), shingle: \(nd.shingle.rawValue), size: \(nd.size) }\n"
         out += "  lexemes: \(isolation.lexemes)\n"
         out += "  consistency_groups: \(isolation.consistencyGroups)\n"
-        out += "partitions: { train: \(num(partitions.train)), dev: \(num(partitions.dev)), test: \(num(partitions.test)), tolerance: \(num(partitions.tolerance)) }\n"
+        out += "  shared_passages: \(isolation.sharedPassages)\n"
+        out += "partitions: { train: \(num(partitions.train)), dev: \(num(partitions.dev)), test: \(num(partitions.test)), tolerance: \(num(partitions.tolerance))\(partitions.allowShort ? ", allow_short: true" : "") }\n"
         var balanceFields: [String] = []
         if let cap = balance.cap { balanceFields.append("cap: \(cap)") }
         if !balance.caps.isEmpty {

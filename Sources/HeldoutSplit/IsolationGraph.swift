@@ -84,6 +84,7 @@ struct IsolationGraph {
         case .document: input.documentNames.count
         case .lexeme: input.lexemeCount
         case .consistencyGroup: input.consistencyCount
+        case .sharedPassage: 0  // not yet built (issue 13 item 9)
         }
     }
 
@@ -103,6 +104,8 @@ struct IsolationGraph {
             if input.lexeme[item] >= 0 { body(input.lexeme[item]) }
         case .consistencyGroup:
             if input.consistency[item] >= 0 { body(input.consistency[item]) }
+        case .sharedPassage:
+            break
         }
     }
 

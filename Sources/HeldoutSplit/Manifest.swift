@@ -151,6 +151,7 @@ struct Manifest: Codable {
                 case .document: rules.append("same_document")
                 case .lexeme: rules.append("same_lexeme")
                 case .consistencyGroup: rules.append("consistency_group")
+                case .sharedPassage: break
                 }
             }
             enforce = rules.sorted()
