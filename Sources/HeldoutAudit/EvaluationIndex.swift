@@ -281,8 +281,14 @@ final class EvaluationIndex: @unchecked Sendable {
                     translationID.append((AuditText.idKey(member.id), t))
                 }
             }
-            if let lexeme = record.target { add(AuditText.lexemeKey(lexeme), r32, to: &lexemeIndex, &lexemes) }
-            if let group = record.consistencyGroup, !group.isEmpty { add(group, r32, to: &groupIndex, &groups) }
+            // A lexeme or consistency group ties training to held-out evaluation records only: a
+            // supervised column's dev and test ask about the words its training asks about, which
+            // is the skill they measure (DESIGN "Isolation"). Records without a role (another
+            // tool's schema) are held to the strict rule.
+            if record.role == nil || record.role == Role.heldout.rawValue {
+                if let lexeme = record.target { add(AuditText.lexemeKey(lexeme), r32, to: &lexemeIndex, &lexemes) }
+                if let group = record.consistencyGroup, !group.isEmpty { add(group, r32, to: &groupIndex, &groups) }
+            }
         }
 
         documentReads.wait()

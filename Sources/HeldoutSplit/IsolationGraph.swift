@@ -30,10 +30,18 @@ struct UnionFind {
     }
 }
 
-/// The items and the links between them (DESIGN "Isolation"): each enabled link kind gives every
-/// item a set of keys — its segments, their alignment groups, near-duplicate clusters,
-/// documents, its target lexeme, its consistency group — and items sharing a key of one kind are
-/// linked. Connected components are what the assignment moves whole.
+/// The items and the links between them (DESIGN "Isolation"). Each enabled link kind gives every
+/// item a set of keys — its segments, their translation closure, near-duplicate clusters,
+/// passages, documents, its target lexeme, its consistency group — and no key may have kept items
+/// on both sides of the split.
+///
+/// A key is kept whole in one of two ways:
+/// - **union**: items sharing it are one component, and a component is placed whole;
+/// - **cut**: its items may fall in different components; afterwards the items on the side that
+///   holds fewer of them are dropped (``SideAssignment``).
+/// Lexemes and consistency groups are always cut (a common lemma would otherwise chain a whole
+/// corpus together through translations), and so is any other key that holds a component too
+/// large to place: a hub (a document holding half a corpus, a segment in hundreds of items).
 struct IsolationGraph {
     let input: SplitInput
     let links: [IsolationLink]
@@ -42,15 +50,31 @@ struct IsolationGraph {
     let nearDuplicateClusters: Int
     /// The shared-segment key of each segment: the smallest segment with the same folded text.
     let segmentClass: [Int32]
+    /// The translation key of each segment (-1: none): alignment groups closed under folded
+    /// equality, so that `Hangup → Déconnexion ≈ déconnexion ← logout` is one key.
+    let translationKey: [Int32]
+    let translationKeyCount: Int
+    let passages: SharedPassages?
 
     /// Component number of each item, numbered by first appearance in id order.
     private(set) var component: [Int32] = []
     private(set) var componentCount = 0
+    /// Per link, whether each key is resolved by a cut; nil: no key of that link is.
+    private(set) var cut: [IsolationLink: [Bool]] = [:]
+    /// Union keys turned into cuts because their component could not be placed, per link.
+    private(set) var hubs: [IsolationLink: Int] = [:]
 
-    init(input: SplitInput, links: [IsolationLink], nearDuplicatePairs: [(Int32, Int32)], segmentClass: [Int32], segmentCount: Int) {
+    /// Links whose keys are always cut, never united.
+    static let cutLinks: Set<IsolationLink> = [.lexeme, .consistencyGroup]
+
+    /// `segmentClass` keys the shared-segment link; `foldedClass` (the folded classes, whether
+    /// or not that link is on) closes translation groups.
+    init(input: SplitInput, links: [IsolationLink], nearDuplicatePairs: [(Int32, Int32)], segmentClass: [Int32],
+         foldedClass: [Int32], segmentCount: Int, passages: SharedPassages?, componentLimit: (([Int32]) -> Bool)? = nil) {
         self.input = input
         self.links = links
         self.segmentClass = segmentClass
+        self.passages = passages
         var clusters = UnionFind(count: segmentCount)
         var touched = [Bool](repeating: false, count: segmentCount)
         for (a, b) in nearDuplicatePairs {
@@ -72,19 +96,50 @@ struct IsolationGraph {
         }
         nearDuplicateCluster = cluster
         nearDuplicateClusters = clusterOfRoot.count
-        buildComponents()
+
+        // Translation closure: segments of one group, and segments of one folded class, are one.
+        var closure = UnionFind(count: segmentCount)
+        var firstOfGroup = [Int32](repeating: -1, count: max(input.groupCount, 1))
+        for s in 0..<segmentCount {
+            let g = Int(input.segmentGroup[s])
+            guard g >= 0 else { continue }
+            if firstOfGroup[g] < 0 { firstOfGroup[g] = Int32(s) } else { closure.union(Int32(s), firstOfGroup[g]) }
+        }
+        for s in 0..<segmentCount where foldedClass[s] != Int32(s) { closure.union(Int32(s), foldedClass[s]) }
+        var keyOfRoot = [Int32](repeating: -1, count: segmentCount)
+        var key = [Int32](repeating: -1, count: segmentCount)
+        var keys: Int32 = 0
+        // Only segments in a group (directly, or through a folded copy that is) have a key.
+        var inGroup = [Bool](repeating: false, count: segmentCount)
+        for s in 0..<segmentCount where input.segmentGroup[s] >= 0 { inGroup[Int(closure.find(Int32(s)))] = true }
+        for s in 0..<segmentCount {
+            let root = Int(closure.find(Int32(s)))
+            guard inGroup[root] else { continue }
+            if keyOfRoot[root] < 0 {
+                keyOfRoot[root] = keys
+                keys += 1
+            }
+            key[s] = keyOfRoot[root]
+        }
+        translationKey = key
+        translationKeyCount = Int(keys)
+
+        for link in links where Self.cutLinks.contains(link) {
+            cut[link] = [Bool](repeating: true, count: keySpace(link))
+        }
+        buildComponents(limit: componentLimit)
     }
 
     /// How many distinct keys link kind `link` can produce.
     func keySpace(_ link: IsolationLink) -> Int {
         switch link {
         case .sharedSegment: input.segmentIDs.count
-        case .translation: input.groupCount
+        case .translation: translationKeyCount
         case .nearDuplicate: nearDuplicateClusters
         case .document: input.documentNames.count
         case .lexeme: input.lexemeCount
         case .consistencyGroup: input.consistencyCount
-        case .sharedPassage: 0  // not yet built (issue 13 item 9)
+        case .sharedPassage: passages?.keyCount ?? 0
         }
     }
 
@@ -95,7 +150,7 @@ struct IsolationGraph {
         case .sharedSegment:
             for s in input.segments(ofItem: item) { body(segmentClass[Int(s)]) }
         case .translation:
-            for s in input.segments(ofItem: item) where input.segmentGroup[Int(s)] >= 0 { body(input.segmentGroup[Int(s)]) }
+            for s in input.segments(ofItem: item) where translationKey[Int(s)] >= 0 { body(translationKey[Int(s)]) }
         case .nearDuplicate:
             for s in input.segments(ofItem: item) where nearDuplicateCluster[Int(s)] >= 0 { body(nearDuplicateCluster[Int(s)]) }
         case .document:
@@ -105,32 +160,78 @@ struct IsolationGraph {
         case .consistencyGroup:
             if input.consistency[item] >= 0 { body(input.consistency[item]) }
         case .sharedPassage:
-            break
+            guard let passages else { return }
+            for s in input.segments(ofItem: item) { for k in passages.keys(ofSegment: s) { body(k) } }
         }
     }
 
-    private mutating func buildComponents() {
+    func isCut(_ link: IsolationLink, _ key: Int32) -> Bool {
+        cut[link]?[Int(key)] ?? false
+    }
+
+    /// Components over the union keys. While a component is too large to place (`limit` says,
+    /// from its items), its largest keys become cuts — every key of it at least half the size
+    /// of its largest — and the components are built again; each round at least halves the
+    /// largest key left in an oversized component, so there are few rounds.
+    private mutating func buildComponents(limit: (([Int32]) -> Bool)?) {
         let n = input.count
-        var items = UnionFind(count: n)
-        for link in links {
-            var first = [Int32](repeating: -1, count: keySpace(link))
-            for i in 0..<n {
-                forEachKey(link, of: i) { key in
-                    if first[Int(key)] < 0 { first[Int(key)] = Int32(i) } else { items.union(Int32(i), first[Int(key)]) }
+        for _ in 0..<64 {
+            var items = UnionFind(count: n)
+            for link in links where !Self.cutLinks.contains(link) {
+                var first = [Int32](repeating: -1, count: keySpace(link))
+                let cutKeys = cut[link]
+                for i in 0..<n {
+                    forEachKey(link, of: i) { key in
+                        if let cutKeys, cutKeys[Int(key)] { return }
+                        if first[Int(key)] < 0 { first[Int(key)] = Int32(i) } else { items.union(Int32(i), first[Int(key)]) }
+                    }
                 }
             }
-        }
-        var number = [Int32](repeating: -1, count: n)
-        var next: Int32 = 0
-        component = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            let root = Int(items.find(Int32(i)))
-            if number[root] < 0 {
-                number[root] = next
-                next += 1
+            var number = [Int32](repeating: -1, count: n)
+            var next: Int32 = 0
+            component = [Int32](repeating: 0, count: n)
+            for i in 0..<n {
+                let root = Int(items.find(Int32(i)))
+                if number[root] < 0 {
+                    number[root] = next
+                    next += 1
+                }
+                component[i] = number[root]
             }
-            component[i] = number[root]
+            componentCount = Int(next)
+            guard let limit else { return }
+
+            var members = [[Int32]](repeating: [], count: componentCount)
+            for i in 0..<n { members[Int(component[i])].append(Int32(i)) }
+            let oversized = (0..<componentCount).filter { members[$0].count > 1 && !limit(members[$0]) }
+            guard !oversized.isEmpty else { return }
+            var cutSomething = false
+            for c in oversized {
+                // Key sizes inside this component, per union link.
+                var sizes: [IsolationLink: [Int32: Int32]] = [:]
+                var largest: Int32 = 0
+                for i in members[c] {
+                    for link in links where !Self.cutLinks.contains(link) {
+                        var seen: Set<Int32> = []
+                        forEachKey(link, of: Int(i)) { key in
+                            guard !isCut(link, key), seen.insert(key).inserted else { return }
+                            let size = (sizes[link]?[key] ?? 0) + 1
+                            sizes[link, default: [:]][key] = size
+                            largest = max(largest, size)
+                        }
+                    }
+                }
+                guard largest > 1 else { continue }
+                for (link, keys) in sizes {
+                    for (key, size) in keys where size > 1 && 2 * size >= largest {
+                        if cut[link] == nil { cut[link] = [Bool](repeating: false, count: keySpace(link)) }
+                        cut[link]?[Int(key)] = true
+                        hubs[link, default: 0] += 1
+                        cutSomething = true
+                    }
+                }
+            }
+            if !cutSomething { return }
         }
-        componentCount = Int(next)
     }
 }

@@ -33,7 +33,7 @@ struct IsolationCost: Codable, Equatable {
         case byColumn = "by_column"
     }
 
-    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, assignment: ComponentAssignment, fates: [ItemFate]) {
+    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, assignment: SideAssignment, fates: [ItemFate]) {
         for column in spec.columns { byColumn[column.name] = Column() }
         var direct = [Bool](repeating: false, count: input.count)
         for link in graph.links {
@@ -128,9 +128,36 @@ struct Manifest: Codable {
     var nearDuplicates: NearDuplicates?
     var inputs: Inputs
     var outputs: [String: String]
+    /// Each column × partition against its target (issue 13).
+    var quotas: QuotaTable
+    /// How close the kept items come to an upper bound (the primary split only).
+    var optimality: Optimality?
+    /// Union keys cut because their component was too large to place, per link.
+    var cutKeys: [String: Int]
+
+    struct Optimality: Codable {
+        var kept: Int
+        var upperBound: Int
+        var gap: Double
+        var bound: String
+
+        init(bound: SideAssignment.Bound, kept: Int) {
+            self.kept = kept
+            upperBound = bound.keptUpperBound
+            gap = bound.keptUpperBound > 0 ? QuotaTable.rounded(Double(max(0, bound.keptUpperBound - kept)) / Double(bound.keptUpperBound)) : 0
+            self.bound = bound.method
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kept, gap, bound
+            case upperBound = "upper_bound"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case schema, tool, name, variant, roles, counts, records, dropped, fractions, components, isolation, audit, inputs, outputs
+        case quotas, optimality
+        case cutKeys = "cut_keys"
         case isolationCost = "isolation_cost"
         case nearDuplicates = "near_duplicates"
     }
@@ -151,7 +178,7 @@ struct Manifest: Codable {
                 case .document: rules.append("same_document")
                 case .lexeme: rules.append("same_lexeme")
                 case .consistencyGroup: rules.append("consistency_group")
-                case .sharedPassage: break
+                case .sharedPassage: rules.append("ngram_overlap")
                 }
             }
             enforce = rules.sorted()
@@ -165,9 +192,10 @@ struct Manifest: Codable {
     }
 
     static func make(spec: SplitSpec, variant: SplitVariant, input: SplitInput, store: Store, counts: RecordCounts,
-                     fates: [ItemFate], cost: IsolationCost?, assignment: ComponentAssignment, graph: IsolationGraph,
+                     fates: [ItemFate], cost: IsolationCost?, assignment: SideAssignment, graph: IsolationGraph,
                      nearDuplicates: NearDuplicateIndex.Parameters?, nearDuplicatePairs: Int, windowedBuckets: Int, directory: URL,
-                     toolVersion: String, specPath: String?) throws -> Manifest {
+                     toolVersion: String, specPath: String?, quotas: QuotaTable, bound: SideAssignment.Bound,
+                     hubs: [IsolationLink: Int]) throws -> Manifest {
         var records: [String: Int] = [:]
         var dropped: [String: [String: Int]] = [:]
         var kept: [String: [String: Int]] = [:]
@@ -205,7 +233,7 @@ struct Manifest: Codable {
             }
         }
         var outputs: [String: String] = [:]
-        for file in ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml"] {
+        for file in ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", DroppedItems.fileName] {
             outputs[file] = try FileDigest.sha256(ofFile: directory.appendingPathComponent(file).path).hex
         }
         let variantName: String
@@ -232,6 +260,9 @@ struct Manifest: Codable {
             },
             inputs: Inputs(spec: try specPath.map { try FileDigest.sha256(ofFile: $0).hex }, corpora: corpora,
                            items: itemHasher.finalize().map { String(format: "%02x", $0) }.joined(), sources: sources),
-            outputs: outputs)
+            outputs: outputs,
+            quotas: quotas,
+            optimality: variant.kind == .primary ? Optimality(bound: bound, kept: records.values.reduce(0, +)) : nil,
+            cutKeys: Dictionary(uniqueKeysWithValues: hubs.map { ($0.key.rawValue, $0.value) }))
     }
 }

@@ -207,6 +207,43 @@ struct SplitInputLoader {
             lookup.reset()
         }
 
+        // 4b. Translation closure (issue 13, item 8): groups holding the same sentence once
+        // folded are one, even through groups no item uses (`Déconnexion` ≈ `déconnexion`).
+        if spec.isolation.isEnabled(.translation) {
+            var closure: [Int32] = []
+            func root(_ g: Int32) -> Int32 {
+                var g = g
+                while closure[Int(g)] != g {
+                    closure[Int(g)] = closure[Int(closure[Int(g)])]
+                    g = closure[Int(g)]
+                }
+                return g
+            }
+            var groupOfText: [UInt64: Int32] = [:]
+            let folder = TextFolder()
+            var scalars: [UInt32] = []
+            let grouped = try reader.prepare("SELECT grp, text FROM segment WHERE grp IS NOT NULL")
+            while try grouped.step() {
+                guard let group = grouped.contentID(0) else { continue }
+                let g = internGroup(group)
+                while closure.count < groupIDs.count { closure.append(Int32(closure.count)) }
+                scalars.removeAll(keepingCapacity: true)
+                folder.fold(grouped.text(1) ?? "", into: &scalars)
+                let h = NearDuplicateIndex.foldedHash(scalars)
+                guard h != 0 else { continue }
+                if let other = groupOfText[h] {
+                    let a = root(g), b = root(other)
+                    if a != b { closure[Int(max(a, b))] = min(a, b) }
+                } else {
+                    groupOfText[h] = g
+                }
+            }
+            while closure.count < groupIDs.count { closure.append(Int32(closure.count)) }
+            for s in input.segmentGroup.indices where input.segmentGroup[s] >= 0 {
+                input.segmentGroup[s] = root(input.segmentGroup[s])
+            }
+        }
+
         // 5. Filters on the source text, then balance caps; what is left is the split's input.
         var keep = [Bool](repeating: true, count: candidates.count)
         for i in candidates.indices {

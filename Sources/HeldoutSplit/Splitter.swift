@@ -20,6 +20,8 @@ public struct Splitter {
         /// Test hook: called with the temporary directories once they are written and audited,
         /// before they are renamed into place. Throwing aborts the split.
         public var beforeRename: (([URL]) throws -> Void)?
+        /// Write the split even when a quota is not met (`--allow-short`); the manifest says so.
+        public var allowShort = false
         /// Fault injection for tests: build the graph with these links instead of the spec's,
         /// to show that the audit, not the graph, is what stands between a bug and the output.
         var graphLinksOverride: [IsolationLink]?
@@ -45,6 +47,8 @@ public struct Splitter {
     public func run(_ options: Options) throws -> SplitSummary {
         let parent = options.output.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        // Refuse an output that is not ours before any work (issue 13: `--out .` emptied a folder).
+        for variant in SplitVariant.all(for: spec) { try Self.checkReplaceable(Self.destination(of: variant, output: options.output, spec: spec)) }
         var temporaries: [URL] = []
         defer { for url in temporaries { try? FileManager.default.removeItem(at: url) } }
         // Everything the split holds in memory (items, graph, fates) is released when `build`
@@ -103,31 +107,50 @@ public struct Splitter {
             foldedHashes = found.foldedHashes
             pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
         }
-        let segmentClass: [Int32]
-        if !spec.isolation.isEnabled(.sharedSegment) {
-            segmentClass = (0..<Int32(input.segmentIDs.count)).map { $0 }
-        } else if let foldedHashes {
-            segmentClass = FoldedSegmentClasses.compute(count: input.segmentIDs.count, used: used, foldedHashes: foldedHashes)
-        } else {
-            segmentClass = FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
+        // Folded classes always close translation groups; they key the shared-segment link
+        // only when it is on.
+        let foldedClass = foldedHashes.map { FoldedSegmentClasses.compute(count: input.segmentIDs.count, used: used, foldedHashes: $0) }
+            ?? FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
+        let segmentClass = spec.isolation.isEnabled(.sharedSegment) ? foldedClass : (0..<Int32(input.segmentIDs.count)).map { $0 }
+        let links = options.graphLinksOverride ?? spec.isolation.enabledLinks
+        var passages: SharedPassages?
+        if links.contains(.sharedPassage) {
+            options.progress?("shared passages")
+            passages = SharedPassages(texts: input.segmentText, used: used)
         }
 
         options.progress?("isolation graph")
-        let graph = IsolationGraph(input: input, links: options.graphLinksOverride ?? spec.isolation.enabledLinks, nearDuplicatePairs: pairs,
-                                   segmentClass: segmentClass, segmentCount: input.segmentIDs.count)
-        let assignment = ComponentAssignment(graph: graph, input: input, spec: spec)
+        let graph = IsolationGraph(input: input, links: links, nearDuplicatePairs: pairs,
+                                   segmentClass: segmentClass, foldedClass: foldedClass, segmentCount: input.segmentIDs.count,
+                                   passages: passages, componentLimit: SideAssignment.placementLimit(input: input, spec: spec))
+        options.progress?("choosing sides")
+        let assignment = SideAssignment(graph: graph, input: input, spec: spec)
         let variants = SplitVariant.all(for: spec)
         var fates = variants.map { variant in (0..<input.count).map { variant.fate(of: $0, input: input, assignment: assignment, graph: graph) } }
-        if let comparison = variants.firstIndex(where: { $0.kind == .comparison }) {
-            matchTrainingSize(&fates[comparison], to: fates[0], input: input)
+        // The comparison trains on as many items as the primary; sweep members on as many as
+        // the smallest member, so that only which columns are supervised differs among them.
+        let trainingSize = fates.map { $0.filter { $0 == .kept(.train) }.count }
+        let sweepMembers = variants.indices.filter { if case .sweep = variants[$0].kind { true } else { false } }
+        let smallestSweep = sweepMembers.map { trainingSize[$0] }.min() ?? 0
+        for index in variants.indices {
+            switch variants[index].kind {
+            case .primary: break
+            case .comparison: matchTrainingSize(&fates[index], to: trainingSize[0], input: input)
+            case .sweep: matchTrainingSize(&fates[index], to: smallestSweep, input: input)
+            }
         }
         let cost = IsolationCost(graph: graph, input: input, spec: spec, assignment: assignment, fates: fates[0])
 
-        // Write every variant into a temporary directory next to its destination.
-        let destinations = variants.map { variant in
-            options.output.deletingLastPathComponent()
-                .appendingPathComponent(options.output.lastPathComponent + variant.name.dropFirst(spec.name.count))
+        // Quotas: refused here, before anything is written, unless the spec accepts a short split.
+        let quotas = variants.indices.map { QuotaTable(spec: spec, input: input, fates: fates[$0], roles: variants[$0].primaryRoles) }
+        let kept = fates[0].filter { if case .kept = $0 { true } else { false } }.count
+        if !quotas[0].unmet.isEmpty, !(spec.partitions.allowShort || options.allowShort) {
+            throw HeldoutError.checkFailed(QuotaRefusal.message(split: spec.name, table: quotas[0], cost: cost, graph: graph, input: input,
+                                                                spec: spec, bound: assignment.bound, kept: kept))
         }
+
+        // Write every variant into a temporary directory next to its destination.
+        let destinations = variants.map { Self.destination(of: $0, output: options.output, spec: spec) }
         for destination in destinations {
             let temporary = destination.deletingLastPathComponent()
                 .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(UUID().uuidString)")
@@ -141,17 +164,54 @@ public struct Splitter {
         options.progress?("manifest")
         var summaries: [SplitSummary.Output] = []
         for (index, variant) in variants.enumerated() {
+            try DroppedItems.write(to: temporaries[index].appendingPathComponent(DroppedItems.fileName), spec: spec, input: input,
+                                   fates: fates[index], assignment: assignment, graph: graph)
+            var quota = quotas[index]
+            quota.acceptedShort = !quota.unmet.isEmpty
             let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store, counts: counts[index],
                                              fates: fates[index], cost: variant.kind == .primary ? cost : nil,
                                              assignment: assignment, graph: graph, nearDuplicates: nearParameters,
                                              nearDuplicatePairs: pairs.count, windowedBuckets: windowedBuckets, directory: temporaries[index],
-                                             toolVersion: options.toolVersion, specPath: options.specPath)
+                                             toolVersion: options.toolVersion, specPath: options.specPath,
+                                             quotas: quota, bound: assignment.bound, hubs: graph.hubs)
             try manifest.write(to: temporaries[index].appendingPathComponent("manifest.json"))
             summaries.append(SplitSummary.Output(name: variant.name, directory: destinations[index].path,
                                                  records: manifest.records, isolationCost: manifest.isolationCost?.total))
         }
 
         return (variants, destinations, summaries)
+    }
+
+    /// Where a variant goes: the primary at `output`, siblings beside it with their suffix.
+    static func destination(of variant: SplitVariant, output: URL, spec: SplitSpec) -> URL {
+        output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent + variant.name.dropFirst(spec.name.count))
+    }
+
+    /// Files a split directory may hold: what `split` writes, what `audit` adds, and the
+    /// releases `publish` makes inside it. Anything else is the user's.
+    static let ownFiles: Set<String> = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json",
+                                         "audit.json", "audit.html", DroppedItems.fileName, "releases"]
+
+    /// An existing `destination` must be a split heldout wrote and hold nothing else, or it is
+    /// left alone: `--out .` or a folder of notes is refused, not emptied.
+    static func checkReplaceable(_ destination: URL) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw HeldoutError.usage("--out \(destination.path): exists and is not a directory; choose another output directory")
+        }
+        let manifest = destination.appendingPathComponent("manifest.json")
+        let isSplit = (try? Data(contentsOf: manifest)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            .map { ($0["schema"] as? String) == Splitter.schemaVersion } ?? false
+        let contents = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
+        guard isSplit || contents.isEmpty else {
+            throw HeldoutError.usage("--out \(destination.path): exists and is not a heldout split (no manifest.json of \(Splitter.schemaVersion)); nothing in it was touched. Choose a new or empty directory")
+        }
+        let foreign = contents.filter { !ownFiles.contains($0) }.sorted()
+        guard foreign.isEmpty else {
+            throw HeldoutError.usage("--out \(destination.path): holds files heldout did not write (\(foreign.prefix(5).joined(separator: ", "))); a split directory is replaced whole, so move them out first. Nothing was touched")
+        }
     }
 
     /// Renames `temporary` to `destination`; an existing destination is renamed aside first and
@@ -162,6 +222,7 @@ public struct Splitter {
             try fm.moveItem(at: temporary, to: destination)
             return
         }
+        try checkReplaceable(destination)
         // Published releases live inside the split directory (DESIGN: `splits/NAME/releases/`)
         // and are immutable: they are carried into the new directory before the swap — copied,
         // so that a failed swap still leaves the old directory whole.
@@ -181,11 +242,10 @@ public struct Splitter {
         try? fm.removeItem(at: aside)
     }
 
-    /// The comparison supervises the evaluated columns, so it has more training items; keep the
-    /// primary's count, choosing by SHA-256(seed, "comparison", id) — deterministic, and blind
-    /// to column, so the kept mix follows the comparison's own.
-    private func matchTrainingSize(_ fates: inout [ItemFate], to primary: [ItemFate], input: SplitInput) {
-        let target = primary.filter { $0 == .kept(.train) }.count
+    /// Siblings train on as many items as the smallest of them: keep that many, choosing by
+    /// SHA-256(seed, "comparison", id) — deterministic, and blind to column, so the kept mix
+    /// follows each variant's own.
+    private func matchTrainingSize(_ fates: inout [ItemFate], to target: Int, input: SplitInput) {
         let train = fates.indices.filter { fates[$0] == .kept(.train) }
         guard train.count > target else { return }
         let ranked = train.map { (ContentID(hashing: [String(spec.seed), "comparison", input.ids[$0].hex]), $0) }.sorted { $0.0 < $1.0 }

@@ -22,6 +22,13 @@ func spec(seed: Int = 1, isolation: String = "{ level: document }", tolerance: D
 /// One planted pair per link kind: a grammar item and a tone item tied by that link only.
 enum Planted: String, CaseIterable {
     case sharedSegment, translation, nearDuplicate, document, lexeme, consistencyGroup
+    /// A run of 13 words shared by two otherwise different sentences (Jaccard 0.52).
+    case sharedPassage
+    /// An 8-word sentence inside a longer one.
+    case containedPassage
+    /// `Hangup → Déconnexion ≈ déconnexion ← logout → Abmelden`: two alignment groups joined only
+    /// by a case variant of their French member.
+    case foldedTranslationChain
 
     var link: IsolationLink {
         switch self {
@@ -31,6 +38,8 @@ enum Planted: String, CaseIterable {
         case .document: .document
         case .lexeme: .lexeme
         case .consistencyGroup: .consistencyGroup
+        case .sharedPassage, .containedPassage: .sharedPassage
+        case .foldedTranslationChain: .translation
         }
     }
 
@@ -39,10 +48,12 @@ enum Planted: String, CaseIterable {
         switch self {
         case .sharedSegment: "{ level: segment, shared_segments: false }"
         case .translation: "{ level: document, translations: false }"
-        case .nearDuplicate: "{ level: document, near_duplicates: { enabled: false } }"
+        case .nearDuplicate: "{ level: document, near_duplicates: { enabled: false }, shared_passages: false }"
         case .document: "{ level: segment }"
         case .lexeme: "{ level: document, lexemes: false }"
         case .consistencyGroup: "{ level: document, consistency_groups: false }"
+        case .sharedPassage, .containedPassage: "{ level: document, shared_passages: false }"
+        case .foldedTranslationChain: "{ level: document, translations: false }"
         }
     }
 
@@ -71,8 +82,19 @@ let plantedCorpora: [(String, [(String, [(String, String)])])] = [
     ("lex2", [("", [("fr", "Elle va défendre le château contre les envahisseurs.")])]),
     ("cg1", [("", [("en", "Rain fell all night over the sleeping village.")])]),
     ("cg2", [("", [("en", "The streets were still wet in the morning light.")])]),
+    ("pa1", [("", [("en", passageA)])]),
+    ("pa2", [("", [("en", passageB)])]),
+    ("pc1", [("", [("en", containedShort)])]),
+    ("pc2", [("", [("en", containedLong)])]),
+    ("chain1", [("", [("en", "Hangup"), ("fr", "Déconnexion")])]),
+    ("chain2", [("", [("en", "Logout"), ("fr", "déconnexion"), ("de", "Abmelden")])]),
     ("fill", fillers("g", 100) + fillers("t", 50)),
 ]
+
+let passageA = "Before you start the engine please check that the oil level is between the two marks on the dipstick."
+let passageB = "Mechanics always check that the oil level is between the two marks on the dipstick when the car is cold."
+let containedShort = "The red kettle whistles loudly in the small kitchen."
+let containedLong = "Every winter morning the red kettle whistles loudly in the small kitchen while grandmother reads the newspaper aloud."
 
 let plantedItems: [String: (Item, Item)] = [
     "sharedSegment": (item("s1", category: "grammar", on: [("en", "The orange cat sleeps on the warm mat every afternoon.")]),
@@ -86,6 +108,10 @@ let plantedItems: [String: (Item, Item)] = [
                item("l2", category: "tone", lang: "fr", on: [("fr", "Elle va défendre le château contre les envahisseurs.")], target: defendre)),
     "consistencyGroup": (item("c1", category: "grammar", on: [("en", "Rain fell all night over the sleeping village.")], group: "cg-1"),
                          item("c2", category: "tone", on: [("en", "The streets were still wet in the morning light.")], group: "cg-1")),
+    "sharedPassage": (item("p1", category: "grammar", on: [("en", passageA)]), item("p2", category: "tone", on: [("en", passageB)])),
+    "containedPassage": (item("q1", category: "grammar", on: [("en", containedLong)]), item("q2", category: "tone", on: [("en", containedShort)])),
+    "foldedTranslationChain": (item("h1", category: "grammar", lang: "de", on: [("de", "Abmelden")]),
+                               item("h2", category: "tone", lang: "fr", on: [("fr", "Déconnexion")])),
 ]
 
 func plantedStore(reverse: Bool = false) throws -> Workbench {
@@ -125,31 +151,8 @@ struct IsolationTests {
         #expect(separated)
     }
 
-    @Test("a conflict drops the held-out item and the manifest counts it under its link and column")
-    func conflictCost() throws {
-        let bench = try plantedStore()
-        var found = false
-        for seed in 1...40 where !found {
-            let output = try bench.split(spec(seed: seed), out: "s\(seed)")
-            guard output.partition(of: Planted.sharedSegment.grammar.id) == .train else { continue }
-            found = true
-            #expect(output.partition(of: Planted.sharedSegment.tone.id) == nil)
-            let manifest = try output.manifest
-            let cost = manifest["isolation_cost"] as? [String: Any]
-            let tone = (cost?["by_column"] as? [String: Any])?["tone"] as? [String: Any]
-            #expect(((tone?["by_link"] as? [String: Int])?["shared_segment"] ?? 0) >= 1)
-            // Every tone item is either written or counted as an isolation cost.
-            let toneWritten = output.all.filter { $0.column == "tone" }.count
-            #expect(toneWritten + (tone?["total"] as? Int ?? -1) == 56)
-            #expect((cost?["total"] as? Int) == tone?["total"] as? Int)
-            // No tone record in training, ever; grammar records in training carry gold.
-            #expect(output.records[.train]!.allSatisfy { $0.column == "grammar" && $0.answer != nil })
-        }
-        #expect(found)
-    }
-
-    @Test("a tolerance lets components with held-out items go to evaluation: fewer dropped, fractions kept")
-    func toleranceWinsBackHeldOut() throws {
+    @Test("held-out items go to evaluation as far as the training column's evaluation share allows; the rest are dropped, counted and listed")
+    func evaluationCapacity() throws {
         let bench = try Workbench()
         // 200 components holding one grammar and one tone item (a shared sentence), 200 grammar alone.
         let shared = (0..<200).map { ("m\($0)", [("en", fillerText("m", $0))]) }
@@ -159,17 +162,30 @@ struct IsolationTests {
              item("mt\(i)", category: "tone", on: [("en", fillerText("m", i))])]
         } + fillerItems("g", 200, category: "grammar")
         try bench.store.replaceItems(ofTemplates: ["t-grammar", "t-tone"], with: items)
-        func run(_ tolerance: Double) throws -> (dropped: Int, grammarTrainShare: Double) {
-            let output = try bench.split(spec(tolerance: tolerance), out: "tol\(tolerance)")
-            let tone = output.all.filter { $0.column == "tone" }.count
-            let grammarTrain = output.records[.train]!.filter { $0.column == "grammar" }.count
-            return (200 - tone, Double(grammarTrain) / 400)
-        }
-        let strict = try run(0)
-        let loose = try run(0.1)
-        #expect(loose.dropped < strict.dropped)
-        #expect(loose.grammarTrainShare >= 0.7 - 1e-9)
-        #expect(strict.dropped > 100)
+        let output = try bench.split(spec(tolerance: 0.02), out: "cap")
+        let tone = output.all.filter { $0.column == "tone" }
+        let grammarEvaluation = output.all.filter { $0.column == "grammar" && $0.partition != .train }.count
+        // Grammar may give 20% (±2%) of its 400 items to evaluation: 80 shared components, so 80 tone items.
+        #expect(abs(grammarEvaluation - 80) <= 8)
+        #expect(tone.count == grammarEvaluation)
+        #expect(!output.records[.train]!.contains { $0.column == "tone" })
+        let manifest = try output.manifest
+        let cost = (manifest["isolation_cost"] as? [String: Any])?["by_column"] as? [String: Any]
+        let toneCost = cost?["tone"] as? [String: Any]
+        #expect(toneCost?["total"] as? Int == 200 - tone.count)
+        #expect(((toneCost?["by_link"] as? [String: Int])?["shared_segment"] ?? 0) == 200 - tone.count)
+        // dropped.jsonl lists each with the training item that shares its sentence.
+        let dropped = try String(contentsOf: bench.url("cap").appendingPathComponent("dropped.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        #expect(dropped.count == 200 - tone.count)
+        let trainIDs = Set(output.records[.train]!.map(\.id))
+        #expect(dropped.allSatisfy { $0["reason"] as? String == "isolation" && $0["link"] as? String == "shared_segment"
+                                     && trainIDs.contains($0["partner"] as? String ?? "") })
+        // Every column meets its quota, and the bound is stated.
+        let quotas = (manifest["quotas"] as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+        #expect(!quotas.isEmpty && quotas.allSatisfy { $0["met"] as? Bool == true })
+        let optimality = manifest["optimality"] as? [String: Any]
+        #expect((optimality?["upper_bound"] as? Int ?? 0) >= (optimality?["kept"] as? Int ?? .max))
     }
 
     @Test("the audit seam refuses a split whose graph missed a link, and nothing is written")
@@ -209,14 +225,13 @@ struct IsolationTests {
         let t = item("ft", category: "tone", lang: "fr", on: [("fr", copy)])
         try bench.store.replaceItems(ofTemplates: ["t-grammar", "t-tone"],
                                      with: [g, t] + fillerItems("g", 60, category: "grammar") + fillerItems("t", 30, category: "tone"))
-        var sawGrammarInTrain = false
         for seed in 1...12 {
             let output = try bench.split(spec(seed: seed, isolation: "{ level: segment, near_duplicates: { enabled: false } }"), out: "f\(seed)")
             let gp = output.partition(of: g.id), tp = output.partition(of: t.id)
-            sawGrammarInTrain = sawGrammarInTrain || gp == .train
             #expect(!(gp == .train && tp != nil), "seed \(seed): the folded copy crossed into \(String(describing: tp))")
+            // One component: both on one side of the split, or the tone item dropped.
+            #expect(tp == nil || gp == nil || gp!.isEvaluation == tp!.isEvaluation)
         }
-        #expect(sawGrammarInTrain)
     }
 }
 

@@ -42,7 +42,7 @@ struct SpecTests {
     func designExample() throws {
         let spec = try SplitSpec(yaml: Self.good, file: "spec.yaml")
         #expect(spec.seed == 17 && spec.axis == .category && spec.columns.map(\.name) == ["definition", "grammar", "tone"])
-        #expect(spec.isolation.enabledLinks == [.sharedSegment, .translation, .nearDuplicate, .lexeme, .consistencyGroup])
+        #expect(spec.isolation.enabledLinks == [.sharedSegment, .translation, .nearDuplicate, .lexeme, .consistencyGroup, .sharedPassage])
         #expect(spec.filter.pairs == ["fr-en"] && spec.filter.minTokens == 4)
         var reread = try SplitSpec(yaml: spec.resolvedYAML, file: "spec.yaml")
         reread.locations = spec.locations

@@ -1,0 +1,164 @@
+import Foundation
+import HeldoutCore
+
+/// Each column's partitions against what the spec asks (issue 13: quotas are part of the
+/// promise). A training column (supervised or plausibility) should hold `train`, `dev` and
+/// `test` of its kept items; a held-out column `dev` and `test` in their ratio. A partition is
+/// met when its share is within `partitions.tolerance` of the target, or within one item of it
+/// (a column of 10 items cannot hold 8.5 of them), and is never empty when its target is not 0.
+struct QuotaTable: Codable, Equatable {
+    struct Row: Codable, Equatable {
+        var column: String
+        var role: String
+        var partition: String
+        var target: Double
+        var items: Int
+        var share: Double
+        var met: Bool
+    }
+
+    var tolerance: Double
+    var rows: [Row]
+    /// True when some partition is not met and the spec accepted it (`partitions.allow_short`).
+    var acceptedShort: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case tolerance, rows
+        case acceptedShort = "accepted_short"
+    }
+
+    var unmet: [Row] { rows.filter { !$0.met } }
+
+    init(spec: SplitSpec, input: SplitInput, fates: [ItemFate], roles: [Role]) {
+        let p = spec.partitions
+        tolerance = p.tolerance
+        var kept = [[Int]](repeating: [0, 0, 0], count: spec.columns.count)
+        for i in 0..<input.count {
+            if case let .kept(partition) = fates[i] {
+                kept[Int(input.column[i])][Partition.allCases.firstIndex(of: partition) ?? 0] += 1
+            }
+        }
+        var rows: [Row] = []
+        for (index, column) in spec.columns.enumerated() {
+            let role = roles[index]
+            let counts = kept[index]
+            let evaluation = p.dev + p.test
+            for (k, partition) in Partition.allCases.enumerated() {
+                let target: Double
+                let base: Int
+                if role == .heldout {
+                    guard partition.isEvaluation else { continue }
+                    target = evaluation > 0 ? p.fraction(partition) / evaluation : 0
+                    base = counts[1] + counts[2]
+                } else {
+                    target = p.fraction(partition)
+                    base = counts.reduce(0, +)
+                }
+                let share = base > 0 ? Double(counts[k]) / Double(base) : 0
+                let expected = target * Double(base)
+                var met = abs(share - target) <= p.tolerance + 1e-9 || abs(Double(counts[k]) - expected) <= 1 + 1e-9
+                if target > 0, counts[k] == 0 { met = false }
+                rows.append(Row(column: column.name, role: role.rawValue, partition: partition.rawValue,
+                                target: Self.rounded(target), items: counts[k], share: Self.rounded(share), met: met))
+            }
+        }
+        self.rows = rows
+        acceptedShort = p.allowShort && rows.contains { !$0.met }
+    }
+
+    static func rounded(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
+}
+
+/// Why a quota could not be met, in words a researcher can act on: which column and partition,
+/// what was asked against what was reached, which links cost the most items, and what to change.
+enum QuotaRefusal {
+    static func message(split name: String, table: QuotaTable, cost: IsolationCost?, graph: IsolationGraph,
+                        input: SplitInput, spec: SplitSpec, bound: SideAssignment.Bound, kept: Int) -> String {
+        var lines = ["split \(name): the quotas of \(Set(table.unmet.map(\.column)).count) column(s) cannot be met; nothing was written"]
+        for row in table.unmet {
+            let asked = String(format: "%.1f%%", row.target * 100), got = String(format: "%.1f%%", row.share * 100)
+            lines.append("  \(row.column) (\(row.role)), \(row.partition): \(row.items) item(s), \(got) of the column against \(asked) asked (tolerance \(String(format: "%.1f%%", table.tolerance * 100)))")
+        }
+        for column in Array(Set(table.unmet.map(\.column))).sorted() {
+            guard let c = cost?.byColumn[column] else { continue }
+            let total = input.column.indices.filter { spec.columns[Int(input.column[$0])].name == column }.count
+            let links = c.byLink.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("  \(column): \(c.total) of \(total) item(s) dropped for isolation" + (links.isEmpty ? "" : " (by link: \(links))")
+                         + (c.indirect > 0 ? "; \(c.indirect) through other dropped items" : ""))
+        }
+        for (column, description) in largestComponents(graph: graph, input: input, spec: spec, columns: Set(table.unmet.map(\.column))) {
+            lines.append("  \(column): \(description)")
+        }
+        if !graph.hubs.isEmpty {
+            lines.append("  keys cut to place oversized components: " + graph.hubs.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+        }
+        lines.append("  kept \(kept) item(s); an upper bound for these components is \(bound.keptUpperBound)")
+        lines.append("  to fix: " + fixes(table: table, cost: cost, spec: spec).joined(separator: "; "))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The largest component holding items of each column, when it holds a large part of it.
+    static func largestComponents(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, columns: Set<String>) -> [(String, String)] {
+        var size = [Int](repeating: 0, count: graph.componentCount)
+        var perColumn: [Int: [Int: Int]] = [:]
+        var columnTotal = [Int](repeating: 0, count: spec.columns.count)
+        for i in 0..<input.count {
+            let c = Int(graph.component[i]), x = Int(input.column[i])
+            size[c] += 1
+            columnTotal[x] += 1
+            perColumn[x, default: [:]][c, default: 0] += 1
+        }
+        var out: [(String, String)] = []
+        for (x, column) in spec.columns.enumerated() where columns.contains(column.name) {
+            guard let (c, n) = perColumn[x]?.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }),
+                  n > 1, Double(n) >= 0.1 * Double(columnTotal[x]) else { continue }
+            var linkCounts: [String] = []
+            for link in graph.links where !IsolationGraph.cutLinks.contains(link) {
+                var keys: Set<Int32> = []
+                for i in 0..<input.count where Int(graph.component[i]) == c {
+                    graph.forEachKey(link, of: i) { if !graph.isCut(link, $0) { keys.insert($0) } }
+                }
+                if !keys.isEmpty { linkCounts.append("\(keys.count) \(link.rawValue) key(s)") }
+            }
+            out.append((column.name, "\(n) of \(columnTotal[x]) item(s) are tied into one component of \(size[c]) item(s) through " + linkCounts.joined(separator: ", ")))
+        }
+        return out
+    }
+
+    static func fixes(table: QuotaTable, cost: IsolationCost?, spec: SplitSpec) -> [String] {
+        var out: [String] = []
+        var byLink: [String: Int] = [:]
+        for column in Set(table.unmet.map(\.column)) {
+            for (link, n) in cost?.byColumn[column]?.byLink ?? [:] { byLink[link, default: 0] += n }
+        }
+        let links = byLink.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        for link in links.prefix(2) {
+            switch IsolationLink(rawValue: link) {
+            case .document: out.append("use finer documents (ingest with a document option) or `isolation.level: segment`")
+            case .lexeme: out.append("`isolation.lexemes: false` (the same word may then be asked in training and evaluation)")
+            case .consistencyGroup: out.append("`isolation.consistency_groups: false`")
+            case .translation: out.append("fewer pivot languages per spec, or `isolation.translations: false` (translations of evaluation sentences may then be trained on)")
+            case .nearDuplicate: out.append("a higher `isolation.near_duplicates.threshold`")
+            case .sharedPassage: out.append("`isolation.shared_passages: false`")
+            case .sharedSegment, nil: break
+            }
+        }
+        let worst = table.unmet.map { abs($0.share - $0.target) }.max() ?? 0
+        if worst > table.tolerance, worst < 0.5 {
+            out.append("`partitions.tolerance: \(String(format: "%.2f", (worst + 0.005).rounded(toPlaces: 2)))` to accept these shares")
+        }
+        if table.unmet.contains(where: { $0.items == 0 }) {
+            out.append("more items in the short column (more templates or corpora)")
+        }
+        out.append("`partitions.allow_short: true` (or `--allow-short`) to write it anyway, marked short in the manifest and card")
+        return out
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        let scale = pow(10.0, Double(places))
+        return (self * scale).rounded(.up) / scale
+    }
+}

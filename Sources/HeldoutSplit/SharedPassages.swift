@@ -1,0 +1,100 @@
+import HeldoutCore
+
+/// The shared-passage link (issue 13, item 9): two segments are tied when they share a run of
+/// ``runLength`` folded words, or when one of ``minContained``…``runLength - 1`` words is
+/// contained, as a contiguous run, in the other. Longer contained texts share a full run anyway.
+///
+/// Every run is hashed (64 bits, the window's length mixed in) and the (hash, segment) pairs are
+/// sorted: a hash met in two or more segments is one passage key. Sorting keeps memory at 16 bytes
+/// a window, whatever the corpus, and makes the keys independent of input order.
+struct SharedPassages {
+    static let runLength = 13
+    static let minContained = 8
+
+    /// Passage keys of each segment (CSR: `start[s]..<start[s+1]` in `keys`).
+    private(set) var start: [Int32] = [0]
+    private(set) var keys: [Int32] = []
+    private(set) var keyCount = 0
+
+    func keys(ofSegment s: Int32) -> ArraySlice<Int32> {
+        keys[Int(start[Int(s)])..<Int(start[Int(s) + 1])]
+    }
+
+    /// `texts` are the segments' texts; `used` the segments any item uses (the others get no key).
+    init(texts: [String], used: [Int]) {
+        let folder = TextFolder()
+        var words: [[UInt64]] = Array(repeating: [], count: texts.count)
+        var scratch: [UInt32] = []
+        // Whole texts short enough to be "contained" rather than share a full run.
+        var wholeTexts = Set<UInt64>()
+        for s in used {
+            words[s] = Self.wordHashes(texts[s], folder: folder, scratch: &scratch)
+            let n = words[s].count
+            if n >= Self.minContained && n < Self.runLength { wholeTexts.insert(Self.window(words[s][...])) }
+        }
+        var pairs: [(hash: UInt64, segment: Int32)] = []
+        for s in used {
+            let w = words[s]
+            let n = w.count
+            guard n >= Self.minContained else { continue }
+            if n < Self.runLength { pairs.append((Self.window(w[...]), Int32(s))) }
+            if n >= Self.runLength {
+                for i in 0...(n - Self.runLength) { pairs.append((Self.window(w[i..<(i + Self.runLength)]), Int32(s))) }
+            }
+            guard !wholeTexts.isEmpty else { continue }
+            for length in Self.minContained..<min(n, Self.runLength) {
+                for i in 0...(n - length) {
+                    let h = Self.window(w[i..<(i + length)])
+                    if wholeTexts.contains(h) { pairs.append((h, Int32(s))) }
+                }
+            }
+        }
+        words = []
+        pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.segment < $1.segment }
+        var perSegment = [[Int32]](repeating: [], count: texts.count)
+        var i = 0
+        while i < pairs.count {
+            var j = i + 1
+            while j < pairs.count, pairs[j].hash == pairs[i].hash { j += 1 }
+            // A key only when two different segments hold it.
+            if pairs[j - 1].segment != pairs[i].segment {
+                let key = Int32(keyCount)
+                keyCount += 1
+                var last: Int32 = -1
+                for k in i..<j where pairs[k].segment != last {
+                    perSegment[Int(pairs[k].segment)].append(key)
+                    last = pairs[k].segment
+                }
+            }
+            i = j
+        }
+        for list in perSegment {
+            keys.append(contentsOf: list)
+            start.append(Int32(keys.count))
+        }
+    }
+
+    static func wordHashes(_ text: String, folder: TextFolder, scratch: inout [UInt32]) -> [UInt64] {
+        scratch.removeAll(keepingCapacity: true)
+        folder.fold(text, into: &scratch)
+        guard !scratch.isEmpty else { return [] }
+        var out: [UInt64] = []
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for v in scratch {
+            if v == 0x20 {
+                out.append(NearDuplicateIndex.mix(h))
+                h = 0xCBF2_9CE4_8422_2325
+            } else {
+                h = (h ^ UInt64(v)) &* 0x100_0000_01B3
+            }
+        }
+        out.append(NearDuplicateIndex.mix(h))
+        return out
+    }
+
+    static func window(_ words: ArraySlice<UInt64>) -> UInt64 {
+        var g = NearDuplicateIndex.mix(UInt64(words.count) &* 0x9E37_79B9_7F4A_7C15)
+        for w in words { g = NearDuplicateIndex.mix(g ^ w) }
+        return g
+    }
+}
