@@ -17,6 +17,8 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     case badDate(String)
     case badNotes(String)
     case badLicense(String)
+    /// A partition is empty, or a quota unmet, and the split was not accepted as short.
+    case unusable(String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,8 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
             "--license \(l) is not an SPDX identifier (e.g. CC-BY-4.0, MIT)"
         case let .badNotes(path):
             "--notes \(path) cannot be read as UTF-8 text"
+        case let .unusable(why):
+            "not published: \(why). Build the split again so that its quotas are met, or accept it as short (`partitions.allow_short: true` or `heldout split --allow-short`), and the card will say so"
         }
     }
 
@@ -53,6 +57,7 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidVersion, .versionExists, .versionNotNewer, .majorBumpRequired, .unsafePath, .badDate, .badLicense:
             .usage(description)
         case let .notASplit(path): .badInput(SourceLocation(file: path), description)
+        case .unusable: .checkFailed(description)
         case let .badNotes(path): .badInput(SourceLocation(file: path), description)
         }
     }

@@ -115,6 +115,7 @@ public struct Publisher: Sendable {
         }
 
         let contents = try SplitContents.read(directory: split)
+        try Self.checkUsable(manifest: Self.readJSON(split.appendingPathComponent("manifest.json")) ?? [:], split: split)
         var previousContents: (version: String, contents: SplitContents)?
         if let previous, let url = existing[previous] {
             previousContents = (previous.description, try SplitContents.read(directory: url))
@@ -186,6 +187,21 @@ public struct Publisher: Sendable {
         if fm.fileExists(atPath: target.path) { throw PublishError.versionExists(target.path) }
         try fm.moveItem(at: temporary, to: target)
         return target
+    }
+
+    /// A release loads as train/dev/test in `datasets`: an empty partition, or a quota the split
+    /// did not meet, is refused unless the split was accepted as short (its manifest says so).
+    static func checkUsable(manifest: [String: Any], split: URL) throws {
+        let quotas = manifest["quotas"] as? [String: Any]
+        if quotas?["accepted_short"] as? Bool == true { return }
+        for file in ["train.jsonl", "dev.jsonl", "test.jsonl"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: split.appendingPathComponent(file).path)[.size] as? Int) ?? 0
+            if size == 0 { throw PublishError.unusable("\(file) is empty") }
+        }
+        let unmet = (quotas?["rows"] as? [[String: Any]] ?? []).filter { $0["met"] as? Bool == false }
+        if let row = unmet.first {
+            throw PublishError.unusable("\(row["column"] ?? "?") \(row["partition"] ?? "?") holds \(row["items"] ?? 0) item(s), share \(row["share"] ?? 0) against \(row["target"] ?? 0)")
+        }
     }
 
     private func write(_ data: Data, _ name: String, in directory: URL, digests: inout [String: String]) throws {

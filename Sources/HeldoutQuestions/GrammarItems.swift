@@ -77,7 +77,7 @@ extension BuildContext {
                                  source: segment.id, report: &report)
                     }
                 }
-            case .word, .label:
+            case .word, .label, .translation:
                 return
             }
         }

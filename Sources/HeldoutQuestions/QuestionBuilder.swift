@@ -141,6 +141,7 @@ struct BuildContext {
             case .word: try words(template, lang: lang, pair: pair, report: &report)
             case .feature, .agreement, .minimalPair: try grammar(template, lang: lang, pair: pair, report: &report)
             case .label: try labels(template, lang: lang, pair: pair, report: &report)
+            case .translation: try translations(template, lang: lang, pair: pair, report: &report)
             }
         }
         if report.candidates > 0 { report.coverage = Double(report.answered) / Double(report.candidates) }

@@ -16,6 +16,9 @@ public enum SelectorKind: String, Sendable, CaseIterable, Codable {
     case minimalPair = "minimal_pair"
     /// A segment's label (tone, or any label a corpus carries: a user's own category).
     case label
+    /// A segment and its aligned translation: translate it, the translation as gold (the
+    /// language-pair grid of the method: supervise de→en and es→en, test fr→en).
+    case translation
 }
 
 /// Which segments, or which tokens in them, a template asks about.
@@ -174,6 +177,9 @@ public enum TemplateLoader {
         for pair in pairs where !languages.contains(pair.source) { languages.append(pair.source) }
         guard !languages.isEmpty else {
             throw HeldoutError.badInput(SourceLocation(file: file, line: 1, column: 1), "missing field languages (or pairs): which languages the template asks about")
+        }
+        if selector.kind == .translation, pairs.isEmpty {
+            throw HeldoutError.badInput(location(file, try required("selector")), "kind: translation needs pairs: (the language translated into)")
         }
         if selector.kind == .label, selector.side == .translation, pairs.isEmpty {
             throw HeldoutError.badInput(location(file, try required("selector")), "side: translation needs pairs: (the translation's language)")

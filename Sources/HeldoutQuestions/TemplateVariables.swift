@@ -13,6 +13,7 @@ public enum TemplateVariables {
         .minimalPair: ["word", "lemma", "upos", "replacement", "changed", "controller", "relation", "feature", "feature_name",
                        "expected", "found", "reason", "position"],
         .label: ["label", "value", "side", "labelled_text", "labelled_lang", "labelled_lang_name"],
+        .translation: ["translations", "translation_count"],
     ]
 
     public static func names(for kind: SelectorKind, hasPair: Bool) -> Set<String> {

@@ -7,6 +7,8 @@ import HeldoutStore
 
 // Benchmark driver for bench/split.sh (not part of the product):
 //   heldout-bench generate STORE N        a store of N items over N/2 en–fr units, 1% near-copies
+//   heldout-bench hard STORE CASE N       a hard case of issue 13 (pivot, lexeme, document, documents)
+//   heldout-bench hard-spec CASE          the spec that splits it
 //   heldout-bench neardup FILE THRESHOLD  near-duplicate pairs of FILE's lines → FILE.pairs, timing on stderr
 //   heldout-bench read FILE [parse|identity]  the TMX reader alone (no store): units/s of parsing,
 //                                         or of parsing plus normalising and hashing every text
@@ -148,6 +150,14 @@ do {
     switch arguments.count > 1 ? arguments[1] : "" {
     case "generate" where arguments.count == 4:
         try generate(store: arguments[2], items: Int(arguments[3]) ?? 1000)
+    case "hard" where arguments.count == 5:
+        guard let hard = HardCase(rawValue: arguments[3]) else {
+            throw HeldoutError.usage("hard cases: \(HardCase.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try hard.generate(store: arguments[2], items: Int(arguments[4]) ?? 1000)
+    case "hard-spec" where arguments.count == 3:
+        guard let hard = HardCase(rawValue: arguments[2]) else { throw HeldoutError.usage("unknown hard case \(arguments[2])") }
+        print(hard.spec)
     case "neardup" where arguments.count == 4 || arguments.count == 6:
         try nearDuplicates(file: arguments[2], threshold: Double(arguments[3]) ?? 0.8,
                            shingle: arguments.count == 6 ? ShingleKind(rawValue: arguments[4]) ?? .word : .word,
@@ -157,7 +167,7 @@ do {
     case "analyze" where arguments.count == 3 || arguments.count == 4:
         try analyze(file: arguments[2], language: GradingLanguage(tag: arguments.count == 4 ? arguments[3] : "en"))
     default:
-        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | neardup FILE THRESHOLD [word|char SIZE] | read FILE [parse|identity] | analyze FILE [LANG]\n".utf8))
+        FileHandle.standardError.write(Data("usage: heldout-bench generate STORE N | hard STORE CASE N | hard-spec CASE | neardup FILE THRESHOLD [word|char SIZE] | read FILE [parse|identity] | analyze FILE [LANG]\n".utf8))
         exit(2)
     }
 } catch {

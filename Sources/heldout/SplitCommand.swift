@@ -10,11 +10,14 @@ struct SplitCommand: ParsableCommand {
         abstract: "Write a split (train/dev/test) with guaranteed held-out isolation.",
         discussion: """
         Reads the spec, selects items from the store, ties items that share a segment, a
-        translation, a near-duplicate, a document, a target word or a consistency group, assigns
-        every tied group whole to training or evaluation by SHA-256(seed, smallest item id), and
-        writes train.jsonl, dev.jsonl, test.jsonl, spec.yaml and manifest.json. The output is
-        audited before it appears; a leak fails with exit status 1 and nothing is written. The
-        same store and spec give byte-identical files.
+        translation, a near-duplicate, a passage or a document; items about a held-out word or
+        consistency group keep training off it. It chooses sides so that every column gets the
+        train/dev/test shares the spec asks for (within partitions.tolerance) at the least cost,
+        and writes train.jsonl, dev.jsonl, test.jsonl, dropped.jsonl, spec.yaml and manifest.json.
+        A quota that cannot be met fails with exit status 1, naming the column, the links and the
+        spec change that would help, and nothing is written (--allow-short writes it anyway). The
+        output is audited before it appears; a leak fails with exit status 1. The same store and
+        spec give byte-identical files.
         """
     )
 
@@ -23,8 +26,11 @@ struct SplitCommand: ParsableCommand {
     @Argument(help: "The split spec (YAML).")
     var spec: String
 
-    @Option(help: "Output directory (default: splits/NAME). Comparison and sweep splits go next to it.")
+    @Option(help: "Output directory (default: splits/NAME). Comparison and sweep splits go next to it. An existing directory must be a split heldout wrote, holding nothing else.")
     var out: String?
+
+    @Flag(help: "Write the split even when a column's quota is not met (as `partitions.allow_short: true`); the manifest and card say it is short.")
+    var allowShort = false
 
     func run() throws {
         let parsed = try SplitSpec.load(path: spec)
@@ -35,6 +41,7 @@ struct SplitCommand: ParsableCommand {
         var auditor = IndependentAudit(storePath: common.store)
         if let timings { auditor.progress = { timings.start("audit: " + $0) } }
         var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: auditor, specPath: spec)
+        options.allowShort = allowShort
         if let timings {
             options.progress = { timings.start($0) }
         } else if Console.stderrIsTerminal && !common.json {
