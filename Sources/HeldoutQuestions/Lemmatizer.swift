@@ -9,23 +9,40 @@ import HeldoutStore
 /// inflection and try the candidate endings, keeping the first candidate that is a headword. Rules
 /// never invent a lemma: a candidate counts only if the dictionary has it.
 public struct Lemmatizer: Sendable {
-    public enum Method: String, Sendable, Codable { case headword, lexicon, rules }
+    /// `treebank`: the analysis of the token itself (tagged text); `headword`: the form is one;
+    /// `lexicon`: the store's treebanks analyse the form; `rules`: suffix rules.
+    public enum Method: String, Sendable, Codable { case treebank, headword, lexicon, rules }
 
     /// Lowercased form → lemmas, most frequent first (ties in string order).
     let lexicon: [String: [String]]
+    /// Lowercased form → its most frequent analysis (lemma, UPOS) in the treebanks of the store
+    /// (ties in string order): what an untagged word most likely is.
+    let tagger: [String: (lemma: String, upos: String)]
     let isHeadword: @Sendable (String) -> Bool
     let rules: [(suffix: String, replacements: [String])]
 
     public init(analyses: [FormAnalysis], lang: String, isHeadword: @escaping @Sendable (String) -> Bool) {
         var counts: [String: [String: Int]] = [:]
+        var tagged: [String: [String: Int]] = [:]
         for analysis in analyses where analysis.lemma != "_" {
             counts[analysis.form.lowercased(), default: [:]][analysis.lemma.lowercased(), default: 0] += analysis.count
+            tagged[analysis.form.lowercased(), default: [:]][analysis.lemma.lowercased() + "\u{1F}" + analysis.upos, default: 0] += analysis.count
+        }
+        tagger = tagged.compactMapValues { analyses in
+            guard let best = analyses.min(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) else { return nil }
+            let parts = best.key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
         }
         lexicon = counts.mapValues { lemmas in
             lemmas.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
         }
         self.isHeadword = isHeadword
         rules = lang == "fr" ? Self.frenchRules : []
+    }
+
+    /// The most frequent analysis of `form` in the store's treebanks, for a word of untagged text.
+    public func analysis(of form: String) -> (lemma: String, upos: String)? {
+        tagger[form.lowercased()]
     }
 
     /// The headword for `form`, and how it was found; nil when none leads to the dictionary.
