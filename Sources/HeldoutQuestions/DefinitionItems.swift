@@ -132,6 +132,8 @@ struct WordCandidate {
     var form: String
     /// The dictionary key looked up.
     var lemma: String
+    /// The dictionary form shown in items, when it differs from the key (`s'agir` for FreeDict's `sagir`).
+    var shown: String?
     /// The treebank's part of speech (or the lexicon's for untagged text); nil when unknown.
     var upos: String?
     var method: Lemmatizer.Method
@@ -241,10 +243,11 @@ extension BuildContext {
             // Without a translation the item is about the French alone: no pair.
             let itemPair = translations.isEmpty ? nil : pair
             let posClass = candidate.upos ?? PartOfSpeech.main(pos) ?? (candidate.multiword ? "MWE" : "?")
-            let construction = "\(candidate.lemma):\(posClass):\(choice.map { String($0.index + 1) } ?? "*")"
+            let lemma = candidate.shown ?? candidate.lemma
+            let construction = "\(lemma):\(posClass):\(choice.map { String($0.index + 1) } ?? "*")"
             var bindings = common(segment, lang: lang, pair: itemPair)
             bindings["word"] = candidate.form
-            bindings["lemma"] = candidate.lemma
+            bindings["lemma"] = lemma
             bindings["pos"] = pos ?? ""
             bindings["gloss"] = choice.map { senses[$0.index] } ?? ""
             bindings["senses"] = senses
@@ -256,7 +259,7 @@ extension BuildContext {
             bindings["lemmatised"] = candidate.method != .headword
             bindings["construction"] = construction
             try emit(template, lang: lang, pair: itemPair, bindings: bindings, segments: segmentIDs(segment, pair: itemPair),
-                     target: Lexeme(lemma: candidate.lemma, lang: lang), defaultConsistency: "lexeme:\(lang):\(construction)",
+                     target: Lexeme(lemma: lemma, lang: lang), defaultConsistency: "lexeme:\(lang):\(construction)",
                      source: segment.id, report: &report)
         }
     }
@@ -394,12 +397,30 @@ enum WordCandidates {
                     candidate.skip = "adverbial phrase (preposition and adjective)"
                 } else if token.lemma == "_" || token.lemma.isEmpty {
                     candidate.skip = "no lemma in the analysis"
+                } else if token.upos == "VERB", (children[index] ?? []).contains(where: { $0.deprel == "expl:pv" }) {
+                    // A pronominal verb (`il s'agit`) has its own entry, or is not asked about.
+                    if let (key, shown) = pronominal(token.lemma.lowercased(), glossary: glossary) {
+                        candidate.lemma = key
+                        candidate.shown = shown
+                    } else {
+                        candidate.skip = "pronominal verb not in the dictionary"
+                    }
                 }
                 out.append(candidate)
             }
             k += 1
         }
         return out
+    }
+
+    /// The entry of a pronominal verb: `se laver`, `s'agir` (or FreeDict's index spelling `sagir`).
+    static func pronominal(_ lemma: String, glossary: Glossary) -> (key: String, shown: String)? {
+        let elided = lemma.first.map { "aeiouyéèêâîôûh".contains($0) } ?? false
+        let shown = elided ? "s'" + lemma : "se " + lemma
+        for key in [shown, elided ? "s’" + lemma : shown, elided ? "s" + lemma : shown] where glossary.entries[key] != nil {
+            return (key, shown)
+        }
+        return nil
     }
 
     /// Units spanned by a set of word numbers, from the first to the last.

@@ -63,7 +63,7 @@ struct DefinitionRulesTests {
         #expect(answers["été"] == ["été: summer"]) // the noun of «cet été»
         #expect(answers["malade"] == ["malade: ill, sick"])
         let r = try #require(report.templates.first)
-        #expect(r.skipped["no dictionary entry for the lemma"] == 2) // millions, tout
+        #expect(r.skipped["no dictionary entry for the lemma"] == 3) // millions, tout, vite
         #expect(r.skipped["dictionary entry for another part of speech"] == 1) // central
         // Monolingual: no translation, so no pair.
         #expect(try t.items().allSatisfy { $0.pair == nil })
@@ -101,6 +101,17 @@ struct DefinitionRulesTests {
         #expect(r.skipped["light-verb idiom not in the dictionary"] == 2) // avoir envie, mettre en cause
         #expect(r.skipped["multiword expression not in the dictionary"] == 1) // à nouveau
         #expect(r.lemmaMethods["headword"] == 2) // the two expressions
+    }
+
+    @Test("a pronominal verb is glossed by its own entry or not at all")
+    func pronominalVerbs() throws {
+        let t = try tagged()
+        let report = try build(t.store, [try template(headwordTemplate)])
+        let answers = answersByWord(try t.items())
+        #expect(answers["agit"] == ["s'agir: be about, be a matter of"]) // FreeDict's index writes it sagir
+        #expect(answers["agir"] == ["agir: act"])
+        #expect(answers["lave"] == nil) // no entry for se laver: "wash" would miss the reflexive
+        #expect(report.templates[0].skipped["pronominal verb not in the dictionary"] == 1)
     }
 
     @Test("a form that occurs twice with different analyses is not asked about: the question could not say which")
