@@ -504,6 +504,10 @@ enum WordCandidates {
                 out.append(WordCandidate(form: form, lemma: "", method: .headword, skip: "function word", excluded: true))
                 continue
             }
+            if StopWords.isNumber(form, lang: lang) {
+                out.append(WordCandidate(form: form, lemma: "", method: .headword, skip: "numeral", excluded: true))
+                continue
+            }
             if index > 0, form.first?.isUppercase ?? false {
                 out.append(WordCandidate(form: form, lemma: "", method: .headword, skip: "proper noun", excluded: true))
                 continue

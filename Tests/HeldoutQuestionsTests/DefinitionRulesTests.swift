@@ -103,6 +103,20 @@ struct DefinitionRulesTests {
         #expect(r.lemmaMethods["headword"] == 2) // the two expressions
     }
 
+    @Test("untagged text: function words, number words and capitalised names inside a sentence are not asked about")
+    func untaggedExclusions() throws {
+        let t = try TempStore()
+        try t.ingest([Fixtures.path("def-fr-en.glossary.tsv")])
+        try t.ingestPairs("pairs", [("Après la fête, Marie chante deux fois devant le bureau.", "After the party, Marie sings twice in front of the office.")])
+        let report = try build(t.store, [try template(headwordTemplate)])
+        let answers = answersByWord(try t.items())
+        #expect(Set(answers.keys) == ["fête", "chante", "bureau"])
+        let r = try #require(report.templates.first)
+        #expect(r.skipped["numeral"] == 1)
+        #expect(r.skipped["proper noun"] == 1)
+        #expect(try t.items().allSatisfy { $0.pair == "fr-en" })
+    }
+
     @Test("a pronominal verb is glossed by its own entry or not at all")
     func pronominalVerbs() throws {
         let t = try tagged()
