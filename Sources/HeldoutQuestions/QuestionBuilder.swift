@@ -44,7 +44,8 @@ public struct TemplateReport: Sendable, Codable, Equatable {
     public var inContext: Int
     /// `word`: how the lemma was found (headword, lexicon, rules).
     public var lemmaMethods: [String: Int]
-    /// Candidates left without an item, by reason.
+    /// Candidates left without an item, by reason; for `word`, also the words never asked about by
+    /// rule (proper noun, auxiliary, numeral, function word…), which are not counted as candidates.
     public var skipped: [String: Int]
     /// What the template needs from the data (``Requirement``), sorted.
     public var requirements: [Requirement] = []
