@@ -54,7 +54,13 @@ struct Glossary {
         let all = entries.values.joined()
         declaresPartOfSpeech = all.filter { PartOfSpeech.upos($0.pos) != nil }.count * 2 >= all.count && !all.isEmpty
         let headwords = Set(entries.keys)
-        lemmatizer = Lemmatizer(analyses: analyses, lang: lang, isHeadword: { headwords.contains($0) })
+        var uposByKey: [String: Set<String>] = [:]
+        for (key, list) in entries {
+            for entry in list { uposByKey[key, default: []].formUnion(PartOfSpeech.upos(entry.pos) ?? []) }
+        }
+        let known = uposByKey
+        lemmatizer = Lemmatizer(analyses: analyses, lang: lang, isHeadword: { headwords.contains($0) },
+                                fits: { key, upos in known[key].map { $0.isEmpty || $0.contains(upos) } ?? false })
     }
 
     /// How words and headwords are compared inside expressions: lowercased, without apostrophes
@@ -520,8 +526,9 @@ enum WordCandidates {
                 }
                 continue
             }
-            if let (lemma, method) = glossary.lemmatizer.lemma(of: form) {
-                out.append(WordCandidate(form: form, lemma: lemma, upos: nil, method: method))
+            if let (lemma, method, upos) = glossary.lemmatizer.analysis(rules: form) {
+                // A suffix rule's verb ending picks the verb entry; a nominal one, whichever fits.
+                out.append(WordCandidate(form: form, lemma: lemma, upos: upos == "VERB" ? "VERB" : nil, method: method))
             } else {
                 out.append(WordCandidate(form: form, lemma: form.lowercased(), upos: nil, method: .headword, skip: "no dictionary entry for the lemma"))
             }

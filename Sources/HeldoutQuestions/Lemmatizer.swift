@@ -19,9 +19,16 @@ public struct Lemmatizer: Sendable {
     /// (ties in string order): what an untagged word most likely is.
     let tagger: [String: (lemma: String, upos: String)]
     let isHeadword: @Sendable (String) -> Bool
+    /// Whether the headword has an entry of the given UD part of speech; nil accepts any.
+    let fits: (@Sendable (String, String) -> Bool)?
     let rules: [(suffix: String, replacements: [String])]
 
-    public init(analyses: [FormAnalysis], lang: String, isHeadword: @escaping @Sendable (String) -> Bool) {
+    /// `fits` lets suffix rules keep only a candidate of the part of speech their inflection
+    /// belongs to: a verb ending gives a verb (`millions` is never `millier`, a noun, by the
+    /// `-ons` of *nous chantons*).
+    public init(analyses: [FormAnalysis], lang: String, isHeadword: @escaping @Sendable (String) -> Bool,
+                fits: (@Sendable (String, String) -> Bool)? = nil) {
+        self.fits = fits
         var counts: [String: [String: Int]] = [:]
         var tagged: [String: [String: Int]] = [:]
         for analysis in analyses where analysis.lemma != "_" {
@@ -47,17 +54,42 @@ public struct Lemmatizer: Sendable {
 
     /// The headword for `form`, and how it was found; nil when none leads to the dictionary.
     public func lemma(of form: String) -> (lemma: String, method: Method)? {
+        analysis(rules: form).map { ($0.lemma, $0.method) }
+    }
+
+    /// As ``lemma(of:)``, with the part of speech a suffix rule implies (VERB, or NOUN/ADJ as
+    /// `NOMINAL`); nil for a headword or the lexicon.
+    func analysis(rules form: String) -> (lemma: String, method: Method, upos: String?)? {
         let lower = form.lowercased()
-        if isHeadword(lower) { return (lower, .headword) }
-        for lemma in lexicon[lower] ?? [] where isHeadword(lemma) { return (lemma, .lexicon) }
+        if isHeadword(lower) { return (lower, .headword, nil) }
+        for lemma in lexicon[lower] ?? [] where isHeadword(lemma) { return (lemma, .lexicon, nil) }
         for rule in rules where lower.hasSuffix(rule.suffix) && lower.count > rule.suffix.count + 1 {
             let stem = lower.dropLast(rule.suffix.count)
             for replacement in rule.replacements {
                 let candidate = String(stem) + replacement
-                if isHeadword(candidate) { return (candidate, .rules) }
+                guard isHeadword(candidate) else { continue }
+                let upos = Self.partOfSpeech(suffix: rule.suffix, replacement: replacement)
+                if let fits {
+                    let ok = upos == "VERB" ? fits(candidate, "VERB") : (fits(candidate, "NOUN") || fits(candidate, "ADJ"))
+                    if !ok { continue }
+                }
+                return (candidate, .rules, upos)
             }
         }
         return nil
+    }
+
+    /// Nominal endings (plural, feminine): what remains gives a noun or an adjective; every other
+    /// rule gives an infinitive, a verb.
+    static let nominal: Set<String> = [
+        "aux", "eaux", "x", "euses", "euse", "trices", "trice", "ives", "ive", "elles", "elle", "ennes", "enne",
+        "ères", "ère", "nne", "nnes",
+    ]
+
+    static func partOfSpeech(suffix: String, replacement: String) -> String {
+        if nominal.contains(suffix) { return "NOMINAL" }
+        if ["s", "es", "e", "x"].contains(suffix), replacement == "" || replacement == "e" { return "NOMINAL" }
+        return "VERB"
     }
 
     /// French inflections, longest first: verb endings (imperfect, simple past, future,

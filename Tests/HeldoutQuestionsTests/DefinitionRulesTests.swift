@@ -117,6 +117,27 @@ struct DefinitionRulesTests {
         #expect(try t.items().allSatisfy { $0.pair == "fr-en" })
     }
 
+    @Test("untagged text: a suffix rule keeps only a lemma of its own part of speech (millions is never millier)")
+    func rulesKeepPartOfSpeech() throws {
+        let glossary = Glossary(entries: [
+            DictionaryEntry(headword: "millier", pos: "n", senses: ["thousand"], sourceLang: "fr", targetLang: "en"),
+            DictionaryEntry(headword: "chanter", pos: "v", senses: ["sing"], sourceLang: "fr", targetLang: "en"),
+            DictionaryEntry(headword: "grand", pos: "adj", senses: ["tall"], sourceLang: "fr", targetLang: "en"),
+        ], analyses: [], lang: "fr")
+        #expect(glossary.lemmatizer.lemma(of: "millions") == nil) // -ons is a verb ending; millier is a noun
+        #expect(glossary.lemmatizer.lemma(of: "chantons")?.lemma == "chanter")
+        #expect(glossary.lemmatizer.lemma(of: "grandes")?.lemma == "grand")
+        // Without part-of-speech information the rules behave as before.
+        let plain = Lemmatizer(analyses: [], lang: "fr", isHeadword: { $0 == "millier" })
+        #expect(plain.lemma(of: "millions")?.lemma == "millier")
+
+        let t = try TempStore()
+        try t.ingest([Fixtures.path("def-fr-en.glossary.tsv")])
+        try t.ingestPairs("pairs", [("Ils gagnent des millions.", "They earn millions.")])
+        _ = try build(t.store, [try template(headwordTemplate)])
+        #expect(!(try t.items()).contains { $0.answer?.contains("thousand") == true })
+    }
+
     @Test("a pronominal verb is glossed by its own entry or not at all")
     func pronominalVerbs() throws {
         let t = try tagged()
