@@ -17,6 +17,8 @@ extension BuildContext {
             switch side {
             case .source:
                 report.answered += 1
+                // No translation: the item is about the source alone and carries no pair.
+                let pair = segment.translations.isEmpty ? nil : pair
                 var bindings = common(segment, lang: lang, pair: pair)
                 bindings["label"] = label
                 bindings["value"] = value

@@ -48,7 +48,20 @@ public enum StopWords {
     mes moi mon n ne ni non nos notre nous on ont ou où par parce pas peu peut plus pour pourquoi qu quand que quel quelle
     quelles quels qui s sa sans se sera serai seraient serais serait seront ses si sien son sont sous soyez suis sur t ta
     te tes toi ton tous tout toute toutes très tu un une vers voici voilà vos votre vous y déjà vraiment
+    après devant derrière pendant selon durant contre malgré parmi envers hors outre via lorsque puisque quoique
+    tandis plusieurs certains certaines quelque quelques tel telle tels telles lequel laquelle lesquels lesquelles
+    duquel auquel auxquels desquels celui-ci celle-ci ceux-ci celles-ci celui-là celle-là quiconque chacun chacune
+    aucuns nul nulle autrui soi leur-même lui-même elle-même eux-mêmes nous-mêmes vous-mêmes moi-même toi-même
     """.split(whereSeparator: \.isWhitespace).map(String.init))
+    /// Number words: never asked about in untagged text (a numeral's meaning is not a definition question).
+    static let frenchNumbers: Set<String> = Set("""
+    zéro deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt vingts trente
+    quarante cinquante soixante cent cents mille
+    """.split(whereSeparator: \.isWhitespace).map(String.init))
+
+    public static func isNumber(_ word: String, lang: String) -> Bool {
+        lang == "fr" && frenchNumbers.contains(word.lowercased())
+    }
     static let english: Set<String> = Set("""
     a an and are as at be been but by can could did do does for from had has have he her him his i if in into is it its
     me my no not of on or our she so than that the their them then there these they this those to too us was we were what

@@ -44,14 +44,34 @@ public struct TemplateReport: Sendable, Codable, Equatable {
     public var inContext: Int
     /// `word`: how the lemma was found (headword, lexicon, rules).
     public var lemmaMethods: [String: Int]
-    /// Candidates left without an item, by reason.
+    /// Candidates left without an item, by reason; for `word`, also the words never asked about by
+    /// rule (proper noun, auxiliary, numeral, function word…), which are not counted as candidates.
     public var skipped: [String: Int]
+    /// What the template needs from the data (``Requirement``), sorted.
+    public var requirements: [Requirement] = []
+    /// Requirements the data did not meet at all, with the reason; set only when the template made no item.
+    public var unmet: [UnmetRequirement] = []
 
     enum CodingKeys: String, CodingKey {
-        case template, category, items, candidates, answered, coverage, skipped
+        case template, category, items, candidates, answered, coverage, skipped, requirements, unmet
         case inContext = "in_context"
         case lemmaMethods = "lemma_methods"
     }
+
+    /// Why the template made no item, in one line: the unmet requirements, else the commonest skip reasons.
+    public var emptyReason: String? {
+        guard items == 0 else { return nil }
+        if !unmet.isEmpty { return unmet.map { "needs \($0.requirement.explanation): \($0.reason)" }.joined(separator: "; ") }
+        let top = skipped.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
+        if top.isEmpty { return "no candidate in the data" }
+        return "every candidate was skipped (" + top.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+    }
+}
+
+/// A requirement of a template that no segment of the data met, and what is missing.
+public struct UnmetRequirement: Sendable, Codable, Equatable {
+    public var requirement: Requirement
+    public var reason: String
 }
 
 public struct QuestionsReport: Sendable, Codable, Equatable {
@@ -88,19 +108,15 @@ public struct QuestionBuilder {
 struct BuildContext {
     let session: ItemSession
     let annotator: SegmentAnnotator
-    var dictionaries: [String: Dictionary] = [:]
+    var dictionaries: [String: Glossary] = [:]
     var analyses: [String: [FormAnalysis]] = [:]
+    /// Question → answer of the items stored so far, per template: an identical question never
+    /// carries two answers, nor is stored twice.
+    let ledger = QuestionLedger()
 
     init(session: ItemSession, annotator: SegmentAnnotator) {
         self.session = session
         self.annotator = annotator
-    }
-
-    /// Headword key → senses (entries of one key merged in dictionary order, duplicates dropped) and pos.
-    struct Dictionary {
-        var senses: [String: [String]]
-        var pos: [String: String]
-        var lemmatizer: Lemmatizer
     }
 
     mutating func analyses(_ lang: String) throws -> [FormAnalysis] {
@@ -110,41 +126,33 @@ struct BuildContext {
         return loaded
     }
 
-    mutating func dictionary(_ source: String, _ target: String?) throws -> Dictionary {
+    mutating func dictionary(_ source: String, _ target: String?) throws -> Glossary {
         let key = source + "-" + (target ?? "*")
         if let cached = dictionaries[key] { return cached }
-        var senses: [String: [String]] = [:]
-        var pos: [String: String] = [:]
-        for entry in try session.dictionaryEntries(sourceLang: source, targetLang: target) {
-            let key = DictionaryEntry.key(entry.headword)
-            var list = senses[key, default: []]
-            for sense in entry.senses where !list.contains(sense) { list.append(sense) }
-            senses[key] = list
-            if pos[key] == nil, let p = entry.pos { pos[key] = p }
-        }
-        let headwords = Set(senses.keys)
-        let dictionary = Dictionary(senses: senses, pos: pos,
-                                    lemmatizer: Lemmatizer(analyses: try analyses(source), lang: source,
-                                                           isHeadword: { headwords.contains($0) }))
-        dictionaries[key] = dictionary
-        return dictionary
+        let glossary = Glossary(entries: try session.dictionaryEntries(sourceLang: source, targetLang: target),
+                                analyses: try analyses(source), lang: source)
+        dictionaries[key] = glossary
+        return glossary
     }
 
     mutating func build(_ template: Template) throws -> TemplateReport {
         var report = TemplateReport(template: template.id, category: template.category, items: 0, candidates: 0, answered: 0,
-                                    coverage: nil, inContext: 0, lemmaMethods: [:], skipped: [:])
+                                    coverage: nil, inContext: 0, lemmaMethods: [:], skipped: [:],
+                                    requirements: template.requirements.sorted())
+        var met = RequirementEvidence()
         let targets: [(lang: String, pair: Template.DirectedLanguages?)] = template.pairs.isEmpty
             ? template.languages.map { ($0, nil) }
             : template.pairs.map { ($0.source, $0) }
         for (lang, pair) in targets {
             switch template.selector.kind {
-            case .word: try words(template, lang: lang, pair: pair, report: &report)
+            case .word: try words(template, lang: lang, pair: pair, report: &report, met: &met)
             case .feature, .agreement, .minimalPair: try grammar(template, lang: lang, pair: pair, report: &report)
             case .label: try labels(template, lang: lang, pair: pair, report: &report)
             case .translation: try translations(template, lang: lang, pair: pair, report: &report)
             }
         }
         if report.candidates > 0 { report.coverage = Double(report.answered) / Double(report.candidates) }
+        if report.items == 0 { report.unmet = try unmetRequirements(template, targets: targets, met: met) }
         return report
     }
 
@@ -184,6 +192,15 @@ struct BuildContext {
             let line = template.rubric.first?.line ?? template.question.line
             throw HeldoutError.badInput(SourceLocation(file: template.file, line: line),
                                         "the rubric renders empty (segment \(source.hex)); nothing was stored")
+        }
+        switch ledger.record(template: template.id, question: question, answer: answer ?? "") {
+        case .new: break
+        case .sameAnswer:
+            report.skipped["duplicate question", default: 0] += 1
+            return
+        case .otherAnswer:
+            report.skipped["same question with another answer", default: 0] += 1
+            return
         }
         let consistency = template.consistencyGroup.map { render($0, bindings) }.flatMap { $0.isEmpty ? nil : $0 } ?? defaultConsistency
         var bound: [String: String] = ["pair": pair?.description ?? "", "item_lang": lang]

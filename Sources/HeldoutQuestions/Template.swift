@@ -36,6 +36,39 @@ public struct Selector: Sendable, Hashable {
     public enum Side: String, Sendable, Hashable { case source, translation }
 }
 
+/// What a template's items need from the data. A template states some (`requires:`) and the rest
+/// follow from its selector and the variables it names; a run reports the ones the data does not
+/// meet, so a template that makes nothing says why.
+public enum Requirement: String, Sendable, CaseIterable, Codable, Hashable, Comparable {
+    /// A bilingual dictionary from the source language into the pair's target (`word`).
+    case dictionary
+    /// An aligned translation of the segment into the pair's target language.
+    case translation
+    /// The sense shown by the translation (`gloss`, `evidence`, `sense_number`, `in_context`):
+    /// a word whose translation does not show one sense is skipped.
+    case contextSense = "context_sense"
+    /// A dictionary entry listing at least two senses (a "which sense" question).
+    case twoSenses = "two_senses"
+    /// A treebank analysis: tokens with lemma, part of speech and features.
+    case tokens
+    /// Segments carrying the selector's label.
+    case label
+
+    public static func < (l: Requirement, r: Requirement) -> Bool { l.rawValue < r.rawValue }
+
+    /// What the requirement asks for, in a sentence's words.
+    public var explanation: String {
+        switch self {
+        case .dictionary: "a bilingual dictionary for the pair"
+        case .translation: "an aligned translation of each segment"
+        case .contextSense: "a translation that shows which sense the word has"
+        case .twoSenses: "dictionary entries with at least two senses"
+        case .tokens: "a treebank analysis (tokens with lemma, part of speech and features)"
+        case .label: "segments carrying the label"
+        }
+    }
+}
+
 /// A template file, checked: everything a run needs, and where each part was written.
 public struct Template: Sendable {
     public var id: String
@@ -51,6 +84,8 @@ public struct Template: Sendable {
     public var answer: Body?
     public var rubric: [Body]
     public var consistencyGroup: Body?
+    /// What its items need: stated in `requires:` and derived from the selector and variables.
+    public var requirements: Set<Requirement> = []
     /// The file it came from.
     public var file: String
 
@@ -60,6 +95,18 @@ public struct Template: Sendable {
         public var template: MustacheTemplate
         public var line: Int
         public var column: Int
+    }
+
+    /// Every variable its question, answer, rubric and consistency group name.
+    public var variableNames: Set<String> {
+        let bodies = [question] + (answer.map { [$0] } ?? []) + rubric + (consistencyGroup.map { [$0] } ?? [])
+        var out: Set<String> = []
+        for body in bodies {
+            for tag in MustacheTags.scan(body.source) where !["!", "%"].contains(tag.kind) {
+                out.insert(tag.name.split(separator: ".").first.map(String.init) ?? tag.name)
+            }
+        }
+        return out
     }
 
     public struct DirectedLanguages: Sendable, Hashable, CustomStringConvertible {
@@ -74,7 +121,7 @@ public struct Template: Sendable {
 /// does not bind, a question with no text.
 public enum TemplateLoader {
     static let fields: Set<String> = ["id", "version", "category", "languages", "pairs", "pair", "selector",
-                                      "question", "answer", "rubric", "consistency_group", "description"]
+                                      "question", "answer", "rubric", "consistency_group", "description", "requires"]
     static let selectorFields: Set<String> = ["kind", "upos", "feature", "label", "side"]
 
     /// Every `*.yaml`/`*.yml` in `directory`, in name order; ids must be unique.
@@ -200,9 +247,54 @@ public enum TemplateLoader {
         let consistency = try values["consistency_group"].map {
             try body($0, name: "consistency_group", file: file, variables: variables)
         }
-        return Template(id: id, version: version, category: category, languages: languages, pairs: pairs,
-                        selector: selector, question: question, answer: answer, rubric: rubric,
-                        consistencyGroup: consistency, file: file)
+        var stated: Set<Requirement> = []
+        for node in list(values["requires"]) {
+            guard let raw = node.string, let requirement = Requirement(rawValue: raw) else {
+                throw HeldoutError.badInput(location(file, node), "requires: \(node.string ?? "?") is not one of \(Requirement.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let allowed = allowedRequirements(selector.kind)
+            guard allowed.contains(requirement) else {
+                throw HeldoutError.badInput(location(file, node), "requires: \(raw) does not apply to selector kind \(selector.kind.rawValue) (it may state \(allowed.sorted().map(\.rawValue).joined(separator: ", ")))")
+            }
+            if (requirement == .translation || requirement == .contextSense), pairs.isEmpty {
+                throw HeldoutError.badInput(location(file, node), "requires: \(raw) needs pairs: (the translation's language)")
+            }
+            stated.insert(requirement)
+        }
+        var template = Template(id: id, version: version, category: category, languages: languages, pairs: pairs,
+                                selector: selector, question: question, answer: answer, rubric: rubric,
+                                consistencyGroup: consistency, file: file)
+        template.requirements = stated.union(derivedRequirements(template))
+        return template
+    }
+
+    /// Requirements a template may state for its selector kind.
+    static func allowedRequirements(_ kind: SelectorKind) -> Set<Requirement> {
+        switch kind {
+        case .word: [.dictionary, .translation, .contextSense, .twoSenses, .tokens]
+        case .feature, .agreement, .minimalPair: [.tokens, .translation]
+        case .label: [.label, .translation]
+        }
+    }
+
+    /// Requirements that follow from the selector and from the variables the bodies name: a
+    /// `word` template that shows `gloss` or `evidence` claims a sense, which only a translation can show.
+    static func derivedRequirements(_ template: Template) -> Set<Requirement> {
+        var out: Set<Requirement> = []
+        switch template.selector.kind {
+        case .word:
+            out.insert(.dictionary)
+            if !template.selector.upos.isEmpty { out.insert(.tokens) }
+            let names = template.variableNames
+            if !names.isDisjoint(with: ["gloss", "evidence", "sense_number", "in_context"]) { out.insert(.contextSense) }
+        case .feature, .agreement, .minimalPair:
+            out.insert(.tokens)
+        case .label:
+            out.insert(.label)
+            if template.selector.side == .translation { out.insert(.translation) }
+        }
+        if out.contains(.contextSense) { out.insert(.translation) }
+        return out
     }
 
     static func parseSelector(_ node: Node, file: String) throws -> Selector {

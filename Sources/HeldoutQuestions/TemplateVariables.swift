@@ -7,7 +7,8 @@ public enum TemplateVariables {
     static let translation: Set<String> = ["translation", "has_translation", "translation_lang", "translation_lang_name"]
 
     static let perKind: [SelectorKind: Set<String>] = [
-        .word: ["word", "lemma", "pos", "gloss", "senses", "all_senses", "sense_number", "in_context", "evidence", "lemmatised"],
+        .word: ["word", "lemma", "pos", "gloss", "senses", "all_senses", "sense_number", "in_context", "evidence", "lemmatised",
+                "construction"],
         .feature: ["word", "lemma", "upos", "feature", "feature_name", "value", "value_name", "features", "position"],
         .agreement: ["word", "lemma", "upos", "controller", "controller_lemma", "relation", "shared", "shared_features", "position"],
         .minimalPair: ["word", "lemma", "upos", "replacement", "changed", "controller", "relation", "feature", "feature_name",

@@ -35,10 +35,14 @@ enum BuildPipeline {
             let fingerprint = try BuildCommand.questionsFingerprint(templates: directory, store: store)
             if try store.stageFingerprint("questions") == fingerprint {
                 Console.error("questions unchanged (same templates, corpora and grader), skipped")
+                try checkColumns(parsed, templates: templates, report: nil, store: store)
             } else {
                 let report = try QuestionBuilder(templates: templates).run(store: store)
-                try store.setStageFingerprint("questions", fingerprint)
                 Console.error("questions \(report.items) items from \(report.templates.count) templates")
+                for line in QuestionsCommand.warnings(report) { Console.error(line) }
+                // Checked before the fingerprint is kept, so that the next build makes questions again.
+                try checkColumns(parsed, templates: templates, report: report, store: store)
+                try store.setStageFingerprint("questions", fingerprint)
             }
         }
 
@@ -46,5 +50,26 @@ enum BuildPipeline {
         let options = Splitter.Options(output: output, toolVersion: Heldout.version,
                                        auditor: IndependentAudit(storePath: storePath), specPath: spec)
         return try Splitter(spec: parsed, store: store).run(options)
+    }
+
+    /// A category column with no item fails the build (exit 1), naming the column's templates and
+    /// the input each lacked, rather than writing splits with an empty column.
+    static func checkColumns(_ spec: SplitSpec, templates: [Template], report: QuestionsReport?, store: Store) throws {
+        guard spec.axis == .category else { return }
+        let counts = try store.itemCounts()
+        var problems: [String] = []
+        for column in spec.columns where (counts[column.name] ?? 0) == 0 {
+            let makers = templates.filter { $0.category == column.name }
+            guard !makers.isEmpty else {
+                problems.append("column \(column.name): no template has category \(column.name)")
+                continue
+            }
+            let reasons = makers.map { template -> String in
+                let why = report?.templates.first { $0.template == template.id }?.emptyReason ?? "made no item at the last questions run"
+                return "template \(template.id) (\(template.file)): \(why)"
+            }
+            problems.append("column \(column.name) has no item: " + reasons.joined(separator: "; "))
+        }
+        guard problems.isEmpty else { throw HeldoutError.checkFailed(problems.joined(separator: "\n")) }
     }
 }

@@ -67,6 +67,15 @@ struct ToneTests {
         #expect(groups.values.map(\.count).sorted() == [1, 2, 2])
     }
 
+    @Test("with a pair, a labelled sentence that has no translation makes an item without pair; one with a translation keeps it")
+    func pairOnlyWithTranslation() throws {
+        let t = try store()
+        let shown = try template(toneSource.replacingOccurrences(of: "languages: [fr]", with: "pairs: [fr-en]").replacingOccurrences(of: "id: tone-fr", with: "id: shown"))
+        _ = try build(t.store, [shown])
+        let pairs = Dictionary(uniqueKeysWithValues: try t.items().map { ($0.answer ?? "", $0.pair ?? "-") })
+        #expect(pairs == ["polite": "fr-en", "annoyed": "fr-en", "neutral": "-"])
+    }
+
     @Test("a user's own category: a template naming another label, no code")
     func userCategory() throws {
         let t = try TempStore()
