@@ -274,6 +274,7 @@ public enum TemplateLoader {
         case .word: [.dictionary, .translation, .contextSense, .twoSenses, .tokens]
         case .feature, .agreement, .minimalPair: [.tokens, .translation]
         case .label: [.label, .translation]
+        case .translation: [.translation]
         }
     }
 
@@ -292,6 +293,8 @@ public enum TemplateLoader {
         case .label:
             out.insert(.label)
             if template.selector.side == .translation { out.insert(.translation) }
+        case .translation:
+            out.insert(.translation)
         }
         if out.contains(.contextSense) { out.insert(.translation) }
         return out
