@@ -15,6 +15,9 @@ public struct ReleaseFacts: Sendable {
     public var isolation: [String]
     public var enforcedRules: [String]
     public var isolationCostTotal: Int?
+    /// Column × partition quotas the split did not meet, as `column partition: share against target`
+    /// (empty when all were met); non-empty only for a split accepted as short.
+    public var unmetQuotas: [String] = []
     public var auditClean: Bool?
     public var auditEnforcedLeaks: Int?
     /// Corpus name → SHA-256 as ingested, from the manifest.
@@ -96,11 +99,15 @@ public struct DatasetCard: Sendable {
         let totals = ["train", "dev", "test"].map { p in f.contents.byPartitionColumn[p, default: [:]].values.reduce(0, +) }
         md += "| **all** | | \(totals[0]) | \(totals[1]) | \(totals[2]) |\n\n"
         md += "`dev.jsonl` loads as the `validation` split.\n\n"
+        if !f.unmetQuotas.isEmpty {
+            md += "**This split is short**: it was accepted although these partitions miss the shares the spec asks for: "
+            md += f.unmetQuotas.joined(separator: "; ") + ". Results on them are weaker than the grid suggests.\n\n"
+        }
 
         md += "## Isolation and audit\n\n"
         md += "Links isolated between training and evaluation: \(f.isolation.isEmpty ? "none" : f.isolation.map { "`\($0)`" }.joined(separator: ", ")). "
         md += "No training record shares any of these with a dev or test record.\n"
-        if let cost = f.isolationCostTotal { md += "Isolation dropped \(cost) item(s) (see `manifest.json`, `isolation_cost`).\n" }
+        if let cost = f.isolationCostTotal { md += "Isolation dropped \(cost) item(s) (see `manifest.json`, `isolation_cost`, and `dropped.jsonl` beside the split).\n" }
         md += "\nThe independent audit enforces \(f.enforcedRules.isEmpty ? "no rule" : f.enforcedRules.map { "`\($0)`" }.joined(separator: ", ")); "
         switch f.auditClean {
         case true?: md += "its result: **clean** (\(f.auditEnforcedLeaks ?? 0) enforced leaks; `audit.json`).\n\n"

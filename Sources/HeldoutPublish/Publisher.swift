@@ -174,7 +174,12 @@ public struct Publisher: Sendable {
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
             specYAML: (try? String(contentsOf: split.appendingPathComponent("spec.yaml"), encoding: .utf8)) ?? "",
             siblings: siblings.map(\.suffix), fileDigests: digests)
-        let card = DatasetCard(facts: facts)
+        var shortFacts = facts
+        let quotaRows = (manifest["quotas"] as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+        shortFacts.unmetQuotas = quotaRows.filter { $0["met"] as? Bool == false }.map {
+            "\($0["column"] ?? "?") \($0["partition"] ?? "?"): \($0["items"] ?? 0) item(s), share \($0["share"] ?? 0) against \($0["target"] ?? 0)"
+        }
+        let card = DatasetCard(facts: shortFacts)
         let croissant = CroissantDocument(
             facts: facts,
             description: "\(name) \(version): a held-out generalisation dataset (\(contents.total) records; columns \(facts.roles.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))), built and audited by heldout.",

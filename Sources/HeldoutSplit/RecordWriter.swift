@@ -115,8 +115,9 @@ struct RecordWriter {
                     record.role = role
                     if !partition.isEvaluation && role == .plausibility {
                         record.answer = nil
-                        record.messages = [.init(role: "user", content: question),
-                                           .init(role: "rubric", content: rubric.joined(separator: "\n"))]
+                        // Chat formats know system, user and assistant only: the prompt is the
+                        // one turn, and the rubric a trainer rewards against stays in `rubric`.
+                        record.messages = [.init(role: "user", content: question)]
                     } else {
                         record.answer = answer
                         record.messages = [.init(role: "user", content: question), .init(role: "assistant", content: answer ?? "")]

@@ -10,7 +10,8 @@ import HeldoutCore
 /// names here are the contract between the two.
 public struct SplitRecord: Codable, Equatable, Sendable {
     public struct Message: Codable, Equatable, Sendable {
-        /// `user`, `assistant`, or `rubric` (the criteria a plausibility item is rewarded on).
+        /// `user` or `assistant` (standard chat roles; a plausibility training record has the user
+        /// turn only, its rubric in the record's `rubric` field).
         public var role: String
         public var content: String
     }

@@ -25,7 +25,7 @@ struct OutputTests {
         #expect(try seeded.bytes("train.jsonl") != again.bytes("train.jsonl"))
     }
 
-    @Test("records carry the DESIGN fields; plausibility training records have no answer, the rubric as a turn")
+    @Test("records carry the DESIGN fields; plausibility training records have no answer, only a user turn, the rubric in its field")
     func recordShape() throws {
         let bench = try plantedStore()
         let output = try bench.split("""
@@ -38,8 +38,10 @@ struct OutputTests {
             """)
         let train = try #require(output.records[.train]?.first)
         #expect(train.role == .plausibility && train.answer == nil)
-        #expect(train.messages.map(\.role) == ["user", "rubric"])
-        #expect(train.messages[1].content == train.rubric.joined(separator: "\n"))
+        // Standard chat roles only; the rubric is its own field.
+        #expect(train.messages.map(\.role) == ["user"])
+        #expect(!train.rubric.isEmpty)
+        #expect(output.all.allSatisfy { $0.messages.allSatisfy { ["system", "user", "assistant"].contains($0.role) } })
         let evaluation = try #require(output.records[.test]?.first ?? output.records[.dev]?.first)
         #expect(evaluation.answer == "gold")
         #expect(evaluation.messages.map(\.role) == ["user", "assistant"])
