@@ -115,7 +115,11 @@ struct Manifest: Codable {
     var tool: Tool
     var name: String
     var variant: String
+    /// Roles of this split's training records, by column.
     var roles: [String: String]
+    /// Roles its dev and test records carry: the primary split's, in every sibling, since they are
+    /// the primary's evaluation files byte for byte.
+    var evaluationRoles: [String: String]
     var counts: RecordCounts
     var records: [String: Int]
     var dropped: [String: [String: Int]]
@@ -157,6 +161,7 @@ struct Manifest: Codable {
     enum CodingKeys: String, CodingKey {
         case schema, tool, name, variant, roles, counts, records, dropped, fractions, components, isolation, audit, inputs, outputs
         case quotas, optimality
+        case evaluationRoles = "evaluation_roles"
         case cutKeys = "cut_keys"
         case isolationCost = "isolation_cost"
         case nearDuplicates = "near_duplicates"
@@ -247,6 +252,7 @@ struct Manifest: Codable {
             tool: Tool(name: "heldout", version: toolVersion),
             name: variant.name, variant: variantName,
             roles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.roles[$0.offset].rawValue) }),
+            evaluationRoles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.primaryRoles[$0.offset].rawValue) }),
             counts: counts, records: records, dropped: dropped, fractions: fractions,
             components: Components(total: graph.componentCount, evaluation: evaluationComponents,
                                    flipped: assignment.flipped.filter { $0 }.count),

@@ -80,6 +80,13 @@ struct OutputTests {
         let manifest = try comparison.manifest
         #expect(manifest["variant"] as? String == "comparison")
         #expect((manifest["roles"] as? [String: String])?["tone"] == "supervised")
+        // Records and manifest agree: training records carry `roles`, evaluation records `evaluation_roles`.
+        let evaluationRoles = try #require(manifest["evaluation_roles"] as? [String: String])
+        #expect(evaluationRoles["tone"] == "heldout")
+        for record in comparison.all {
+            let expected = record.partition == .train ? (manifest["roles"] as? [String: String])?[record.column] : evaluationRoles[record.column]
+            #expect(record.role.rawValue == expected)
+        }
     }
 
     @Test("sweeps: one split per subset of supervised columns, all with the primary's evaluation bytes")
@@ -106,6 +113,9 @@ struct OutputTests {
             let trained = Set(sweep.records[.train]!.map(\.column))
             #expect(trained == Set(name.split(separator: "+").map(String.init)))
         }
+        // Every member trains on as many items: only which columns are supervised differs.
+        let sizes = try Set(names.map { try SplitOutput(bench.url("w-sweep-\($0)")).records[.train]!.count })
+        #expect(sizes.count == 1)
     }
 
     @Test("a failing split leaves no directory, and an existing split untouched")
