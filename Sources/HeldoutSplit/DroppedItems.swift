@@ -45,15 +45,17 @@ struct DroppedItems {
             if reason == .isolation {
                 // The other side: training for an item whose component is on evaluation's side of
                 // the link, and the reverse.
+                // A held-out item left on training is dropped for the training items beside it.
                 let onEvaluation = assignment.partition[Int(graph.component[i])].isEvaluation
-                let holders = onEvaluation ? trainingHolder : evaluationHolder
-                let others = onEvaluation ? evaluationHolder : trainingHolder
+                let heldoutOnTrain = !onEvaluation && spec.columns[Int(input.column[i])].role == .heldout
+                let holders = onEvaluation || heldoutOnTrain ? trainingHolder : evaluationHolder
+                let others = onEvaluation || heldoutOnTrain ? evaluationHolder : trainingHolder
                 var found: (IsolationLink, Int32)?
                 if let link = assignment.dropLink[i], let holder = (holders[link] ?? others[link]) {
                     graph.forEachKey(link, of: i) { key in if found == nil, holder[Int(key)] >= 0 { found = (link, holder[Int(key)]) } }
                 }
                 for link in graph.links where found == nil {
-                    for table in [trainingHolder, evaluationHolder] where found == nil {
+                    for table in [holders, others] where found == nil {
                         guard let holder = table[link] else { continue }
                         graph.forEachKey(link, of: i) { key in if found == nil, holder[Int(key)] >= 0 { found = (link, holder[Int(key)]) } }
                     }

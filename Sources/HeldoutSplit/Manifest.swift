@@ -37,13 +37,20 @@ struct IsolationCost: Codable, Equatable {
         for column in spec.columns { byColumn[column.name] = Column() }
         var direct = [Bool](repeating: false, count: input.count)
         for link in graph.links {
-            var keptInTraining = [Bool](repeating: false, count: graph.keySpace(link))
-            for i in 0..<input.count where fates[i] == .kept(.train) {
-                graph.forEachKey(link, of: i) { keptInTraining[Int($0)] = true }
+            // An item dropped on one side counts under a link when it shares a key of that link
+            // with an item kept on the other side.
+            var keptOn = [[Bool]](repeating: [Bool](repeating: false, count: graph.keySpace(link)), count: 2)
+            for i in 0..<input.count {
+                guard case let .kept(partition) = fates[i] else { continue }
+                graph.forEachKey(link, of: i) { keptOn[partition == .train ? 0 : 1][Int($0)] = true }
             }
             for i in 0..<input.count where fates[i] == .dropped(.isolation) {
+                // A held-out item left on training is there with the training items of its
+                // component: they are its partners. Any other is dropped against the other side.
+                let onTrain = assignment.partition[Int(graph.component[i])] == .train
+                let other = onTrain ? (spec.columns[Int(input.column[i])].role == .heldout ? 0 : 1) : 0
                 var hit = false
-                graph.forEachKey(link, of: i) { if keptInTraining[Int($0)] { hit = true } }
+                graph.forEachKey(link, of: i) { if keptOn[other][Int($0)] { hit = true } }
                 guard hit else { continue }
                 direct[i] = true
                 byLink[link.rawValue, default: 0] += 1

@@ -94,7 +94,7 @@ enum QuotaRefusal {
             lines.append("  keys cut to place oversized components: " + graph.hubs.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
         lines.append("  kept \(kept) item(s); an upper bound for these components is \(bound.keptUpperBound)")
-        lines.append("  to fix: " + fixes(table: table, cost: cost, spec: spec).joined(separator: "; "))
+        lines.append("  to fix: " + fixes(table: table, cost: cost, spec: spec, graph: graph).joined(separator: "; "))
         return lines.joined(separator: "\n")
     }
 
@@ -126,7 +126,7 @@ enum QuotaRefusal {
         return out
     }
 
-    static func fixes(table: QuotaTable, cost: IsolationCost?, spec: SplitSpec) -> [String] {
+    static func fixes(table: QuotaTable, cost: IsolationCost?, spec: SplitSpec, graph: IsolationGraph) -> [String] {
         var out: [String] = []
         var byLink: [String: Int] = [:]
         for column in Set(table.unmet.map(\.column)) {
@@ -143,6 +143,9 @@ enum QuotaRefusal {
             case .sharedPassage: out.append("`isolation.shared_passages: false`")
             case .sharedSegment, nil: break
             }
+        }
+        if graph.hubs[.document] != nil, !links.prefix(2).contains(IsolationLink.document.rawValue) {
+            out.append("finer documents: a document held a component too large to place (ingest with a document option, e.g. per <tu> or paragraph) or `isolation.level: segment`")
         }
         let worst = table.unmet.map { abs($0.share - $0.target) }.max() ?? 0
         if worst > table.tolerance, worst < 0.5 {
