@@ -557,7 +557,13 @@ def main():
             v, why = check_definition(item, sentences, dict_pos)
             verdicts[tid][v] += 1
             if v != "ok":
-                reasons[tid][why.split(" «")[0] if v == "mismatch" else why] += 1
+                if v == "mismatch":
+                    kind = "entry lemma is not the treebank's" if why.startswith("entry «") and "treebank lemma" in why \
+                        else "entry part of speech is not the treebank's" if why.startswith("entry «") \
+                        else why.split(" («")[0]
+                    reasons[tid][kind] += 1
+                else:
+                    reasons[tid][why] += 1
                 if len(examples[(tid, v)]) < args.examples:
                     examples[(tid, v)].append(why)
             continue

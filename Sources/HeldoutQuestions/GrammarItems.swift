@@ -14,30 +14,61 @@ extension BuildContext {
         let lexicon = needsLexicon ? FormLexicon(try analyses(lang)) : FormLexicon([])
         let upos = Set(selector.upos)
         var ledger = QuestionLedger()
+        var pending: [PendingGrammarItem] = []
         try session.forEachSegment(lang: lang, translationLang: pair?.target, analysedOnly: true) { segment in
             let sentence = AnalysedSentence(text: segment.text, tokens: segment.tokens ?? [])
+            defer { pending.removeAll(keepingCapacity: true) }
             switch selector.kind {
             case .feature:
                 guard let feature = selector.feature else { return }
                 if feature == "Tense" {
                     try tenseItems(template, sentence: sentence, segment: segment, lang: lang, pair: pair, upos: upos,
-                                   ledger: &ledger, report: &report)
+                                   pending: &pending, report: &report)
                 } else {
                     try featureItems(template, feature: feature, sentence: sentence, segment: segment, lang: lang, pair: pair,
-                                     upos: upos, lexicon: lexicon, ledger: &ledger, report: &report)
+                                     upos: upos, lexicon: lexicon, pending: &pending, report: &report)
                 }
             case .agreement, .minimalPair:
                 try agreementItems(template, sentence: sentence, segment: segment, lang: lang, pair: pair, upos: upos,
-                                   lexicon: lexicon, ledger: &ledger, report: &report)
+                                   lexicon: lexicon, pending: &pending, report: &report)
             case .word, .label:
                 return
+            }
+            try flush(template, lang: lang, pair: pair, segment: segment, pending: pending, ledger: &ledger, report: &report)
+        }
+    }
+
+    /// Emits a sentence's items. A question text given two different golds in the sentence has
+    /// more than one right answer: all its items are dropped. A question asked again with the same
+    /// gold (here or in an earlier sentence) is merged into the first; one asked earlier with
+    /// another gold is dropped. Every drop is counted.
+    private func flush(_ template: Template, lang: String, pair: Template.DirectedLanguages?, segment: SourceSegment,
+                       pending: [PendingGrammarItem], ledger: inout QuestionLedger, report: inout TemplateReport) throws {
+        var golds: [String: Set<String>] = [:]
+        if pending.count > 1 {
+            for item in pending { golds[item.question, default: []].insert(item.gold) }
+        }
+        for item in pending {
+            if let seen = golds[item.question], seen.count > 1 {
+                report.skipped[QuestionLedger.conflictReason, default: 0] += 1
+                continue
+            }
+            switch ledger.admit(question: item.question, answer: item.gold) {
+            case .new:
+                report.answered += 1
+                try emit(template, lang: lang, pair: pair, bindings: item.bindings, segments: segmentIDs(segment, pair: pair),
+                         target: item.target, defaultConsistency: item.defaultConsistency, source: segment.id, report: &report)
+            case .duplicate:
+                report.skipped[QuestionLedger.duplicateReason, default: 0] += 1
+            case .conflict:
+                report.skipped[QuestionLedger.conflictReason, default: 0] += 1
             }
         }
     }
 
     /// One item per finite verb group, answered with the group's tense as French grammar names it.
     private func tenseItems(_ template: Template, sentence: AnalysedSentence, segment: SourceSegment, lang: String,
-                            pair: Template.DirectedLanguages?, upos: Set<String>, ledger: inout QuestionLedger,
+                            pair: Template.DirectedLanguages?, upos: Set<String>, pending: inout [PendingGrammarItem],
                             report: inout TemplateReport) throws {
         var skipped: [VerbGroups.Skip: Int] = [:]
         let groups = VerbGroups.groups(in: sentence, skipped: &skipped)
@@ -65,9 +96,9 @@ extension BuildContext {
             bindings["voice"] = group.passive ? "passive" : "active"
             bindings["features"] = "Tense=\(finite.features["Tense"] ?? "")"
             bindings["position"] = GrammarReference.position(of: group.finite, in: sentence).map(String.init) ?? ""
-            try emitOnce(template, lang: lang, pair: pair, bindings: bindings, segment: segment,
+            try enqueue(template, lang: lang, pair: pair, bindings: bindings, gold: group.name, segment: segment,
                          target: Lexeme(lemma: group.lemma, lang: lang),
-                         defaultConsistency: "tense:\(lang):\(group.lemma):\(group.name)", ledger: &ledger, report: &report)
+                         defaultConsistency: "tense:\(lang):\(group.lemma):\(group.name)", pending: &pending, report: &report)
         }
     }
 
@@ -75,7 +106,7 @@ extension BuildContext {
     /// something in the sentence shows it.
     private func featureItems(_ template: Template, feature: String, sentence: AnalysedSentence, segment: SourceSegment,
                               lang: String, pair: Template.DirectedLanguages?, upos: Set<String>, lexicon: FormLexicon,
-                              ledger: inout QuestionLedger, report: inout TemplateReport) throws {
+                              pending: inout [PendingGrammarItem], report: inout TemplateReport) throws {
         for word in sentence.words where (upos.isEmpty || upos.contains(word.upos)) && word.lemma != "_" {
             guard let value = word.features[feature], let index = word.index else { continue }
             report.candidates += 1
@@ -102,16 +133,16 @@ extension BuildContext {
             bindings["value_name"] = FeatureNames.value(feature, value)
             bindings["features"] = "\(feature)=\(value)"
             bindings["position"] = GrammarReference.position(of: index, in: sentence).map(String.init) ?? ""
-            try emitOnce(template, lang: lang, pair: pair, bindings: bindings, segment: segment,
+            try enqueue(template, lang: lang, pair: pair, bindings: bindings, gold: value, segment: segment,
                          target: Lexeme(lemma: word.lemma, lang: lang),
                          defaultConsistency: "\(feature.lowercased()):\(lang):\(word.upos):\(word.lemma):\(value)",
-                         ledger: &ledger, report: &report)
+                         pending: &pending, report: &report)
         }
     }
 
     private func agreementItems(_ template: Template, sentence: AnalysedSentence, segment: SourceSegment, lang: String,
                                 pair: Template.DirectedLanguages?, upos: Set<String>, lexicon: FormLexicon,
-                                ledger: inout QuestionLedger, report: inout TemplateReport) throws {
+                                pending: inout [PendingGrammarItem], report: inout TemplateReport) throws {
         let kind = template.selector.kind
         var skipped: [AgreementFinder.Skip: Int] = [:]
         let agreements = AgreementFinder.agreements(in: sentence, skipped: &skipped)
@@ -138,10 +169,11 @@ extension BuildContext {
             if kind == .agreement {
                 bindings["shared"] = FeatureNames.describe(target.features, only: agreement.features)
                 bindings["shared_features"] = sharedFeatures
-                try emitOnce(template, lang: lang, pair: pair, bindings: bindings, segment: segment,
+                try enqueue(template, lang: lang, pair: pair, bindings: bindings,
+                             gold: "\(controllerRef)|\(sharedFeatures)", segment: segment,
                              target: Lexeme(lemma: target.lemma, lang: lang),
                              defaultConsistency: "agreement:\(lang):\(agreement.relation):\(target.lemma):\(controller.lemma):\(sharedFeatures)",
-                             ledger: &ledger, report: &report)
+                             pending: &pending, report: &report)
             } else {
                 let minimal: MinimalPair
                 switch lexicon.outcome(for: agreement, in: sentence) {
@@ -161,32 +193,33 @@ extension BuildContext {
                 bindings["expected"] = expected
                 bindings["found"] = found
                 bindings["reason"] = "«\(minimal.replacement)» is \(found), but \(controllerRef), which it agrees with (\(agreement.relation)), is \(expected): the \(featureName) must match."
-                try emitOnce(template, lang: lang, pair: pair, bindings: bindings, segment: segment,
+                try enqueue(template, lang: lang, pair: pair, bindings: bindings,
+                             gold: "\(minimal.changed)|\(minimal.feature)|\(minimal.found)|\(controllerRef)", segment: segment,
                              target: Lexeme(lemma: target.lemma, lang: lang),
                              defaultConsistency: "minimal_pair:\(lang):\(agreement.relation):\(target.lemma):\(minimal.feature):\(controller.lemma)",
-                             ledger: &ledger, report: &report)
+                             pending: &pending, report: &report)
             }
         }
     }
 
-    /// Emits the item unless the same question text was already asked: with the same answer it is
-    /// a duplicate, with another answer the question is ambiguous; both are dropped and counted.
-    private func emitOnce(_ template: Template, lang: String, pair: Template.DirectedLanguages?, bindings: [String: Any],
-                          segment: SourceSegment, target: Lexeme, defaultConsistency: String,
-                          ledger: inout QuestionLedger, report: inout TemplateReport) throws {
-        let question = render(template.question, bindings)
-        let answer = template.answer.map { render($0, bindings) } ?? ""
-        switch ledger.admit(question: question, answer: answer) {
-        case .new:
-            report.answered += 1
-            try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),
-                     target: target, defaultConsistency: defaultConsistency, source: segment.id, report: &report)
-        case .duplicate:
-            report.skipped[QuestionLedger.duplicateReason, default: 0] += 1
-        case .conflict:
-            report.skipped[QuestionLedger.conflictReason, default: 0] += 1
-        }
+    /// Queues an item for `flush`, keyed by its question text and by what decides its answer (`gold`).
+    private func enqueue(_ template: Template, lang: String, pair: Template.DirectedLanguages?, bindings: [String: Any],
+                          gold: String, segment: SourceSegment, target: Lexeme, defaultConsistency: String,
+                          pending: inout [PendingGrammarItem], report: inout TemplateReport) throws {
+        // The raw rendering is the key (one template trims alike); emit renders the stored text.
+        let question = template.question.template.render(bindings)
+        pending.append(PendingGrammarItem(question: question, gold: gold, bindings: bindings, target: target,
+                                          defaultConsistency: defaultConsistency))
     }
+}
+
+/// An item of the sentence being read, waiting for the sentence's duplicate check.
+struct PendingGrammarItem {
+    var question: String
+    var gold: String
+    var bindings: [String: Any]
+    var target: Lexeme
+    var defaultConsistency: String
 }
 
 /// The question texts a template has asked, so that none is asked twice: memory grows by a pair

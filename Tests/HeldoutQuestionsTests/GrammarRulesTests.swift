@@ -279,3 +279,32 @@ struct GrammarRulesTests {
 enum NumberEvidenceReason {
     static let text = "nothing in the sentence shows the number (the form is the same in both numbers)"
 }
+
+@Suite("grammar duplicates")
+struct GrammarDuplicateTests {
+    @Test("a template whose question cannot tell two words apart: every item of that question is dropped and counted")
+    func sameQuestionOtherAnswer() throws {
+        let t = try TempStore()
+        try t.ingest([Fixtures.path("grammar-rules.conllu")], options: options(lang: "fr"))
+        // «{{lemma}}» names «Les» and «les» (det of «enfants» and of «pommes») alike.
+        let vague = try template("""
+            id: vague
+            version: 1
+            category: grammar
+            languages: [fr]
+            selector: { kind: agreement }
+            question: "In «{{text}}», what does a form of «{{lemma}}» agree with?"
+            answer: "{{controller_ref}}"
+            rubric: ["names one word"]
+            """)
+        let report = try build(t.store, [vague]).templates[0]
+        let items = try t.items()
+        #expect(Set(items.map(\.question)).count == items.count)
+        let first = items.filter { $0.question.hasPrefix("In «Les enfants ont mangé") && $0.question.hasSuffix("«le» agree with?") }
+        #expect(first.isEmpty)
+        // le ×2 and avoir ×2 in «Les enfants…», le ×2 and être ×2 in «La lettre…», le ×2 in «Le document…»
+        // and in «Le chat et le chien…»: 12 items whose question has two right answers.
+        #expect(report.skipped["the same question again, with another answer (dropped)"] == 12)
+        #expect(report.answered == items.count)
+    }
+}
