@@ -13,7 +13,7 @@ extension BuildContext {
         let needsLexicon = selector.kind == .minimalPair || selector.feature == "Number"
         let lexicon = needsLexicon ? FormLexicon(try analyses(lang)) : FormLexicon([])
         let upos = Set(selector.upos)
-        var ledger = QuestionLedger()
+        var ledger = QuestionLedger(runWide: !QuestionLedger.namesSegment(template.question.source))
         var pending: [PendingGrammarItem] = []
         try session.forEachSegment(lang: lang, translationLang: pair?.target, analysedOnly: true) { segment in
             let sentence = AnalysedSentence(text: segment.text, tokens: segment.tokens ?? [])
@@ -222,16 +222,38 @@ struct PendingGrammarItem {
     var defaultConsistency: String
 }
 
-/// The question texts a template has asked, so that none is asked twice: memory grows by a pair
-/// of hashes per item.
-struct QuestionLedger {
+/// The question texts a template has asked, so that none is asked twice across sentences: memory
+/// grows by a pair of hashes per item, and only for templates whose questions do not name their
+/// sentence.
+public struct QuestionLedger {
     static let duplicateReason = "the same question again, with the same answer (merged)"
     static let conflictReason = "the same question again, with another answer (dropped)"
 
     enum Verdict { case new, duplicate, conflict }
     private var answers: [Int: Int] = [:]
+    /// False when every question names its sentence (`{{text}}` or `{{segment}}` outside any
+    /// section): a segment's text is unique in its language, so two sentences never share a
+    /// question, the per-sentence check is enough, and memory stays flat over a large corpus.
+    let runWide: Bool
+
+    init(runWide: Bool) { self.runWide = runWide }
+
+    /// True when `source` prints the segment's text or id unconditionally.
+    public static func namesSegment(_ source: String) -> Bool {
+        var depth = 0
+        for tag in MustacheTags.scan(source) {
+            switch tag.kind {
+            case "#", "^": depth += 1
+            case "/": depth -= 1
+            case "", "{", "&": if depth == 0, tag.name == "text" || tag.name == "segment" { return true }
+            default: continue
+            }
+        }
+        return false
+    }
 
     mutating func admit(question: String, answer: String) -> Verdict {
+        guard runWide else { return .new }
         let answerHash = answer.hashValue
         if let seen = answers[question.hashValue] { return seen == answerHash ? .duplicate : .conflict }
         answers[question.hashValue] = answerHash

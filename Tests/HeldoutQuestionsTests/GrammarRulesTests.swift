@@ -308,3 +308,33 @@ struct GrammarDuplicateTests {
         #expect(report.answered == items.count)
     }
 }
+
+@Suite("grammar duplicates across sentences")
+struct GrammarRunWideDuplicateTests {
+    @Test("a question that does not name its sentence is asked once in the whole run; one that does is checked per sentence")
+    func acrossSentences() throws {
+        let t = try TempStore()
+        try t.ingest([Fixtures.path("grammar-rules.conllu")], options: options(lang: "fr"))
+        // «dorment» is présent in two sentences: without the text, one question, one item.
+        let bare = try template("""
+            id: bare
+            version: 1
+            category: grammar
+            languages: [fr]
+            selector: { kind: feature, feature: Tense }
+            question: "What tense is {{group_ref}}?"
+            answer: "{{value_name}}"
+            rubric: ["names one tense"]
+            """)
+        let report = try build(t.store, [bare]).templates[0]
+        let items = try t.items()
+        #expect(items.filter { $0.question == "What tense is «dorment»?" }.count == 1)
+        // «dorment» (présent) and «était» (imparfait) each occur in two sentences.
+        #expect(report.skipped["the same question again, with the same answer (merged)"] == 2)
+        #expect(items.filter { $0.question == "What tense is «était»?" }.count == 1)
+        #expect(Set(items.map(\.question)).count == items.count)
+        // A section may hide the text: such a question does not count as naming its sentence.
+        #expect(!QuestionLedger.namesSegment("{{#has_translation}}{{text}}{{/has_translation}} {{word}}"))
+        #expect(QuestionLedger.namesSegment("In «{{text}}», what is {{word_ref}}?"))
+    }
+}
