@@ -9,10 +9,12 @@ public enum TemplateVariables {
     static let perKind: [SelectorKind: Set<String>] = [
         .word: ["word", "lemma", "pos", "gloss", "senses", "all_senses", "sense_number", "in_context", "evidence", "lemmatised",
                 "construction"],
-        .feature: ["word", "lemma", "upos", "feature", "feature_name", "value", "value_name", "features", "position"],
-        .agreement: ["word", "lemma", "upos", "controller", "controller_lemma", "relation", "shared", "shared_features", "position"],
+        .feature: ["word", "lemma", "upos", "feature", "feature_name", "value", "value_name", "features", "position",
+                   "word_ref", "group", "group_ref", "tense", "voice"],
+        .agreement: ["word", "lemma", "upos", "controller", "controller_lemma", "relation", "shared", "shared_features", "position",
+                     "word_ref", "controller_ref"],
         .minimalPair: ["word", "lemma", "upos", "replacement", "changed", "controller", "relation", "feature", "feature_name",
-                       "expected", "found", "reason", "position"],
+                       "expected", "found", "reason", "position", "word_ref", "controller_ref", "controller_lemma"],
         .label: ["label", "value", "side", "labelled_text", "labelled_lang", "labelled_lang_name"],
         .translation: ["translations", "translation_count"],
     ]

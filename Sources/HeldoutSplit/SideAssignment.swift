@@ -236,11 +236,16 @@ struct SideAssignment {
         }
         // Adding `k` evaluation items to column `x` is allowed up to its ceiling, or past it when
         // that still brings the column nearer its target (coarse components in a small column).
+        // The first pass keeps to the ceilings, so smaller components fill what large ones would
+        // overshoot; the second may pass them.
+        var strict = true
         func closer(_ current: Double, _ k: Double, _ x: Int) -> Bool {
-            current + k <= ceiling[x] + 1e-9 || abs(current + k - target[x]) < abs(target[x] - current)
+            current + k <= ceiling[x] + 1e-9 || (!strict && abs(current + k - target[x]) < abs(target[x] - current))
         }
         let fillOrder = (0..<components).filter { side[$0] == .train && heldoutIn[$0] == 0 }.sorted { u[$0] != u[$1] ? u[$0] < u[$1] : $0 < $1 }
-        for c in fillOrder {
+        for pass in 0..<2 {
+          strict = pass == 0
+          for c in fillOrder where side[c] == .train {
             let byColumn = evaluableByColumn[c]
             guard (0..<columns).contains(where: { byColumn[$0] > 0 && inEvaluation[$0] + 0.5 < target[$0] }),
                   (0..<columns).allSatisfy({ byColumn[$0] == 0 || closer(inEvaluation[$0], Double(byColumn[$0]), $0) }),
@@ -253,6 +258,7 @@ struct SideAssignment {
             side[c] = .evaluation
             for (k, count) in own { onTrain[Int(k)] -= count }
             for x in 0..<columns { inEvaluation[x] += Double(byColumn[x]) }
+          }
         }
 
         // 3b. Shares still short: components whose items share cut keys with training, the

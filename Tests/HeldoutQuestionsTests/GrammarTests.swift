@@ -28,14 +28,16 @@ struct GrammarTests {
             """)
         _ = try build(t.store, [tense])
         let got = try t.items().map { "\($0.question) → \($0.answer ?? "-") [\($0.consistencyGroup ?? "")]" }.sorted()
+        // One item per finite verb group, named as French grammar names it; «ouvert» and «perdue»
+        // are asked with their auxiliaries, «traverser» (infinitive) not at all.
         #expect(got == [
-            "Tense of «brillaient» in «Les étangs gelés brillaient sous la lune.»? → imperfect (briller, Tense=Imp) [feature:fr:Tense:briller]",
-            "Tense of «défendaient» in «Ils défendaient leur village.»? → imperfect (défendre, Tense=Imp) [feature:fr:Tense:défendre]",
-            "Tense of «défendait» in «Il défendait son frère même quand tout le monde se moquait de lui.»? → imperfect (défendre, Tense=Imp) [feature:fr:Tense:défendre]",
-            "Tense of «moquait» in «Il défendait son frère même quand tout le monde se moquait de lui.»? → imperfect (moquer, Tense=Imp) [feature:fr:Tense:moquer]",
-            "Tense of «ouvert» in «Le fichier a été ouvert.»? → past (ouvrir, Tense=Past) [feature:fr:Tense:ouvrir]",
-            "Tense of «perdue» in «La connexion au serveur a été perdue.»? → past (perdre, Tense=Past) [feature:fr:Tense:perdre]",
-            "Tense of «refusa» in «Le chien refusa de traverser l'étang gelé.»? → past (refuser, Tense=Past) [feature:fr:Tense:refuser]",
+            "Tense of «a été ouvert» in «Le fichier a été ouvert.»? → passé composé (passive voice) (ouvrir, Tense=Pres) [tense:fr:ouvrir:passé composé (passive voice)]",
+            "Tense of «a été perdue» in «La connexion au serveur a été perdue.»? → passé composé (passive voice) (perdre, Tense=Pres) [tense:fr:perdre:passé composé (passive voice)]",
+            "Tense of «brillaient» in «Les étangs gelés brillaient sous la lune.»? → imparfait (briller, Tense=Imp) [tense:fr:briller:imparfait]",
+            "Tense of «défendaient» in «Ils défendaient leur village.»? → imparfait (défendre, Tense=Imp) [tense:fr:défendre:imparfait]",
+            "Tense of «défendait» in «Il défendait son frère même quand tout le monde se moquait de lui.»? → imparfait (défendre, Tense=Imp) [tense:fr:défendre:imparfait]",
+            "Tense of «moquait» in «Il défendait son frère même quand tout le monde se moquait de lui.»? → imparfait (moquer, Tense=Imp) [tense:fr:moquer:imparfait]",
+            "Tense of «refusa» in «Le chien refusa de traverser l'étang gelé.»? → passé simple (refuser, Tense=Past) [tense:fr:refuser:passé simple]",
         ])
     }
 
@@ -56,10 +58,10 @@ struct GrammarTests {
         let got = Set(try t.items().filter { $0.question.contains("La connexion") }.map { "\($0.question) → \($0.answer ?? "")" })
         #expect(got == [
             "In «La connexion au serveur a été perdue.», what does «La» (word 1) agree with? → «connexion» (det; feminine singular)",
-            "In «La connexion au serveur a été perdue.», what does «le» (word 4) agree with? → «serveur» (det; masculine singular)",
-            "In «La connexion au serveur a été perdue.», what does «a» (word 6) agree with? → «connexion» (nsubj; singular third person)",
+            "In «La connexion au serveur a été perdue.», what does «a» (word 5) agree with? → «connexion» (nsubj; singular third person)",
         ])
-        #expect(try t.items().count == 23)
+        // The «le» inside «au» is not visible: not asked (it was, with «serveur», before issue 17).
+        #expect(try t.items().count == 22)   // 23 before issue 17: the «le» inside «au» is no longer asked
     }
 
     @Test("minimal pairs: the swapped form is of the same lemma, and every reading of it clashes with what the controller requires")
