@@ -16,8 +16,16 @@ extension CorpusFormat {
         }
     }
 
-    /// The reader for one corpus of this format.
+    /// The reader for one corpus of this format, its units held to the segment limit.
     public func makeReader(files: [String], options: IngestOptions) throws -> CorpusReader {
+        guard options.maxSegmentBytes > 0 else {
+            throw HeldoutError.usage("--max-segment-bytes must be at least 1, got \(options.maxSegmentBytes)")
+        }
+        _ = try options.documents.resolved(for: self)
+        return SegmentLimitedReader(base: try makeBaseReader(files: files, options: options), limit: options.maxSegmentBytes)
+    }
+
+    private func makeBaseReader(files: [String], options: IngestOptions) throws -> CorpusReader {
         switch self {
         case .tmx: return try TMXReader(path: try onlyFile(of: files), options: options)
         case .xliff: return try XLIFFReader(path: try onlyFile(of: files), options: options)

@@ -237,9 +237,13 @@ struct SentenceAccumulator {
     /// A "sentence" this long without an end is cut at a line break: keeping it whole would make
     /// memory grow with the file, and no sentence is a megabyte long.
     static let hardLimit = 1 << 20
+    /// This accumulator's hard limit, in characters: the text reader sets it just above the
+    /// segment limit in bytes, so that a block cut there is a segment the limit refuses.
+    let limit: Int
 
-    init(splitter: SentenceSplitter) {
+    init(splitter: SentenceSplitter, limit: Int = SentenceAccumulator.hardLimit) {
         self.splitter = splitter
+        self.limit = max(limit, 1)
     }
 
     /// Adds one non-blank line of the current paragraph; hands out the sentences it completes.
@@ -285,12 +289,12 @@ struct SentenceAccumulator {
     private mutating func flushEarly(emit: (Sentence) throws -> Void) rethrows {
         let cuts = splitter.cuts(in: block)
         guard let last = cuts.last else {
-            if block.count >= Self.hardLimit {
+            if block.count >= limit {
                 try finish(emit: emit)
             } else {
                 // Nothing to hand out yet; wait for twice as much, so that a long sentence is
                 // rescanned a logarithmic number of times, not once per line.
-                nextFlush = min(block.count * 2, Self.hardLimit)
+                nextFlush = min(block.count * 2, limit)
             }
             return
         }
@@ -303,10 +307,10 @@ struct SentenceAccumulator {
         block.removeFirst(last)
         lineStarts = [(offset: 0, line: firstLine)]
             + lineStarts.compactMap { $0.offset > last ? (offset: $0.offset - last, line: $0.line) : nil }
-        if block.count >= Self.hardLimit {
+        if block.count >= limit {
             try finish(emit: emit)
         } else {
-            nextFlush = min(max(Self.flushThreshold, block.count * 2), Self.hardLimit)
+            nextFlush = min(max(Self.flushThreshold, block.count * 2), limit)
         }
     }
 

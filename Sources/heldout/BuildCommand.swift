@@ -47,12 +47,16 @@ struct BuildCommand: ParsableCommand {
         }
         if let label = source.label { options.labels = [label: ""] }
         if let documents = source.documents {
-            guard let mode = DocumentMode(rawValue: documents) else {
-                throw HeldoutError.usage("\(key).documents: \(documents) is not one of file, paragraph")
+            guard let mode = DocumentMode(documents) else {
+                throw HeldoutError.usage("\(key).documents: \(documents) is not one of \(DocumentMode.spellings)")
             }
             options.documents = mode
         }
         options.skipInvalid = source.skipInvalid ?? false
+        if let limit = source.maxSegmentBytes {
+            guard limit >= 1 else { throw HeldoutError.usage("\(key).max_segment_bytes: \(limit) must be at least 1") }
+            options.maxSegmentBytes = limit
+        }
         var format: CorpusFormat?
         if let name = source.format {
             guard let known = CorpusFormat(rawValue: name) else {
