@@ -580,7 +580,14 @@ enum Scan {
     /// Classifies what starts at `position` (the first non-space after a possible end).
     static func following(_ s: [Unicode.Scalar], at position: Int) -> Following {
         var p = position
-        while p < s.count, isOpener(s[p]) { p += 1 }
+        while p < s.count, isOpener(s[p]) {
+            // A dash set off by spaces ("what luck! -- landed"): look past it to the word.
+            let isDash = s[p] == "-" || s[p] == "\u{2013}" || s[p] == "\u{2014}"
+            p += 1
+            if isDash, p < s.count, isSpace(s[p]) {
+                while p < s.count, isSpace(s[p]) { p += 1 }
+            }
+        }
         let afterOpener = p > position
         guard p < s.count else { return Following(kind: .symbol, position: position, afterOpener: afterOpener) }
         let c = s[p]
