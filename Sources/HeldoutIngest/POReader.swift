@@ -15,8 +15,9 @@ import HeldoutCore
 /// - **Skipped and counted:** entries flagged `#, fuzzy` (`fuzzy`), entries with an empty
 ///   translation (`untranslated`). The header entry (`msgid ""`) is read, not stored; obsolete
 ///   entries (`#~`) are ignored.
-/// - Documents (``DocumentMode``): by default each entry is its own document, named
-///   `entry@LINE` (its first line), so that its two plural units stay together: a catalogue is
+/// - Documents (``DocumentMode``): by default each entry is its own document (its two plural
+///   units share one, `entry@LINE` after its msgid's line; a single unit is
+///   ``CorpusUnit/ownDocument``, which needs no row in the store): a catalogue is
 ///   a list of independent messages, and the catalogue as one document would tie every message
 ///   of it into one component. `--documents context` groups entries by message context
 ///   (`msgctxt=CONTEXT`; an entry without one stays its own), which suits catalogues whose
@@ -123,7 +124,9 @@ public struct POReader: CorpusReader {
                 return
             }
             let targetTag = try resolveTarget()
-            let own = "entry@\(entry.line)"
+            // An entry with plural forms makes two units, which nothing else ties: they share a
+            // document named after the entry's line. A single unit needs no document row.
+            let own = pairs.count > 1 ? "entry@\(entry.line)" : CorpusUnit.ownDocument
             let document: String
             switch reader.documents {
             case .file: document = ""

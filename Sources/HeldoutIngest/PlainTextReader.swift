@@ -11,7 +11,7 @@ import HeldoutCore
 /// often words, on one side of a split without tying the whole file together (a novel or a
 /// manual in one file would otherwise be one document, and a document-level split of it
 /// empty). `--documents file` makes the file one document; `--documents unit` makes each
-/// sentence its own (`"<file>#s<N>"`).
+/// sentence its own (``CorpusUnit/ownDocument``).
 ///
 /// The language comes from `--lang` or from the file name (`news.fr.txt`, `fr.txt`); a file
 /// name and a `--lang` that disagree are refused rather than resolved by a guess.
@@ -61,7 +61,7 @@ public struct PlainTextReader: CorpusReader {
         var sentences = 0
 
         func emit(_ sentence: Sentence) throws {
-            try sink.add(CorpusUnit(document: documents == .unit ? "\(name)#s\(sentences + 1)" : document,
+            try sink.add(CorpusUnit(document: documents == .unit ? CorpusUnit.ownDocument : document,
                                     texts: [CorpusUnit.Text(lang: language, text: sentence.text)],
                                     location: SourceLocation(file: file, line: sentence.line)))
             sentences += 1

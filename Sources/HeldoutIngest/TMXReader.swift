@@ -10,11 +10,11 @@ import HeldoutCore
 /// - Documents (``DocumentMode``): TMX has no documents of its own, and a whole memory as one
 ///   document would make a document-level split of it one component. By default (`auto`) a
 ///   `<tu>` with a `<prop>` typed `x-document`, `x-file` or `x-filename` (any case) belongs to
-///   the document it names, and any other `<tu>` is its own document, named `tuid=ID` after its
-///   `tuid`, or `tu#N` after its position without one. `--documents prop:TYPE` takes the
-///   document from another prop (e.g. `prop:x-package` for catalogues), `tuid` from the `tuid`
-///   (units sharing one share a document), `unit` makes every `<tu>` its own, and `file` the
-///   whole file one document.
+///   the document it names (`x-document=NAME`), and any other `<tu>` is a document of its own
+///   (``CorpusUnit/ownDocument``: no link, no row in the store). `--documents prop:TYPE` takes
+///   the document from another prop (e.g. `prop:x-package` for catalogues), `tuid` from the
+///   `tuid` (`tuid=ID`; units sharing one share a document), `unit` makes every `<tu>` its own,
+///   and `file` the whole file one document.
 /// - Languages: TMX 1.4b writes `xml:lang`, TMX 1.1 `lang`; a `<tuv>` with both takes
 ///   `xml:lang`, the current standard's, in whichever order they are written. A `<tuv>` with
 ///   neither is a bad unit.
@@ -255,17 +255,25 @@ private final class TMXParse {
 
     /// The current unit's document (see ``TMXReader``).
     private func document() -> String {
-        let own = tuid.map { "tuid=\($0)" } ?? "tu#\(units)"
         switch documents {
         case .file: return ""
-        case .unit: return "tu#\(units)"
-        case .tuid: return own
-        case let .property(type): return property(type.lowercased()).map { "\(type)=\($0)" } ?? own
+        case .unit: return CorpusUnit.ownDocument
+        case .tuid: return tuid.map { "tuid=\($0)" } ?? CorpusUnit.ownDocument
+        case let .property(type): return property(type.lowercased()).map { "\(type)=\($0)" } ?? CorpusUnit.ownDocument
         default:
-            for type in Self.documentProperties {
-                if let value = property(type) { return "\(type)=\(value)" }
+            // One pass over the unit's few metadata keys; the length test skips most props
+            // (`prop:x-domain`) without lowercasing them.
+            var best: (rank: Int, key: String, value: String)?
+            for (key, value) in metadata where key.utf8.count == 11 || key.utf8.count == 15 {
+                guard key.hasPrefix("prop:"),
+                      let rank = Self.documentProperties.firstIndex(of: key.dropFirst(5).lowercased()) else { continue }
+                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !trimmed.isEmpty else { continue }
+                if let current = best, (current.rank, current.key) <= (rank, key) { continue }
+                best = (rank, key, trimmed)
             }
-            return own
+            guard let best else { return CorpusUnit.ownDocument }
+            return "\(Self.documentProperties[best.rank])=\(best.value)"
         }
     }
 
@@ -303,10 +311,7 @@ private final class TMXParse {
         metadata = [:]
         domain = nil
         problem = nil
-        switch documents {
-        case .file, .unit: tuid = nil
-        default: tuid = xml.attribute("tuid") // names the unit when it is its own document
-        }
+        tuid = documents == .tuid ? xml.attribute("tuid") : nil
         if xml.isEmptyElement { try finishUnit() }
     }
 
