@@ -93,8 +93,10 @@ public enum CorpusFormat: String, CaseIterable, Sendable, Codable {
 /// nothing with another unit, so it makes no link and needs no row in the store (a row per unit
 /// cost 67% more time and 65 MiB more memory on a 1M-unit TMX).
 /// - XLIFF: the `<file>` (its `original`); XCES: the `linkGrp`'s `fromDoc`; CoNLL-U:
-///   `# newdoc`; TSV/CSV/JSONL: a `doc` column or field. Formats with no documents (Moses, and
-///   TSV/JSONL without that column) keep the whole corpus as one document.
+///   `# newdoc`; TSV/CSV/JSONL: a `doc` column or field. A unit these formats leave without a
+///   document (every Moses line pair, a TSV row without a `doc` column, a CoNLL-U sentence
+///   before any `# newdoc`, a labelled sentence) is a document of its own; `file` makes the
+///   corpus one document instead, as it was before modes existed.
 public enum DocumentMode: Sendable, Hashable, CustomStringConvertible {
     /// Each format's own unit (see above). The default.
     case auto
@@ -160,6 +162,8 @@ public enum DocumentMode: Sendable, Hashable, CustomStringConvertible {
         case .xliff:
             if self == .auto { return .file }
             allowed = [.file]
+        case _ where format.emptyDocumentIsOwn:
+            allowed = [.auto, .file]
         default:
             allowed = [.auto]
         }
@@ -175,6 +179,7 @@ public enum DocumentMode: Sendable, Hashable, CustomStringConvertible {
     func fingerprint(for format: CorpusFormat) throws -> String {
         switch format {
         case .text, .tmx, .po: try resolved(for: format).description
+        case _ where format.emptyDocumentIsOwn: try resolved(for: format).description
         default: "file"
         }
     }
@@ -238,6 +243,17 @@ public struct IngestOptions: Sendable {
             parts["labels"] = labels.keys.sorted().map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: ",")
         }
         return try CanonicalJSON.string(parts)
+    }
+}
+
+extension CorpusFormat {
+    /// Formats whose units may come without a document (`""`): under `auto` such a unit is a
+    /// document of its own, under `file` the corpus is one document.
+    var emptyDocumentIsOwn: Bool {
+        switch self {
+        case .moses, .tsv, .csv, .jsonl, .conllu, .labels: true
+        default: false
+        }
     }
 }
 

@@ -24,14 +24,18 @@ enum SegmentLimit {
 
 /// A reader whose units are checked against the segment limit: a longer text fails the file
 /// (the store's transaction is rolled back) with the file, line and column of the unit.
+/// It also gives a unit without a document its own (``CorpusUnit/ownDocument``) where the
+/// format's `auto` documents ask for it (``CorpusFormat/emptyDocumentIsOwn``).
 struct SegmentLimitedReader: CorpusReader {
     let base: CorpusReader
     let limit: Int
+    var emptyDocumentIsOwn = false
 
     var files: [String] { base.files }
 
     func read(into sink: UnitSink) throws {
-        try base.read(into: SegmentLimitSink(base: sink, limit: limit, file: base.files.first ?? "(input)"))
+        try base.read(into: SegmentLimitSink(base: sink, limit: limit, file: base.files.first ?? "(input)",
+                                             emptyDocumentIsOwn: emptyDocumentIsOwn))
     }
 }
 
@@ -39,11 +43,13 @@ private final class SegmentLimitSink: UnitSink {
     let base: UnitSink
     let limit: Int
     let file: String
+    let emptyDocumentIsOwn: Bool
 
-    init(base: UnitSink, limit: Int, file: String) {
+    init(base: UnitSink, limit: Int, file: String, emptyDocumentIsOwn: Bool) {
         self.base = base
         self.limit = limit
         self.file = file
+        self.emptyDocumentIsOwn = emptyDocumentIsOwn
     }
 
     func add(_ unit: CorpusUnit) throws {
@@ -51,7 +57,13 @@ private final class SegmentLimitSink: UnitSink {
             throw HeldoutError.badInput(locate(text.text, unit.location),
                                         SegmentLimit.message(size: text.text.utf8.count, limit: limit))
         }
-        try base.add(unit)
+        if emptyDocumentIsOwn, unit.document.isEmpty {
+            var own = unit
+            own.document = CorpusUnit.ownDocument
+            try base.add(own)
+        } else {
+            try base.add(unit)
+        }
     }
 
     func skip(_ reason: String, count: Int) { base.skip(reason, count: count) }

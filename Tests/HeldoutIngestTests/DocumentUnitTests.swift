@@ -127,6 +127,43 @@ struct DocumentUnitTests {
                 == Array(repeating: "walk.en.txt", count: 3))
     }
 
+    @Test("formats without documents: each unit its own under auto, the corpus one under file; a doc column still counts")
+    func formatsWithoutDocuments() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let en = try scratch.write("c.en", "Hello.\nGood night.\n")
+        let fr = try scratch.write("c.fr", "Bonjour.\nBonne nuit.\n")
+        func documents(_ format: CorpusFormat, _ files: [String], _ options: IngestOptions) throws -> [String] {
+            let sink = CollectingSink()
+            try format.makeReader(files: files, options: options).read(into: sink)
+            return sink.units.map(\.document)
+        }
+        let own = CorpusUnit.ownDocument
+        #expect(try documents(.moses, [en, fr], try Self.options(pair: "en-fr")) == [own, own])
+        #expect(try documents(.moses, [en, fr], try Self.options("file", pair: "en-fr")) == ["", ""])
+
+        let tsv = try scratch.write("p.tsv", "d1\tHello.\tBonjour.\n\tGood night.\tBonne nuit.\n")
+        var options = try Self.options()
+        options.columns = ["doc", "en", "fr"]
+        #expect(try documents(.tsv, [tsv], options) == ["d1", own])
+
+        let conllu = try scratch.write("t.conllu", """
+            # text = Il pleut.
+            1\tIl\til\tPRON\t_\t_\t2\tnsubj\t_\t_
+            2\tpleut\tpleuvoir\tVERB\t_\t_\t0\troot\t_\tSpaceAfter=No
+            3\t.\t.\tPUNCT\t_\t_\t2\tpunct\t_\t_
+
+            # newdoc id = meteo
+            # text = Il neige.
+            1\tIl\til\tPRON\t_\t_\t2\tnsubj\t_\t_
+            2\tneige\tneiger\tVERB\t_\t_\t0\troot\t_\tSpaceAfter=No
+            3\t.\t.\tPUNCT\t_\t_\t2\tpunct\t_\t_
+
+            """)
+        #expect(try documents(.conllu, [conllu], try Self.options(lang: "fr")) == [own, "meteo"])
+        #expect(try documents(.conllu, [conllu], try Self.options("file", lang: "fr")) == ["", "meteo"])
+    }
+
     @Test("a mode a format has no use for is a usage error naming the modes it takes")
     func refusedModes() throws {
         let scratch = try ScratchDirectory()
