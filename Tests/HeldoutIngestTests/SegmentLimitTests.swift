@@ -175,6 +175,25 @@ struct SegmentLimitTests {
         #expect(try readXML(.tmx, exact).units.count == 1)
     }
 
+    @Test("a spec source takes max_segment_bytes (at least 1) and documents, and states them in the resolved spec")
+    func specKeys() throws {
+        let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("splits/demo.yaml")
+        let text = try String(contentsOf: demo, encoding: .utf8)
+        let line = "  - { path: corpora/samples/en-fr.tmx, format: tmx }"
+        #expect(text.contains(line))
+        let edited = text.replacingOccurrences(
+            of: line, with: "  - { path: corpora/samples/en-fr.tmx, format: tmx, max_segment_bytes: 4096, documents: \"prop:x-file\" }")
+        let spec = try SplitSpec(yaml: edited, file: "demo.yaml")
+        #expect(spec.sources[0].maxSegmentBytes == 4096)
+        #expect(spec.sources[0].documents.flatMap(DocumentMode.init) == .property("x-file"))
+        #expect(spec.resolvedYAML.contains("max_segment_bytes: 4096"))
+
+        let zero = text.replacingOccurrences(of: line, with: "  - { path: corpora/samples/en-fr.tmx, max_segment_bytes: 0 }")
+        let failure = try #require(expectBadInput { _ = try SplitSpec(yaml: zero, file: "demo.yaml") })
+        #expect(failure.message.contains("max_segment_bytes"))
+    }
+
     @Test("--max-segment-bytes is part of how a corpus was read only when it is not the default")
     func fingerprint() throws {
         var options = IngestOptions()
