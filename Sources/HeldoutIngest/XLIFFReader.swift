@@ -133,9 +133,9 @@ private final class XLIFFParse {
             case .text:
                 if capture != .none, codeDepth == 0 {
                     xml.appendValue(to: &buffer)
-                    if buffer.count > options.maxSegmentBytes {
+                    if buffer.count > options.maxSegmentBytes, capture != .note {
                         throw xml.problem(SegmentLimit.message(size: nil, limit: options.maxSegmentBytes),
-                                          line: captureLine, near: capture == .note ? "<note" : capture == .source ? "<source" : "<target")
+                                          line: captureLine, near: capture == .source ? "<source" : "<target")
                     }
                 }
             case .entityReference:

@@ -73,7 +73,12 @@ struct BuildCommand: ParsableCommand {
             if LanguageTag(ext)?.primary != pair.source.primary { files.reverse() }
         }
         let ingester = Ingester(options: options, licence: source.license)
-        return (ingester, try ingester.plan(files: files, format: format, corpusName: source.corpus))
+        do {
+            return (ingester, try ingester.plan(files: files, format: format, corpusName: source.corpus))
+        } catch let HeldoutError.usage(message) {
+            // The readers speak of command-line options; say which spec source it is.
+            throw HeldoutError.usage("\(key): \(message)")
+        }
     }
 
     /// The inputs of the questions stage: the templates' bytes, the corpora as stored, and the
