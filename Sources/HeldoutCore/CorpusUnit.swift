@@ -16,6 +16,10 @@ public struct CorpusUnit: Sendable {
     /// The document this unit belongs to inside its corpus (an XLIFF `<file>`, a text file or
     /// paragraph). Empty for formats without documents: the whole corpus is then one document.
     public var document: String
+    /// The document of a unit that is a document of its own (a TMX `<tu>` without a document
+    /// prop, a PO message): it shares nothing with another unit, so it makes no isolation link
+    /// and the store keeps no row for it (document id 0), which a row per unit would cost.
+    public static let ownDocument = "\u{1F}own"
     public var texts: [Text]
     /// Domain declared by the unit itself (a TMX `x-domain` prop, an XLIFF attribute, a column).
     public var domain: String?

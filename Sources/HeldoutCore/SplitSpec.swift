@@ -97,6 +97,8 @@ public struct SplitSpec: Sendable, Equatable {
         public var license: String?
         public var documents: String?
         public var skipInvalid: Bool?
+        /// `max_segment_bytes`: the ingest segment limit (`--max-segment-bytes`).
+        public var maxSegmentBytes: Int?
 
         public init(path: String) { self.path = path }
     }
@@ -480,7 +482,7 @@ struct SpecReader {
     mutating func sources(_ node: Node) throws -> [SplitSpec.Source] {
         guard case let .sequence(list) = node else { throw fail("sources", node, "expected a list of sources") }
         let keys = ["path", "format", "pair", "lang", "domain", "corpus", "columns", "fields", "label",
-                    "license", "documents", "skip_invalid"]
+                    "license", "documents", "skip_invalid", "max_segment_bytes"]
         return try list.enumerated().map { index, entry in
             let path = "sources[\(index)]"
             let pairs = try mapping(entry, path, allowed: keys)
@@ -519,6 +521,7 @@ struct SpecReader {
                 case "license": source.license = try nonEmptyString(value, keyPath)
                 case "documents": source.documents = try nonEmptyString(value, keyPath)
                 case "skip_invalid": source.skipInvalid = try bool(value, keyPath)
+                case "max_segment_bytes": source.maxSegmentBytes = try int(value, keyPath, min: 1)
                 default: break
                 }
             }
@@ -671,6 +674,7 @@ extension SplitSpec {
                 if let v = s.license { fields.append("license: \(q(v))") }
                 if let v = s.documents { fields.append("documents: \(q(v))") }
                 if let v = s.skipInvalid { fields.append("skip_invalid: \(v)") }
+                if let v = s.maxSegmentBytes { fields.append("max_segment_bytes: \(v)") }
                 out += "  - { " + fields.joined(separator: ", ") + " }\n"
             }
         }

@@ -15,6 +15,13 @@ import HeldoutCore
 /// - **Skipped and counted:** entries flagged `#, fuzzy` (`fuzzy`), entries with an empty
 ///   translation (`untranslated`). The header entry (`msgid ""`) is read, not stored; obsolete
 ///   entries (`#~`) are ignored.
+/// - Documents (``DocumentMode``): by default each entry is its own document (its two plural
+///   units share one, `entry@LINE` after its msgid's line; a single unit is
+///   ``CorpusUnit/ownDocument``, which needs no row in the store): a catalogue is
+///   a list of independent messages, and the catalogue as one document would tie every message
+///   of it into one component. `--documents context` groups entries by message context
+///   (`msgctxt=CONTEXT`; an entry without one stays its own), which suits catalogues whose
+///   contexts name a dialog or a screen; `--documents file` makes the catalogue one document.
 /// - `msgctxt` is kept in the unit's metadata. Strings are concatenated across lines and their
 ///   C escapes decoded (`\n \t \" \\ \a \b \f \r \v`, octal `\ooo`, hex `\xHH`; the bytes
 ///   must form UTF-8).
@@ -23,6 +30,7 @@ import HeldoutCore
 public struct POReader: CorpusReader {
     public let files: [String]
     let options: IngestOptions
+    let documents: DocumentMode
     let sourceLanguage: LanguageTag
     /// The target named on the command line (`--pair` target or `--lang`) and by the file name.
     let requestedTarget: (tag: LanguageTag, option: String)?
@@ -31,6 +39,7 @@ public struct POReader: CorpusReader {
     public init(file: String, options: IngestOptions) throws {
         self.files = [file]
         self.options = options
+        self.documents = try options.documents.resolved(for: .po)
         let selection = try LanguageSelection(options)
         sourceLanguage = selection.pairTags?.0 ?? LanguageTag("en")!
         if let pair = selection.pairTags {
@@ -58,7 +67,7 @@ public struct POReader: CorpusReader {
     public func read(into sink: UnitSink) throws {
         let file = files[0]
         let lines = try LineReader(path: file, maxLineBytes: options.maxLineBytes)
-        var parser = POParser(file: file)
+        var parser = POParser(file: file, maxValueBytes: options.maxSegmentBytes)
         var state = EmitState(reader: self, file: file)
         var ticker = ProgressTicker()
         var sawLine = false
@@ -115,11 +124,20 @@ public struct POReader: CorpusReader {
                 return
             }
             let targetTag = try resolveTarget()
+            // An entry with plural forms makes two units, which nothing else ties: they share a
+            // document named after the entry's line. A single unit needs no document row.
+            let own = pairs.count > 1 ? "entry@\(entry.line)" : CorpusUnit.ownDocument
+            let document: String
+            switch reader.documents {
+            case .file: document = ""
+            case .context: document = entry.context.map { "msgctxt=\($0)" } ?? own
+            default: document = own
+            }
             for pair in pairs {
                 var metadata: [String: String] = [:]
                 if let context = entry.context { metadata["msgctxt"] = context }
                 if let plural = pair.plural { metadata["plural"] = plural }
-                try sink.add(CorpusUnit(texts: [.init(lang: reader.sourceLanguage, text: pair.source),
+                try sink.add(CorpusUnit(document: document, texts: [.init(lang: reader.sourceLanguage, text: pair.source),
                                                 .init(lang: targetTag, text: pair.target)],
                                         metadata: metadata, location: SourceLocation(file: file, line: entry.line)))
             }
@@ -198,8 +216,13 @@ struct POParser {
     /// A `#, fuzzy` line was read for the entry that has not started yet.
     private var pendingFuzzy = false
 
-    init(file: String) {
+    /// The segment limit: a string growing past it over continuation lines fails the file
+    /// where it starts, before memory grows with it.
+    let maxValueBytes: Int
+
+    init(file: String, maxValueBytes: Int = .max) {
         self.file = file
+        self.maxValueBytes = maxValueBytes
     }
 
     mutating func feed(_ line: LineReader.Line) throws -> POEntry? {
@@ -234,6 +257,7 @@ struct POParser {
                     throw location(line, index, "a string with no keyword before it (msgid, msgstr, …)")
                 }
                 try appendStrings(buffer, from: index, line: line)
+                try checkLength()
                 return nil
             }
             var end = index
@@ -290,6 +314,7 @@ struct POParser {
                 throw location(line, after, "\(keyword) needs a quoted string")
             }
             try appendStrings(buffer, from: after, line: line)
+            try checkLength()
             return finished
         }
     }
@@ -316,6 +341,13 @@ struct POParser {
         sawID = false
         sawContext = false
         return done
+    }
+
+    private func checkLength() throws {
+        if value.count > maxValueBytes {
+            throw HeldoutError.badInput(SourceLocation(file: file, line: valueLine, column: 1),
+                                        SegmentLimit.message(size: nil, limit: maxValueBytes))
+        }
     }
 
     /// Stores the string of the keyword being read into the entry.

@@ -6,9 +6,12 @@ import HeldoutCore
 /// The file streams through ``LineReader`` one line at a time; the reader keeps one paragraph
 /// block at most (see ``SentenceAccumulator``), so memory does not grow with the file. A blank
 /// line ends a paragraph, and with it any sentence still open (a heading without a full stop).
-/// The document of each sentence is the file name, or `"<file>#p<N>"` for its N-th paragraph
-/// (from 1) with `--documents paragraph`, so that isolation by document can keep a paragraph's
-/// sentences on one side of a split without tying the whole file together.
+/// The document of each sentence is by default its paragraph, `"<file>#p<N>"` for the N-th
+/// (from 1): isolation by document then keeps a paragraph's sentences, which share a topic and
+/// often words, on one side of a split without tying the whole file together (a novel or a
+/// manual in one file would otherwise be one document, and a document-level split of it
+/// empty). `--documents file` makes the file one document; `--documents unit` makes each
+/// sentence its own (``CorpusUnit/ownDocument``).
 ///
 /// The language comes from `--lang` or from the file name (`news.fr.txt`, `fr.txt`); a file
 /// name and a `--lang` that disagree are refused rather than resolved by a guess.
@@ -18,6 +21,7 @@ public struct PlainTextReader: CorpusReader {
     public let languages: [LanguageTag]
     public let documents: DocumentMode
     let maxLineBytes: Int
+    let maxSegmentBytes: Int
 
     /// How often, in sentences, the sink hears how far the reader is.
     static let progressInterval = 1000
@@ -31,8 +35,9 @@ public struct PlainTextReader: CorpusReader {
         }
         self.files = files
         self.languages = try files.map { try Self.language(ofFile: $0, option: options.lang) }
-        self.documents = options.documents
+        self.documents = try options.documents.resolved(for: .text)
         self.maxLineBytes = options.maxLineBytes
+        self.maxSegmentBytes = options.maxSegmentBytes
     }
 
     public func read(into sink: UnitSink) throws {
@@ -46,14 +51,17 @@ public struct PlainTextReader: CorpusReader {
     private func read(file: String, language: LanguageTag, into sink: UnitSink, bytesBefore: Int64) throws -> Int64 {
         let lines = try LineReader(path: file, maxLineBytes: maxLineBytes)
         let name = URL(fileURLWithPath: file).lastPathComponent
-        var accumulator = SentenceAccumulator(splitter: SentenceSplitter(language: language))
+        // A block with no sentence end is cut just past the segment limit, and the cut-off
+        // "sentence" is then refused by the limit (``SegmentLimitedReader``), never stored.
+        var accumulator = SentenceAccumulator(splitter: SentenceSplitter(language: language),
+                                              limit: maxSegmentBytes == Int.max ? maxSegmentBytes : maxSegmentBytes + 1)
         var document = name
         var paragraph = 0
         var inParagraph = false
         var sentences = 0
 
         func emit(_ sentence: Sentence) throws {
-            try sink.add(CorpusUnit(document: document,
+            try sink.add(CorpusUnit(document: documents == .unit ? CorpusUnit.ownDocument : document,
                                     texts: [CorpusUnit.Text(lang: language, text: sentence.text)],
                                     location: SourceLocation(file: file, line: sentence.line)))
             sentences += 1

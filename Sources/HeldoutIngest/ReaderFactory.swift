@@ -16,8 +16,18 @@ extension CorpusFormat {
         }
     }
 
-    /// The reader for one corpus of this format.
+    /// The reader for one corpus of this format, its units held to the segment limit (and,
+    /// for formats without documents of their own, each unit its own document under `auto`).
     public func makeReader(files: [String], options: IngestOptions) throws -> CorpusReader {
+        guard options.maxSegmentBytes > 0 else {
+            throw HeldoutError.usage("--max-segment-bytes must be at least 1, got \(options.maxSegmentBytes)")
+        }
+        let documents = try options.documents.resolved(for: self)
+        return SegmentLimitedReader(base: try makeBaseReader(files: files, options: options), limit: options.maxSegmentBytes,
+                                    emptyDocumentIsOwn: emptyDocumentIsOwn && documents == .auto)
+    }
+
+    private func makeBaseReader(files: [String], options: IngestOptions) throws -> CorpusReader {
         switch self {
         case .tmx: return try TMXReader(path: try onlyFile(of: files), options: options)
         case .xliff: return try XLIFFReader(path: try onlyFile(of: files), options: options)

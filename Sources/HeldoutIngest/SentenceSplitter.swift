@@ -69,9 +69,22 @@ public struct SentenceSplitter: Sendable {
         let n = s.count
         var sentenceStart = 0
         var i = 0
+        // A sentence that starts with a list marker ("1.)", "• 9.", "a.") is an item: its
+        // marker's period is no end, and the next marker of the sequence ("2.)", "• 10.", "b.")
+        // starts the next item even without punctuation before it.
+        var item = Scan.listMarker(s, at: 0)
+        if let item { i = item.end }
         while i < n {
             // The hot loop: most characters are not terminal punctuation.
             let c = s[i]
+            if let current = item, Scan.isSpace(c), i + 1 < n, !Scan.isSpace(s[i + 1]),
+               let next = Scan.listMarker(s, at: i + 1), next.follows(current) {
+                cuts.append(i)
+                sentenceStart = i
+                item = next
+                i = next.end
+                continue
+            }
             guard Scan.isTerminal(c) else {
                 i += 1
                 continue
@@ -85,6 +98,7 @@ public struct SentenceSplitter: Sendable {
                 if run.fullWidth {
                     cuts.append(end)
                     sentenceStart = end
+                    item = nil
                 }
                 i = end
                 continue
@@ -92,13 +106,54 @@ public struct SentenceSplitter: Sendable {
             var next = end
             while next < n, Scan.isSpace(s[next]) { next += 1 }
             if next >= n { break }
+            if run.attachedFullStopBeforeEllipsis, i > 0, Scan.isLetter(s[i - 1]) || Scan.isDigit(s[i - 1]),
+               Scan.following(s, at: next).kind == .uppercase {
+                // "compounds. . . . The practice": a full stop, then an ellipsis that opens the
+                // next sentence (an omission at its start).
+                cuts.append(i + 1)
+                sentenceStart = i + 1
+                item = nil
+                i = next
+                continue
+            }
             if isBoundary(s, run: run, at: i, next: next, sentenceStart: sentenceStart) {
                 cuts.append(end)
                 sentenceStart = end
+                item = Scan.listMarker(s, at: next)
+                i = item?.end ?? next
+                continue
             }
             i = next
         }
-        return cuts
+        return Self.mergingBarePunctuation(cuts, in: s)
+    }
+
+    /// Drops the cuts that would leave a piece with no letter or digit (a closing quote, a
+    /// stray bracket or dash): such a piece belongs to the sentence before it (or, at the
+    /// start, the one after it), and is never a sentence of its own.
+    static func mergingBarePunctuation(_ cuts: [Int], in s: [Unicode.Scalar]) -> [Int] {
+        guard !cuts.isEmpty else { return cuts }
+        func hasWord(_ range: Range<Int>) -> Bool {
+            for k in range where Scan.isLetter(s[k]) || Scan.isDigit(s[k]) { return true }
+            return false
+        }
+        var kept: [Int] = []
+        var start = 0
+        for (index, cut) in cuts.enumerated() {
+            let end = index + 1 < cuts.count ? cuts[index + 1] : s.count
+            if !hasWord(start..<cut) {
+                // The piece before this cut is bare: it joins the next one (this cut goes).
+                continue
+            }
+            if !hasWord(cut..<end) {
+                // The next piece is bare: it stays with this one (this cut goes); `start`
+                // stays where it is so that the merged piece is judged as a whole.
+                continue
+            }
+            kept.append(cut)
+            start = cut
+        }
+        return kept
     }
 
     /// Decides whether the punctuation run starting at `i` ends a sentence, given that
@@ -112,7 +167,15 @@ public struct SentenceSplitter: Sendable {
         case .uppercase, .digit, .symbol:
             break
         }
-        if run.strong || run.ellipsis || run.periods > 1 || run.fullWidth {
+        if run.ellipsis {
+            // "[...]" and "(...)" mark an omission inside a quotation, never an end; neither do
+            // three spaced dots between words ("the thing is . . . I didn't"), whereas four
+            // ("a period . . . . Next") are an ellipsis and a full stop.
+            if i > 0, s[i - 1] == "[" || s[i - 1] == "(" { return false }
+            if run.spacedDots == 3, i > 0, Scan.isSpace(s[i - 1]) { return false }
+            return true
+        }
+        if run.strong || run.periods > 1 || run.fullWidth {
             // `!`, `?`, `?!`, `…`, `...`, and `..` (an abbreviation's period plus a full stop).
             return true
         }
@@ -237,9 +300,13 @@ struct SentenceAccumulator {
     /// A "sentence" this long without an end is cut at a line break: keeping it whole would make
     /// memory grow with the file, and no sentence is a megabyte long.
     static let hardLimit = 1 << 20
+    /// This accumulator's hard limit, in characters: the text reader sets it just above the
+    /// segment limit in bytes, so that a block cut there is a segment the limit refuses.
+    let limit: Int
 
-    init(splitter: SentenceSplitter) {
+    init(splitter: SentenceSplitter, limit: Int = SentenceAccumulator.hardLimit) {
         self.splitter = splitter
+        self.limit = max(limit, 1)
     }
 
     /// Adds one non-blank line of the current paragraph; hands out the sentences it completes.
@@ -285,12 +352,12 @@ struct SentenceAccumulator {
     private mutating func flushEarly(emit: (Sentence) throws -> Void) rethrows {
         let cuts = splitter.cuts(in: block)
         guard let last = cuts.last else {
-            if block.count >= Self.hardLimit {
+            if block.count >= limit {
                 try finish(emit: emit)
             } else {
                 // Nothing to hand out yet; wait for twice as much, so that a long sentence is
                 // rescanned a logarithmic number of times, not once per line.
-                nextFlush = min(block.count * 2, Self.hardLimit)
+                nextFlush = min(block.count * 2, limit)
             }
             return
         }
@@ -303,10 +370,10 @@ struct SentenceAccumulator {
         block.removeFirst(last)
         lineStarts = [(offset: 0, line: firstLine)]
             + lineStarts.compactMap { $0.offset > last ? (offset: $0.offset - last, line: $0.line) : nil }
-        if block.count >= Self.hardLimit {
+        if block.count >= limit {
             try finish(emit: emit)
         } else {
-            nextFlush = min(max(Self.flushThreshold, block.count * 2), Self.hardLimit)
+            nextFlush = min(max(Self.flushThreshold, block.count * 2), limit)
         }
     }
 
@@ -341,6 +408,10 @@ enum Scan {
         var strong = false
         var ellipsis = false
         var fullWidth = false
+        /// How many dots a spaced ellipsis (`. . .`) had, 0 without one.
+        var spacedDots = 0
+        /// The run starts with a period followed by a spaced ellipsis: `word. . . .`.
+        var attachedFullStopBeforeEllipsis = false
     }
 
     enum Kind { case lowercase, uppercase, digit, continuation, symbol }
@@ -440,6 +511,10 @@ enum Scan {
                 let dots = spacedDots(s, from: j)
                 if dots.count >= 3 {
                     run.ellipsis = true
+                    run.spacedDots = dots.count
+                    // "compounds. . . ." is a full stop and then ". . .": four dots, the first
+                    // attached to its word.
+                    if j == i, dots.count >= 4 { run.attachedFullStopBeforeEllipsis = true }
                     j = dots.end
                 } else {
                     run.periods += 1
@@ -478,20 +553,41 @@ enum Scan {
         return (count, k)
     }
 
-    /// A closing `»` or `›` after spaces (French typography); it is closing when no letter or
-    /// digit follows it (an opening German `»` is followed by its first word).
+    /// A closing quote or bracket after a space or two: `» ›` of French typography, and the
+    /// closers that never open (`” ’ ) ] }`) left after a space by careless typing ("the end. ”
+    /// Next"), which stay with their sentence. A guillemet is closing when no letter or digit
+    /// follows it (an opening German `»` is followed by its first word). Quotes that may open
+    /// (`« “ " '`) are left to the next sentence; one left bare is merged back by
+    /// ``SentenceSplitter/mergingBarePunctuation(_:in:)``.
     private static func spacedCloser(_ s: [Unicode.Scalar], from j: Int) -> Int? {
         var k = j
         while k < s.count, isSpace(s[k]) { k += 1 }
-        guard k < s.count, k - j <= 2, s[k] == "\u{BB}" || s[k] == "\u{203A}" else { return nil }
-        if k + 1 < s.count, isLetter(s[k + 1]) || isDigit(s[k + 1]) { return nil }
+        guard k < s.count, k - j <= 2 else { return nil }
+        switch s[k].value {
+        case 0xBB, 0x203A:
+            // French closing guillemets: closing unless the next word follows at once.
+            if k + 1 < s.count, isLetter(s[k + 1]) || isDigit(s[k + 1]) { return nil }
+        case 0x201D, 0x2019, 0x29, 0x5D, 0x7D:
+            // Curly closing quotes and brackets only close; after a space they are a typing slip.
+            if k + 1 < s.count, !isSpace(s[k + 1]), !isCloser(s[k + 1]), !isTerminal(s[k + 1]) { return nil }
+        default:
+            // « “ ‘ " ' after a space open the next sentence as often as they close this one.
+            return nil
+        }
         return k + 1
     }
 
     /// Classifies what starts at `position` (the first non-space after a possible end).
     static func following(_ s: [Unicode.Scalar], at position: Int) -> Following {
         var p = position
-        while p < s.count, isOpener(s[p]) { p += 1 }
+        while p < s.count, isOpener(s[p]) {
+            // A dash set off by spaces ("what luck! -- landed"): look past it to the word.
+            let isDash = s[p] == "-" || s[p] == "\u{2013}" || s[p] == "\u{2014}"
+            p += 1
+            if isDash, p < s.count, isSpace(s[p]) {
+                while p < s.count, isSpace(s[p]) { p += 1 }
+            }
+        }
         let afterOpener = p > position
         guard p < s.count else { return Following(kind: .symbol, position: position, afterOpener: afterOpener) }
         let c = s[p]
@@ -516,7 +612,7 @@ enum Scan {
     /// Punctuation that continues a sentence after a period: "Ltd., ", "etc.; ".
     private static func isContinuation(_ c: Unicode.Scalar) -> Bool {
         switch c {
-        case ",", ";", ":", ")", "]", "}", "%": return true
+        case ",", ";", ":", ")", "]", "}", "%", "/": return true
         default: return false
         }
     }
@@ -571,6 +667,60 @@ enum Scan {
         if token.count <= 3, token.allSatisfy(isASCIIDigit) { return true }
         if token.count == 1, first.value >= 0x61, first.value <= 0x7A { return true }
         return token.count <= 4 && token.allSatisfy { "ivx".unicodeScalars.contains($0) }
+    }
+
+    /// A list item's marker: an optional bullet, then a number of up to three digits or one
+    /// lower-case letter, then `.`, `)` or `.)`, then a space.
+    struct ListMarker {
+        var bullet: Unicode.Scalar?
+        var number: Int?
+        var letter: UInt32?
+        var suffix: [Unicode.Scalar]
+        /// Just past the marker (before the space).
+        var end: Int
+
+        /// Is `self` the marker after `previous` in one sequence: same bullet and punctuation,
+        /// the next number or letter?
+        func follows(_ previous: ListMarker) -> Bool {
+            guard bullet == previous.bullet, suffix == previous.suffix else { return false }
+            if let number, let before = previous.number { return number == before + 1 }
+            if let letter, let before = previous.letter { return letter == before + 1 }
+            return false
+        }
+    }
+
+    static func listMarker(_ s: [Unicode.Scalar], at p: Int) -> ListMarker? {
+        let n = s.count
+        var k = p
+        while k < n, isSpace(s[k]) { k += 1 }
+        var bullet: Unicode.Scalar?
+        if k < n, isBullet(s[k]), s[k] != "-" {
+            bullet = s[k]
+            k += 1
+            while k < n, k - p < 4, isSpace(s[k]) { k += 1 }
+        }
+        let labelStart = k
+        while k < n, k - labelStart < 4, isASCIIDigit(s[k]) { k += 1 }
+        var number: Int?
+        var letter: UInt32?
+        if k > labelStart {
+            guard k - labelStart <= 3 else { return nil }
+            number = s[labelStart..<k].reduce(0) { $0 * 10 + Int($1.value - 0x30) }
+        } else if k < n, s[k].value >= 0x61, s[k].value <= 0x7A {
+            letter = s[k].value
+            k += 1
+        } else {
+            return nil
+        }
+        var suffix: [Unicode.Scalar] = []
+        if k < n, s[k] == "." { suffix.append("."); k += 1 }
+        if k < n, s[k] == ")" { suffix.append(")"); k += 1 }
+        // A number needs its punctuation; a letter needs it too ("a. The first", not "a The").
+        guard !suffix.isEmpty, k < n, isSpace(s[k]) else { return nil }
+        // "a." or "i." inside prose ("type a. Then") must not start a list: a letter marker
+        // counts only at the start of a sentence, which the caller guarantees, and only "a"
+        // begins a sequence there; a later letter is checked by `follows`.
+        return ListMarker(bullet: bullet, number: number, letter: letter, suffix: suffix, end: k)
     }
 
     /// Is there nothing but spaces and bullets between `from` and `to`?
@@ -816,8 +966,10 @@ struct LanguageRules: Sendable {
     /// Abbreviations met in any Latin-script language.
     static let generic: LanguageRules = {
         var rules = LanguageRules()
-        rules.add(.prefix, "mr mrs ms dr prof e.g i.e vs cf")
-        rules.add(.terminal, "etc n° nº No Nr")
+        rules.add(.prefix, "mr mrs ms dr prof e.g i.e vs cf mt")
+        // Company forms and currencies met in every language's text: "Acme Inc. sells",
+        // "Rs. 500" (a currency never ends a sentence before its amount).
+        rules.add(.terminal, "etc n° nº No Nr inc ltd corp llc plc gmbh rs")
         return rules
     }()
 
@@ -905,6 +1057,7 @@ struct LanguageRules: Sendable {
             """)
         rules.add(.terminal, """
             etc ee.uu pág págs p pp núm art arts cap caps tel tlf telf aprox avda av admón dpto depto \
+            párr párrf párrs inc incs lit apdo ptas pts \
             cía s.a ltda ej vol vols hs min seg ref fig \
             ene feb abr jun jul ago sep sept oct nov dic lun mié jue vie sáb dom Mar No
             """)

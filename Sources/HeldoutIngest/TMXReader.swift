@@ -5,8 +5,20 @@ import HeldoutCore
 /// `xml:lang`), one `<tu>` at a time, in constant memory.
 ///
 /// Each `<tu>` becomes one ``CorpusUnit`` with one text per `<tuv>` (three or more languages are
-/// fine). The whole file is one document: TMX has no documents.
+/// fine).
 ///
+/// - Documents (``DocumentMode``): TMX has no documents of its own, and a whole memory as one
+///   document would make a document-level split of it one component. By default (`auto`) a
+///   `<tu>` with a `<prop>` typed `x-document`, `x-file` or `x-filename` (any case) belongs to
+///   the document it names (`x-document=NAME`), and any other `<tu>` is a document of its own
+///   (``CorpusUnit/ownDocument``: no link, no row in the store). `--documents prop:TYPE` takes
+///   the document from another prop (e.g. `prop:x-package` for catalogues), `tuid` from the
+///   `tuid` (`tuid=ID`; units sharing one share a document), `unit` makes every `<tu>` its own,
+///   and `file` the whole file one document.
+/// - Languages: TMX 1.4b writes `xml:lang`, TMX 1.1 `lang`; a `<tuv>` with both takes
+///   `xml:lang`, the current standard's, in whichever order they are written. A `<tuv>` with
+///   neither is a bad unit.
+/// - A `<seg>` longer than `--max-segment-bytes` fails the file where the `<seg>` starts.
 /// - `<prop type="T">` of a `tu` goes to `metadata["prop:T"]`, `<note>` to `metadata["note"]`
 ///   (repeated ones joined by a newline); those of a `tuv` are prefixed with its language as
 ///   written (`fr:prop:T`, `fr:note`). The `tuid` is not kept: it identifies the unit only
@@ -62,6 +74,8 @@ private final class TMXParse {
     let names: NameTable<Name>
     let options: IngestOptions
     let sink: UnitSink
+    let documents: DocumentMode
+    let maxSegmentBytes: Int
     @exclusivity(unchecked) var languages = LanguageCache()
 
     @exclusivity(unchecked) var headerDomain: String?
@@ -77,12 +91,17 @@ private final class TMXParse {
     @exclusivity(unchecked) var domain: String?
     @exclusivity(unchecked) var problem: UnitProblem?
 
+    @exclusivity(unchecked) var tuid: String?
+
     // The current tuv.
     @exclusivity(unchecked) var inVariant = false
     @exclusivity(unchecked) var variantLang: LanguageTag?
     @exclusivity(unchecked) var variantRawLang = ""
     @exclusivity(unchecked) var variantLine = 0
     @exclusivity(unchecked) var variantHasSegment = false
+    /// A TMX 1.1 `lang` seen before any `xml:lang`, copied: it counts only if no `xml:lang` follows.
+    @exclusivity(unchecked) var plainLang: [UInt8] = []
+    @exclusivity(unchecked) var segmentLine = 0
 
     // Text being collected.
     @exclusivity(unchecked) var capture = Capture.none
@@ -95,6 +114,8 @@ private final class TMXParse {
         names = NameTable(xml)
         self.options = options
         self.sink = sink
+        documents = try options.documents.resolved(for: .tmx)
+        maxSegmentBytes = options.maxSegmentBytes
         buffer.reserveCapacity(4096)
     }
 
@@ -114,7 +135,12 @@ private final class TMXParse {
                 try end(names.lookup(xml.localNamePointer))
             case .text:
                 switch capture {
-                case .segment where codeDepth == 0, .metadata:
+                case .segment where codeDepth == 0:
+                    xml.appendValue(to: &buffer)
+                    if buffer.count > maxSegmentBytes {
+                        throw xml.problem(SegmentLimit.message(size: nil, limit: maxSegmentBytes), line: segmentLine, near: "<seg")
+                    }
+                case .metadata:
                     xml.appendValue(to: &buffer)
                 default:
                     break
@@ -151,6 +177,7 @@ private final class TMXParse {
                 throw xml.problem("<seg> outside a <tuv>", line: xml.line, near: "<seg")
             }
             variantHasSegment = true
+            segmentLine = xml.line
             buffer.removeAll(keepingCapacity: true)
             codeDepth = 0
             if xml.isEmptyElement {
@@ -223,6 +250,43 @@ private final class TMXParse {
         }
     }
 
+    /// Document property types `auto` looks for, lowercased.
+    static let documentProperties = ["x-document", "x-file", "x-filename"]
+
+    /// The current unit's document (see ``TMXReader``).
+    private func document() -> String {
+        switch documents {
+        case .file: return ""
+        case .unit: return CorpusUnit.ownDocument
+        case .tuid: return tuid.map { "tuid=\($0)" } ?? CorpusUnit.ownDocument
+        case let .property(type): return property(type.lowercased()).map { "\(type)=\($0)" } ?? CorpusUnit.ownDocument
+        default:
+            // One pass over the unit's few metadata keys; the length test skips most props
+            // (`prop:x-domain`) without lowercasing them.
+            var best: (rank: Int, key: String, value: String)?
+            for (key, value) in metadata where key.utf8.count == 11 || key.utf8.count == 15 {
+                guard key.hasPrefix("prop:"),
+                      let rank = Self.documentProperties.firstIndex(of: key.dropFirst(5).lowercased()) else { continue }
+                let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !trimmed.isEmpty else { continue }
+                if let current = best, (current.rank, current.key) <= (rank, key) { continue }
+                best = (rank, key, trimmed)
+            }
+            guard let best else { return CorpusUnit.ownDocument }
+            return "\(Self.documentProperties[best.rank])=\(best.value)"
+        }
+    }
+
+    /// The unit's own `<prop type>` of that lowercased type, trimmed, if present and not blank.
+    private func property(_ lowercasedType: String) -> String? {
+        // Sorted: two spellings of one type (`X-File`, `x-file`) give the same answer every run.
+        for key in metadata.keys.sorted() where key.hasPrefix("prop:") && key.dropFirst(5).lowercased() == lowercasedType {
+            let trimmed = (metadata[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { return trimmed }
+        }
+        return nil
+    }
+
     /// `srclang` is a declaration (`*all*` means any); `--pair` must agree with it.
     private func readHeader() throws {
         guard let raw = xml.attribute("srclang"), raw != "*all*" else { return }
@@ -247,6 +311,7 @@ private final class TMXParse {
         metadata = [:]
         domain = nil
         problem = nil
+        tuid = documents == .tuid ? xml.attribute("tuid") : nil
         if xml.isEmptyElement { try finishUnit() }
     }
 
@@ -260,9 +325,25 @@ private final class TMXParse {
         variantHasSegment = false
         variantLang = nil
         variantRawLang = ""
-        // TMX 1.4b: xml:lang; TMX 1.1: lang. Both have the local name "lang".
+        // TMX 1.4b: xml:lang; TMX 1.1: lang. Both have the local name "lang"; xml:lang wins,
+        // so a plain lang is kept aside until every attribute has been seen.
+        var sawXMLLang = false
+        plainLang.removeAll(keepingCapacity: true)
         try xml.forEachAttribute { name, value in
-            if names.lookup(name) == .lang { try resolveLanguage(value) }
+            guard names.lookup(name) == .lang else { return }
+            if let prefix = xml.prefixPointer {
+                guard strcmp(prefix, "xml") == 0 else { return } // another namespace's lang
+                sawXMLLang = true
+                try resolveLanguage(value)
+            } else if !sawXMLLang {
+                plainLang = Array(UnsafeBufferPointer(start: value, count: strlen(value)))
+            }
+        }
+        if !sawXMLLang, !plainLang.isEmpty {
+            plainLang.append(0)
+            try plainLang.withUnsafeBufferPointer { bytes in
+                if let start = bytes.baseAddress { try resolveLanguage(start) }
+            }
         }
         if xml.isEmptyElement { try finishVariant() }
     }
@@ -315,7 +396,7 @@ private final class TMXParse {
             sink.skip("untranslated")
             return
         }
-        try sink.add(CorpusUnit(document: "", texts: texts, domain: domain ?? headerDomain, metadata: metadata,
+        try sink.add(CorpusUnit(document: document(), texts: texts, domain: domain ?? headerDomain, metadata: metadata,
                                 location: SourceLocation(file: xml.path, line: unitLine)))
     }
 }

@@ -92,6 +92,8 @@ private final class XLIFFParse {
     // The current emitted unit (1.2 trans-unit; 2.x segment).
     var inSegment = false
     var segmentLine = 0
+    /// Where the `<source>`, `<target>` or `<note>` being collected starts.
+    var captureLine = 0
     var metadata: [String: String] = [:]
     var sourceText: String?
     var targetText: String?
@@ -129,7 +131,13 @@ private final class XLIFFParse {
             case .endElement:
                 try end(names.lookup(xml.localNamePointer))
             case .text:
-                if capture != .none, codeDepth == 0 { xml.appendValue(to: &buffer) }
+                if capture != .none, codeDepth == 0 {
+                    xml.appendValue(to: &buffer)
+                    if buffer.count > options.maxSegmentBytes, capture != .note {
+                        throw xml.problem(SegmentLimit.message(size: nil, limit: options.maxSegmentBytes),
+                                          line: captureLine, near: capture == .source ? "<source" : "<target")
+                    }
+                }
             case .entityReference:
                 throw xml.unexpandedEntity()
             case .other:
@@ -236,12 +244,14 @@ private final class XLIFFParse {
             }
             buffer.removeAll(keepingCapacity: true)
             codeDepth = 0
+            captureLine = xml.line
             capture = name == .source ? .source : .target
             if xml.isEmptyElement { finishCapture() }
         case (.note, _):
             guard inUnit || inSegment else { return }
             buffer.removeAll(keepingCapacity: true)
             codeDepth = 0
+            captureLine = xml.line
             capture = .note
             if xml.isEmptyElement { finishCapture() }
         default:

@@ -122,6 +122,10 @@ final class XMLStreamReader {
     /// the reader lives. Compare it with ``NameTable/lookup(_:)``.
     var localNamePointer: UnsafePointer<UInt8>? { xmlTextReaderConstLocalName(reader) }
 
+    /// The namespace prefix of the current node (`xml` for `xml:lang` while an attribute is
+    /// visited by ``forEachAttribute(_:)``), or `nil` without one.
+    var prefixPointer: UnsafePointer<UInt8>? { xmlTextReaderConstPrefix(reader) }
+
     /// The local name as a `String`, for messages.
     var localName: String {
         localNamePointer.map { String(cString: $0) } ?? ""

@@ -426,6 +426,7 @@ final class CorpusWriter {
     }
 
     private func document(named name: String) throws -> Int64 {
+        if name == CorpusUnit.ownDocument { return 0 } // no row: see CorpusUnit.ownDocument
         if let id = documents[name] { return id }
         insertDocument.bind(1, corpusID)
         insertDocument.bind(2, name)

@@ -47,12 +47,16 @@ struct BuildCommand: ParsableCommand {
         }
         if let label = source.label { options.labels = [label: ""] }
         if let documents = source.documents {
-            guard let mode = DocumentMode(rawValue: documents) else {
-                throw HeldoutError.usage("\(key).documents: \(documents) is not one of file, paragraph")
+            guard let mode = DocumentMode(documents) else {
+                throw HeldoutError.usage("\(key).documents: \(documents) is not one of \(DocumentMode.spellings)")
             }
             options.documents = mode
         }
         options.skipInvalid = source.skipInvalid ?? false
+        if let limit = source.maxSegmentBytes {
+            guard limit >= 1 else { throw HeldoutError.usage("\(key).max_segment_bytes: \(limit) must be at least 1") }
+            options.maxSegmentBytes = limit
+        }
         var format: CorpusFormat?
         if let name = source.format {
             guard let known = CorpusFormat(rawValue: name) else {
@@ -69,7 +73,12 @@ struct BuildCommand: ParsableCommand {
             if LanguageTag(ext)?.primary != pair.source.primary { files.reverse() }
         }
         let ingester = Ingester(options: options, licence: source.license)
-        return (ingester, try ingester.plan(files: files, format: format, corpusName: source.corpus))
+        do {
+            return (ingester, try ingester.plan(files: files, format: format, corpusName: source.corpus))
+        } catch let HeldoutError.usage(message) {
+            // The readers speak of command-line options; say which spec source it is.
+            throw HeldoutError.usage("\(key): \(message)")
+        }
     }
 
     /// The inputs of the questions stage: the templates' bytes, the corpora as stored, and the

@@ -45,8 +45,14 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "JSONL field mapping: en=source,fr=target.")
     var fields: String?
 
-    @Option(help: "Documents of plain text: file or paragraph.")
-    var documents: DocumentMode = .file
+    @Option(help: ArgumentHelp(
+        "What a unit's document is (what isolation.level: document keeps on one side): auto, file, paragraph, unit, tuid, context or prop:TYPE.",
+        discussion: "auto (default): a paragraph of text, a TMX <tu>'s x-document/x-file/x-filename prop or else the <tu> itself, a PO entry, an XLIFF <file>. file: the whole file. paragraph (text). unit: every sentence, <tu> or entry alone. tuid (TMX). context (PO msgctxt). prop:TYPE (TMX, e.g. prop:x-package).",
+        valueName: "mode"))
+    var documents: DocumentMode = .auto
+
+    @Option(help: ArgumentHelp("The longest segment any format accepts, in UTF-8 bytes (default 1 MiB); a longer one fails the file.", valueName: "bytes"))
+    var maxSegmentBytes: Int = IngestOptions.defaultMaxSegmentBytes
 
     @Flag(help: "Count and skip invalid units instead of failing the file (malformed files still fail).")
     var skipInvalid = false
@@ -58,6 +64,7 @@ struct IngestCommand: ParsableCommand {
         if pair != nil, lang != nil { throw ValidationError("--pair and --lang exclude each other") }
         if let pair, DirectedPair(pair) == nil { throw ValidationError("--pair \(pair): expected two language tags, e.g. en-fr") }
         if let lang, LanguageTag(lang) == nil { throw ValidationError("--lang \(lang): not a language tag") }
+        if maxSegmentBytes < 1 { throw ValidationError("--max-segment-bytes \(maxSegmentBytes): must be at least 1") }
     }
 
     func run() throws {
@@ -68,6 +75,7 @@ struct IngestCommand: ParsableCommand {
         options.columns = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.fields = try fields.map(Self.parseFields)
         options.documents = documents
+        options.maxSegmentBytes = maxSegmentBytes
         options.skipInvalid = skipInvalid
         options.labels = try Self.parseLabels(labels)
         let ingester = Ingester(options: options, licence: license)
@@ -126,4 +134,7 @@ struct IngestCommand: ParsableCommand {
 }
 
 extension CorpusFormat: ExpressibleByArgument {}
-extension DocumentMode: ExpressibleByArgument {}
+extension DocumentMode: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public var defaultValueDescription: String { description }
+}

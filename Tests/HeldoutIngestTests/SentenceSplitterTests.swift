@@ -56,8 +56,10 @@ let englishCases: [SplitCase] = [
               ["I thought…", "Never mind.", "She waited… and waited."]),
     SplitCase("three dots", "It was over... Or was it? Well... maybe not.",
               ["It was over...", "Or was it?", "Well... maybe not."]),
+    // A full stop, then an ellipsis that marks an omission before the next sentence (the
+    // Chicago convention pySBD's Golden Rules follow): the dots open the next sentence.
     SplitCase("spaced dots", "He hesitated . . . then spoke. . . . Nobody answered.",
-              ["He hesitated . . . then spoke. . . .", "Nobody answered."]),
+              ["He hesitated . . . then spoke.", ". . . Nobody answered."]),
     SplitCase("double quotes close the sentence", "He said, \"It is late.\" She nodded.",
               ["He said, \"It is late.\"", "She nodded."]),
     SplitCase("quote then lower case continues", "\"It is late.\" she said. Then she left.",

@@ -16,7 +16,7 @@ struct TMXReaderTests {
                                      "fr-FR": "Les tomates mûrissent tard cette année."])
         #expect(first.domain == "gardening")
         #expect(first.metadata == ["prop:x-domain": "gardening", "note": "checked by hand"])
-        #expect(first.document == "")
+        #expect(first.document == CorpusUnit.ownDocument, "a tu without a document prop is a document of its own")
         #expect(first.location?.line == 10)
 
         // bpt/ept are native code: "<b>" must not reach the sentence.
