@@ -95,7 +95,9 @@ struct SplitVariant: Sendable {
             if assignment.isDropped[item] { return .dropped(.isolation) }
             return input.hasGold[item] ? .kept(partition) : .dropped(.noGold)
         }
-        if assignment.isDropped[item], primaryRoles[column] != .heldout { return .dropped(.isolation) }
+        if assignment.isDropped[item], primaryRoles[column] != .heldout || assignment.blockedInTraining[item] {
+            return .dropped(.isolation)
+        }
         switch role {
         case .heldout: return primaryRoles[column] == .heldout ? .dropped(.isolation) : .dropped(.notInSweep)
         case .supervised: return input.hasGold[item] ? .kept(.train) : .dropped(.noGold)

@@ -37,6 +37,9 @@ struct SideAssignment {
     private(set) var isDropped: [Bool]
     private(set) var dropLink: [IsolationLink?]
     private(set) var dropPartner: [Int32]
+    /// Held-out items on training that share a lexeme, consistency group or hub with kept
+    /// evaluation items: a sibling that supervises their column must leave them out too.
+    private(set) var blockedInTraining: [Bool]
     /// Components sent to evaluation for their held-out items (step 2): their training items
     /// are evaluation items of their own columns.
     private(set) var flipped: [Bool]
@@ -317,6 +320,13 @@ struct SideAssignment {
             }
         }
 
+        // A held-out item on training shares a cut key with kept evaluation items: a sibling that
+        // supervises its column (the comparison) must still leave it out.
+        var blocked = [Bool](repeating: false, count: n)
+        for i in 0..<n where isHeldout[i] && side[Int(graph.component[i])] == .train {
+            blocked[i] = keys(of: i).contains { keptOn[Int($0)][1] > 0 }
+        }
+
         // 5. Dev and test among evaluation components, largest first.
         partition = side.map { $0 == .train ? .train : .test }
         var keptByColumn = [[Int32]](repeating: [], count: components)
@@ -405,6 +415,7 @@ struct SideAssignment {
             drop(Int32(i), nil, -1)
         }
         self.flipped = flipped
+        self.blockedInTraining = blocked
         self.isDropped = isDropped
         self.dropLink = dropLink
         self.dropPartner = dropPartner
