@@ -70,7 +70,7 @@ struct IsolationGraph {
     /// `segmentClass` keys the shared-segment link; `foldedClass` (the folded classes, whether
     /// or not that link is on) closes translation groups.
     init(input: SplitInput, links: [IsolationLink], nearDuplicatePairs: [(Int32, Int32)], segmentClass: [Int32],
-         foldedClass: [Int32], segmentCount: Int, passages: SharedPassages?, componentLimit: (([Int32]) -> Bool)? = nil) {
+         foldedClass: [Int32], segmentCount: Int, passages: SharedPassages?, componentLimits: [Int]? = nil) {
         self.input = input
         self.links = links
         self.segmentClass = segmentClass
@@ -127,7 +127,7 @@ struct IsolationGraph {
         for link in links where Self.cutLinks.contains(link) {
             cut[link] = [Bool](repeating: true, count: keySpace(link))
         }
-        buildComponents(limit: componentLimit)
+        buildComponents(limits: componentLimits)
     }
 
     /// How many distinct keys link kind `link` can produce.
@@ -169,11 +169,11 @@ struct IsolationGraph {
         cut[link]?[Int(key)] ?? false
     }
 
-    /// Components over the union keys. While a component is too large to place (`limit` says,
-    /// from its items), its largest keys become cuts — every key of it at least half the size
+    /// Components over the union keys. While a component is too large to place (it holds more
+    /// of some column than `limits` allows), its largest keys become cuts — every key of it at least half the size
     /// of its largest — and the components are built again; each round at least halves the
     /// largest key left in an oversized component, so there are few rounds.
-    private mutating func buildComponents(limit: (([Int32]) -> Bool)?) {
+    private mutating func buildComponents(limits: [Int]?) {
         let n = input.count
         for _ in 0..<64 {
             var items = UnionFind(count: n)
@@ -199,18 +199,37 @@ struct IsolationGraph {
                 component[i] = number[root]
             }
             componentCount = Int(next)
-            guard let limit else { return }
+            guard let limits else { return }
 
-            var members = [[Int32]](repeating: [], count: componentCount)
-            for i in 0..<n { members[Int(component[i])].append(Int32(i)) }
-            let oversized = (0..<componentCount).filter { members[$0].count > 1 && !limit(members[$0]) }
-            guard !oversized.isEmpty else { return }
+            // Items per component and column, flat; members gathered for oversized ones only.
+            let columns = limits.count
+            var counts = [Int32](repeating: 0, count: componentCount * columns)
+            var sizes = [Int32](repeating: 0, count: componentCount)
+            for i in 0..<n {
+                counts[Int(component[i]) * columns + Int(input.column[i])] += 1
+                sizes[Int(component[i])] += 1
+            }
+            var isOversized = [Bool](repeating: false, count: componentCount)
+            for c in 0..<componentCount where sizes[c] > 1 {
+                isOversized[c] = (0..<columns).contains { Int(counts[c * columns + $0]) > limits[$0] }
+            }
+            counts = []
+            var memberIndex: [Int32: Int] = [:]
+            var members: [[Int32]] = []
+            for i in 0..<n where isOversized[Int(component[i])] {
+                let c = component[i]
+                if let m = memberIndex[c] { members[m].append(Int32(i)) } else {
+                    memberIndex[c] = members.count
+                    members.append([Int32(i)])
+                }
+            }
+            guard !members.isEmpty else { return }
             var cutSomething = false
-            for c in oversized {
+            for list in members {
                 // Key sizes inside this component, per union link.
                 var sizes: [IsolationLink: [Int32: Int32]] = [:]
                 var largest: Int32 = 0
-                for i in members[c] {
+                for i in list {
                     for link in links where !Self.cutLinks.contains(link) {
                         var seen: Set<Int32> = []
                         forEachKey(link, of: Int(i)) { key in

@@ -65,28 +65,17 @@ struct SideAssignment {
         }
     }
 
-    /// Whether a component of these items is small enough to place: no column holds more than
-    /// its smallest evaluation partition in it (a held-out column: of dev or test).
-    static func placementLimit(input: SplitInput, spec: SplitSpec) -> ([Int32]) -> Bool {
+    /// The most items of each column a component may hold and still be placed: its smallest
+    /// evaluation partition (a held-out column: of dev or test); nil when nothing is evaluated.
+    static func placementLimits(input: SplitInput, spec: SplitSpec) -> [Int]? {
         let p = spec.partitions
         let evaluation = [p.dev, p.test].filter { $0 > 0 }
-        guard let smallest = evaluation.min() else { return { _ in true } }
+        guard let smallest = evaluation.min() else { return nil }
         var perColumn = [Int](repeating: 0, count: spec.columns.count)
         for i in 0..<input.count { perColumn[Int(input.column[i])] += 1 }
-        let limits: [Int] = spec.columns.enumerated().map { index, column in
+        return spec.columns.enumerated().map { index, column in
             let share = column.role == .heldout ? smallest / (p.dev + p.test) : smallest
             return max(1, Int((share * Double(perColumn[index])).rounded(.down)))
-        }
-        let columns = spec.columns.count
-        return { items in
-            guard items.count > 1 else { return true }
-            var counts = [Int](repeating: 0, count: columns)
-            for i in items {
-                let c = Int(input.column[Int(i)])
-                counts[c] += 1
-                if counts[c] > limits[c] { return false }
-            }
-            return true
         }
     }
 

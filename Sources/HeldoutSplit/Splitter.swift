@@ -122,7 +122,7 @@ public struct Splitter {
         options.progress?("isolation graph")
         let graph = IsolationGraph(input: input, links: links, nearDuplicatePairs: pairs,
                                    segmentClass: segmentClass, foldedClass: foldedClass, segmentCount: input.segmentIDs.count,
-                                   passages: passages, componentLimit: SideAssignment.placementLimit(input: input, spec: spec))
+                                   passages: passages, componentLimits: SideAssignment.placementLimits(input: input, spec: spec))
         options.progress?("choosing sides")
         let assignment = SideAssignment(graph: graph, input: input, spec: spec)
         let variants = SplitVariant.all(for: spec)
