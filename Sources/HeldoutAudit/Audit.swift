@@ -103,7 +103,7 @@ public enum Audit {
         }
         progress?("evaluation index")
         let index = EvaluationIndex(options: resolved, threshold: resolved.nearDuplicateThreshold ?? 0.8)
-        try index.build(evaluation, store: store)
+        try index.build(evaluation, store: store, progress: progress)
         evaluation = []
 
         var findings = evalFindings

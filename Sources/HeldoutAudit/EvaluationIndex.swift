@@ -94,8 +94,10 @@ final class EvaluationIndex: @unchecked Sendable {
     }
 
     /// Builds the index from the evaluation records, with the store when there is one.
-    func build(_ input: [EvalRecord], store: Store?) throws {
+    /// `progress` is called with the name of each step as it begins (stage timings).
+    func build(_ input: [EvalRecord], store: Store?, progress: ((String) -> Void)? = nil) throws {
         records = input
+        progress?("evaluation index: segment ids")
         var foldedPairs: [(key: UInt64, value: Int32)] = []
         var idPairs: [(key: UInt64, value: Int32)] = []
         var anchorPairs: [(key: UInt64, value: NGramAnchor)] = []
@@ -139,8 +141,11 @@ final class EvaluationIndex: @unchecked Sendable {
         var known: [ContentID: AuditSegment] = [:]
         var translation = TranslationClosures()
         if let store {
+            progress?("evaluation index: store segments")
             known = try store.auditSegments(recordIDs.flatMap { $0 })
+            progress?("evaluation index: translation closures")
             translation = try TranslationClosures.build(store: store)
+            progress?("evaluation index: sentences")
         }
         // Every segment of every evaluation document, so a training record is tied to a
         // document through any of its segments, not only through the ones evaluation shares.
@@ -286,6 +291,7 @@ final class EvaluationIndex: @unchecked Sendable {
             if let group = record.consistencyGroup, !group.isEmpty { add(group, r32, to: &groupIndex, &groups) }
         }
 
+        progress?("evaluation index: documents, maps")
         documentReads.wait()
         if let error = documentRows.error { throw error }
         var documentSegmentPairs: [(key: UInt64, value: Int32)] = []

@@ -136,14 +136,14 @@ final class Prober {
         var content: [String] = []
         if let t = record.source?.text { content.append(t) }
         if let t = record.source?.translation { content.append(t) }
-        for text in content { probeSentence(text, passage: .sharedPassage) }
+        for text in content { probeSentence(text, passage: .sharedPassage, cache: true) }
         var other: [String] = []
         if let q = record.question { other.append(q) }
         if let a = record.answer { other.append(a) }
         if record.question == nil, let messages = record.messages {
             other.append(contentsOf: messages.compactMap(\.content))
         }
-        for text in other { probeContained(text, answers: true) }
+        for text in other { probeContained(text, answers: true, cache: true) }
         probeIDs(record)
         var ref: RecordRef?
         func makeRef() -> RecordRef {
@@ -160,7 +160,7 @@ final class Prober {
     func probe(outside texts: [String], file: String, line: Int, column: String) {
         resetRecord()
         for text in texts {
-            probeSentence(text, passage: .ngramOverlap)
+            probeSentence(text, passage: .ngramOverlap, cache: false)
             // `tokens` still holds the sentence's words.
             if !tokens.isEmpty { scanAnswers(text) }
         }
@@ -181,12 +181,17 @@ final class Prober {
     /// closure, passages (`passage`: `shared_passage` for a training segment, which is checked
     /// both ways; `ngram_overlap` for outside text, checked for evaluation passages inside it),
     /// near-duplicates.
-    private func probeSentence(_ text: String, passage: LeakRule) {
+    private func probeSentence(_ text: String, passage: LeakRule, cache: Bool) {
+        let key = Hash64.string(text, salt: passage == .sharedPassage ? 0x5e9 : 0x5ea)
+        if cache && clean.contains(key) { return }
+        candidates = false
+        defer { if cache && !candidates { remember(key) } }
         tokens.removeAll(keepingCapacity: true)
         folder.tokens(text, into: &tokens)
         guard !tokens.isEmpty else { return }
         let fh = Hash64.sequence(tokens, salt: Hash64.saltFolded)
         var copied = false
+        if folded.contains(fh) || index.closureByFolded.contains(fh) { candidates = true }
         for s in folded[fh] {
             let seg = segments[Int(s)]
             guard evalTokens[seg.tokens].elementsEqual(tokens) else { continue }
@@ -210,7 +215,11 @@ final class Prober {
 
     /// Text that may contain evaluation material (a question, an answer, outside text):
     /// n-grams, and evaluation answers quoted verbatim.
-    private func probeContained(_ text: String, answers: Bool) {
+    private func probeContained(_ text: String, answers: Bool, cache: Bool) {
+        let key = Hash64.string(text, salt: answers ? 0x5eb : 0x5ec)
+        if cache && clean.contains(key) { return }
+        candidates = false
+        defer { if cache && !candidates { remember(key) } }
         tokens.removeAll(keepingCapacity: true)
         folder.tokens(text, into: &tokens)
         guard !tokens.isEmpty else { return }
@@ -234,7 +243,10 @@ final class Prober {
             var s = 0
             while true {
                 let range = anchors.range(of: AuditText.anchorKey(h))
-                if !range.isEmpty { confirmPassages(range, at: s, text: text, tok, rule: rule) }
+                if !range.isEmpty {
+                    candidates = true
+                    confirmPassages(range, at: s, text: text, tok, rule: rule)
+                }
                 if s + m >= tok.count { break }
                 h = (h &- tok[s] &* top) &* AuditText.rollingBase &+ tok[s + m]
                 s += 1
@@ -290,6 +302,7 @@ final class Prober {
             // Candidates are few: a linear check beats hashing.
             lsh.forEach(key) { s in if !seen.contains(s) { seen.append(s) } }
         }
+        if !seen.isEmpty { candidates = true }
         for s in seen {
                 let seg = segments[Int(s)]
                 let j = Shingles.jaccard(sh[...], evalShingles[seg.shingles])
@@ -314,7 +327,9 @@ final class Prober {
             evalAnswerTokens.withUnsafeBufferPointer { ans in
                 for k in index.answerAnchorLengths where tok.count >= k {
                     for s in 0...(tok.count - k) {
-                        for i in answers.range(of: EvaluationIndex.answerAnchorKey(tok, s, k)) {
+                        let range = answers.range(of: EvaluationIndex.answerAnchorKey(tok, s, k))
+                        if !range.isEmpty { candidates = true }
+                        for i in range {
                             let r = answers.values[i]
                             guard answerHits[r] == nil, let range = index.records[Int(r)].answerTokens,
                                   min(3, range.count) == k, s + range.count <= tok.count else { continue }
@@ -364,6 +379,22 @@ final class Prober {
             }
             for d in index.documentsBySegment[key] { storeDocumentHits.insert(d) }
         }
+    }
+
+    /// Texts (by a hash of their raw bytes and how they were probed) this prober has already
+    /// probed and found no candidate at all in: probing them again would find nothing either.
+    /// Several items (templates, lexemes) are built on one sentence and land on one side, so
+    /// training repeats its sentences many times; this skips folding, n-gram scans and MinHash
+    /// for the repeats. Bounded: cleared when it holds `cleanLimit` texts.
+    private var clean: Set<UInt64> = []
+    private static let cleanLimit = 1 << 21
+    /// Whether the text being probed met any candidate (anchor, folded match, closure, LSH
+    /// bucket, answer anchor), confirmed or not.
+    private var candidates = false
+
+    private func remember(_ key: UInt64) {
+        if clean.count >= Self.cleanLimit { clean.removeAll(keepingCapacity: true) }
+        clean.insert(key)
     }
 
     private var storeDocumentHits: Set<Int32> = []

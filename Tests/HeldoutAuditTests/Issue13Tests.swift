@@ -43,6 +43,19 @@ import Testing
         #expect(report.leaks.first?.enforced == true)
     }
 
+    @Test("a training sentence repeated by many records is a leak in each (the clean-text cache skips only texts with no candidate)")
+    func repeatedSentencesAreEachProbed() throws {
+        let clean = "Rain fell steadily on the allotments all through the long bank holiday."
+        let leaking = "Your application has not been successful on this occasion."
+        let records = (0..<6).map { k in
+            Fixture.rec("r\(k)", "grammar", k % 2 == 0 ? clean : leaking, partition: "train", answer: "yes")
+        }
+        var options = Fixture.options()
+        options.threads = 1
+        let report = try Audit.run(directory: try Fixture.write(train: Fixture.train + records), store: nil, options: options)
+        #expect(report.leaks.map { "\($0.rule.rawValue) \($0.training.key)" } == ["shared_passage r1", "shared_passage r3", "shared_passage r5"])
+    }
+
     static let inside = Fixture.rec("p", "grammar", "Your application has not been successful on this occasion.", partition: "train", answer: "yes")
 
     func enforced(_ manifest: String, train: [DatasetRecord] = [inside]) throws -> [String] {
