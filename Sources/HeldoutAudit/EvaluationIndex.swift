@@ -11,8 +11,10 @@ struct EvalRecord: Sendable {
 }
 
 /// One evaluation sentence: the source, its translation, or a store segment the record names.
+/// A sentence several records share (the same text and store id) is indexed once.
 struct EvalSegment: Sendable {
-    var record: Int32
+    /// Its records: `EvaluationIndex.segmentRecords[records]`, ascending.
+    var records: Range<Int>
     var text: String
     var id: ContentID?
     var tokens: Range<Int>
@@ -41,6 +43,7 @@ final class EvaluationIndex: @unchecked Sendable {
     let threshold: Double
     private(set) var records: [EvalRecord] = []
     private(set) var segments: [EvalSegment] = []
+    private(set) var segmentRecords: [Int32] = []
     private(set) var tokens: [UInt64] = []
     private(set) var shingles: [UInt64] = []
     private(set) var answerTokens: [UInt64] = []
@@ -199,8 +202,30 @@ final class EvaluationIndex: @unchecked Sendable {
             }
             for (text, id) in texts { sentences.append((Int32(r), text, id)) }
         }
+        // A sentence several records share (templates and lexemes over one sentence) is folded,
+        // shingled and indexed once: `distinct[k]` is the k-th distinct (text, id).
+        struct TextKey: Hashable { var text: String; var id: ContentID? }
+        var distinctOf: [TextKey: Int32] = [:]
+        var distinct: [Int32] = []   // sentence index of each distinct text's first appearance
+        var sentenceDistinct = [Int32](repeating: 0, count: sentences.count)
+        for (k, sentence) in sentences.enumerated() {
+            let key = TextKey(text: sentence.text, id: sentence.id)
+            if let u = distinctOf[key] { sentenceDistinct[k] = u } else {
+                let u = Int32(distinct.count)
+                distinctOf[key] = u
+                distinct.append(Int32(k))
+                sentenceDistinct[k] = u
+            }
+        }
+        distinctOf = [:]
+        // Segment of each distinct text: -1 none yet, -2 no words.
+        var segmentOfDistinct = [Int32](repeating: -1, count: distinct.count)
+        var segmentFolded: [UInt64] = []
+        var segmentFirst: [Int32] = []
+        var moreRecords: [(segment: Int32, record: Int32)] = []
         // Folding, shingles and MinHash are the costly part, and independent per sentence:
-        // computed on all cores, a block at a time so that only one block's results are held.
+        // computed on all cores, a block of distinct texts at a time so that only one block's
+        // results are held.
         let block = 65_536
         var work: [SentenceWork] = []
         var workStart = 0
@@ -209,56 +234,86 @@ final class EvaluationIndex: @unchecked Sendable {
         var answerFrequency: [UInt64: Int] = [:]
         for w in answerWork where w.specific { answerFrequency[w.hash, default: 0] += 1 }
 
+        func addToClosure(_ fh: UInt64, _ s: Int32, _ r32: Int32) {
+            guard let root = translation.rootOfFolded[fh] else { return }
+            let e: Int32
+            if let known = entryOfRoot[root] { e = known } else {
+                e = Int32(closures.count)
+                entryOfRoot[root] = e
+                closures.append(TranslationClosures.Entry(group: translation.groupOfRoot[root] ?? ContentID(high: 0, low: 0)))
+            }
+            if closures[Int(e)].records.last != r32 {
+                closures[Int(e)].records.append(r32)
+                closures[Int(e)].segments.append(s)
+            }
+        }
+
+        /// A new segment from its work; `nil` when it has no words.
+        func addSegment(_ w: SentenceWork, text: String, id: ContentID?, record r32: Int32) -> Int32? {
+            guard !w.tokens.isEmpty, let fh = w.foldedHash else { return nil }
+            let start = tokens.count
+            tokens.append(contentsOf: w.tokens)
+            let range = start..<tokens.count
+            let s = Int32(segments.count)
+            let shStart = shingles.count
+            shingles.append(contentsOf: w.shingles)
+            segments.append(EvalSegment(records: 0..<0, text: text, id: id, tokens: range, shingles: shStart..<shingles.count))
+            segmentFolded.append(fh)
+            segmentFirst.append(r32)
+            foldedPairs.append((fh, s))
+            if let id { idPairs.append((AuditText.idKey(id), s)) }
+            addToClosure(fh, s, r32)
+            // Passage anchors: the first `minimumNgramSize` words at every offset, so that a
+            // 13-word run (from any offset), a short segment contained whole in training, and
+            // a short training segment contained whole in this one are all found.
+            let m = options.minimumNgramSize
+            tokens.withUnsafeBufferPointer { all in
+                if range.count >= m {
+                    for off in 0...(range.count - m) {
+                        anchorPairs.append((AuditText.anchorKey(AuditText.windowHash(all, range.lowerBound + off, m)),
+                                            NGramAnchor(segment: s, offset: Int32(off), n: Int32(range.count))))
+                    }
+                }
+            }
+            for key in w.bandKeys { lshPairs.append(BandIndex.entry(key: key, sentence: s)) }
+            return s
+        }
+
         var next = 0
+        var nextDistinct: Int32 = 0
         for (r, rec) in records.enumerated() {
             let r32 = Int32(r)
             guard let record = rec.ref.record else { continue }
             var seenFolded = Set<UInt64>()
             while next < sentences.count && sentences[next].record == r32 {
                 let (text, id) = (sentences[next].text, sentences[next].id)
-                if next - workStart >= work.count {
-                    workStart = next
-                    work = SentenceWork.compute(sentences[next..<min(sentences.count, next + block)].map(\.text),
-                                                options: options, family: family)
-                }
-                let w = work[next - workStart]
+                let u = sentenceDistinct[next]
                 next += 1
-                guard !w.tokens.isEmpty, let fh = w.foldedHash else { continue }
+                let known = segmentOfDistinct[Int(u)]
+                if known == -2 { continue }
+                if known >= 0 {
+                    // A sentence an earlier record has: this record joins its segment.
+                    guard seenFolded.insert(segmentFolded[Int(known)]).inserted else { continue }
+                    moreRecords.append((known, r32))
+                    addToClosure(segmentFolded[Int(known)], known, r32)
+                    continue
+                }
+                let w: SentenceWork
+                if u == nextDistinct {
+                    if Int(u) - workStart >= work.count {
+                        workStart = Int(u)
+                        work = SentenceWork.compute(distinct[Int(u)..<min(distinct.count, Int(u) + block)].map { sentences[Int($0)].text },
+                                                    options: options, family: family)
+                    }
+                    w = work[Int(u) - workStart]
+                    nextDistinct += 1
+                } else {
+                    // Met before but not indexed then (its record had the same folded text twice).
+                    w = SentenceWork.compute([text], options: options, family: family)[0]
+                }
+                guard let fh = w.foldedHash, !w.tokens.isEmpty else { segmentOfDistinct[Int(u)] = -2; continue }
                 guard seenFolded.insert(fh).inserted else { continue }
-                let start = tokens.count
-                tokens.append(contentsOf: w.tokens)
-                let range = start..<tokens.count
-                let s = Int32(segments.count)
-                let shStart = shingles.count
-                shingles.append(contentsOf: w.shingles)
-                segments.append(EvalSegment(record: r32, text: text, id: id, tokens: range, shingles: shStart..<shingles.count))
-                foldedPairs.append((fh, s))
-                if let id { idPairs.append((AuditText.idKey(id), s)) }
-                if let root = translation.rootOfFolded[fh] {
-                    let e: Int32
-                    if let known = entryOfRoot[root] { e = known } else {
-                        e = Int32(closures.count)
-                        entryOfRoot[root] = e
-                        closures.append(TranslationClosures.Entry(group: translation.groupOfRoot[root] ?? ContentID(high: 0, low: 0)))
-                    }
-                    if closures[Int(e)].records.last != r32 {
-                        closures[Int(e)].records.append(r32)
-                        closures[Int(e)].segments.append(s)
-                    }
-                }
-                // Passage anchors: the first `minimumNgramSize` words at every offset, so that a
-                // 13-word run (from any offset), a short segment contained whole in training, and
-                // a short training segment contained whole in this one are all found.
-                let m = options.minimumNgramSize
-                tokens.withUnsafeBufferPointer { all in
-                    if range.count >= m {
-                        for off in 0...(range.count - m) {
-                            anchorPairs.append((AuditText.anchorKey(AuditText.windowHash(all, range.lowerBound + off, m)),
-                                                NGramAnchor(segment: s, offset: Int32(off), n: Int32(range.count))))
-                        }
-                    }
-                }
-                for key in w.bandKeys { lshPairs.append(BandIndex.entry(key: key, sentence: s)) }
+                if let s = addSegment(w, text: text, id: id, record: r32) { segmentOfDistinct[Int(u)] = s }
             }
             // Answers worth looking for: specific, and not a label many records share.
             let aw = answerWork[r]
@@ -291,6 +346,19 @@ final class EvaluationIndex: @unchecked Sendable {
             if let group = record.consistencyGroup, !group.isEmpty { add(group, r32, to: &groupIndex, &groups) }
         }
 
+        // Each segment's records, ascending: its first, then those that joined it.
+        do {
+            var starts = [Int](repeating: 1, count: segments.count + 1)
+            for m in moreRecords { starts[Int(m.segment) + 1] += 1 }
+            starts[0] = 0
+            for k in 0..<segments.count { starts[k + 1] += starts[k] }
+            segmentRecords = [Int32](repeating: 0, count: starts[segments.count])
+            var fill = starts
+            for (k, first) in segmentFirst.enumerated() { segmentRecords[fill[k]] = first; fill[k] += 1 }
+            for m in moreRecords { segmentRecords[fill[Int(m.segment)]] = m.record; fill[Int(m.segment)] += 1 }
+            for k in segments.indices { segments[k].records = starts[k]..<starts[k + 1] }
+        }
+        moreRecords = []
         progress?("evaluation index: documents, maps")
         documentReads.wait()
         if let error = documentRows.error { throw error }
@@ -323,11 +391,15 @@ final class EvaluationIndex: @unchecked Sendable {
         }
         translation = TranslationClosures()
         work = []
-        folded = HashMultiMap(consume foldedPairs)
-        ids = HashMultiMap(consume idPairs)
+        // (Moved out of the variables the local functions above captured, so that each array
+        // has one owner and goes as its map is built.)
+        let foldedList = foldedPairs, idList = idPairs, anchorList = anchorPairs, lshList = lshPairs
+        (foldedPairs, idPairs, anchorPairs, lshPairs) = ([], [], [], [])
+        folded = HashMultiMap(consume foldedList)
+        ids = HashMultiMap(consume idList)
         namedIDs = HashMultiMap(consume namedPairs)
-        anchors = HashMultiMap(consume anchorPairs)
-        lsh = BandIndex(consume lshPairs)
+        anchors = HashMultiMap(consume anchorList)
+        lsh = BandIndex(consume lshList)
         answers = HashMultiMap(consume answerPairs)
         answerAnchorLengths = anchorLengths.sorted()
         closureByFolded = HashMultiMap(closureFolded)

@@ -106,6 +106,7 @@ final class Prober {
     private let evalShingles: [UInt64]
     private let evalAnswerTokens: [UInt64]
     private let segments: [EvalSegment]
+    private let segmentRecords: [Int32]
 
     init(index: EvaluationIndex, policy: AuditPolicy) {
         self.index = index
@@ -117,6 +118,7 @@ final class Prober {
         evalShingles = index.shingles
         evalAnswerTokens = index.answerTokens
         segments = index.segments
+        segmentRecords = index.segmentRecords
         self.policy = policy
         findings = Findings(cap: index.options.maxListedLeaksPerRule)
         let ladder: [LeakRule] = [.exactSegment, .foldedSegment, .nearDuplicate, .sharedPassage, .ngramOverlap]
@@ -200,7 +202,7 @@ final class Prober {
             e.trainingText = text
             e.evaluationText = seg.text
             e.segment = seg.id?.hex
-            note(seg.record, exact ? .exactSegment : .foldedSegment, e)
+            for r in segmentRecords[seg.records] { note(r, exact ? .exactSegment : .foldedSegment, e) }
             copied = true
         }
         if copied && segmentRulesEnforced { copiedFolded.insert(fh) }
@@ -260,8 +262,9 @@ final class Prober {
         for i in range {
             let a = anchors.values[i]
             let seg = segments[Int(a.segment)]
-            // A rule already found for this pair that ranks at least as high wins.
-            if let old = hits[seg.record], (textRank[old.rule] ?? 99) <= myRank { continue }
+            // A rule already found for a pair that ranks at least as high wins.
+            let open = segmentRecords[seg.records].contains { r in hits[r].map { (textRank[$0.rule] ?? 99) > myRank } ?? true }
+            if !open { continue }
             let off = Int(a.offset)
             let evalLength = Int(a.n)
             let evalStart = seg.tokens.lowerBound + off
@@ -287,7 +290,7 @@ final class Prober {
             let words = folder.words(seg.text)
             if off + length <= words.count { e.ngram = words[off..<(off + length)].joined(separator: " ") }
             e.n = length
-            note(seg.record, rule, e)
+            for r in segmentRecords[seg.records] { note(r, rule, e) }
         }
     }
 
@@ -313,10 +316,12 @@ final class Prober {
                 e.segment = seg.id?.hex
                 let rounded = (j * 10_000).rounded() / 10_000
                 e.jaccard = rounded
-                if let existing = hits[seg.record], existing.rule == .nearDuplicate, let old = existing.evidence.jaccard, old >= rounded {
-                    continue
+                for r in segmentRecords[seg.records] {
+                    if let existing = hits[r], existing.rule == .nearDuplicate, let old = existing.evidence.jaccard, old >= rounded {
+                        continue
+                    }
+                    note(r, .nearDuplicate, e, replaceSameRule: true)
                 }
-                note(seg.record, .nearDuplicate, e, replaceSameRule: true)
         }
     }
 
@@ -363,7 +368,7 @@ final class Prober {
                 e.segment = id.hex
                 e.evaluationText = seg.text
                 e.trainingText = record.source?.text
-                note(seg.record, .exactSegment, e)
+                for r in segmentRecords[seg.records] { note(r, .exactSegment, e) }
             }
             for r in index.namedIDs[key] where hits[r]?.rule != .exactSegment {
                 guard index.records[Int(r)].ref.record?.segments?.contains(where: { ContentID(hex: $0.lowercased()) == id }) == true else { continue }

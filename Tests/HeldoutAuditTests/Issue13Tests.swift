@@ -56,6 +56,24 @@ import Testing
         #expect(report.leaks.map { "\($0.rule.rawValue) \($0.training.key)" } == ["shared_passage r1", "shared_passage r3", "shared_passage r5"])
     }
 
+    @Test("a sentence several evaluation records share is indexed once and each record is named")
+    func sharedEvaluationSentence() throws {
+        let sentence = "The lighthouse keeper's daughter rowed across the bay to fetch the winter post."
+        let evaluation = [
+            Fixture.rec("s1", "tone", sentence, partition: "test", question: "Describe the tone.", answer: "calm"),
+            Fixture.rec("s2", "tone", sentence, partition: "test", question: "Is the tone ironic?", answer: "no"),
+            Fixture.rec("s3", "tone", sentence.uppercased(), partition: "test", question: "Describe the tone.", answer: "loud"),
+        ]
+        let copy = Fixture.rec("c", "grammar", sentence, partition: "train", answer: "yes")
+        let inside = Fixture.rec("i", "grammar", "Rowed across the bay to fetch the winter post", partition: "train", answer: "yes")
+        let report = try Audit.run(directory: try Fixture.write(train: Fixture.train + [copy, inside], test: Fixture.test + evaluation),
+                                   store: nil, options: Fixture.options())
+        #expect(report.leaks.map { "\($0.rule.rawValue) \($0.evaluation.key) \($0.training.key)" } == [
+            "exact_segment s1 c", "exact_segment s2 c", "folded_segment s3 c",
+            "shared_passage s1 i", "shared_passage s2 i", "shared_passage s3 i",
+        ])
+    }
+
     static let inside = Fixture.rec("p", "grammar", "Your application has not been successful on this occasion.", partition: "train", answer: "yes")
 
     func enforced(_ manifest: String, train: [DatasetRecord] = [inside]) throws -> [String] {
