@@ -198,8 +198,9 @@ public enum Audit {
     static func streamTraining(path: String, displayName: String, index: EvaluationIndex, policy: AuditPolicy,
                                threads: Int) throws -> (Findings, Int) {
         let stream = Stream(reader: try LineChunkReader(path: path), cap: index.options.maxListedLeaksPerRule)
+        let clean = CleanTexts()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            let prober = Prober(index: index, policy: policy)
+            let prober = Prober(index: index, policy: policy, clean: clean)
             var count = 0
             outer: while let chunk = stream.nextChunk() {
                 for k in chunk.lines.indices {

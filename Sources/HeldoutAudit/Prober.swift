@@ -108,8 +108,9 @@ final class Prober {
     private let segments: [EvalSegment]
     private let segmentRecords: [Int32]
 
-    init(index: EvaluationIndex, policy: AuditPolicy) {
+    init(index: EvaluationIndex, policy: AuditPolicy, clean: CleanTexts = CleanTexts()) {
         self.index = index
+        self.clean = clean
         folded = index.folded
         anchors = index.anchors
         lsh = index.lsh
@@ -390,17 +391,13 @@ final class Prober {
     /// probed and found no candidate at all in: probing them again would find nothing either.
     /// Several items (templates, lexemes) are built on one sentence and land on one side, so
     /// training repeats its sentences many times; this skips folding, n-gram scans and MinHash
-    /// for the repeats. Bounded: cleared when it holds `cleanLimit` texts.
-    private var clean: Set<UInt64> = []
-    private static let cleanLimit = 1 << 21
+    /// for the repeats. Shared by the threads of one file (a repeat is often on another thread).
+    private let clean: CleanTexts
     /// Whether the text being probed met any candidate (anchor, folded match, closure, LSH
     /// bucket, answer anchor), confirmed or not.
     private var candidates = false
 
-    private func remember(_ key: UInt64) {
-        if clean.count >= Self.cleanLimit { clean.removeAll(keepingCapacity: true) }
-        clean.insert(key)
-    }
+    private func remember(_ key: UInt64) { clean.insert(key) }
 
     private var storeDocumentHits: Set<Int32> = []
     private var seen: [Int32] = []
@@ -451,5 +448,32 @@ final class Prober {
             findings.hitKey(.init(rule: .answerLeak, entry: r, column: training.column), training, detail: text)
         }
         resetRecord()
+    }
+}
+
+/// Hashes of texts probed without meeting any candidate, shared by the threads that stream one
+/// file: in shards, each behind its own lock, so that two threads rarely wait on each other.
+/// Bounded: a shard is emptied when it holds `limit` texts (forgetting costs only a re-probe).
+final class CleanTexts: @unchecked Sendable {
+    private final class Shard {
+        let lock = NSLock()
+        var set: Set<UInt64> = []
+    }
+    private let shards = (0..<64).map { _ in Shard() }
+    private let limit = 1 << 16
+
+    func contains(_ key: UInt64) -> Bool {
+        let shard = shards[Int(key >> 58)]
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        return shard.set.contains(key)
+    }
+
+    func insert(_ key: UInt64) {
+        let shard = shards[Int(key >> 58)]
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        if shard.set.count >= limit { shard.set.removeAll(keepingCapacity: true) }
+        shard.set.insert(key)
     }
 }
