@@ -103,7 +103,7 @@ public enum Audit {
         }
         progress?("evaluation index")
         let index = EvaluationIndex(options: resolved, threshold: resolved.nearDuplicateThreshold ?? 0.8)
-        try index.build(evaluation, store: store)
+        try index.build(evaluation, store: store, progress: progress)
         evaluation = []
 
         var findings = evalFindings
@@ -198,8 +198,9 @@ public enum Audit {
     static func streamTraining(path: String, displayName: String, index: EvaluationIndex, policy: AuditPolicy,
                                threads: Int) throws -> (Findings, Int) {
         let stream = Stream(reader: try LineChunkReader(path: path), cap: index.options.maxListedLeaksPerRule)
+        let clean = CleanTexts()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            let prober = Prober(index: index, policy: policy)
+            let prober = Prober(index: index, policy: policy, clean: clean)
             var count = 0
             outer: while let chunk = stream.nextChunk() {
                 for k in chunk.lines.indices {
@@ -292,31 +293,70 @@ public enum Audit {
     static func report(_ f: Findings, index: EvaluationIndex, inputs: [AuditInput], storeUsed: Bool, options: AuditOptions,
                        policy: AuditPolicy, isolationCost: JSONValue?, notes: [String]) -> AuditReport {
         var findings = f
+        var notes = notes
+        // Answers: one leak per evaluation record and training column, unless the answer is
+        // quoted so widely in training that it is a common phrase, not this item's gold.
+        var quoted: [Int32: Int] = [:]
+        for (hit, agg) in findings.keyHits where hit.rule == .answerLeak { quoted[hit.entry, default: 0] += agg.count }
+        let common = quoted.values.filter { $0 > options.answerMaximumRecords }.count
+        if common > 0 {
+            notes.append("answer_leak: \(common) evaluation answer(s) quoted by more than \(options.answerMaximumRecords) training records were taken as common phrases, not counted")
+        }
+        if index.unspecificAnswers + index.commonAnswers > 0 {
+            notes.append("answer_leak: \(index.unspecificAnswers) evaluation answer(s) not specific enough to leak (function words, numbers, short words) and \(index.commonAnswers) shared by more than \(options.answerMaximumRecords) evaluation records (a template's labels) were not looked for")
+        }
+        for (hit, agg) in findings.keyHits where hit.rule == .answerLeak {
+            guard (quoted[hit.entry] ?? 0) <= options.answerMaximumRecords else { continue }
+            let evaluation = index.records[Int(hit.entry)].ref
+            var e = Evidence()
+            e.answer = evaluation.record?.answer
+            e.trainingText = agg.detail
+            e.trainingRecords = agg.count
+            findings.add(Leak(rule: .answerLeak, enforced: policy.isEnforced(.answerLeak), training: agg.example,
+                              evaluation: evaluation, evidence: e))
+        }
         // Key rules: one leak per shared key and column pair.
-        for (hit, agg) in findings.keyHits {
-            let entries: [KeyEntry]
+        for (hit, agg) in findings.keyHits where hit.rule != .answerLeak {
+            let key: String
+            let records: [Int32]
             switch hit.rule {
-            case .sameDocument: entries = index.documents
-            case .sameLexeme: entries = index.lexemes
-            default: entries = index.groups
+            case .translation:
+                let closure = index.closures[Int(hit.entry)]
+                key = closure.group.hex
+                records = closure.records
+            case .sameDocument:
+                key = index.documents[Int(hit.entry)].key
+                records = index.documents[Int(hit.entry)].records
+            case .sameLexeme:
+                key = index.lexemes[Int(hit.entry)].key
+                records = index.lexemes[Int(hit.entry)].records
+            default:
+                key = index.groups[Int(hit.entry)].key
+                records = index.groups[Int(hit.entry)].records
             }
-            let entry = entries[Int(hit.entry)]
-            var byColumn: [String: (count: Int, example: RecordRef)] = [:]
-            for r in entry.records {
+            var byColumn: [String: (count: Int, example: RecordRef, position: Int)] = [:]
+            for (position, r) in records.enumerated() {
                 let ref = index.records[Int(r)].ref
                 if let old = byColumn[ref.column] {
                     let better = (ref.key, ref.file, ref.line) < (old.example.key, old.example.file, old.example.line)
-                    byColumn[ref.column] = (old.count + 1, better ? ref : old.example)
+                    byColumn[ref.column] = (old.count + 1, better ? ref : old.example, better ? position : old.position)
                 } else {
-                    byColumn[ref.column] = (1, ref)
+                    byColumn[ref.column] = (1, ref, position)
                 }
             }
             for (_, value) in byColumn {
                 var e = Evidence()
                 switch hit.rule {
-                case .sameDocument: e.document = entry.key
-                case .sameLexeme: e.lexeme = entry.key
-                default: e.consistencyGroup = entry.key
+                case .translation:
+                    e.group = key
+                    let segment = index.segments[Int(index.closures[Int(hit.entry)].segments[value.position])]
+                    e.segment = segment.id?.hex
+                    e.evaluationText = segment.text
+                    e.translationSegment = agg.detail
+                    e.trainingText = agg.example.record?.source?.text ?? agg.example.text
+                case .sameDocument: e.document = key
+                case .sameLexeme: e.lexeme = key
+                default: e.consistencyGroup = key
                 }
                 e.trainingRecords = agg.count
                 e.evaluationRecords = value.count

@@ -4,15 +4,26 @@ import HeldoutCore
 /// The kinds of leak the audit looks for (issue 6; DESIGN "Isolation").
 ///
 /// Text rules form a ladder, strongest first: for one pair of records only the strongest of
-/// `exact_segment`, `folded_segment`, `near_duplicate` and `ngram_overlap` is reported, and
-/// `translation` only when neither exact nor folded fired, so one copied sentence is one leak.
-/// `answer_leak` is always reported on its own. The key rules (`same_document`,
-/// `same_lexeme`, `consistency_group`) report one leak per shared key and column pair, not per
-/// pair of records: a document of 10,000 sentences split across sides is one finding.
+/// `exact_segment`, `folded_segment`, `near_duplicate`, `shared_passage` and `ngram_overlap`
+/// is reported — the strongest *enforced* one when some are enforced and others not, so that
+/// a pair the policy forbids is never hidden behind a stronger rule it allows. One copied
+/// sentence is one leak.
+///
+/// The key rules (`translation`, `same_document`, `same_lexeme`, `consistency_group`) report
+/// one leak per shared key and column pair, not per pair of records: a document of 10,000
+/// sentences split across sides is one finding, and so is a translation closure (alignment
+/// groups joined through folded variants of their segments). `answer_leak` is reported once
+/// per evaluation record and training column, with how many training records quote it.
 public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
     case exactSegment = "exact_segment"
     case foldedSegment = "folded_segment"
     case nearDuplicate = "near_duplicate"
+    /// The isolation link `shared_passage`: a training segment and an evaluation segment share
+    /// a run of ``AuditOptions/ngramSize`` (13) folded words, or one of them, of at least
+    /// ``AuditOptions/minimumNgramSize`` (8) words, is contained whole in the other.
+    case sharedPassage = "shared_passage"
+    /// Contamination: an evaluation segment's 13-word run, or a whole evaluation segment of 8
+    /// or more words, inside a training question, answer or message, or an outside file.
     case ngramOverlap = "ngram_overlap"
     case translation
     case sameDocument = "same_document"
@@ -25,10 +36,11 @@ public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
         (allCases.firstIndex(of: l) ?? 0) < (allCases.firstIndex(of: r) ?? 0)
     }
 
-    /// Rules found per pair of records (the others per shared key).
+    /// Rules found per pair of records (the others per shared key; `answer_leak` per
+    /// evaluation record).
     public var isPairRule: Bool {
         switch self {
-        case .sameDocument, .sameLexeme, .consistencyGroup: false
+        case .translation, .sameDocument, .sameLexeme, .consistencyGroup, .answerLeak: false
         default: true
         }
     }
@@ -39,12 +51,13 @@ public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
         case .exactSegment: "same normalised sentence"
         case .foldedSegment: "same sentence after case, punctuation and diacritics folding"
         case .nearDuplicate: "near-duplicate sentence (MinHash, confirmed by exact Jaccard)"
-        case .ngramOverlap: "shared word n-gram (contamination check)"
-        case .translation: "translation through an alignment group"
+        case .sharedPassage: "shared passage: a 13-word run, or a segment of 8+ words inside the other"
+        case .ngramOverlap: "evaluation passage inside a training question, answer or outside text"
+        case .translation: "translation through alignment groups (joined through folded variants)"
         case .sameDocument: "same source document"
         case .sameLexeme: "same target lexeme"
         case .consistencyGroup: "consistency group cut in two"
-        case .answerLeak: "evaluation gold answer verbatim in training"
+        case .answerLeak: "specific evaluation gold answer verbatim in training"
         }
     }
 }
@@ -65,10 +78,13 @@ public struct AuditPolicy: Codable, Sendable, Equatable {
 
     /// The policy a split's manifest declares. Two forms are understood:
     ///
-    /// - an explicit list, `{"audit": {"enforce": ["exact_segment", …]}}`, which wins;
+    /// - an explicit list, `{"audit": {"enforce": ["exact_segment", …]}}`, which wins. Lists
+    ///   written before `shared_passage` existed meant it by `ngram_overlap` (segment n-grams
+    ///   were reported under that name), so `ngram_overlap` enforces `shared_passage` too;
     /// - the spec's isolation block, `{"isolation": {"level": "item|segment|document",
     ///   "translations": bool, "near_duplicates": {"threshold": 0.8} | false, "lexemes": bool,
-    ///   "consistency_groups": bool, "ngrams": bool, "answers": bool}}`. Absent keys mean on.
+    ///   "consistency_groups": bool, "shared_passages": bool, "ngrams": bool, "answers": bool}}`.
+    ///   Absent keys mean on.
     ///   `level: document` enforces `same_document`; `segment` (the default) does not;
     ///   `item` enforces neither `same_document` nor the shared-segment rules
     ///   (`exact_segment`, `folded_segment`).
@@ -83,6 +99,7 @@ public struct AuditPolicy: Codable, Sendable, Equatable {
                                                 "audit.enforce: unknown rule \(item); known: \(LeakRule.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 rules.insert(rule)
+                if rule == .ngramOverlap { rules.insert(.sharedPassage) }
             }
             self.init(enforced: rules)
             return
@@ -107,6 +124,7 @@ public struct AuditPolicy: Codable, Sendable, Equatable {
         if off("near_duplicates") { rules.remove(.nearDuplicate) }
         if off("lexemes") { rules.remove(.sameLexeme) }
         if off("consistency_groups") { rules.remove(.consistencyGroup) }
+        if off("shared_passages") { rules.remove(.sharedPassage) }
         if off("ngrams") { rules.remove(.ngramOverlap) }
         if off("answers") { rules.remove(.answerLeak) }
         self.init(enforced: rules)
@@ -125,9 +143,9 @@ public struct AuditPolicy: Codable, Sendable, Equatable {
 public struct AuditOptions: Codable, Sendable, Equatable {
     /// n of the word n-gram containment check (GPT-3's 13).
     public var ngramSize = 13
-    /// Sentences shorter than `ngramSize` words are checked whole, as one n-gram of their own
-    /// length, down to this many words; shorter ones only by the exact and folded rules, since
-    /// a 4-word phrase turns up inside unrelated sentences.
+    /// A whole segment of at least this many words contained in another (either way) is a
+    /// shared passage; shorter ones are left to the exact and folded rules, since a 4-word
+    /// phrase turns up inside unrelated sentences.
     public var minimumNgramSize = 8
     /// Jaccard similarity of word shingles at or above which two sentences are near-duplicates.
     /// `nil`: the manifest's `isolation.near_duplicates.threshold`, else 0.8.
@@ -147,17 +165,23 @@ public struct AuditOptions: Codable, Sendable, Equatable {
     /// probability 0.9999 and examines a pair at 0.2 with probability 0.002.
     public var minhashBands = 30
     public var minhashRows = 6
-    /// An evaluation answer is looked for in training only when it is long enough to mean
-    /// something: at least this many folded words, or one word of at least
-    /// `answerMinimumCharacters` characters ("yes", "B", "formal" are everywhere).
-    public var answerMinimumWords = 3
+    /// An evaluation answer is looked for in training only when it is specific enough to leak
+    /// (``AnswerWork``): this many content words ("yes", "B", "to run", "formal" are
+    /// everywhere), or one content word of `answerMinimumCharacters` characters.
+    public var answerMinimumContentWords = 2
     public var answerMinimumCharacters = 12
+    /// Shortest content word (shorter words are function words or abbreviations).
+    public var answerContentWordLength = 4
+    /// An answer given by more than this many evaluation records is a template's label, and
+    /// one quoted by more than this many training records a common phrase: neither is counted.
+    public var answerMaximumRecords = 20
     /// Outside files (JSONL, plain text or TMX) to check evaluation records against.
     public var against: [String] = []
     /// At most this many leaks of one rule are listed in `audit.json` (the smallest by
-    /// evaluation id, training id); counts stay exact. Protects against a split so broken that
-    /// listing every pair would take gigabytes.
-    public var maxListedLeaksPerRule = 10_000
+    /// evaluation id, training id); counts stay exact. Keeps `audit.json` small beside the
+    /// data (a release must not be larger in audit than in data); `Int.max` (`heldout audit
+    /// --full`) lists every leak.
+    public var maxListedLeaksPerRule = 100
     /// The rules that fail the audit; `nil`: from `manifest.json`, else all.
     public var policy: AuditPolicy?
     /// Threads that parse and probe the training side.
@@ -169,7 +193,8 @@ public struct AuditOptions: Codable, Sendable, Equatable {
         case ngramSize = "ngram_size", minimumNgramSize = "minimum_ngram_size"
         case nearDuplicateThreshold = "near_duplicate_threshold", shingle, shingleSize = "shingle_size"
         case minimumShingles = "minimum_shingles", minhashBands = "minhash_bands", minhashRows = "minhash_rows"
-        case answerMinimumWords = "answer_minimum_words", answerMinimumCharacters = "answer_minimum_characters"
+        case answerMinimumContentWords = "answer_minimum_content_words", answerMinimumCharacters = "answer_minimum_characters"
+        case answerContentWordLength = "answer_content_word_length", answerMaximumRecords = "answer_maximum_records"
         case maxListedLeaksPerRule = "max_listed_leaks_per_rule"
     }
 
@@ -184,8 +209,8 @@ public struct AuditOptions: Codable, Sendable, Equatable {
         guard (shingleSize ?? 1) >= 1, minhashBands >= 1, minhashRows >= 1, minhashBands * minhashRows <= 1024 else {
             throw HeldoutError.usage("MinHash: need shingle size ≥ 1 and 1 ≤ bands × rows ≤ 1024")
         }
-        guard maxListedLeaksPerRule >= 0, threads >= 1 else {
-            throw HeldoutError.usage("max listed leaks must be ≥ 0 and threads ≥ 1")
+        guard maxListedLeaksPerRule >= 0, threads >= 1, answerMaximumRecords >= 1 else {
+            throw HeldoutError.usage("max listed leaks must be ≥ 0, threads ≥ 1 and answer maximum records ≥ 1")
         }
     }
 }

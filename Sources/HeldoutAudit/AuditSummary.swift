@@ -19,13 +19,14 @@ public enum AuditSummary {
             }
             let shown = report.leaks.prefix(10)
             lines.append("")
-            lines.append("first leaks (all in audit.json):")
+            lines.append(report.unlisted.isEmpty ? "first leaks (all in audit.json):"
+                : "first leaks (audit.json lists the first \(report.options.maxListedLeaksPerRule) of each rule):")
             for leak in shown {
                 lines.append("  [\(leak.rule.rawValue)] \(leak.evaluation.file):\(leak.evaluation.line) ← \(leak.training.file):\(leak.training.line)  \(describe(leak.evidence))")
             }
         }
         for (rule, n) in report.unlisted.sorted(by: { $0.key < $1.key }) {
-            lines.append("\(rule): \(n) more leaks counted but not listed (limit per rule)")
+            lines.append("\(rule): \(n) more leaks counted but not listed (limit per rule; `heldout audit --full` lists them all)")
         }
         for note in report.notes { lines.append("note: \(note)") }
         lines.append("")

@@ -11,8 +11,10 @@ struct EvalRecord: Sendable {
 }
 
 /// One evaluation sentence: the source, its translation, or a store segment the record names.
+/// A sentence several records share (the same text and store id) is indexed once.
 struct EvalSegment: Sendable {
-    var record: Int32
+    /// Its records: `EvaluationIndex.segmentRecords[records]`, ascending.
+    var records: Range<Int>
     var text: String
     var id: ContentID?
     var tokens: Range<Int>
@@ -26,14 +28,6 @@ struct NGramAnchor: Sendable {
     var n: Int32
 }
 
-/// A translation of an evaluation segment (through the store's alignment groups).
-struct TranslationMember: Sendable {
-    var record: Int32
-    var evalSegment: ContentID
-    var evalText: String
-    var member: AuditSegment
-}
-
 /// A key shared by records (document, lexeme, consistency group) and its evaluation records.
 struct KeyEntry: Sendable {
     var key: String
@@ -41,14 +35,15 @@ struct KeyEntry: Sendable {
 }
 
 /// Everything known about the evaluation side, indexed by the audit's own 64-bit hashes:
-/// folded sentences, segment ids, n-gram anchors, MinHash bands, translations, documents,
-/// lexemes, consistency groups and answers. Built once; read by every thread that streams
+/// folded sentences, segment ids, passage anchors, MinHash bands, translation closures,
+/// documents, lexemes, consistency groups and answers. Built once; read by every thread that streams
 /// training records past it.
 final class EvaluationIndex: @unchecked Sendable {
     let options: AuditOptions
     let threshold: Double
     private(set) var records: [EvalRecord] = []
     private(set) var segments: [EvalSegment] = []
+    private(set) var segmentRecords: [Int32] = []
     private(set) var tokens: [UInt64] = []
     private(set) var shingles: [UInt64] = []
     private(set) var answerTokens: [UInt64] = []
@@ -57,11 +52,25 @@ final class EvaluationIndex: @unchecked Sendable {
     private(set) var ids = HashMultiMap<Int32>([])
     /// Segment ids records name in `segments` → record (with or without a store).
     private(set) var namedIDs = HashMultiMap<Int32>([])
+    /// Passage anchors: the first `minimumNgramSize` words at every offset of every segment
+    /// of at least that many words.
     private(set) var anchors = HashMultiMap<NGramAnchor>([])
     private(set) var lsh = BandIndex([])
-    private(set) var translationsByText = HashMultiMap<Int32>([])
-    private(set) var translationsByID = HashMultiMap<Int32>([])
-    private(set) var translations: [TranslationMember] = []
+    /// Translation closures holding evaluation segments (``TranslationClosures``).
+    private(set) var closures: [TranslationClosures.Entry] = []
+    /// Folded-text hash → index into `closureFoldedEntry` / `closureFoldedSegment`: every
+    /// folded text of a closure that holds evaluation segments.
+    private(set) var closureByFolded = HashMultiMap<Int32>([])
+    private(set) var closureFoldedEntry: [Int32] = []
+    private(set) var closureFoldedSegment: [ContentID] = []
+    /// Segment id key → index into `closureIDs` (and its entry and folded text).
+    private(set) var closureByID = HashMultiMap<Int32>([])
+    private(set) var closureIDs: [ContentID] = []
+    private(set) var closureIDEntry: [Int32] = []
+    private(set) var closureIDFolded: [UInt64] = []
+    /// Evaluation answers not looked for: not specific, or shared by too many records.
+    private(set) var unspecificAnswers = 0
+    private(set) var commonAnswers = 0
     private(set) var documentsBySegment = HashMultiMap<Int32>([])
     private(set) var documentsByKey = HashMultiMap<Int32>([])
     private(set) var documents: [KeyEntry] = []
@@ -81,16 +90,17 @@ final class EvaluationIndex: @unchecked Sendable {
         family = MinHashSignature.Family(count: options.minhashBands * options.minhashRows)
     }
 
-    var needsTrainingSegmentIDs: Bool { !ids.isEmpty || !namedIDs.isEmpty || !translationsByID.isEmpty || !documentsBySegment.isEmpty }
+    var needsTrainingSegmentIDs: Bool { !ids.isEmpty || !namedIDs.isEmpty || !closureByID.isEmpty || !documentsBySegment.isEmpty }
 
     static func answerAnchorKey(_ tokens: UnsafeBufferPointer<UInt64>, _ start: Int, _ k: Int) -> UInt64 {
         Hash64.sequence(tokens[start..<(start + k)], salt: Hash64.saltAnchor &+ 0x100)
     }
 
     /// Builds the index from the evaluation records, with the store when there is one.
-    func build(_ input: [EvalRecord], store: Store?) throws {
+    /// `progress` is called with the name of each step as it begins (stage timings).
+    func build(_ input: [EvalRecord], store: Store?, progress: ((String) -> Void)? = nil) throws {
         records = input
-        let folder = TextFolder()
+        progress?("evaluation index: segment ids")
         var foldedPairs: [(key: UInt64, value: Int32)] = []
         var idPairs: [(key: UInt64, value: Int32)] = []
         var anchorPairs: [(key: UInt64, value: NGramAnchor)] = []
@@ -132,10 +142,13 @@ final class EvaluationIndex: @unchecked Sendable {
             recordIDs.append(list.filter { seen.insert($0).inserted })
         }
         var known: [ContentID: AuditSegment] = [:]
-        var members: [ContentID: [AuditSegment]] = [:]
+        var translation = TranslationClosures()
         if let store {
+            progress?("evaluation index: store segments")
             known = try store.auditSegments(recordIDs.flatMap { $0 })
-            members = try store.auditGroupMembers(known.values.compactMap(\.group))
+            progress?("evaluation index: translation closures")
+            translation = try TranslationClosures.build(store: store)
+            progress?("evaluation index: sentences")
         }
         // Every segment of every evaluation document, so a training record is tied to a
         // document through any of its segments, not only through the ones evaluation shares.
@@ -170,8 +183,7 @@ final class EvaluationIndex: @unchecked Sendable {
             }
         }
 
-        var translationText: [(key: UInt64, value: Int32)] = []
-        var translationID: [(key: UInt64, value: Int32)] = []
+        var entryOfRoot: [Int32: Int32] = [:]
 
         // The records' sentences (source, translation, then store segments they name), in order.
         var sentences: [(record: Int32, text: String, id: ContentID?)] = []
@@ -190,78 +202,135 @@ final class EvaluationIndex: @unchecked Sendable {
             }
             for (text, id) in texts { sentences.append((Int32(r), text, id)) }
         }
+        // A sentence several records share (templates and lexemes over one sentence) is folded,
+        // shingled and indexed once: `distinct[k]` is the k-th distinct (text, id).
+        struct TextKey: Hashable { var text: String; var id: ContentID? }
+        var distinctOf: [TextKey: Int32] = [:]
+        var distinct: [Int32] = []   // sentence index of each distinct text's first appearance
+        var sentenceDistinct = [Int32](repeating: 0, count: sentences.count)
+        for (k, sentence) in sentences.enumerated() {
+            let key = TextKey(text: sentence.text, id: sentence.id)
+            if let u = distinctOf[key] { sentenceDistinct[k] = u } else {
+                let u = Int32(distinct.count)
+                distinctOf[key] = u
+                distinct.append(Int32(k))
+                sentenceDistinct[k] = u
+            }
+        }
+        distinctOf = [:]
+        // Segment of each distinct text: -1 none yet, -2 no words.
+        var segmentOfDistinct = [Int32](repeating: -1, count: distinct.count)
+        var segmentFolded: [UInt64] = []
+        var segmentFirst: [Int32] = []
+        var moreRecords: [(segment: Int32, record: Int32)] = []
         // Folding, shingles and MinHash are the costly part, and independent per sentence:
-        // computed on all cores, a block at a time so that only one block's results are held.
+        // computed on all cores, a block of distinct texts at a time so that only one block's
+        // results are held.
         let block = 65_536
         var work: [SentenceWork] = []
         var workStart = 0
-        // Translations' folded texts, once per distinct member.
-        var memberFolded: [ContentID: UInt64?] = [:]
-        do {
-            var distinct: [AuditSegment] = []
-            var seen = Set<ContentID>()
-            for list in members.values { for m in list where seen.insert(m.id).inserted { distinct.append(m) } }
-            distinct.sort { $0.id < $1.id }
-            let hashes = SentenceWork.foldedHashes(distinct.map(\.text))
-            for (m, h) in zip(distinct, hashes) { memberFolded[m.id] = h }
+        // Answers: folded words, and whether they are specific enough to leak (on all cores).
+        let answerWork = AnswerWork.compute(records.map { $0.ref.record?.answer }, options: options)
+        var answerFrequency: [UInt64: Int] = [:]
+        for w in answerWork where w.specific { answerFrequency[w.hash, default: 0] += 1 }
+
+        func addToClosure(_ fh: UInt64, _ s: Int32, _ r32: Int32) {
+            guard let root = translation.rootOfFolded[fh] else { return }
+            let e: Int32
+            if let known = entryOfRoot[root] { e = known } else {
+                e = Int32(closures.count)
+                entryOfRoot[root] = e
+                closures.append(TranslationClosures.Entry(group: translation.groupOfRoot[root] ?? ContentID(high: 0, low: 0)))
+            }
+            if closures[Int(e)].records.last != r32 {
+                closures[Int(e)].records.append(r32)
+                closures[Int(e)].segments.append(s)
+            }
+        }
+
+        /// A new segment from its work; `nil` when it has no words.
+        func addSegment(_ w: SentenceWork, text: String, id: ContentID?, record r32: Int32) -> Int32? {
+            guard !w.tokens.isEmpty, let fh = w.foldedHash else { return nil }
+            let start = tokens.count
+            tokens.append(contentsOf: w.tokens)
+            let range = start..<tokens.count
+            let s = Int32(segments.count)
+            let shStart = shingles.count
+            shingles.append(contentsOf: w.shingles)
+            segments.append(EvalSegment(records: 0..<0, text: text, id: id, tokens: range, shingles: shStart..<shingles.count))
+            segmentFolded.append(fh)
+            segmentFirst.append(r32)
+            foldedPairs.append((fh, s))
+            if let id { idPairs.append((AuditText.idKey(id), s)) }
+            addToClosure(fh, s, r32)
+            // Passage anchors: the first `minimumNgramSize` words at every offset, so that a
+            // 13-word run (from any offset), a short segment contained whole in training, and
+            // a short training segment contained whole in this one are all found.
+            let m = options.minimumNgramSize
+            tokens.withUnsafeBufferPointer { all in
+                if range.count >= m {
+                    for off in 0...(range.count - m) {
+                        anchorPairs.append((AuditText.anchorKey(AuditText.windowHash(all, range.lowerBound + off, m)),
+                                            NGramAnchor(segment: s, offset: Int32(off), n: Int32(range.count))))
+                    }
+                }
+            }
+            for key in w.bandKeys { lshPairs.append(BandIndex.entry(key: key, sentence: s)) }
+            return s
         }
 
         var next = 0
+        var nextDistinct: Int32 = 0
         for (r, rec) in records.enumerated() {
             let r32 = Int32(r)
             guard let record = rec.ref.record else { continue }
             var seenFolded = Set<UInt64>()
             while next < sentences.count && sentences[next].record == r32 {
                 let (text, id) = (sentences[next].text, sentences[next].id)
-                if next - workStart >= work.count {
-                    workStart = next
-                    work = SentenceWork.compute(sentences[next..<min(sentences.count, next + block)].map(\.text),
-                                                options: options, family: family)
-                }
-                let w = work[next - workStart]
+                let u = sentenceDistinct[next]
                 next += 1
-                guard !w.tokens.isEmpty, let fh = w.foldedHash else { continue }
-                guard seenFolded.insert(fh).inserted else { continue }
-                let start = tokens.count
-                tokens.append(contentsOf: w.tokens)
-                let range = start..<tokens.count
-                let s = Int32(segments.count)
-                let shStart = shingles.count
-                shingles.append(contentsOf: w.shingles)
-                segments.append(EvalSegment(record: r32, text: text, id: id, tokens: range, shingles: shStart..<shingles.count))
-                foldedPairs.append((fh, s))
-                if let id { idPairs.append((AuditText.idKey(id), s)) }
-                // n-gram anchors: the first `minimumNgramSize` words of every n-gram.
-                let n = options.ngramSize, m = options.minimumNgramSize
-                tokens.withUnsafeBufferPointer { all in
-                    if range.count >= n {
-                        for off in 0...(range.count - n) {
-                            anchorPairs.append((AuditText.anchorKey(AuditText.windowHash(all, range.lowerBound + off, m)),
-                                                NGramAnchor(segment: s, offset: Int32(off), n: Int32(n))))
-                        }
-                    } else if range.count >= m {
-                        anchorPairs.append((AuditText.anchorKey(AuditText.windowHash(all, range.lowerBound, m)),
-                                            NGramAnchor(segment: s, offset: 0, n: Int32(range.count))))
-                    }
+                let known = segmentOfDistinct[Int(u)]
+                if known == -2 { continue }
+                if known >= 0 {
+                    // A sentence an earlier record has: this record joins its segment.
+                    guard seenFolded.insert(segmentFolded[Int(known)]).inserted else { continue }
+                    moreRecords.append((known, r32))
+                    addToClosure(segmentFolded[Int(known)], known, r32)
+                    continue
                 }
-                for key in w.bandKeys { lshPairs.append(BandIndex.entry(key: key, sentence: s)) }
+                let w: SentenceWork
+                if u == nextDistinct {
+                    if Int(u) - workStart >= work.count {
+                        workStart = Int(u)
+                        work = SentenceWork.compute(distinct[Int(u)..<min(distinct.count, Int(u) + block)].map { sentences[Int($0)].text },
+                                                    options: options, family: family)
+                    }
+                    w = work[Int(u) - workStart]
+                    nextDistinct += 1
+                } else {
+                    // Met before but not indexed then (its record had the same folded text twice).
+                    w = SentenceWork.compute([text], options: options, family: family)[0]
+                }
+                guard let fh = w.foldedHash, !w.tokens.isEmpty else { segmentOfDistinct[Int(u)] = -2; continue }
+                guard seenFolded.insert(fh).inserted else { continue }
+                if let s = addSegment(w, text: text, id: id, record: r32) { segmentOfDistinct[Int(u)] = s }
             }
-            // Answers worth looking for.
-            if let answer = record.answer {
-                let start = answerTokens.count
-                folder.tokens(answer, into: &answerTokens)
-                let count = answerTokens.count - start
-                let longEnough = count >= options.answerMinimumWords
-                    || (count >= 1 && folder.folded(answer).count >= options.answerMinimumCharacters)
-                if count > 0 && longEnough {
+            // Answers worth looking for: specific, and not a label many records share.
+            let aw = answerWork[r]
+            if !aw.tokens.isEmpty {
+                if !aw.specific {
+                    unspecificAnswers += 1
+                } else if answerFrequency[aw.hash, default: 0] > options.answerMaximumRecords {
+                    commonAnswers += 1
+                } else {
+                    let start = answerTokens.count
+                    answerTokens.append(contentsOf: aw.tokens)
                     records[r].answerTokens = start..<answerTokens.count
-                    let k = min(3, count)
+                    let k = min(3, aw.tokens.count)
                     anchorLengths.insert(k)
                     answerTokens.withUnsafeBufferPointer { all in
                         answerPairs.append((Self.answerAnchorKey(all, start, k), r32))
                     }
-                } else {
-                    answerTokens.removeLast(count)
                 }
             }
             // Keys.
@@ -271,14 +340,6 @@ final class EvaluationIndex: @unchecked Sendable {
                 for doc in seg.documents {
                     add(doc.key, r32, to: &docIndex, &documents)
                     storeDocuments[doc.storeID] = docIndex[doc.key]
-                }
-                // Translations: the other members of the segment's alignment group.
-                guard let group = seg.group else { continue }
-                for member in members[group] ?? [] where member.id != id && !recordIDs[r].contains(member.id) {
-                    let t = Int32(translations.count)
-                    translations.append(TranslationMember(record: r32, evalSegment: id, evalText: seg.text, member: member))
-                    if let h = memberFolded[member.id] ?? nil { translationText.append((h, t)) }
-                    translationID.append((AuditText.idKey(member.id), t))
                 }
             }
             // A lexeme or consistency group ties training to held-out evaluation records only: a
@@ -291,6 +352,20 @@ final class EvaluationIndex: @unchecked Sendable {
             }
         }
 
+        // Each segment's records, ascending: its first, then those that joined it.
+        do {
+            var starts = [Int](repeating: 1, count: segments.count + 1)
+            for m in moreRecords { starts[Int(m.segment) + 1] += 1 }
+            starts[0] = 0
+            for k in 0..<segments.count { starts[k + 1] += starts[k] }
+            segmentRecords = [Int32](repeating: 0, count: starts[segments.count])
+            var fill = starts
+            for (k, first) in segmentFirst.enumerated() { segmentRecords[fill[k]] = first; fill[k] += 1 }
+            for m in moreRecords { segmentRecords[fill[Int(m.segment)]] = m.record; fill[Int(m.segment)] += 1 }
+            for k in segments.indices { segments[k].records = starts[k]..<starts[k + 1] }
+        }
+        moreRecords = []
+        progress?("evaluation index: documents, maps")
         documentReads.wait()
         if let error = documentRows.error { throw error }
         var documentSegmentPairs: [(key: UInt64, value: Int32)] = []
@@ -303,19 +378,38 @@ final class EvaluationIndex: @unchecked Sendable {
         // What the maps are built from goes as each is built: the LSH pairs alone are ~300 MB
         // for 300k evaluation records.
         known = [:]
-        members = [:]
-        memberFolded = [:]
         sentences = []
+        // Translation closures: only those that hold evaluation segments are kept.
+        var closureFolded: [(key: UInt64, value: Int32)] = []
+        for (h, root) in translation.rootOfFolded {
+            guard let e = entryOfRoot[root], let id = translation.segmentOfFolded[h] else { continue }
+            closureFolded.append((h, Int32(closureFoldedEntry.count)))
+            closureFoldedEntry.append(e)
+            closureFoldedSegment.append(id)
+        }
+        var closureID: [(key: UInt64, value: Int32)] = []
+        for (id, h) in translation.grouped {
+            guard let root = translation.rootOfFolded[h], let e = entryOfRoot[root] else { continue }
+            closureID.append((AuditText.idKey(id), Int32(closureIDs.count)))
+            closureIDs.append(id)
+            closureIDEntry.append(e)
+            closureIDFolded.append(h)
+        }
+        translation = TranslationClosures()
         work = []
-        folded = HashMultiMap(consume foldedPairs)
-        ids = HashMultiMap(consume idPairs)
+        // (Moved out of the variables the local functions above captured, so that each array
+        // has one owner and goes as its map is built.)
+        let foldedList = foldedPairs, idList = idPairs, anchorList = anchorPairs, lshList = lshPairs
+        (foldedPairs, idPairs, anchorPairs, lshPairs) = ([], [], [], [])
+        folded = HashMultiMap(consume foldedList)
+        ids = HashMultiMap(consume idList)
         namedIDs = HashMultiMap(consume namedPairs)
-        anchors = HashMultiMap(consume anchorPairs)
-        lsh = BandIndex(consume lshPairs)
+        anchors = HashMultiMap(consume anchorList)
+        lsh = BandIndex(consume lshList)
         answers = HashMultiMap(consume answerPairs)
         answerAnchorLengths = anchorLengths.sorted()
-        translationsByText = HashMultiMap(translationText)
-        translationsByID = HashMultiMap(translationID)
+        closureByFolded = HashMultiMap(closureFolded)
+        closureByID = HashMultiMap(closureID)
         documentsBySegment = HashMultiMap(documentSegmentPairs)
         documentsByKey = HashMultiMap(documents.enumerated().map { (Hash64.string($0.element.key, salt: Hash64.saltDocument), Int32($0.offset)) })
         lexemesByKey = HashMultiMap(lexemes.enumerated().map { (Hash64.string($0.element.key, salt: Hash64.saltLexeme), Int32($0.offset)) })

@@ -6,7 +6,9 @@ import HeldoutCore
 struct Findings {
     struct PairKey: Hashable { var training: String; var evaluation: String; var rule: LeakRule }
     struct KeyHit: Hashable { var rule: LeakRule; var entry: Int32; var column: String }
-    struct KeyAggregate { var count: Int; var example: RecordRef }
+    /// Records of one side sharing a key: how many, the smallest (by key, file, line) and what
+    /// it matched (`detail`: the training segment of a translation, the text quoting an answer).
+    struct KeyAggregate { var count: Int; var example: RecordRef; var detail: String? }
     struct HistogramKey: Hashable { var field: String; var column: String; var partition: String; var value: String }
 
     var leaks: [LeakRule: [Leak]] = [:]
@@ -21,7 +23,7 @@ struct Findings {
     mutating func add(_ leak: Leak) {
         pairCounts[PairKey(training: leak.training.column, evaluation: leak.evaluation.column, rule: leak.rule), default: 0] += 1
         leaks[leak.rule, default: []].append(leak)
-        if let n = leaks[leak.rule]?.count, n > 2 * cap + 1024 { prune(leak.rule) }
+        if let n = leaks[leak.rule]?.count, cap < Int.max / 4, n > 2 * cap + 1024 { prune(leak.rule) }
     }
 
     /// Keeps the `cap` first leaks of a rule in report order: the same ones whatever order
@@ -33,14 +35,17 @@ struct Findings {
         leaks[rule] = list
     }
 
-    mutating func hitKey(_ hit: KeyHit, _ ref: @autoclosure () -> RecordRef) {
+    mutating func hitKey(_ hit: KeyHit, _ ref: @autoclosure () -> RecordRef, detail: String? = nil) {
         if var agg = keyHits[hit] {
             agg.count += 1
             let r = ref()
-            if (r.key, r.file, r.line) < (agg.example.key, agg.example.file, agg.example.line) { agg.example = r }
+            if (r.key, r.file, r.line) < (agg.example.key, agg.example.file, agg.example.line) {
+                agg.example = r
+                agg.detail = detail
+            }
             keyHits[hit] = agg
         } else {
-            keyHits[hit] = KeyAggregate(count: 1, example: ref())
+            keyHits[hit] = KeyAggregate(count: 1, example: ref(), detail: detail)
         }
     }
 
@@ -58,7 +63,8 @@ struct Findings {
         for (hit, agg) in other.keyHits {
             if let mine = keyHits[hit] {
                 let better = (agg.example.key, agg.example.file, agg.example.line) < (mine.example.key, mine.example.file, mine.example.line)
-                keyHits[hit] = KeyAggregate(count: mine.count + agg.count, example: better ? agg.example : mine.example)
+                keyHits[hit] = KeyAggregate(count: mine.count + agg.count, example: better ? agg.example : mine.example,
+                                            detail: better ? agg.detail : mine.detail)
             } else {
                 keyHits[hit] = agg
             }
@@ -76,17 +82,19 @@ final class Prober {
     let folder = TextFolder()
     var findings: Findings
     private var tokens: [UInt64] = []
-    /// Hits of the record being probed, per evaluation record.
-    private var hits: [Int32: PairHits] = [:]
-
-    struct PairHits {
-        /// The strongest text rule so far and its evidence.
-        var text: (LeakRule, Evidence)?
-        var translation: Evidence?
-        var answer: Evidence?
-    }
-
-    private static let textRank: [LeakRule: Int] = [.exactSegment: 0, .foldedSegment: 1, .nearDuplicate: 2, .ngramOverlap: 3]
+    /// The strongest text rule so far and its evidence, per evaluation record, for the record
+    /// being probed.
+    private var hits: [Int32: (rule: LeakRule, evidence: Evidence)] = [:]
+    /// Translation closures the record being probed reaches (entry → its segment id), and
+    /// evaluation answers it quotes (record → the quoting text).
+    private var translationHits: [Int32: String] = [:]
+    private var answerHits: [Int32: String] = [:]
+    /// Folded texts of the record being probed that are evaluation segments, reported by an
+    /// enforced segment rule: their closure is not counted again as a translation.
+    private var copiedFolded: Set<UInt64> = []
+    /// Where each text rule stands: enforced rules first, then strongest first.
+    private let textRank: [LeakRule: Int]
+    private let segmentRulesEnforced: Bool
 
     // Local copies of the hot indexes (they share storage with the index's): reading them
     // through the class on every lookup costs a retain and release each time.
@@ -98,9 +106,11 @@ final class Prober {
     private let evalShingles: [UInt64]
     private let evalAnswerTokens: [UInt64]
     private let segments: [EvalSegment]
+    private let segmentRecords: [Int32]
 
-    init(index: EvaluationIndex, policy: AuditPolicy) {
+    init(index: EvaluationIndex, policy: AuditPolicy, clean: CleanTexts = CleanTexts()) {
         self.index = index
+        self.clean = clean
         folded = index.folded
         anchors = index.anchors
         lsh = index.lsh
@@ -109,8 +119,14 @@ final class Prober {
         evalShingles = index.shingles
         evalAnswerTokens = index.answerTokens
         segments = index.segments
+        segmentRecords = index.segmentRecords
         self.policy = policy
         findings = Findings(cap: index.options.maxListedLeaksPerRule)
+        let ladder: [LeakRule] = [.exactSegment, .foldedSegment, .nearDuplicate, .sharedPassage, .ngramOverlap]
+        var rank: [LeakRule: Int] = [:]
+        for (k, rule) in ladder.enumerated() { rank[rule] = (policy.isEnforced(rule) ? 0 : ladder.count) + k }
+        textRank = rank
+        segmentRulesEnforced = policy.isEnforced(.exactSegment) || policy.isEnforced(.foldedSegment)
     }
 
     // MARK: - Entry points
@@ -119,18 +135,18 @@ final class Prober {
     func probe(record: DatasetRecord, file: String, line: Int) {
         let column = record.column ?? "(none)"
         findings.count(record, column: column, partition: "train")
-        hits.removeAll(keepingCapacity: true)
+        resetRecord()
         var content: [String] = []
         if let t = record.source?.text { content.append(t) }
         if let t = record.source?.translation { content.append(t) }
-        for text in content { probeSentence(text) }
+        for text in content { probeSentence(text, passage: .sharedPassage, cache: true) }
         var other: [String] = []
         if let q = record.question { other.append(q) }
         if let a = record.answer { other.append(a) }
         if record.question == nil, let messages = record.messages {
             other.append(contentsOf: messages.compactMap(\.content))
         }
-        for text in other { probeContained(text, answers: true) }
+        for text in other { probeContained(text, answers: true, cache: true) }
         probeIDs(record)
         var ref: RecordRef?
         func makeRef() -> RecordRef {
@@ -145,9 +161,9 @@ final class Prober {
 
     /// A record of outside data (`--against`): only its texts.
     func probe(outside texts: [String], file: String, line: Int, column: String) {
-        hits.removeAll(keepingCapacity: true)
+        resetRecord()
         for text in texts {
-            probeSentence(text)
+            probeSentence(text, passage: .ngramOverlap, cache: false)
             // `tokens` still holds the sentence's words.
             if !tokens.isEmpty { scanAnswers(text) }
         }
@@ -157,12 +173,28 @@ final class Prober {
 
     // MARK: - Detectors
 
-    /// A sentence of training: exact/folded, translation by text, n-grams, near-duplicates.
-    private func probeSentence(_ text: String) {
+    private func resetRecord() {
+        hits.removeAll(keepingCapacity: true)
+        translationHits.removeAll(keepingCapacity: true)
+        answerHits.removeAll(keepingCapacity: true)
+        copiedFolded.removeAll(keepingCapacity: true)
+    }
+
+    /// A segment of training (or a text of outside data): exact/folded, its translation
+    /// closure, passages (`passage`: `shared_passage` for a training segment, which is checked
+    /// both ways; `ngram_overlap` for outside text, checked for evaluation passages inside it),
+    /// near-duplicates.
+    private func probeSentence(_ text: String, passage: LeakRule, cache: Bool) {
+        let key = Hash64.string(text, salt: passage == .sharedPassage ? 0x5e9 : 0x5ea)
+        if cache && clean.contains(key) { return }
+        candidates = false
+        defer { if cache && !candidates { remember(key) } }
         tokens.removeAll(keepingCapacity: true)
         folder.tokens(text, into: &tokens)
         guard !tokens.isEmpty else { return }
         let fh = Hash64.sequence(tokens, salt: Hash64.saltFolded)
+        var copied = false
+        if folded.contains(fh) || index.closureByFolded.contains(fh) { candidates = true }
         for s in folded[fh] {
             let seg = segments[Int(s)]
             guard evalTokens[seg.tokens].elementsEqual(tokens) else { continue }
@@ -171,30 +203,41 @@ final class Prober {
             e.trainingText = text
             e.evaluationText = seg.text
             e.segment = seg.id?.hex
-            note(seg.record, exact ? .exactSegment : .foldedSegment, e)
+            for r in segmentRecords[seg.records] { note(r, exact ? .exactSegment : .foldedSegment, e) }
+            copied = true
         }
-        for t in index.translationsByText[fh] {
-            let m = index.translations[Int(t)]
-            guard folder.tokens(m.member.text) == tokens else { continue }
-            noteTranslation(m, trainingText: text)
+        if copied && segmentRulesEnforced { copiedFolded.insert(fh) }
+        if !(copied && segmentRulesEnforced) {
+            for k in index.closureByFolded[fh] where translationHits[index.closureFoldedEntry[Int(k)]] == nil {
+                translationHits[index.closureFoldedEntry[Int(k)]] = index.closureFoldedSegment[Int(k)].hex
+            }
         }
-        scanNGrams(text)
+        scanPassages(text, rule: passage)
         nearDuplicates(text)
     }
 
     /// Text that may contain evaluation material (a question, an answer, outside text):
     /// n-grams, and evaluation answers quoted verbatim.
-    private func probeContained(_ text: String, answers: Bool) {
+    private func probeContained(_ text: String, answers: Bool, cache: Bool) {
+        let key = Hash64.string(text, salt: answers ? 0x5eb : 0x5ec)
+        if cache && clean.contains(key) { return }
+        candidates = false
+        defer { if cache && !candidates { remember(key) } }
         tokens.removeAll(keepingCapacity: true)
         folder.tokens(text, into: &tokens)
         guard !tokens.isEmpty else { return }
-        scanNGrams(text)
+        scanPassages(text, rule: .ngramOverlap)
         if answers { scanAnswers(text) }
     }
 
-    /// Word n-gram containment: a rolling hash of every `minimumNgramSize`-word window looks
-    /// up anchors; each anchor hit is confirmed word by word over its full n.
-    private func scanNGrams(_ text: String) {
+    /// Passages: a rolling hash of every `minimumNgramSize`-word window of `tokens` looks up
+    /// the evaluation anchors (the same window at every offset of every evaluation segment);
+    /// each hit is confirmed word by word as one of
+    /// - a shared run of `ngramSize` words;
+    /// - the whole evaluation segment (≥ `minimumNgramSize` words) inside this text;
+    /// - for `shared_passage` only: this whole text (a training segment of at least
+    ///   `minimumNgramSize` words) inside the evaluation segment.
+    private func scanPassages(_ text: String, rule: LeakRule) {
         let m = index.options.minimumNgramSize
         guard tokens.count >= m, !anchors.isEmpty else { return }
         let top = AuditText.power(m - 1)
@@ -203,7 +246,10 @@ final class Prober {
             var s = 0
             while true {
                 let range = anchors.range(of: AuditText.anchorKey(h))
-                if !range.isEmpty { confirmNGrams(range, at: s, text: text, tok) }
+                if !range.isEmpty {
+                    candidates = true
+                    confirmPassages(range, at: s, text: text, tok, rule: rule)
+                }
                 if s + m >= tok.count { break }
                 h = (h &- tok[s] &* top) &* AuditText.rollingBase &+ tok[s + m]
                 s += 1
@@ -211,27 +257,41 @@ final class Prober {
         }
     }
 
-    private func confirmNGrams(_ range: Range<Int>, at s: Int, text: String, _ tok: UnsafeBufferPointer<UInt64>) {
+    private func confirmPassages(_ range: Range<Int>, at s: Int, text: String, _ tok: UnsafeBufferPointer<UInt64>, rule: LeakRule) {
+        let n = index.options.ngramSize
+        let myRank = textRank[rule] ?? 99
         for i in range {
             let a = anchors.values[i]
-            let n = Int(a.n)
-            guard s + n <= tok.count else { continue }
             let seg = segments[Int(a.segment)]
-            // Any text rule already found for this pair is at least as strong.
-            if hits[seg.record]?.text != nil { continue }
-            let evalStart = seg.tokens.lowerBound + Int(a.offset)
-            var equal = true
-            for k in 0..<n where evalTokens[evalStart + k] != tok[s + k] { equal = false; break }
-            guard equal else { continue }
+            // A rule already found for a pair that ranks at least as high wins.
+            let open = segmentRecords[seg.records].contains { r in hits[r].map { (textRank[$0.rule] ?? 99) > myRank } ?? true }
+            if !open { continue }
+            let off = Int(a.offset)
+            let evalLength = Int(a.n)
+            let evalStart = seg.tokens.lowerBound + off
+            // The longest common run from here, up to what any of the three cases needs.
+            let limit = min(tok.count - s, evalLength - off)
+            var run = 0
+            while run < limit && evalTokens[evalStart + run] == tok[s + run] { run += 1 }
+            guard run >= index.options.minimumNgramSize else { continue }
+            let length: Int
+            if run >= n {
+                length = n
+            } else if off == 0 && run == evalLength {
+                length = evalLength  // the evaluation segment whole, inside this text
+            } else if rule == .sharedPassage && s == 0 && run == tok.count {
+                length = tok.count   // this training segment whole, inside the evaluation segment
+            } else {
+                continue
+            }
             var e = Evidence()
             e.trainingText = AuditText.excerpt(text)
             e.evaluationText = seg.text
             e.segment = seg.id?.hex
             let words = folder.words(seg.text)
-            let off = Int(a.offset)
-            if off + n <= words.count { e.ngram = words[off..<(off + n)].joined(separator: " ") }
-            e.n = n
-            note(seg.record, .ngramOverlap, e)
+            if off + length <= words.count { e.ngram = words[off..<(off + length)].joined(separator: " ") }
+            e.n = length
+            for r in segmentRecords[seg.records] { note(r, rule, e) }
         }
     }
 
@@ -246,6 +306,7 @@ final class Prober {
             // Candidates are few: a linear check beats hashing.
             lsh.forEach(key) { s in if !seen.contains(s) { seen.append(s) } }
         }
+        if !seen.isEmpty { candidates = true }
         for s in seen {
                 let seg = segments[Int(s)]
                 let j = Shingles.jaccard(sh[...], evalShingles[seg.shingles])
@@ -256,10 +317,12 @@ final class Prober {
                 e.segment = seg.id?.hex
                 let rounded = (j * 10_000).rounded() / 10_000
                 e.jaccard = rounded
-                if let existing = hits[seg.record]?.text, existing.0 == .nearDuplicate, let old = existing.1.jaccard, old >= rounded {
-                    continue
+                for r in segmentRecords[seg.records] {
+                    if let existing = hits[r], existing.rule == .nearDuplicate, let old = existing.evidence.jaccard, old >= rounded {
+                        continue
+                    }
+                    note(r, .nearDuplicate, e, replaceSameRule: true)
                 }
-                note(seg.record, .nearDuplicate, e, replaceSameRule: true)
         }
     }
 
@@ -270,17 +333,16 @@ final class Prober {
             evalAnswerTokens.withUnsafeBufferPointer { ans in
                 for k in index.answerAnchorLengths where tok.count >= k {
                     for s in 0...(tok.count - k) {
-                        for i in answers.range(of: EvaluationIndex.answerAnchorKey(tok, s, k)) {
+                        let range = answers.range(of: EvaluationIndex.answerAnchorKey(tok, s, k))
+                        if !range.isEmpty { candidates = true }
+                        for i in range {
                             let r = answers.values[i]
-                            guard hits[r]?.answer == nil, let range = index.records[Int(r)].answerTokens,
+                            guard answerHits[r] == nil, let range = index.records[Int(r)].answerTokens,
                                   min(3, range.count) == k, s + range.count <= tok.count else { continue }
                             var equal = true
                             for (o, i) in range.enumerated() where ans[i] != tok[s + o] { equal = false; break }
                             guard equal else { continue }
-                            var e = Evidence()
-                            e.answer = index.records[Int(r)].ref.record?.answer
-                            e.trainingText = AuditText.excerpt(text)
-                            hits[r, default: PairHits()].answer = e
+                            answerHits[r] = AuditText.excerpt(text)
                         }
                     }
                 }
@@ -307,9 +369,9 @@ final class Prober {
                 e.segment = id.hex
                 e.evaluationText = seg.text
                 e.trainingText = record.source?.text
-                note(seg.record, .exactSegment, e)
+                for r in segmentRecords[seg.records] { note(r, .exactSegment, e) }
             }
-            for r in index.namedIDs[key] where hits[r]?.text?.0 != .exactSegment {
+            for r in index.namedIDs[key] where hits[r]?.rule != .exactSegment {
                 guard index.records[Int(r)].ref.record?.segments?.contains(where: { ContentID(hex: $0.lowercased()) == id }) == true else { continue }
                 var e = Evidence()
                 e.segment = id.hex
@@ -317,14 +379,25 @@ final class Prober {
                 e.evaluationText = index.records[Int(r)].ref.record?.source?.text
                 note(r, .exactSegment, e)
             }
-            for t in index.translationsByID[key] {
-                let m = index.translations[Int(t)]
-                guard m.member.id == id else { continue }
-                noteTranslation(m, trainingText: m.member.text)
+            for k in index.closureByID[key] where index.closureIDs[Int(k)] == id && !copiedFolded.contains(index.closureIDFolded[Int(k)]) {
+                let entry = index.closureIDEntry[Int(k)]
+                if translationHits[entry] == nil { translationHits[entry] = id.hex }
             }
             for d in index.documentsBySegment[key] { storeDocumentHits.insert(d) }
         }
     }
+
+    /// Texts (by a hash of their raw bytes and how they were probed) this prober has already
+    /// probed and found no candidate at all in: probing them again would find nothing either.
+    /// Several items (templates, lexemes) are built on one sentence and land on one side, so
+    /// training repeats its sentences many times; this skips folding, n-gram scans and MinHash
+    /// for the repeats. Shared by the threads of one file (a repeat is often on another thread).
+    private let clean: CleanTexts
+    /// Whether the text being probed met any candidate (anchor, folded match, closure, LSH
+    /// bucket, answer anchor), confirmed or not.
+    private var candidates = false
+
+    private func remember(_ key: UInt64) { clean.insert(key) }
 
     private var storeDocumentHits: Set<Int32> = []
     private var seen: [Int32] = []
@@ -349,43 +422,58 @@ final class Prober {
 
     // MARK: - Bookkeeping
 
-    private func noteTranslation(_ m: TranslationMember, trainingText: String) {
-        guard hits[m.record]?.translation == nil else { return }
-        var e = Evidence()
-        e.trainingText = trainingText
-        e.evaluationText = m.evalText
-        e.segment = m.evalSegment.hex
-        e.translationSegment = m.member.id.hex
-        e.group = m.member.group?.hex
-        hits[m.record, default: PairHits()].translation = e
-    }
-
-    /// Records a text rule for an evaluation record, keeping the strongest (ties: the first).
+    /// Records a text rule for an evaluation record, keeping the highest ranked (enforced
+    /// first, then strongest; ties: the first, or the new one with `replaceSameRule`).
     private func note(_ record: Int32, _ rule: LeakRule, _ e: Evidence, replaceSameRule: Bool = false) {
-        var h = hits[record] ?? PairHits()
-        if let (old, _) = h.text {
-            let (a, b) = (Self.textRank[rule] ?? 9, Self.textRank[old] ?? 9)
+        if let old = hits[record] {
+            let (a, b) = (textRank[rule] ?? 99, textRank[old.rule] ?? 99)
             if a > b || (a == b && !replaceSameRule) { return }
         }
-        h.text = (rule, e)
-        hits[record] = h
+        hits[record] = (rule, e)
     }
 
+    /// Pair leaks of the record just probed; its translation closures and quoted answers go
+    /// to the per-key aggregates.
     private func flush(_ ref: () -> RecordRef) {
-        guard !hits.isEmpty else { return }
+        guard !hits.isEmpty || !translationHits.isEmpty || !answerHits.isEmpty else { return }
         let training = ref()
         for (r, h) in hits {
             let evaluation = index.records[Int(r)].ref
-            if let (rule, e) = h.text {
-                findings.add(Leak(rule: rule, enforced: policy.isEnforced(rule), training: training, evaluation: evaluation, evidence: e))
-            }
-            if let e = h.translation, !(h.text.map { $0.0 == .exactSegment || $0.0 == .foldedSegment } ?? false) {
-                findings.add(Leak(rule: .translation, enforced: policy.isEnforced(.translation), training: training, evaluation: evaluation, evidence: e))
-            }
-            if let e = h.answer {
-                findings.add(Leak(rule: .answerLeak, enforced: policy.isEnforced(.answerLeak), training: training, evaluation: evaluation, evidence: e))
-            }
+            findings.add(Leak(rule: h.rule, enforced: policy.isEnforced(h.rule), training: training, evaluation: evaluation, evidence: h.evidence))
         }
-        hits.removeAll(keepingCapacity: true)
+        for (entry, segment) in translationHits {
+            findings.hitKey(.init(rule: .translation, entry: entry, column: training.column), training, detail: segment)
+        }
+        for (r, text) in answerHits {
+            findings.hitKey(.init(rule: .answerLeak, entry: r, column: training.column), training, detail: text)
+        }
+        resetRecord()
+    }
+}
+
+/// Hashes of texts probed without meeting any candidate, shared by the threads that stream one
+/// file: in shards, each behind its own lock, so that two threads rarely wait on each other.
+/// Bounded: a shard is emptied when it holds `limit` texts (forgetting costs only a re-probe).
+final class CleanTexts: @unchecked Sendable {
+    private final class Shard {
+        let lock = NSLock()
+        var set: Set<UInt64> = []
+    }
+    private let shards = (0..<64).map { _ in Shard() }
+    private let limit = 1 << 16
+
+    func contains(_ key: UInt64) -> Bool {
+        let shard = shards[Int(key >> 58)]
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        return shard.set.contains(key)
+    }
+
+    func insert(_ key: UInt64) {
+        let shard = shards[Int(key >> 58)]
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        if shard.set.count >= limit { shard.set.removeAll(keepingCapacity: true) }
+        shard.set.insert(key)
     }
 }

@@ -11,7 +11,8 @@ struct AuditCommand: ParsableCommand {
         discussion: """
         Reads DIR/train.jsonl (training), DIR/dev.jsonl and DIR/test.jsonl (evaluation) and
         DIR/manifest.json when present (which rules are enforced; isolation cost). Writes
-        DIR/audit.json and DIR/audit.html and prints a summary.
+        DIR/audit.json and DIR/audit.html and prints a summary. audit.json holds exact counts
+        per rule and column pair, and the first 100 leaks of each rule; --full lists them all.
         Rules: \(LeakRule.allCases.map(\.rawValue).joined(separator: ", ")).
         Exit status: 0 clean, 1 a leak of an enforced rule was found, 3 bad input.
         """
@@ -44,6 +45,9 @@ struct AuditCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not write audit.json and audit.html.")
     var noWrite = false
 
+    @Flag(name: .long, help: "List every leak in audit.json (default: aggregates and the first 100 leaks of each rule).")
+    var full = false
+
     func run() throws {
         let storePath = store ?? (FileManager.default.fileExists(atPath: "heldout.sqlite") ? "heldout.sqlite" : nil)
         let opened = try storePath.map { try Store(path: $0, mustExist: true) }
@@ -53,6 +57,7 @@ struct AuditCommand: ParsableCommand {
         options.minimumNgramSize = minNgram
         options.nearDuplicateThreshold = threshold
         if let threads { options.threads = threads }
+        if full { options.maxListedLeaksPerRule = Int.max }
         for file in against where !FileManager.default.isReadableFile(atPath: file) {
             throw HeldoutError.badInput(SourceLocation(file: file), InputProblem.describeUnreadable(file))
         }

@@ -38,6 +38,7 @@ struct IndependentAudit: SplitAuditor {
         case .sameDocument: IsolationLink.document.rawValue
         case .sameLexeme: IsolationLink.lexeme.rawValue
         case .consistencyGroup: IsolationLink.consistencyGroup.rawValue
+        case .sharedPassage: IsolationLink.sharedPassage.rawValue
         case .ngramOverlap, .answerLeak: rule.rawValue
         }
     }

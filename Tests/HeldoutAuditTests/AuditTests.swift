@@ -38,7 +38,7 @@ import Testing
               rule: .nearDuplicate, evaluation: "e03"),
         Plant(name: "13-gram inside a longer sentence",
               record: Fixture.rec("p5", "grammar", "The clerk read aloud that we regret to inform you that your application has not been successful on this basis, then closed the office for the weekend.", partition: "train", answer: "yes"),
-              rule: .ngramOverlap, evaluation: "e02"),
+              rule: .sharedPassage, evaluation: "e02"),
         Plant(name: "gold answer quoted in a training question",
               record: Fixture.rec("p6", "grammar", "Rain fell steadily on the allotments all through the long bank holiday.", partition: "train",
                                   question: "Would you call a neutral and informative tone suitable for this? Rain fell steadily on the allotments all through the long bank holiday.", answer: "yes"),
@@ -75,7 +75,7 @@ import Testing
         let near = try #require(report.leaks.first { $0.rule == .nearDuplicate })
         // 13 distinct words, one replaced: 12 / 14.
         #expect(near.evidence.jaccard == 0.8571)
-        let ngram = try #require(report.leaks.first { $0.rule == .ngramOverlap })
+        let ngram = try #require(report.leaks.first { $0.rule == .sharedPassage })
         #expect(ngram.evidence.n == 13)
         #expect(ngram.evidence.ngram == "we regret to inform you that your application has not been successful on")
         let answer = try #require(report.leaks.first { $0.rule == .answerLeak })

@@ -52,4 +52,24 @@ import Testing
         #expect(missing.status == 3)
         #expect(missing.err.contains("nope.txt: no such file"))
     }
+
+    @Test("audit.json lists the first 100 leaks of a rule; --full lists them all",
+          .enabled(if: binary != nil, "the heldout executable is not built beside the tests (run swift build)"))
+    func fullListOnlyOnRequest() throws {
+        let copies = (0..<101).map { k in
+            Fixture.rec(String(format: "c%03d", k), "grammar",
+                        "We regret to inform you that your application has not been successful on this occasion.",
+                        partition: "train", answer: "yes")
+        }
+        let dir = try Fixture.write(train: Fixture.train + copies)
+        let capped = try run(["audit", dir, "--json"])
+        #expect(capped.status == 1)
+        let short = try JSONDecoder().decode(AuditReport.self, from: Data(capped.out.utf8))
+        #expect(short.leaks.count == 100 && short.unlisted == ["exact_segment": 1] && short.enforcedLeaks == 101)
+        let written = try JSONDecoder().decode(AuditReport.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/audit.json")))
+        #expect(written.leaks.count == 100)
+        let full = try run(["audit", dir, "--json", "--full"])
+        let all = try JSONDecoder().decode(AuditReport.self, from: Data(full.out.utf8))
+        #expect(all.leaks.count == 101 && all.unlisted.isEmpty)
+    }
 }
