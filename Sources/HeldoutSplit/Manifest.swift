@@ -190,7 +190,7 @@ struct Manifest: Codable {
                 case .document: rules.append("same_document")
                 case .lexeme: rules.append("same_lexeme")
                 case .consistencyGroup: rules.append("consistency_group")
-                case .sharedPassage: rules.append("ngram_overlap")
+                case .sharedPassage: rules.append("shared_passage")
                 }
             }
             enforce = rules.sorted()

@@ -47,13 +47,15 @@ import Testing
               record: Fixture.rec("p7", "grammar", "The ferry timetable changes twice a year without any warning to passengers.", partition: "train", answer: "yes",
                                   documents: ["novels/chapter-3"]),
               rule: .sameDocument, evaluation: "e04"),
+        // Lexemes and consistency groups tie training to held-out evaluation records (DESIGN
+        // "Isolation"): these two are planted against tone records.
         Plant(name: "same lexeme",
-              record: Fixture.rec("p8", "definition", "Il a dû courir pour attraper le dernier bus de la soirée.", lang: "fr-FR", partition: "train", answer: "to run",
-                                  target: .init(lemma: "Courir", lang: "fr-FR")),
-              rule: .sameLexeme, evaluation: "e04"),
+              record: Fixture.rec("p8", "definition", "Il faut partir avant la tombée de la nuit pour rentrer à temps.", lang: "fr-FR", partition: "train", answer: "to leave",
+                                  target: .init(lemma: "Partir", lang: "fr-FR")),
+              rule: .sameLexeme, evaluation: "e06"),
         Plant(name: "consistency group cut in two",
-              record: Fixture.rec("p9", "grammar", "Seagulls argued loudly over a single chip on the promenade railings.", partition: "train", answer: "yes", group: "cg-2"),
-              rule: .consistencyGroup, evaluation: "e03"),
+              record: Fixture.rec("p9", "grammar", "Seagulls argued loudly over a single chip on the promenade railings.", partition: "train", answer: "yes", group: "cg-3"),
+              rule: .consistencyGroup, evaluation: "e05"),
     ]
 
     @Test(arguments: plants)
@@ -208,6 +210,19 @@ import Testing
             guard let error = error as? HeldoutError, case let .badInput(location, reason) = error else { return false }
             return location.file == path && location.line == 3 && error.exitCode == 3 && reason.contains("string")
         }
+    }
+
+    @Test("a lexeme or consistency group shared with a supervised column's evaluation record is that column's own skill, not a leak")
+    func supervisedEvaluationSharesWordsWithTraining() throws {
+        // e04 (definition, supervised, test) asks about «courir»; e03 (grammar, supervised, dev) is in cg-2.
+        let word = Fixture.rec("q1", "definition", "Il a dû courir pour attraper le dernier bus de la soirée.", lang: "fr", partition: "train",
+                               answer: "to run", target: .init(lemma: "courir", lang: "fr"))
+        let group = Fixture.rec("q2", "grammar", "Seagulls argued loudly over a single chip on the promenade railings.", partition: "train",
+                                answer: "yes", group: "cg-2")
+        let dir = try Fixture.write(train: Fixture.train + [word, group])
+        let report = try Audit.run(directory: dir, store: nil, options: Fixture.options())
+        #expect(report.clean)
+        #expect(!report.leaks.contains { $0.rule == .sameLexeme || $0.rule == .consistencyGroup })
     }
 
     @Test func manifestPolicyDecidesWhatFails() throws {

@@ -39,7 +39,7 @@ enum Fixture {
             rec("e03", "grammar", "A flock of starlings twisted above the harbour like smoke caught in a gust.",
                 partition: "dev", domain: "fiction", answer: "yes", group: "cg-2"),
             rec("e05", "tone", "The museum will reopen its east wing once the roof repairs are fully complete.",
-                partition: "dev", question: "Describe the tone of this sentence.", answer: "neutral and informative tone"),
+                partition: "dev", question: "Describe the tone of this sentence.", answer: "neutral and informative tone", group: "cg-3"),
         ]
     }
 
@@ -53,7 +53,7 @@ enum Fixture {
                 partition: "test", domain: "fiction", question: "What does « courir » mean here?", answer: "to run",
                 documents: ["novels/chapter-3"], target: .init(lemma: "courir", lang: "fr")),
             rec("e06", "tone", "Le train de nuit pour Vienne partira avec deux heures de retard.", lang: "fr",
-                partition: "test", question: "Describe the tone.", answer: "neutral"),
+                partition: "test", question: "Describe the tone.", answer: "neutral", target: .init(lemma: "partir", lang: "fr")),
         ]
     }
 
