@@ -45,6 +45,8 @@ public enum Audit {
         var shingle = options.shingle
         var shingleSize = options.shingleSize
         var isolationCost: JSONValue?
+        var quotas: JSONValue?
+        var droppedItems: JSONValue?
         if exists("manifest.json") {
             let manifestPath = path("manifest.json")
             let manifest: JSONValue
@@ -68,6 +70,8 @@ public enum Audit {
             }
             if shingleSize == nil, case let .number(n)? = declared?["size"] { shingleSize = Int(exactly: n) }
             isolationCost = manifest["isolation_cost"]
+            quotas = manifest["quotas"]
+            droppedItems = manifest["dropped"]
         }
         var resolved = options
         resolved.nearDuplicateThreshold = threshold ?? 0.8
@@ -123,8 +127,11 @@ public enum Audit {
             if format == "tmx" { notes.append("\(file): TMX read by a minimal scan of <seg> text (inline tags dropped), not the ingest module's TMX reader") }
         }
         progress?("report")
-        return report(findings, index: index, inputs: inputs, storeUsed: store != nil, options: resolved,
-                      policy: finalPolicy, isolationCost: isolationCost, notes: notes)
+        var made = report(findings, index: index, inputs: inputs, storeUsed: store != nil, options: resolved,
+                          policy: finalPolicy, isolationCost: isolationCost, notes: notes)
+        made.quotas = quotas
+        made.dropped = droppedItems
+        return made
     }
 
     /// Writes `audit.json` and `audit.html` into `directory`, each whole or not at all

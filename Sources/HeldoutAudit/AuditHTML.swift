@@ -43,8 +43,65 @@ public enum AuditHTML {
         }
         h += "</table>\n"
 
+        h += "<h2>Shares against the spec</h2>\n"
+        if case let .array(rows)? = report.quotas?["rows"] {
+            h += "<table><tr><th>column</th><th>role</th><th>partition</th><th>target share</th><th>items</th><th>share</th><th>met</th></tr>\n"
+            for row in rows {
+                func text(_ key: String) -> String {
+                    switch row[key] {
+                    case let .string(v)?: v
+                    case let .number(v)?: key == "items" ? String(Int(v)) : String(format: "%.1f%%", v * 100)
+                    case let .bool(v)?: v ? "yes" : "<strong>NO</strong>"
+                    default: ""
+                    }
+                }
+                h += "<tr><td>\(escape(text("column")))</td><td>\(escape(text("role")))</td><td>\(escape(text("partition")))</td>"
+                h += "<td class=\"n\">\(text("target"))</td><td class=\"n\">\(text("items"))</td><td class=\"n\">\(text("share"))</td><td>\(text("met"))</td></tr>\n"
+            }
+            h += "</table>\n"
+            if case .bool(true)? = report.quotas?["accepted_short"] {
+                h += "<p><strong>Accepted short:</strong> the spec allowed this split although some shares are not met.</p>\n"
+            }
+        } else {
+            h += "<p class=\"muted\">No manifest.json with quotas in this directory.</p>\n"
+        }
+
+        h += "<h2>Left out</h2>\n"
+        if case let .object(columns)? = report.dropped, !columns.isEmpty {
+            var reasons: Set<String> = []
+            for case let .object(byReason) in columns.values { reasons.formUnion(byReason.keys) }
+            let ordered = reasons.sorted()
+            h += "<table><tr><th>column</th>" + ordered.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+            for column in columns.keys.sorted() {
+                h += "<tr><td>\(escape(column))</td>"
+                for reason in ordered {
+                    var n = 0
+                    if case let .number(v)? = columns[column]?[reason] { n = Int(v) }
+                    h += "<td class=\"n\">\(n)</td>"
+                }
+                h += "</tr>\n"
+            }
+            h += "</table>\n<p class=\"muted\">Each item is listed in <code>dropped.jsonl</code> with its reason and, for isolation, the link and the kept item on the other side.</p>\n"
+        } else {
+            h += "<p class=\"muted\">Nothing left out, or no manifest.json.</p>\n"
+        }
+
         h += "<h2>Isolation cost</h2>\n"
-        if let cost = report.isolationCost {
+        if case let .object(byColumn)? = report.isolationCost?["by_column"] {
+            // Column × link: how many items each link cost each column.
+            var links: Set<String> = []
+            for case let .object(entry) in byColumn.values { if case let .object(l)? = entry["by_link"] { links.formUnion(l.keys) } }
+            let ordered = links.sorted()
+            h += "<table><tr><th>column</th><th>dropped</th>" + ordered.map { "<th>\(escape($0))</th>" }.joined() + "<th>through dropped items</th></tr>\n"
+            for column in byColumn.keys.sorted() {
+                func number(_ v: JSONValue?) -> Int { if case let .number(n)? = v { return Int(n) } else { return 0 } }
+                let entry = byColumn[column]
+                h += "<tr><td>\(escape(column))</td><td class=\"n\">\(number(entry?["total"]))</td>"
+                for link in ordered { h += "<td class=\"n\">\(number(entry?["by_link"]?[link]))</td>" }
+                h += "<td class=\"n\">\(number(entry?["indirect"]))</td></tr>\n"
+            }
+            h += "</table>\n"
+        } else if let cost = report.isolationCost {
             h += "<table><tr><th>item</th><th>value</th></tr>\n"
             for (key, value) in flatten(cost, prefix: "") {
                 h += "<tr><td>\(escape(key))</td><td class=\"n\">\(escape(value))</td></tr>\n"

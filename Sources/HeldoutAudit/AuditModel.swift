@@ -338,6 +338,10 @@ public struct AuditReport: Codable, Sendable {
     public var histograms: [Histogram]
     /// `isolation_cost` of `manifest.json`, as the splitter wrote it.
     public var isolationCost: JSONValue?
+    /// `quotas` of `manifest.json` (each column × partition against its target), and `dropped`
+    /// (items left out per column and reason; one by one in `dropped.jsonl`).
+    public var quotas: JSONValue?
+    public var dropped: JSONValue?
     /// What was not checked and why (no store, no training file…).
     public var notes: [String]
 
@@ -354,6 +358,7 @@ public struct AuditReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, inputs, storeUsed = "store_used", policy, options, counts, leaks, unlisted
         case enforcedLeaks = "enforced_leaks", histograms, isolationCost = "isolation_cost", notes, clean
+        case quotas, dropped
     }
 
     public init(inputs: [AuditInput], storeUsed: Bool, policy: AuditPolicy, options: AuditOptions,
@@ -385,6 +390,8 @@ public struct AuditReport: Codable, Sendable {
         enforcedLeaks = try c.decode(Int.self, forKey: .enforcedLeaks)
         histograms = try c.decode([Histogram].self, forKey: .histograms)
         isolationCost = try c.decodeIfPresent(JSONValue.self, forKey: .isolationCost)
+        quotas = try c.decodeIfPresent(JSONValue.self, forKey: .quotas)
+        dropped = try c.decodeIfPresent(JSONValue.self, forKey: .dropped)
         notes = try c.decode([String].self, forKey: .notes)
     }
 
@@ -401,6 +408,8 @@ public struct AuditReport: Codable, Sendable {
         try c.encode(enforcedLeaks, forKey: .enforcedLeaks)
         try c.encode(histograms, forKey: .histograms)
         try c.encode(isolationCost, forKey: .isolationCost)
+        try c.encodeIfPresent(quotas, forKey: .quotas)
+        try c.encodeIfPresent(dropped, forKey: .dropped)
         try c.encode(notes, forKey: .notes)
         try c.encode(clean, forKey: .clean)
     }

@@ -70,6 +70,14 @@ struct SplitQuotaTests {
         let manifest = try #require(try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: w.path("splits/short/manifest.json")))) as? [String: Any])
         #expect((manifest["quotas"] as? [String: Any])?["accepted_short"] as? Bool == true)
+        // The audit page shows the shares against the spec, and what was left out.
+        let page = try String(contentsOfFile: w.path("splits/short/audit.html"), encoding: .utf8)
+        #expect(page.contains("Shares against the spec") && page.contains("Accepted short") && page.contains("Left out"))
+        // Such a split publishes only because it was accepted, and its card says it is short.
+        let published = try w.run("publish", "splits/short", "--version", "1.0.0", "--date", "2026-01-01")
+        #expect(published.status == 0, "\(published.stderr)")
+        let card = try String(contentsOfFile: w.path("splits/short/releases/v1.0.0/README.md"), encoding: .utf8)
+        #expect(card.contains("This split is short"))
     }
 
     @Test("--out on a directory heldout did not write is refused with exit 2, and the user's file is untouched")
