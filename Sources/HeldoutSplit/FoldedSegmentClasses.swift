@@ -10,22 +10,28 @@ enum FoldedSegmentClasses {
     /// For each segment, the smallest index among `used` segments with the same folded text;
     /// segments not used, or without letters or digits, are their own class.
     static func compute(texts: [String], used: [Int]) -> [Int32] {
+        compute(count: texts.count, used: used, foldedHashes: foldedHashes(used.map { texts[$0] }))
+    }
+
+    /// The folded-text hash of each text (0: no letters or digits), on every core.
+    static func foldedHashes(_ texts: [String]) -> [UInt64] {
         let chunk = 8192
-        let chunks = (used.count + chunk - 1) / chunk
-        var hashes = [UInt64](repeating: 0, count: used.count)
+        let chunks = (texts.count + chunk - 1) / chunk
+        var hashes = [UInt64](repeating: 0, count: texts.count)
         hashes.withUnsafeMutableBufferPointer { buffer in
-            let base = UnsafeSendablePointer(buffer.baseAddress!)
+            guard let address = buffer.baseAddress else { return }
+            let base = UnsafeSendablePointer(address)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let folder = TextFolder()
                 var scalars: [UInt32] = []
-                for k in (c * chunk)..<min(used.count, (c + 1) * chunk) {
+                for k in (c * chunk)..<min(texts.count, (c + 1) * chunk) {
                     scalars.removeAll(keepingCapacity: true)
-                    folder.fold(texts[used[k]], into: &scalars)
+                    folder.fold(texts[k], into: &scalars)
                     base.pointer[k] = NearDuplicateIndex.foldedHash(scalars)
                 }
             }
         }
-        return compute(count: texts.count, used: used, foldedHashes: hashes)
+        return hashes
     }
 
     /// The same from folded-text hashes already computed (``NearDuplicateIndex/Result/foldedHashes``,

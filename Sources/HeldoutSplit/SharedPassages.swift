@@ -1,3 +1,4 @@
+import Dispatch
 import HeldoutCore
 
 /// The shared-passage link (issue 13, item 9): two segments are tied when they share a run of
@@ -22,33 +23,53 @@ struct SharedPassages {
 
     /// `texts` are the segments' texts; `used` the segments any item uses (the others get no key).
     init(texts: [String], used: [Int]) {
-        let folder = TextFolder()
-        var words: [[UInt64]] = Array(repeating: [], count: texts.count)
-        var scratch: [UInt32] = []
-        // Whole texts short enough to be "contained" rather than share a full run.
-        var wholeTexts = Set<UInt64>()
-        for s in used {
-            words[s] = Self.wordHashes(texts[s], folder: folder, scratch: &scratch)
-            let n = words[s].count
-            if n >= Self.minContained && n < Self.runLength { wholeTexts.insert(Self.window(words[s][...])) }
-        }
-        var pairs: [(hash: UInt64, segment: Int32)] = []
-        for s in used {
-            let w = words[s]
-            let n = w.count
-            guard n >= Self.minContained else { continue }
-            if n < Self.runLength { pairs.append((Self.window(w[...]), Int32(s))) }
-            if n >= Self.runLength {
-                for i in 0...(n - Self.runLength) { pairs.append((Self.window(w[i..<(i + Self.runLength)]), Int32(s))) }
-            }
-            guard !wholeTexts.isEmpty else { continue }
-            for length in Self.minContained..<min(n, Self.runLength) {
-                for i in 0...(n - length) {
-                    let h = Self.window(w[i..<(i + length)])
-                    if wholeTexts.contains(h) { pairs.append((h, Int32(s))) }
+        // Word hashes of every used segment, on every core (chunks of `used`).
+        let chunk = 4096
+        let chunks = (used.count + chunk - 1) / chunk
+        var words: [[UInt64]] = Array(repeating: [], count: used.count)
+        words.withUnsafeMutableBufferPointer { buffer in
+            guard let address = buffer.baseAddress else { return }
+            let base = UnsafeSendablePointer(address)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let folder = TextFolder()
+                var scratch: [UInt32] = []
+                for k in (c * chunk)..<min(used.count, (c + 1) * chunk) {
+                    base.pointer[k] = Self.wordHashes(texts[used[k]], folder: folder, scratch: &scratch)
                 }
             }
         }
+        // Whole texts short enough to be "contained" rather than share a full run.
+        var wholeTexts = Set<UInt64>()
+        for w in words where w.count >= Self.minContained && w.count < Self.runLength { wholeTexts.insert(Self.window(w[...])) }
+        // Windows, per chunk, then concatenated in chunk order (sorted below in any case).
+        let wordLists = words, wholes = wholeTexts
+        var perChunk = [[(hash: UInt64, segment: Int32)]](repeating: [], count: chunks)
+        perChunk.withUnsafeMutableBufferPointer { buffer in
+            guard let address = buffer.baseAddress else { return }
+            let base = UnsafeSendablePointer(address)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var out: [(hash: UInt64, segment: Int32)] = []
+                for k in (c * chunk)..<min(used.count, (c + 1) * chunk) {
+                    let w = wordLists[k], s = Int32(used[k]), n = w.count
+                    guard n >= Self.minContained else { continue }
+                    if n < Self.runLength {
+                        out.append((Self.window(w[...]), s))
+                    } else {
+                        for i in 0...(n - Self.runLength) { out.append((Self.window(w[i..<(i + Self.runLength)]), s)) }
+                    }
+                    guard !wholes.isEmpty else { continue }
+                    for length in Self.minContained..<min(n, Self.runLength) {
+                        for i in 0...(n - length) {
+                            let h = Self.window(w[i..<(i + length)])
+                            if wholes.contains(h) { out.append((h, s)) }
+                        }
+                    }
+                }
+                base.pointer[c] = out
+            }
+        }
+        var pairs = perChunk.flatMap { $0 }
+        perChunk = []
         words = []
         pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.segment < $1.segment }
         var perSegment = [[Int32]](repeating: [], count: texts.count)

@@ -220,24 +220,30 @@ struct SplitInputLoader {
                 return g
             }
             var groupOfText: [UInt64: Int32] = [:]
-            let folder = TextFolder()
-            var scalars: [UInt32] = []
+            // Rows are read in batches and folded on every core; the unions are applied in row order.
+            var batchGroups: [Int32] = [], batchTexts: [String] = []
+            func flush() {
+                let hashes = FoldedSegmentClasses.foldedHashes(batchTexts)
+                for (g, h) in zip(batchGroups, hashes) where h != 0 {
+                    if let other = groupOfText[h] {
+                        let a = root(g), b = root(other)
+                        if a != b { closure[Int(max(a, b))] = min(a, b) }
+                    } else {
+                        groupOfText[h] = g
+                    }
+                }
+                batchGroups.removeAll(keepingCapacity: true)
+                batchTexts.removeAll(keepingCapacity: true)
+            }
             let grouped = try reader.prepare("SELECT grp, text FROM segment WHERE grp IS NOT NULL")
             while try grouped.step() {
                 guard let group = grouped.contentID(0) else { continue }
-                let g = internGroup(group)
+                batchGroups.append(internGroup(group))
+                batchTexts.append(grouped.text(1) ?? "")
                 while closure.count < groupIDs.count { closure.append(Int32(closure.count)) }
-                scalars.removeAll(keepingCapacity: true)
-                folder.fold(grouped.text(1) ?? "", into: &scalars)
-                let h = NearDuplicateIndex.foldedHash(scalars)
-                guard h != 0 else { continue }
-                if let other = groupOfText[h] {
-                    let a = root(g), b = root(other)
-                    if a != b { closure[Int(max(a, b))] = min(a, b) }
-                } else {
-                    groupOfText[h] = g
-                }
+                if batchTexts.count == 65_536 { flush() }
             }
+            flush()
             while closure.count < groupIDs.count { closure.append(Int32(closure.count)) }
             for s in input.segmentGroup.indices where input.segmentGroup[s] >= 0 {
                 input.segmentGroup[s] = root(input.segmentGroup[s])
