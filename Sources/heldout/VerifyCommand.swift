@@ -77,6 +77,9 @@ struct VerifyCommand: ParsableCommand {
             problems.append("audit: could not run: \(error)")
         }
         if !against.isEmpty { auditLine += " (with --against \(against.joined(separator: ", ")))" }
+        if let known = record.allowedLeaks, against.count < (record.auditAgainst ?? []).count {
+            auditLine += "; published with \(known) known leak(s) (--allow-leaks) found with --against files no longer at hand"
+        }
         for note in notes { Console.error("heldout: note: \(note)") }
         guard problems.isEmpty else {
             throw HeldoutError.checkFailed("\(release): verification failed\n  " + problems.joined(separator: "\n  "))
