@@ -32,6 +32,10 @@ public struct ReleaseFacts: Sendable {
     public var displayPath: String
     /// Source path → (SHA-256, licence from the spec).
     public var sources: [(path: String, sha256: String?, license: String?)]
+    /// Source path → its format (from the spec) and size in bytes (when the file was at hand).
+    public var sourceDetails: [String: (format: String?, bytes: Int?)]
+    /// Unstated or disagreeing licences (see ``Publisher/licenceProblems(spec:corpora:)``).
+    public var licenceProblems: [String]
     public var specYAML: String
     /// The comparison/sweep siblings, as folder names inside the release.
     public var siblings: [String]
@@ -145,8 +149,18 @@ public struct DatasetCard: Sendable {
             md += "\n"
         }
 
-        md += "## Sources\n\n| source | licence | SHA-256 |\n| --- | --- | --- |\n"
-        for s in f.sources { md += "| `\(s.path)` | \(s.license ?? "unstated") | `\(s.sha256 ?? "not recorded")` |\n" }
+        md += "## Sources and licence\n\n"
+        md += "Licence of the release: **\(f.license)**"
+        if f.licenceProblems.isEmpty {
+            md += ", what its sources allow.\n\n"
+        } else {
+            md += ". Its sources do not settle it: " + f.licenceProblems.joined(separator: "; ") + ". Check each source's terms before reuse.\n\n"
+        }
+        md += "| source | format | size (bytes) | licence | SHA-256 |\n| --- | --- | ---: | --- | --- |\n"
+        for s in f.sources {
+            let detail = f.sourceDetails[s.path]
+            md += "| `\(s.path)` | \(detail?.format ?? "?") | \(detail?.bytes.map(String.init) ?? "?") | \(s.license ?? "unstated") | `\(s.sha256 ?? "not recorded")` |\n"
+        }
         if !f.corpora.isEmpty {
             md += "\nCorpora as ingested (from `manifest.json`):\n\n| corpus | licence | SHA-256 |\n| --- | --- | --- |\n"
             for (name, sha) in f.corpora.sorted(by: { $0.key < $1.key }) {

@@ -200,6 +200,10 @@ public struct Publisher: Sendable {
             corpora: inputs["corpora"] as? [String: String] ?? [:], corpusLicences: options.corpusLicences,
             displayPath: options.displayPath ?? split.path,
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
+            sourceDetails: Dictionary(spec?.sources.map { source in
+                (source.path, (format: source.format, bytes: (try? fm.attributesOfItem(atPath: source.path)[.size] as? Int) ?? nil))
+            } ?? [], uniquingKeysWith: { a, _ in a }),
+            licenceProblems: options.license == nil ? Self.licenceProblems(spec: spec, corpora: options.corpusLicences) : [],
             specYAML: (try? String(contentsOf: split.appendingPathComponent("spec.yaml"), encoding: .utf8)) ?? "",
             siblings: siblings.map(\.suffix), fileDigests: digests)
         var shortFacts = facts
@@ -306,6 +310,29 @@ public struct Publisher: Sendable {
         let url = try SafePath.join(directory, name)
         try Self.io(url) { try data.write(to: url) }
         digests[name] = FileDigest.sha256(of: data)
+    }
+
+    /// Where the sources' licences leave the release: unstated sources and disagreeing
+    /// licences, one line each, for the card and for publish's warning. Empty when every source
+    /// states the same licence (or the store's corpora agree on one).
+    public static func licenceProblems(spec: SplitSpec?, corpora: [String: String]) -> [String] {
+        let sources = spec?.sources ?? []
+        var problems: [String] = []
+        let unstated = sources.filter { $0.license == nil }.map(\.path)
+        let stated = Dictionary(grouping: sources.filter { $0.license != nil }, by: { $0.license ?? "" })
+        if !unstated.isEmpty {
+            let fromStore = Set(corpora.values)
+            if !(fromStore.count == 1 && stated.keys.allSatisfy(fromStore.contains)) {
+                problems.append("no licence stated for " + unstated.map { "`\($0)`" }.joined(separator: ", ")
+                                + " (spec `sources: license:` or `heldout ingest --license`)")
+            }
+        }
+        if stated.count > 1 {
+            problems.append("the sources' licences differ: " + stated.keys.sorted().map { licence in
+                "\(licence) (" + (stated[licence] ?? []).map { "`\($0.path)`" }.joined(separator: ", ") + ")"
+            }.joined(separator: "; ") + "; the release is bound by all of them")
+        }
+        return problems
     }
 
     /// `--license`, else the one licence every source of the spec states, else the one licence of

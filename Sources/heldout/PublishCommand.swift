@@ -72,6 +72,12 @@ struct PublishCommand: ParsableCommand {
         } catch let error as PublishError {
             throw error.heldoutError
         }
+        if license == nil {
+            let spec = try? SplitSpec.load(path: URL(fileURLWithPath: directory).appendingPathComponent("spec.yaml").path)
+            for problem in Publisher.licenceProblems(spec: spec, corpora: options.corpusLicences) {
+                Console.error("heldout: warning: licence: \(problem); the card says so")
+            }
+        }
         if allowLeaks, let record = try? ReleaseRecord.read(release: release), let leaks = record.allowedLeaks {
             Console.error("heldout: warning: published with \(leaks) known leak(s) (--allow-leaks); the card says so at its top")
         }

@@ -39,7 +39,8 @@ final class SplitFixture {
 
     /// Writes the split: `train`, `dev`, `test` are lists of (id, column).
     func write(train: [(String, String)], dev: [(String, String)], test: [(String, String)], directory: URL? = nil, name: String = "demo",
-               auditLeaks: Int = 0) throws {
+               auditLeaks: Int = 0,
+               sources: [String] = ["{ path: corpora/samples/fr.txt, format: text, lang: fr, license: CC-BY-4.0 }"]) throws {
         let dir = directory ?? split
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (file, rows) in [("train", train), ("dev", dev), ("test", test)] {
@@ -50,7 +51,7 @@ final class SplitFixture {
             name: \(name)
             seed: 17
             sources:
-              - { path: corpora/samples/fr.txt, format: text, lang: fr, license: CC-BY-4.0 }
+            \(sources.map { "  - \($0)" }.joined(separator: "\n"))
             axis: category
             columns:
               definition: { role: supervised }

@@ -166,3 +166,33 @@ struct ReleaseCheckTests {
         }
     }
 }
+
+/// Issue 14, licences: the card gives the licence the sources allow, and says so when they
+/// disagree or are silent.
+@Suite("HeldoutPublishTests licences")
+struct LicenceTests {
+    @Test("sources that disagree or state nothing: licence 'other', the card names each problem; agreeing sources give their licence")
+    func conflicting() throws {
+        let f = try SplitFixture()
+        try f.write(train: [("a1", "definition")], dev: [("d1", "tone")], test: [("t1", "definition")],
+                    sources: ["{ path: a.txt, format: text, lang: fr, license: CC-BY-4.0 }",
+                              "{ path: b.txt, format: text, lang: fr, license: CC-BY-SA-4.0 }",
+                              "{ path: c.txt, format: text, lang: fr }"])
+        var options = Publisher.Options(version: "1.0.0", toolVersion: "0.1.0")
+        options.date = "2026-01-02"
+        let release = try Publisher(split: f.split).publish(options, environment: [:])
+        #expect(try ReleaseRecord.read(release: release).license == "other")
+        let card = try f.text(release, "README.md")
+        #expect(card.contains("Licence of the release: **other**. Its sources do not settle it"))
+        #expect(card.contains("no licence stated for `c.txt`"))
+        #expect(card.contains("the sources' licences differ: CC-BY-4.0 (`a.txt`); CC-BY-SA-4.0 (`b.txt`)"))
+        #expect(card.contains("| `a.txt` | text | ? | CC-BY-4.0 |"))
+
+        let g = try SplitFixture()
+        try g.write(train: [("a1", "definition")], dev: [("d1", "tone")], test: [("t1", "definition")],
+                    sources: ["{ path: a.txt, format: text, lang: fr, license: CC0-1.0 }", "{ path: b.txt, format: text, lang: fr, license: CC0-1.0 }"])
+        let clean = try Publisher(split: g.split).publish(options, environment: [:])
+        #expect(try ReleaseRecord.read(release: clean).license == "CC0-1.0")
+        #expect(try g.text(clean, "README.md").contains("Licence of the release: **CC0-1.0**, what its sources allow."))
+    }
+}
