@@ -28,6 +28,8 @@ public struct ReleaseFacts: Sendable {
     public var corpora: [String: String]
     /// Corpus name → licence as the store recorded it at ingest.
     public var corpusLicences: [String: String] = [:]
+    /// Corpus name → files, format and size as the store recorded them.
+    public var corpusDetails: [String: CorpusDetail] = [:]
     /// The split directory as the user named it, for the rebuild commands.
     public var displayPath: String
     /// Source path → (SHA-256, licence from the spec).
@@ -162,18 +164,28 @@ public struct DatasetCard: Sendable {
             md += "| `\(s.path)` | \(detail?.format ?? "?") | \(detail?.bytes.map(String.init) ?? "?") | \(s.license ?? "unstated") | `\(s.sha256 ?? "not recorded")` |\n"
         }
         if !f.corpora.isEmpty {
-            md += "\nCorpora as ingested (from `manifest.json`):\n\n| corpus | licence | SHA-256 |\n| --- | --- | --- |\n"
+            md += "\nCorpora as ingested (from `manifest.json`; files, format and size from the store):\n\n"
+            md += "| corpus | files | format | size (bytes) | licence | SHA-256 |\n| --- | --- | --- | ---: | --- | --- |\n"
             for (name, sha) in f.corpora.sorted(by: { $0.key < $1.key }) {
-                md += "| \(name) | \(f.corpusLicences[name] ?? "unstated") | `\(sha)` |\n"
+                let detail = f.corpusDetails[name]
+                let files = detail.map { $0.files.map { "`\($0)`" }.joined(separator: ", ") } ?? "?"
+                md += "| \(name) | \(files) | \(detail?.format ?? "?") | \(detail.map { String($0.bytes) } ?? "?") | \(f.corpusLicences[name] ?? "unstated") | `\(sha)` |\n"
             }
         }
 
         let release = "\(f.displayPath)/releases/\(f.version.directoryName)"
+        if f.sources.isEmpty {
+            md += "\n## Rebuilding\n\nThis release was made step by step (`ingest`, `grade`, `questions`, `split`): its spec lists no "
+            md += "`sources`, so `heldout rebuild` cannot rebuild it from the spec alone. The corpora above are what it was made from "
+            md += "(files, format and SHA-256 as ingested). `heldout verify \(release)` still re-checks every file and the audit.\n\n"
+            md += "The spec (`spec.yaml`):\n\n```yaml\n\(f.specYAML.trimmingCharacters(in: .newlines))\n```\n\n"
+        } else {
         md += "\n## Rebuilding\n\nFrom the directory the spec's source paths are relative to (where it was built), with heldout \(f.toolVersion):\n\n"
         md += "```sh\nheldout verify \(release)    # re-hashes every file, checks modes, re-runs the audit (with --against)\n"
         md += "heldout rebuild \(release)   # builds spec.yaml with a fresh store in a temporary directory and compares the bytes\n"
         md += "# the same build by hand:\nheldout build \(release)/spec.yaml --store /tmp/rebuild.sqlite --out /tmp/rebuild/\(f.name)\n```\n\n"
         md += "The resolved spec (`spec.yaml`):\n\n```yaml\n\(f.specYAML.trimmingCharacters(in: .newlines))\n```\n\n"
+        }
         if !f.siblings.isEmpty {
             md += "## Siblings\n\n" + f.siblings.map { "- `\($0)/`: the \($0) split of the same spec (config `\(Self.configName(f, sibling: $0))`).\n" }.joined() + "\n"
         }

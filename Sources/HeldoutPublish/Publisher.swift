@@ -20,6 +20,9 @@ public struct Publisher: Sendable {
         /// Licence per corpus name, from the store the split was built from, when it is at hand:
         /// the spec states licences only for the sources it lists with `license:`.
         public var corpusLicences: [String: String] = [:]
+        /// Files, format and size per corpus name, from the store when it is at hand: a split made
+        /// step by step has no `sources` in its spec, and the card still lists what it was made from.
+        public var corpusDetails: [String: CorpusDetail] = [:]
         /// Publish although the audit finds enforced leaks; the card then says so at its top and
         /// `release.json` records how many, so `verify` reports them as known.
         public var allowLeaks = false
@@ -198,6 +201,7 @@ public struct Publisher: Sendable {
             isolationCostTotal: (manifest["isolation_cost"] as? [String: Any])?["total"] as? Int,
             auditClean: audit.found ? audit.enforcedLeaks == 0 : nil, auditEnforcedLeaks: audit.found ? audit.enforcedLeaks : nil,
             corpora: inputs["corpora"] as? [String: String] ?? [:], corpusLicences: options.corpusLicences,
+            corpusDetails: options.corpusDetails,
             displayPath: options.displayPath ?? split.path,
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
             sourceDetails: Dictionary(spec?.sources.map { source in
@@ -355,6 +359,19 @@ public struct Publisher: Sendable {
         var d = try CanonicalJSON.data(value)
         d.append(0x0A)
         return d
+    }
+}
+
+/// A corpus as the store recorded it at ingest.
+public struct CorpusDetail: Sendable, Equatable {
+    public var files: [String]
+    public var format: String
+    public var bytes: Int64
+
+    public init(files: [String], format: String, bytes: Int64) {
+        self.files = files
+        self.format = format
+        self.bytes = bytes
     }
 }
 

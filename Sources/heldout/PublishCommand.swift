@@ -65,6 +65,12 @@ struct PublishCommand: ParsableCommand {
         if hasStore {
             let corpora = try Store(path: store, mustExist: true).corpora()
             options.corpusLicences = Dictionary(corpora.compactMap { c in c.licence.map { (c.name, $0) } }, uniquingKeysWith: { a, _ in a })
+            // Paths relative to where publish runs, as the spec's are: an absolute temporary path
+            // would help no reader and would make the card's bytes depend on the folder.
+            let here = FileManager.default.currentDirectoryPath + "/"
+            func relative(_ path: String) -> String { path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path }
+            options.corpusDetails = Dictionary(corpora.map { ($0.name, CorpusDetail(files: $0.files.map(relative), format: $0.format, bytes: $0.size)) },
+                                               uniquingKeysWith: { a, _ in a })
         }
         let release: URL
         do {

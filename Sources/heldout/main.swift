@@ -27,12 +27,16 @@ do {
     exit(error.heldoutError.exitCode)
 } catch let error as ExitCode {
     exit(error.rawValue)
-} catch let error as CleanExit {
-    Heldout.exit(withError: error)
-} catch let error as ValidationError {
-    Console.error(Heldout.fullMessage(for: error))
-    exit(2)
 } catch {
+    // ArgumentParser's own errors may come from `run()` too (help of a command group,
+    // ValidationError): those keep their meaning.
+    switch Heldout.exitCode(for: error) {
+    case .success: Heldout.exit(withError: error)
+    case .validationFailure:
+        Console.error(Heldout.fullMessage(for: error))
+        exit(2)
+    default: break
+    }
     let path = IOFailure.path(error).map { "\($0): " } ?? ""
     Console.error("heldout: \(path)\(IOFailure.reason(error))")
     exit(HeldoutError.store("").exitCode)

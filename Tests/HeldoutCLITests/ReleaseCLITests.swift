@@ -159,3 +159,35 @@ struct ReleaseCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: releases).isEmpty, "a half-written release was left behind")
     }
 }
+
+/// Issue 14: what `rebuild` says when it cannot rebuild.
+@Suite("release rebuild inputs", .serialized)
+struct ReleaseRebuildTests {
+    @Test("rebuild names a missing source file (exit 3); a release made step by step says it has no sources, and its card lists the corpora")
+    func missingInputs() throws {
+        let w = try ReleaseCLITests().builtDemo()
+        defer { ReleaseCLITests().unseal(w) }
+        try #require(try w.run("publish", "splits/demo", "--version", "1.0.0", "--date", "2026-01-02").status == 0)
+        try FileManager.default.moveItem(atPath: w.path("corpora/samples/fr.txt"), toPath: w.path("fr.txt.moved"))
+        let missing = try w.run("rebuild", "splits/demo/releases/v1.0.0")
+        #expect(missing.status == 3, "\(missing.stderr)")
+        #expect(missing.stderr.contains("corpora/samples/fr.txt"), "\(missing.stderr)")
+        try FileManager.default.moveItem(atPath: w.path("fr.txt.moved"), toPath: w.path("corpora/samples/fr.txt"))
+
+        // The same spec without sources, split from the store the build left: step by step.
+        let spec = try String(contentsOfFile: w.path("splits/demo.yaml"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("sources:") && !$0.hasPrefix("  - {") }
+            .map { $0 == "name: demo" ? "name: steps" : String($0) }.joined(separator: "\n")
+        try w.write("splits/steps.yaml", spec)
+        let split = try w.run("split", "splits/steps.yaml")
+        try #require(split.status == 0, "\(split.stderr)")
+        try #require(try w.run("publish", "splits/steps", "--version", "1.0.0", "--date", "2026-01-02").status == 0)
+        let card = try String(contentsOfFile: w.path("splits/steps/releases/v1.0.0/README.md"), encoding: .utf8)
+        #expect(card.contains("made step by step"))
+        #expect(card.contains("| fr.txt | `corpora/samples/fr.txt` | text |"), "the card lists the corpora from the store")
+        #expect(!card.contains(w.url.path), "the card holds no absolute path of the workspace")
+        let rebuild = try w.run("rebuild", "splits/steps/releases/v1.0.0")
+        #expect(rebuild.status == 1)
+        #expect(rebuild.stderr.contains("lists no sources"), "\(rebuild.stderr)")
+    }
+}
