@@ -2,7 +2,7 @@ import Foundation
 import HeldoutCore
 
 /// Why a release could not be published, verified or rebuilt. Each case says what to do next;
-/// ``heldoutError`` maps it onto DESIGN's exit statuses (2 usage, 3 bad input, 1 check failed).
+/// ``heldoutError`` maps it onto DESIGN's exit statuses (1 check failed, 2 usage, 3 bad input, 4 I/O).
 public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidVersion(String)
     /// Releases are immutable: the directory already exists.

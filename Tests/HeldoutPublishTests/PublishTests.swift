@@ -24,7 +24,7 @@ struct PublishTests {
             #expect(header.contains(key), "card header lacks \(key)")
         }
         for prose in ["| tone | heldout | 0 | 1 | 1 |", "| definition | supervised | 3 | 0 | 1 |", "audit", "clean", "CC-BY-4.0",
-                      String(repeating: "b", count: 64), "heldout rebuild \(f.split.path)/releases/v1.0.0", "name: demo", "| 6-8 | 6 |", "| news | 6 |", "| fr | CC-BY-SA-4.0 |"] {
+                      String(repeating: "b", count: 64), "heldout rebuild \(f.split.path)/releases/v1.0.0", "name: demo", "| 6-8 | 6 |", "| news | 6 |", "| fr | ? | ? | ? | CC-BY-SA-4.0 |", "| `corpora/samples/fr.txt` | text | "] {
             #expect(card.contains(prose), "card lacks \(prose)")
         }
 
