@@ -30,8 +30,9 @@ public struct Checksums: Sendable, Equatable {
         return Checksums(entries: entries)
     }
 
-    /// Every regular file under `directory`, relative, sorted; hidden files are skipped.
-    public static func listFiles(in directory: URL) throws -> [String] {
+    /// Every regular file under `directory`, relative, sorted; hidden files are skipped. With
+    /// `includingDirectories`, folders are listed too, with a trailing `/`.
+    public static func listFiles(in directory: URL, includingDirectories: Bool = false) throws -> [String] {
         let fm = FileManager.default
         var out: [String] = []
         func walk(_ url: URL, _ prefix: String) throws {
@@ -39,7 +40,12 @@ public struct Checksums: Sendable, Equatable {
                 let child = url.appendingPathComponent(name)
                 var isDirectory: ObjCBool = false
                 guard fm.fileExists(atPath: child.path, isDirectory: &isDirectory) else { continue }
-                if isDirectory.boolValue { try walk(child, prefix + name + "/") } else { out.append(prefix + name) }
+                if isDirectory.boolValue {
+                    if includingDirectories { out.append(prefix + name + "/") }
+                    try walk(child, prefix + name + "/")
+                } else {
+                    out.append(prefix + name)
+                }
             }
         }
         try walk(directory, "")

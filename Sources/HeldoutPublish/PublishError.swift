@@ -2,7 +2,7 @@ import Foundation
 import HeldoutCore
 
 /// Why a release could not be published, verified or rebuilt. Each case says what to do next;
-/// ``heldoutError`` maps it onto DESIGN's exit statuses (2 usage, 3 bad input, 1 check failed).
+/// ``heldoutError`` maps it onto DESIGN's exit statuses (1 check failed, 2 usage, 3 bad input, 4 I/O).
 public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidVersion(String)
     /// Releases are immutable: the directory already exists.
@@ -19,6 +19,14 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     case badLicense(String)
     /// A partition is empty, or a quota unmet, and the split was not accepted as short.
     case unusable(String)
+    /// Split files differ from the SHA-256 its manifest recorded: one line per file.
+    case splitChanged([String])
+    /// The audit found leaks of enforced rules, and `--allow-leaks` was not given.
+    case leaking(count: Int, summary: String)
+    /// A `--against` file the split's audit used cannot be read now, so the audit cannot be repeated.
+    case againstUnavailable(String)
+    /// Reading or writing a file or folder failed (permission denied, disk full): exit 4.
+    case io(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +49,15 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
             "--license \(l) is not an SPDX identifier (e.g. CC-BY-4.0, MIT)"
         case let .badNotes(path):
             "--notes \(path) cannot be read as UTF-8 text"
+        case let .splitChanged(lines):
+            "not published: the split's files are not the ones it was built with\n  " + lines.joined(separator: "\n  ")
+        case let .leaking(count, summary):
+            "not published: the audit finds \(count) leak(s) of enforced rules (including the split's recorded --against files)\n"
+                + summary + "\nFix the split, or publish the known leak with --allow-leaks (the card then says so at the top, and verify reports it)"
+        case let .againstUnavailable(path):
+            "not published: \(path) was checked with `heldout audit --against` for this split and cannot be read now, so that audit cannot be repeated; restore it, or audit the split again without it"
+        case let .io(path, reason):
+            "\(path): \(reason)"
         case let .unusable(why):
             "not published: \(why). Build the split again so that its quotas are met, or accept it as short (`partitions.allow_short: true` or `heldout split --allow-short`), and the card will say so"
         }
@@ -57,7 +74,8 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidVersion, .versionExists, .versionNotNewer, .majorBumpRequired, .unsafePath, .badDate, .badLicense:
             .usage(description)
         case let .notASplit(path): .badInput(SourceLocation(file: path), description)
-        case .unusable: .checkFailed(description)
+        case .unusable, .splitChanged, .leaking, .againstUnavailable: .checkFailed(description)
+        case .io: .store(description)
         case let .badNotes(path): .badInput(SourceLocation(file: path), description)
         }
     }

@@ -20,6 +20,15 @@ public struct Publisher: Sendable {
         /// Licence per corpus name, from the store the split was built from, when it is at hand:
         /// the spec states licences only for the sources it lists with `license:`.
         public var corpusLicences: [String: String] = [:]
+        /// Files, format and size per corpus name, from the store when it is at hand: a split made
+        /// step by step has no `sources` in its spec, and the card still lists what it was made from.
+        public var corpusDetails: [String: CorpusDetail] = [:]
+        /// Publish although the audit finds enforced leaks; the card then says so at its top and
+        /// `release.json` records how many, so `verify` reports them as known.
+        public var allowLeaks = false
+        /// The independent audit, plugged in by the command line; without it (library callers,
+        /// tests) the split's own `audit.json` verdict is trusted.
+        public var auditRunner: AuditRunner?
 
         public init(version: String, toolVersion: String) {
             self.version = version
@@ -28,7 +37,9 @@ public struct Publisher: Sendable {
     }
 
     /// Files of a split that a release carries, when present.
-    public static let splitFiles = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json", "audit.json"]
+    public static let splitFiles = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json", "dropped.jsonl", "audit.json", "audit.html"]
+    /// The audit's report files: written from the audit publish itself ran, when it ran one.
+    static let auditFiles: Set<String> = ["audit.json", "audit.html"]
     public static let requiredFiles = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json"]
     /// The file that records what publish decided (date, licence, previous version), so verify
     /// and rebuild read it instead of the clock.
@@ -114,8 +125,20 @@ public struct Publisher: Sendable {
             notes = text
         }
 
+        // Checks first: nothing is written unless the split is the one built, usable, and clean.
+        let manifest = Self.readJSON(split.appendingPathComponent("manifest.json")) ?? [:]
+        let name = manifest["name"] as? String ?? split.lastPathComponent
+        let siblings = try siblings(primaryName: name)
+        var changed = try ReleaseChecks.outputProblems(in: split)
+        for sibling in siblings { changed += try ReleaseChecks.outputProblems(in: sibling.url, label: "\(sibling.suffix)/") }
+        guard changed.isEmpty else { throw PublishError.splitChanged(changed) }
         let contents = try SplitContents.read(directory: split)
-        try Self.checkUsable(manifest: Self.readJSON(split.appendingPathComponent("manifest.json")) ?? [:], split: split)
+        try Self.checkUsable(manifest: manifest, split: split, contents: contents)
+        let against = try Self.recordedAgainst(in: split)
+        let audit = try runAudit(options, against: against)
+        if audit.enforcedLeaks > 0 && !options.allowLeaks {
+            throw PublishError.leaking(count: audit.enforcedLeaks, summary: audit.summary)
+        }
         var previousContents: (version: String, contents: SplitContents)?
         if let previous, let url = existing[previous] {
             previousContents = (previous.description, try SplitContents.read(directory: url))
@@ -126,39 +149,47 @@ public struct Publisher: Sendable {
                                                  added: diff.evaluationAdded, removed: diff.evaluationRemoved)
         }
 
-        let manifest = Self.readJSON(split.appendingPathComponent("manifest.json")) ?? [:]
-        let name = manifest["name"] as? String ?? split.lastPathComponent
-        let siblings = try siblings(primaryName: name)
-
-        try fm.createDirectory(at: releasesRoot, withIntermediateDirectories: true)
+        try Self.io(releasesRoot) { try fm.createDirectory(at: releasesRoot, withIntermediateDirectories: true) }
         let temporary = releasesRoot.appendingPathComponent(".\(version.directoryName).tmp-\(UUID().uuidString)")
-        try fm.createDirectory(at: temporary, withIntermediateDirectories: false)
-        defer { try? fm.removeItem(at: temporary) }
+        try Self.io(temporary) { try fm.createDirectory(at: temporary, withIntermediateDirectories: false) }
+        defer { Self.remove(temporary) }
 
         var digests: [String: String] = [:]
-        func copy(from directory: URL, prefix: String) throws {
-            if !prefix.isEmpty { try fm.createDirectory(at: try SafePath.join(temporary, prefix), withIntermediateDirectories: true) }
-            for file in Self.splitFiles where fm.fileExists(atPath: directory.appendingPathComponent(file).path) {
+        func copy(from directory: URL, prefix: String, skipping: Set<String> = []) throws {
+            if !prefix.isEmpty {
+                let folder = try SafePath.join(temporary, prefix)
+                try Self.io(folder) { try fm.createDirectory(at: folder, withIntermediateDirectories: true) }
+            }
+            for file in Self.splitFiles where !skipping.contains(file) && fm.fileExists(atPath: directory.appendingPathComponent(file).path) {
                 let relative = prefix.isEmpty ? file : "\(prefix)/\(file)"
                 let destination = try SafePath.join(temporary, relative)
-                try fm.copyItem(at: directory.appendingPathComponent(file), to: destination)
-                digests[relative] = try FileDigest.sha256(ofFile: destination.path).hex
+                try Self.io(destination) {
+                    try fm.copyItem(at: directory.appendingPathComponent(file), to: destination)
+                    digests[relative] = try FileDigest.sha256(ofFile: destination.path).hex
+                }
             }
         }
-        try copy(from: split, prefix: "")
+        try copy(from: split, prefix: "", skipping: audit.ran ? Self.auditFiles : [])
+        if audit.ran {
+            try write(audit.json, "audit.json", in: temporary, digests: &digests)
+            try write(audit.html, "audit.html", in: temporary, digests: &digests)
+        }
         for sibling in siblings { try copy(from: sibling.url, prefix: sibling.suffix) }
 
         // What publish decided, recorded so nothing downstream depends on the clock.
         let spec = try? SplitSpec.load(path: split.appendingPathComponent("spec.yaml").path)
-        let finalRecord = ReleaseRecord(name: name, version: version.description, date: date,
+        var finalRecord = ReleaseRecord(name: name, version: version.description, date: date,
                                         license: try license(options.license, spec: spec, corpora: options.corpusLicences),
                                         toolVersion: options.toolVersion, previous: previous?.description,
                                         evaluationMembershipChanged: diff.evaluationMembershipChanged,
                                         siblings: siblings.map(\.suffix))
+        finalRecord.format = ReleaseRecord.currentFormat
+        finalRecord.auditAgainst = against
+        finalRecord.allowedLeaks = audit.enforcedLeaks > 0 ? audit.enforcedLeaks : nil
+        finalRecord.build = OutputDependencies.versions(tool: options.toolVersion)
         try write(try Self.jsonData(finalRecord), Self.releaseFile, in: temporary, digests: &digests)
         try write(Data(diff.markdown(notes: notes).utf8), "CHANGES.md", in: temporary, digests: &digests)
 
-        let audit = Self.readJSON(split.appendingPathComponent("audit.json"))
         let inputs = manifest["inputs"] as? [String: Any] ?? [:]
         let sourceDigests = inputs["sources"] as? [String: String] ?? [:]
         let specSources = spec?.sources.map { ($0.path, $0.license) } ?? sourceDigests.keys.sorted().map { ($0, nil) }
@@ -168,13 +199,20 @@ public struct Publisher: Sendable {
             isolation: manifest["isolation"] as? [String] ?? [],
             enforcedRules: (manifest["audit"] as? [String: Any])?["enforce"] as? [String] ?? [],
             isolationCostTotal: (manifest["isolation_cost"] as? [String: Any])?["total"] as? Int,
-            auditClean: audit?["clean"] as? Bool, auditEnforcedLeaks: audit?["enforced_leaks"] as? Int,
+            auditClean: audit.found ? audit.enforcedLeaks == 0 : nil, auditEnforcedLeaks: audit.found ? audit.enforcedLeaks : nil,
             corpora: inputs["corpora"] as? [String: String] ?? [:], corpusLicences: options.corpusLicences,
+            corpusDetails: options.corpusDetails,
             displayPath: options.displayPath ?? split.path,
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
+            sourceDetails: Dictionary(spec?.sources.map { source in
+                (source.path, (format: source.format, bytes: (try? fm.attributesOfItem(atPath: source.path)[.size] as? Int) ?? nil))
+            } ?? [], uniquingKeysWith: { a, _ in a }),
+            licenceProblems: options.license == nil ? Self.licenceProblems(spec: spec, corpora: options.corpusLicences) : [],
             specYAML: (try? String(contentsOf: split.appendingPathComponent("spec.yaml"), encoding: .utf8)) ?? "",
             siblings: siblings.map(\.suffix), fileDigests: digests)
         var shortFacts = facts
+        shortFacts.allowedLeaks = finalRecord.allowedLeaks ?? 0
+        shortFacts.auditAgainst = against.map(\.path)
         let quotaRows = (manifest["quotas"] as? [String: Any])?["rows"] as? [[String: Any]] ?? []
         shortFacts.unmetQuotas = quotaRows.filter { $0["met"] as? Bool == false }.map {
             "\($0["column"] ?? "?") \($0["partition"] ?? "?"): \($0["items"] ?? 0) item(s), share \($0["share"] ?? 0) against \($0["target"] ?? 0)"
@@ -186,22 +224,85 @@ public struct Publisher: Sendable {
             url: options.url ?? "releases/\(version.directoryName)/", creator: options.creator ?? "heldout")
         try write(Data(card.markdown.utf8), "README.md", in: temporary, digests: &digests)
         try write(try croissant.data(), "croissant.json", in: temporary, digests: &digests)
-        try Data(Checksums(entries: digests).text.utf8).write(to: temporary.appendingPathComponent(ReleaseVerifier.checksumsFile))
+        let sums = temporary.appendingPathComponent(ReleaseVerifier.checksumsFile)
+        try Self.io(sums) { try Data(Checksums(entries: digests).text.utf8).write(to: sums) }
+        // Sealed before it appears: renaming within one folder needs no write access to the
+        // renamed folder itself, so the release is read-only from its first moment.
+        try ReleaseChecks.seal(temporary)
 
         // rename(2) refuses nothing on an existing empty dir on Linux, so check again right before.
         if fm.fileExists(atPath: target.path) { throw PublishError.versionExists(target.path) }
-        try fm.moveItem(at: temporary, to: target)
+        try Self.io(target) { try fm.moveItem(at: temporary, to: target) }
         return target
+    }
+
+    /// The audit publish relies on: the one it runs itself (with the recorded `--against`
+    /// files), else the split's own `audit.json`.
+    struct AuditVerdict {
+        var ran: Bool
+        var found: Bool
+        var enforcedLeaks: Int
+        var summary: String
+        var json = Data()
+        var html = Data()
+    }
+
+    private func runAudit(_ options: Options, against: [AgainstInput]) throws -> AuditVerdict {
+        if let runner = options.auditRunner {
+            let outcome = try runner(split, against.map(\.path))
+            return AuditVerdict(ran: true, found: true, enforcedLeaks: outcome.enforcedLeaks, summary: outcome.summary,
+                                json: outcome.json, html: outcome.html)
+        }
+        guard let recorded = Self.readJSON(split.appendingPathComponent("audit.json")) else {
+            return AuditVerdict(ran: false, found: false, enforcedLeaks: 0, summary: "")
+        }
+        let leaks = recorded["enforced_leaks"] as? Int ?? (recorded["clean"] as? Bool == false ? 1 : 0)
+        return AuditVerdict(ran: false, found: true, enforcedLeaks: leaks,
+                            summary: "audit.json records \(leaks) enforced leak(s); see audit.html")
+    }
+
+    /// The `--against` files of the split's audit, each read now for its SHA-256; one that
+    /// cannot be read stops publish, since its part of the audit could not be repeated.
+    static func recordedAgainst(in directory: URL) throws -> [AgainstInput] {
+        try ReleaseChecks.recordedAgainst(in: directory).map { path in
+            guard FileManager.default.isReadableFile(atPath: path) else { throw PublishError.againstUnavailable(path) }
+            return AgainstInput(path: path, sha256: try FileDigest.sha256(ofFile: path).hex)
+        }
+    }
+
+    /// Runs `body`, turning a file-system failure into ``PublishError/io(path:reason:)`` naming
+    /// `url` (exit 4), and letting heldout's own errors through unchanged.
+    static func io<T>(_ url: URL, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as PublishError { throw error } catch let error as HeldoutError { throw error } catch {
+            throw PublishError.io(path: url.path, reason: IOFailure.reason(error))
+        }
+    }
+
+    /// Removes a half-written release, making its folders writable first (it may be sealed).
+    static func remove(_ url: URL) {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: url.path) else { return }
+        if let all = try? Checksums.listFiles(in: url, includingDirectories: true) {
+            try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+            for relative in all where relative.hasSuffix("/") {
+                try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.appendingPathComponent(relative).path)
+            }
+        }
+        try? fm.removeItem(at: url)
     }
 
     /// A release loads as train/dev/test in `datasets`: an empty partition, or a quota the split
     /// did not meet, is refused unless the split was accepted as short (its manifest says so).
-    static func checkUsable(manifest: [String: Any], split: URL) throws {
+    /// An evaluation column without an item in dev or test is refused on the same terms.
+    static func checkUsable(manifest: [String: Any], split: URL, contents: SplitContents? = nil) throws {
         let quotas = manifest["quotas"] as? [String: Any]
         if quotas?["accepted_short"] as? Bool == true { return }
         for file in ["train.jsonl", "dev.jsonl", "test.jsonl"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: split.appendingPathComponent(file).path)[.size] as? Int) ?? 0
             if size == 0 { throw PublishError.unusable("\(file) is empty") }
+        }
+        if let contents, let first = ReleaseChecks.emptyEvaluationColumns(contents: contents, manifest: manifest).first {
+            throw PublishError.unusable(first)
         }
         let unmet = (quotas?["rows"] as? [[String: Any]] ?? []).filter { $0["met"] as? Bool == false }
         if let row = unmet.first {
@@ -211,8 +312,31 @@ public struct Publisher: Sendable {
 
     private func write(_ data: Data, _ name: String, in directory: URL, digests: inout [String: String]) throws {
         let url = try SafePath.join(directory, name)
-        try data.write(to: url)
+        try Self.io(url) { try data.write(to: url) }
         digests[name] = FileDigest.sha256(of: data)
+    }
+
+    /// Where the sources' licences leave the release: unstated sources and disagreeing
+    /// licences, one line each, for the card and for publish's warning. Empty when every source
+    /// states the same licence (or the store's corpora agree on one).
+    public static func licenceProblems(spec: SplitSpec?, corpora: [String: String]) -> [String] {
+        let sources = spec?.sources ?? []
+        var problems: [String] = []
+        let unstated = sources.filter { $0.license == nil }.map(\.path)
+        let stated = Dictionary(grouping: sources.filter { $0.license != nil }, by: { $0.license ?? "" })
+        if !unstated.isEmpty {
+            let fromStore = Set(corpora.values)
+            if !(fromStore.count == 1 && stated.keys.allSatisfy(fromStore.contains)) {
+                problems.append("no licence stated for " + unstated.map { "`\($0)`" }.joined(separator: ", ")
+                                + " (spec `sources: license:` or `heldout ingest --license`)")
+            }
+        }
+        if stated.count > 1 {
+            problems.append("the sources' licences differ: " + stated.keys.sorted().map { licence in
+                "\(licence) (" + (stated[licence] ?? []).map { "`\($0.path)`" }.joined(separator: ", ") + ")"
+            }.joined(separator: "; ") + "; the release is bound by all of them")
+        }
+        return problems
     }
 
     /// `--license`, else the one licence every source of the spec states, else the one licence of
@@ -238,6 +362,19 @@ public struct Publisher: Sendable {
     }
 }
 
+/// A corpus as the store recorded it at ingest.
+public struct CorpusDetail: Sendable, Equatable {
+    public var files: [String]
+    public var format: String
+    public var bytes: Int64
+
+    public init(files: [String], format: String, bytes: Int64) {
+        self.files = files
+        self.format = format
+        self.bytes = bytes
+    }
+}
+
 /// `release.json`: what publish decided for this release.
 public struct ReleaseRecord: Codable, Sendable, Equatable {
     public var name: String
@@ -248,11 +385,24 @@ public struct ReleaseRecord: Codable, Sendable, Equatable {
     public var previous: String?
     public var evaluationMembershipChanged: Bool
     public var siblings: [String]
+    /// The release layout (`heldout-release/N`); bumped whenever the bytes a release holds
+    /// change on purpose, together with the golden sums (Tests/HeldoutCLITests/Golden).
+    public var format: String?
+    /// The `--against` inputs the audit used, by path and SHA-256, for `verify` to repeat it.
+    public var auditAgainst: [AgainstInput]?
+    /// Enforced leaks published knowingly (`--allow-leaks`); nil for a clean release.
+    public var allowedLeaks: Int?
+    /// Versions of heldout, the toolchain and the packages that shape the output bytes.
+    public var build: [String: String]?
+
+    public static let currentFormat = "heldout-release/2"
 
     enum CodingKeys: String, CodingKey {
-        case name, version, date, license, previous, siblings
+        case name, version, date, license, previous, siblings, format, build
         case toolVersion = "tool_version"
         case evaluationMembershipChanged = "evaluation_membership_changed"
+        case auditAgainst = "audit_against"
+        case allowedLeaks = "allowed_leaks"
     }
 
     public static func read(release: URL) throws -> ReleaseRecord {

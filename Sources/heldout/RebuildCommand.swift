@@ -19,11 +19,23 @@ struct RebuildCommand: ParsableCommand {
     func run() throws {
         let releaseURL = URL(fileURLWithPath: release)
         let record = try ReleaseRecord.read(release: releaseURL)
+        let specPath = releaseURL.appendingPathComponent("spec.yaml").path
+        let spec = try SplitSpec.load(path: specPath)
+        guard !spec.sources.isEmpty else {
+            throw HeldoutError.checkFailed("\(release): cannot be rebuilt: it was made step by step (ingest, grade, questions, split) and its spec.yaml lists no sources; its card lists the corpora it was made from")
+        }
+        // Every input first, named together: a half-run build would only report the first.
+        let missing = spec.sources.map(\.path).filter { !FileManager.default.isReadableFile(atPath: $0) }
+        guard missing.isEmpty else {
+            throw HeldoutError.badInput(SourceLocation(file: missing[0]),
+                                        "cannot rebuild \(release): source file(s) not found from \(FileManager.default.currentDirectoryPath): "
+                                            + missing.joined(separator: ", ") + " (run it where the split was built, with the same files)")
+        }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-rebuild-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let output = work.appendingPathComponent(record.name)
-        _ = try BuildPipeline.run(specPath: releaseURL.appendingPathComponent("spec.yaml").path,
+        _ = try BuildPipeline.run(specPath: specPath,
                                   storePath: work.appendingPathComponent("heldout.sqlite").path, output: output.path)
 
         var compared: [(release: String, rebuilt: URL)] = []

@@ -37,9 +37,14 @@ struct CommandTests {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-publish-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work.appendingPathComponent("corpora"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        for folder in ["corpora/samples", "templates", "splits"] {
-            try FileManager.default.copyItem(at: Self.repository.appendingPathComponent(folder), to: work.appendingPathComponent(folder))
+        // Only the committed inputs this test needs: a checkout may hold splits and releases a
+        // user built there, and a copied v1.0.0 would make the first publish fail.
+        for item in ["corpora/samples", "templates", "splits/demo.yaml"] {
+            let target = work.appendingPathComponent(item)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Self.repository.appendingPathComponent(item), to: target)
         }
+        defer { _ = try? Process.run(URL(fileURLWithPath: "/bin/chmod"), arguments: ["-R", "u+w", work.path]).waitUntilExit() }
         let build = try Self.run(["build", "splits/demo.yaml"], in: work)
         try #require(build.status == 0, "\(build.stderr)")
 
@@ -66,6 +71,8 @@ struct CommandTests {
         #expect(semver.status == 2)
 
         let dev = work.appendingPathComponent("\(release)/dev.jsonl")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dev.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dev.deletingLastPathComponent().path)
         var data = try Data(contentsOf: dev)
         data[data.count / 2] ^= 0x20
         try data.write(to: dev)

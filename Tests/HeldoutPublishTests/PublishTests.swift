@@ -24,7 +24,7 @@ struct PublishTests {
             #expect(header.contains(key), "card header lacks \(key)")
         }
         for prose in ["| tone | heldout | 0 | 1 | 1 |", "| definition | supervised | 3 | 0 | 1 |", "audit", "clean", "CC-BY-4.0",
-                      String(repeating: "b", count: 64), "heldout rebuild \(f.split.path)/releases/v1.0.0", "name: demo", "| 6-8 | 6 |", "| news | 6 |", "| fr | CC-BY-SA-4.0 |"] {
+                      String(repeating: "b", count: 64), "heldout rebuild \(f.split.path)/releases/v1.0.0", "name: demo", "| 6-8 | 6 |", "| news | 6 |", "| fr | ? | ? | ? | CC-BY-SA-4.0 |", "| `corpora/samples/fr.txt` | text | "] {
             #expect(card.contains(prose), "card lacks \(prose)")
         }
 
@@ -106,6 +106,7 @@ struct PublishTests {
         let f = try SplitFixture()
         try f.standard()
         let release = try f.publish("1.0.0")
+        SplitFixture.unseal(release)
         try Data("\(String(repeating: "0", count: 64))  ../../../etc/passwd\n".utf8).write(to: release.appendingPathComponent("SHA256SUMS"))
         #expect(throws: HeldoutError.self) { try ReleaseVerifier.differences(in: release) }
         // A sibling split whose suffix would escape is refused: only `NAME-…` names next to the split are read.
@@ -117,6 +118,7 @@ struct PublishTests {
         let f = try SplitFixture()
         try f.standard()
         let release = try f.publish("1.0.0")
+        SplitFixture.unseal(release)
         let test = release.appendingPathComponent("test.jsonl")
         var data = try Data(contentsOf: test)
         data[10] ^= 0x01
@@ -137,16 +139,16 @@ struct PublishTests {
         let first = try f.publish("1.0.0", notes: nil)
         #expect(try f.text(first, "CHANGES.md").contains("First release"))
         try f.write(train: [("a1", "definition"), ("a5", "definition"), ("a6", "definition")],
-                    dev: [("d1", "tone"), ("d2", "tone")], test: [("t1", "tone")])
+                    dev: [("d1", "tone"), ("d2", "tone")], test: [("t1", "tone"), ("t3", "definition")])
         let notes = f.root.appendingPathComponent("notes.md")
         try Data("Rebalanced tone.".utf8).write(to: notes)
         let second = try f.publish("2.0.0", notes: notes.path)
         let changes = try f.text(second, "CHANGES.md")
         #expect(changes.contains("Against 1.0.0"))
-        #expect(changes.contains("**Evaluation membership changed**: 1 item(s) entered dev/test and 1 left"))
+        #expect(changes.contains("**Evaluation membership changed**: 2 item(s) entered dev/test and 1 left"))
         #expect(changes.contains("| train | definition | 2 | 2 |"))
         #expect(changes.contains("| dev | tone | 1 | 0 |"))
-        #expect(changes.contains("| test | definition | 0 | 1 |"))
+        #expect(changes.contains("| test | definition | 1 | 1 |"))
         #expect(changes.contains("Rebalanced tone."))
     }
 
