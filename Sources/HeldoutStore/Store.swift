@@ -47,6 +47,15 @@ public final class Store: @unchecked Sendable {
             // peak RSS under 150 MB.
         }
         do {
+            // Opening (which switches a new file to WAL, and needs a moment's exclusive lock) and
+            // migrating happen under one `flock`: two processes opening a new store at once
+            // otherwise saw SQLITE_BUSY at once, without the busy handler's wait (a concurrent
+            // ingest test failed so under load). A long write does not hold it.
+            let descriptor = open(path, O_RDONLY | O_CREAT, 0o644)
+            guard descriptor >= 0 else { throw HeldoutError.store("\(path): cannot open or create the store (\(String(cString: strerror(errno))))") }
+            defer { close(descriptor) }
+            flock(descriptor, LOCK_EX)
+            defer { flock(descriptor, LOCK_UN) }
             queue = try DatabaseQueue(path: path, configuration: config)
             try Store.migrate(queue, path: path)
             let superseded = try queue.read { try Schema.migrator.hasBeenSuperseded($0) }
@@ -61,15 +70,10 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Brings the schema up to date. Two processes opening a new store at once would both see
-    /// "nothing applied" and race to create the same tables, so migrating holds an exclusive
+    /// "nothing applied" and race to create the same tables, so the caller holds an exclusive
     /// `flock` on the database file (independent of SQLite's own fcntl locks on Linux); the
     /// second process then finds every migration applied.
     static func migrate(_ queue: DatabaseQueue, path: String) throws {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw HeldoutError.store("\(path): cannot open the store to migrate it") }
-        defer { close(descriptor) }
-        flock(descriptor, LOCK_EX)
-        defer { flock(descriptor, LOCK_UN) }
         if try queue.read({ try Schema.migrator.hasCompletedMigrations($0) }) { return }
         try Schema.migrator.migrate(queue)
     }
