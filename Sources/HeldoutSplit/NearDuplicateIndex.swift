@@ -124,17 +124,7 @@ public struct NearDuplicateIndex: Sendable {
                 out.append(Self.mix(h))
             }
         case .word:
-            var words: [UInt64] = []
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for v in scratch {
-                if v == 0x20 {
-                    words.append(Self.mix(h))
-                    h = 0xCBF2_9CE4_8422_2325
-                } else {
-                    h = (h ^ UInt64(v)) &* 0x100_0000_01B3
-                }
-            }
-            words.append(Self.mix(h))
+            let words = Self.wordHashes(folded: scratch)
             if size == 1 {
                 out.append(contentsOf: words)
             } else if words.count <= size {
@@ -154,6 +144,24 @@ public struct NearDuplicateIndex: Sendable {
             write += 1
         }
         out.removeLast(out.count - write)
+    }
+
+    /// One 64-bit hash per word of a folded text (words joined by one space), in order; the
+    /// shared-passage link hashes its runs from these too.
+    static func wordHashes(folded scratch: [UInt32]) -> [UInt64] {
+        guard !scratch.isEmpty else { return [] }
+        var words: [UInt64] = []
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for v in scratch {
+            if v == 0x20 {
+                words.append(Self.mix(h))
+                h = 0xCBF2_9CE4_8422_2325
+            } else {
+                h = (h ^ UInt64(v)) &* 0x100_0000_01B3
+            }
+        }
+        words.append(Self.mix(h))
+        return words
     }
 
     /// Exact Jaccard similarity of two sorted distinct shingle sets.

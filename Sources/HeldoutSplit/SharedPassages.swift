@@ -98,19 +98,7 @@ struct SharedPassages {
     static func wordHashes(_ text: String, folder: TextFolder, scratch: inout [UInt32]) -> [UInt64] {
         scratch.removeAll(keepingCapacity: true)
         folder.fold(text, into: &scratch)
-        guard !scratch.isEmpty else { return [] }
-        var out: [UInt64] = []
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for v in scratch {
-            if v == 0x20 {
-                out.append(NearDuplicateIndex.mix(h))
-                h = 0xCBF2_9CE4_8422_2325
-            } else {
-                h = (h ^ UInt64(v)) &* 0x100_0000_01B3
-            }
-        }
-        out.append(NearDuplicateIndex.mix(h))
-        return out
+        return NearDuplicateIndex.wordHashes(folded: scratch)
     }
 
     static func window(_ words: ArraySlice<UInt64>) -> UInt64 {
