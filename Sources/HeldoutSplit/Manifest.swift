@@ -120,6 +120,8 @@ struct Manifest: Codable {
 
     var schema: String
     var tool: Tool
+    /// Versions of heldout, the toolchain and the packages that shape the output's bytes.
+    var build: [String: String]
     var name: String
     var variant: String
     /// Roles of this split's training records, by column.
@@ -166,7 +168,7 @@ struct Manifest: Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, tool, name, variant, roles, counts, records, dropped, fractions, components, isolation, audit, inputs, outputs
+        case schema, tool, build, name, variant, roles, counts, records, dropped, fractions, components, isolation, audit, inputs, outputs
         case quotas, optimality
         case evaluationRoles = "evaluation_roles"
         case cutKeys = "cut_keys"
@@ -257,6 +259,7 @@ struct Manifest: Codable {
         return Manifest(
             schema: Splitter.schemaVersion,
             tool: Tool(name: "heldout", version: toolVersion),
+            build: OutputDependencies.versions(tool: toolVersion),
             name: variant.name, variant: variantName,
             roles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.roles[$0.offset].rawValue) }),
             evaluationRoles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.primaryRoles[$0.offset].rawValue) }),

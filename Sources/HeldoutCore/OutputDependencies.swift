@@ -40,7 +40,7 @@ public enum OutputDependencies {
         #endif
     }
 
-    /// All of it, for `release.json`'s `build`.
+    /// All of it, for `release.json`'s and `manifest.json`'s `build`.
     public static func versions(tool: String) -> [String: String] {
         var out = packages
         out["heldout"] = tool
