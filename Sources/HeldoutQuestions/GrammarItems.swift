@@ -57,7 +57,8 @@ extension BuildContext {
             case .new:
                 report.answered += 1
                 try emit(template, lang: lang, pair: pair, bindings: item.bindings, segments: segmentIDs(segment, pair: pair),
-                         target: item.target, defaultConsistency: item.defaultConsistency, source: segment.id, report: &report)
+                         target: item.target, defaultConsistency: item.defaultConsistency, source: segment.id,
+                         renderedQuestion: item.question, report: &report)
             case .duplicate:
                 report.skipped[GrammarQuestionLedger.duplicateReason, default: 0] += 1
             case .conflict:

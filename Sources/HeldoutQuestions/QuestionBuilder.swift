@@ -113,6 +113,9 @@ struct BuildContext {
     /// Question → answer of the items stored so far, per template: an identical question never
     /// carries two answers, nor is stored twice.
     let ledger = QuestionLedger()
+    /// Renderings of template bodies that name no variable (most rubrics): the same text for
+    /// every item, so rendered once per run.
+    let constants = RenderedConstants()
 
     init(session: ItemSession, annotator: SegmentAnnotator) {
         self.session = session
@@ -180,8 +183,10 @@ struct BuildContext {
 
     func emit(_ template: Template, lang: String, pair: Template.DirectedLanguages?, bindings: [String: Any],
               segments: [ContentID], target: Lexeme?, defaultConsistency: String, source: ContentID,
-              report: inout TemplateReport) throws {
-        let question = render(template.question, bindings)
+              renderedQuestion: String? = nil, report: inout TemplateReport) throws {
+        // A caller that rendered the question already (grammar, for its duplicate check) passes
+        // the raw rendering: rendering it again would give the same text.
+        let question = renderedQuestion.map(Self.trimmed) ?? render(template.question, bindings)
         guard !question.isEmpty else {
             throw HeldoutError.badInput(SourceLocation(file: template.file, line: template.question.line, column: template.question.column),
                                         "the question renders empty (segment \(source.hex): «\(bindings["text"] as? String ?? "")»); nothing was stored")
@@ -221,6 +226,45 @@ struct BuildContext {
     }
 
     func render(_ body: Template.Body, _ bindings: [String: Any]) -> String {
-        body.template.render(bindings).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let constant = constants.text(of: body) { return constant }
+        return Self.trimmed(body.template.render(bindings))
+    }
+
+    /// `text` without leading and trailing white space: the same result as Foundation's
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` (whose set, Unicode categories Z* plus
+    /// U+0009–U+000D and U+0085, is the Unicode White_Space property), without bridging to
+    /// NSString, which cost a tenth of the questions stage.
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return text }
+        // Fast path: an ASCII letter or mark at both ends (a rendered question ends with one
+        // line break at most): nothing to trim.
+        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return text }
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        if start == scalars.startIndex, end == scalars.endIndex { return text }
+        return String(scalars[start..<end])
+    }
+}
+
+/// Template bodies without a Mustache tag, rendered once: their text does not depend on the
+/// bindings. Keyed by source text; a reference type so that rendering stays non-mutating.
+final class RenderedConstants {
+    private var rendered: [String: String] = [:]
+    private var variable: Set<String> = []
+
+    /// The body's rendering when it names no variable, else nil.
+    func text(of body: Template.Body) -> String? {
+        if let known = rendered[body.source] { return known }
+        if variable.contains(body.source) { return nil }
+        guard !body.source.contains("{{") else {
+            variable.insert(body.source)
+            return nil
+        }
+        let text = BuildContext.trimmed(body.template.render([String: Any]()))
+        rendered[body.source] = text
+        return text
     }
 }

@@ -202,8 +202,15 @@ public struct FormAnalysis: Sendable, Hashable {
 /// so the questions stage sees one consistent store and leaves nothing behind when it fails.
 public final class ItemSession {
     let db: Database
-    private var insertItem: Statement?
-    private var linkSegment: Statement?
+    private var insertItem: RawStatement?
+    private var linkSegment: RawStatement?
+    /// The last rubric stored and its JSON: a template's rubric is usually the same for every
+    /// item, so it is encoded once, not per item.
+    private var lastRubric: (list: [String], json: String)?
+    /// The grading statement and the last segment's grading (``grading(of:)``): items come
+    /// sentence by sentence, so one lookup per sentence, with memory that stays flat.
+    var gradingStatement: RawStatement?
+    var lastGrading: (segment: ContentID, grade: Double?, domain: String?)?
     public private(set) var added = 0
 
     init(_ db: Database) { self.db = db }
@@ -326,25 +333,46 @@ public final class ItemSession {
 
     /// Stores one item; `false` when an item with its id is already stored (the same question
     /// met twice: same template, same bound values), which is then kept as it was.
+    /// Statements are prepared once per session and driven through the C API (``RawStatement``).
     @discardableResult
     public func add(_ item: Item) throws -> Bool {
         if insertItem == nil {
-            insertItem = try db.makeStatement(sql: """
+            insertItem = try RawStatement(db, """
                 INSERT OR IGNORE INTO item(id, template, template_version, category, lang, pair, question, answer, rubric,
                                             target_lemma, target_lang, consistency_group, grade, domain)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 """)
-            linkSegment = try db.makeStatement(sql: "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?, ?, ?)")
+            linkSegment = try RawStatement(db, "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?1, ?2, ?3)")
         }
         guard let insertItem, let linkSegment else { return false }
-        let id = Data(item.id.bytes)
-        try insertItem.execute(arguments: [id, item.template, item.templateVersion, item.category, item.lang, item.pair,
-                                           item.question, item.answer, try CanonicalJSON.string(item.rubric),
-                                           item.target?.lemma, item.target?.lang, item.consistencyGroup,
-                                           item.grade, item.domain])
+        let rubric: String
+        if let last = lastRubric, last.list == item.rubric {
+            rubric = last.json
+        } else {
+            rubric = try CanonicalJSON.string(item.rubric)
+            lastRubric = (item.rubric, rubric)
+        }
+        insertItem.bind(1, item.id)
+        insertItem.bind(2, item.template)
+        insertItem.bind(3, Int64(item.templateVersion))
+        insertItem.bind(4, item.category)
+        insertItem.bind(5, item.lang)
+        insertItem.bind(6, item.pair)
+        insertItem.bind(7, item.question)
+        insertItem.bind(8, item.answer)
+        insertItem.bind(9, rubric)
+        insertItem.bind(10, item.target?.lemma)
+        insertItem.bind(11, item.target?.lang)
+        insertItem.bind(12, item.consistencyGroup)
+        insertItem.bind(13, item.grade)
+        insertItem.bind(14, item.domain)
+        try insertItem.runRebinding()
         guard db.changesCount > 0 else { return false }
         for (ordinal, segment) in item.segments.enumerated() {
-            try linkSegment.execute(arguments: [id, ordinal, Data(segment.bytes)])
+            linkSegment.bind(1, item.id)
+            linkSegment.bind(2, Int64(ordinal))
+            linkSegment.bind(3, segment)
+            try linkSegment.runRebinding()
         }
         added += 1
         return true
