@@ -374,7 +374,7 @@ public final class ItemSession {
         if let last = lastRubric, last.list == item.rubric {
             rubric = last.json
         } else {
-            rubric = try CanonicalJSON.string(item.rubric)
+            rubric = try Self.rubricJSON(item.rubric)
             lastRubric = (item.rubric, rubric)
         }
         insertItem.bind(1, item.id)
@@ -401,6 +401,23 @@ public final class ItemSession {
         }
         added += 1
         return true
+    }
+
+    /// A rubric as stored: the bytes of ``CanonicalJSON/string(_:)``. Criteria whose characters
+    /// JSON never escapes (no quote, backslash or control character, nothing from U+2000 to
+    /// U+2FFF, where encoders differ on line separators) are written directly, without an encoder
+    /// per item; anything else goes through ``CanonicalJSON``.
+    static func rubricJSON(_ rubric: [String]) throws -> String {
+        var out = "["
+        for (index, criterion) in rubric.enumerated() {
+            let plain = criterion.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F && $0 != 0xE2 }
+            guard plain else { return try CanonicalJSON.string(rubric) }
+            if index > 0 { out += "," }
+            out += "\""
+            out += criterion
+            out += "\""
+        }
+        return out + "]"
     }
 
     /// Does the store hold table `name`? (The grading stage's tables exist only once it has run.)
