@@ -20,6 +20,12 @@ struct RenderTrimTests {
             }
             samples.append(space)
         }
+        // Every scalar of the Basic Multilingual Plane, at each end.
+        for value in 0...0xFFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            samples.append(String(scalar) + "a")
+            samples.append("a" + String(scalar))
+        }
         for text in samples {
             #expect(BuildContext.trimmed(text) == text.trimmingCharacters(in: .whitespacesAndNewlines),
                     "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
