@@ -113,9 +113,8 @@ struct BuildContext {
     /// Question → answer of the items stored so far, per template: an identical question never
     /// carries two answers, nor is stored twice.
     let ledger = QuestionLedger()
-    /// Renderings of template bodies that name no variable (most rubrics): the same text for
-    /// every item, so rendered once per run.
-    let constants = RenderedConstants()
+    /// How each template body is rendered fastest with the same text (``RenderPlans``).
+    let plans = RenderPlans()
 
     init(session: ItemSession, annotator: SegmentAnnotator) {
         self.session = session
@@ -226,8 +225,7 @@ struct BuildContext {
     }
 
     func render(_ body: Template.Body, _ bindings: [String: Any]) -> String {
-        if let constant = constants.text(of: body) { return constant }
-        return Self.trimmed(body.template.render(bindings))
+        Self.trimmed(plans.render(body, bindings))
     }
 
     /// `text` without leading and trailing white space: the same result as Foundation's
@@ -250,22 +248,94 @@ struct BuildContext {
     }
 }
 
-/// Template bodies without a Mustache tag, rendered once: their text does not depend on the
-/// bindings. Keyed by source text; a reference type so that rendering stays non-mutating.
-final class RenderedConstants {
-    private var rendered: [String: String] = [:]
-    private var variable: Set<String> = []
+/// Renders template bodies with less work than Mustache where that gives the same text:
+///
+/// - a body without any tag (most rubrics) is rendered once per run;
+/// - a body whose tags are all plain variables (`{{word}}`) bound to strings is rendered by
+///   substitution. Templates are plain text (`CONTENT_TYPE:TEXT`, nothing escaped), so Mustache
+///   prints such a variable as the string itself. The first renderings of each body are also made
+///   by Mustache and compared: a body whose substitution ever differs goes back to Mustache;
+/// - anything else (sections, dotted names, a value that is not a string) goes to Mustache.
+///
+/// Keyed by source text; a reference type so that rendering stays non-mutating.
+final class RenderPlans {
+    /// A body split at its variables: `literals.count == names.count + 1`.
+    struct Substitution {
+        var literals: [String]
+        var names: [String]
+    }
 
-    /// The body's rendering when it names no variable, else nil.
-    func text(of body: Template.Body) -> String? {
-        if let known = rendered[body.source] { return known }
-        if variable.contains(body.source) { return nil }
-        guard !body.source.contains("{{") else {
-            variable.insert(body.source)
-            return nil
+    enum Plan {
+        case constant(String)
+        case substitution(Substitution, checksLeft: Int)
+        case mustache
+    }
+
+    /// Renderings compared with Mustache's before a body's substitution is trusted.
+    static let checks = 64
+    private var plans: [String: Plan] = [:]
+
+    func render(_ body: Template.Body, _ bindings: [String: Any]) -> String {
+        let plan = plans[body.source] ?? makePlan(body)
+        switch plan {
+        case let .constant(text):
+            return text
+        case .mustache:
+            return body.template.render(bindings)
+        case let .substitution(substitution, checksLeft):
+            guard let text = Self.substitute(substitution, bindings) else { return body.template.render(bindings) }
+            if checksLeft > 0 {
+                let reference = body.template.render(bindings)
+                plans[body.source] = reference == text ? .substitution(substitution, checksLeft: checksLeft - 1) : .mustache
+                return reference
+            }
+            return text
         }
-        let text = BuildContext.trimmed(body.template.render([String: Any]()))
-        rendered[body.source] = text
-        return text
+    }
+
+    private func makePlan(_ body: Template.Body) -> Plan {
+        let plan: Plan
+        if !body.source.contains("{{") {
+            plan = .constant(body.template.render([String: Any]()))
+        } else if let substitution = Self.parse(body.source) {
+            plan = .substitution(substitution, checksLeft: Self.checks)
+        } else {
+            plan = .mustache
+        }
+        plans[body.source] = plan
+        return plan
+    }
+
+    /// The body as literals and plain variable names, or nil when any tag is something else.
+    static func parse(_ source: String) -> Substitution? {
+        var literals: [String] = [], names: [String] = []
+        var rest = Substring(source)
+        while let open = rest.firstRange(of: "{{") {
+            literals.append(String(rest[..<open.lowerBound]))
+            let inside = rest[open.upperBound...]
+            guard let close = inside.firstRange(of: "}}") else { return nil }
+            let name = inside[..<close.lowerBound].trimmingPrefix(while: { $0 == " " })
+            let trimmed = name.prefix(while: { $0 != " " })
+            guard !trimmed.isEmpty, name[trimmed.endIndex...].allSatisfy({ $0 == " " }),
+                  trimmed.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") })
+            else { return nil }
+            names.append(String(trimmed))
+            rest = inside[close.upperBound...]
+        }
+        // A "}}" left over (or "{{{…}}}") is not plain text for Mustache's parser: not substituted.
+        if rest.contains("}}") || literals.contains(where: { $0.contains("}}") }) { return nil }
+        literals.append(String(rest))
+        return Substitution(literals: literals, names: names)
+    }
+
+    /// The substituted text, or nil when a variable is unbound or not a string.
+    static func substitute(_ body: Substitution, _ bindings: [String: Any]) -> String? {
+        var out = body.literals[0]
+        for (index, name) in body.names.enumerated() {
+            guard let value = bindings[name] as? String else { return nil }
+            out += value
+            out += body.literals[index + 1]
+        }
+        return out
     }
 }
