@@ -208,7 +208,7 @@ extension BuildContext {
                           gold: String, segment: SourceSegment, target: Lexeme, defaultConsistency: String,
                           pending: inout [PendingGrammarItem], report: inout TemplateReport) throws {
         // The raw rendering is the key (one template trims alike); emit renders the stored text.
-        let question = template.question.template.render(bindings)
+        let question = plans.render(template.question, bindings)
         pending.append(PendingGrammarItem(question: question, gold: gold, bindings: bindings, target: target,
                                           defaultConsistency: defaultConsistency))
     }
