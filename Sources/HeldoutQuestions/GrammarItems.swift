@@ -57,7 +57,8 @@ extension BuildContext {
             case .new:
                 report.answered += 1
                 try emit(template, lang: lang, pair: pair, bindings: item.bindings, segments: segmentIDs(segment, pair: pair),
-                         target: item.target, defaultConsistency: item.defaultConsistency, source: segment.id, report: &report)
+                         target: item.target, defaultConsistency: item.defaultConsistency, source: segment.id,
+                         renderedQuestion: item.question, report: &report)
             case .duplicate:
                 report.skipped[GrammarQuestionLedger.duplicateReason, default: 0] += 1
             case .conflict:
@@ -207,7 +208,7 @@ extension BuildContext {
                           gold: String, segment: SourceSegment, target: Lexeme, defaultConsistency: String,
                           pending: inout [PendingGrammarItem], report: inout TemplateReport) throws {
         // The raw rendering is the key (one template trims alike); emit renders the stored text.
-        let question = template.question.template.render(bindings)
+        let question = plans.render(template.question, bindings)
         pending.append(PendingGrammarItem(question: question, gold: gold, bindings: bindings, target: target,
                                           defaultConsistency: defaultConsistency))
     }

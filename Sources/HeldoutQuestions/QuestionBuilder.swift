@@ -113,6 +113,8 @@ struct BuildContext {
     /// Question → answer of the items stored so far, per template: an identical question never
     /// carries two answers, nor is stored twice.
     let ledger = QuestionLedger()
+    /// How each template body is rendered fastest with the same text (``RenderPlans``).
+    let plans = RenderPlans()
 
     init(session: ItemSession, annotator: SegmentAnnotator) {
         self.session = session
@@ -180,8 +182,10 @@ struct BuildContext {
 
     func emit(_ template: Template, lang: String, pair: Template.DirectedLanguages?, bindings: [String: Any],
               segments: [ContentID], target: Lexeme?, defaultConsistency: String, source: ContentID,
-              report: inout TemplateReport) throws {
-        let question = render(template.question, bindings)
+              renderedQuestion: String? = nil, report: inout TemplateReport) throws {
+        // A caller that rendered the question already (grammar, for its duplicate check) passes
+        // the raw rendering: rendering it again would give the same text.
+        let question = renderedQuestion.map(Self.trimmed) ?? render(template.question, bindings)
         guard !question.isEmpty else {
             throw HeldoutError.badInput(SourceLocation(file: template.file, line: template.question.line, column: template.question.column),
                                         "the question renders empty (segment \(source.hex): «\(bindings["text"] as? String ?? "")»); nothing was stored")
@@ -221,6 +225,117 @@ struct BuildContext {
     }
 
     func render(_ body: Template.Body, _ bindings: [String: Any]) -> String {
-        body.template.render(bindings).trimmingCharacters(in: .whitespacesAndNewlines)
+        Self.trimmed(plans.render(body, bindings))
+    }
+
+    /// `text` without leading and trailing white space: the same result as Foundation's
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` (whose set is the Unicode White_Space
+    /// property plus U+200B, zero width space: checked over every scalar), without bridging to
+    /// NSString, which cost a tenth of the questions stage.
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return text }
+        // Fast path: an ASCII letter or mark at both ends (a rendered question ends with one
+        // line break at most): nothing to trim.
+        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return text }
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace || scalar.value == 0x200B }
+        while start < end, isSpace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isSpace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        if start == scalars.startIndex, end == scalars.endIndex { return text }
+        return String(scalars[start..<end])
+    }
+}
+
+/// Renders template bodies with less work than Mustache where that gives the same text:
+///
+/// - a body without any tag (most rubrics) is rendered once per run;
+/// - a body whose tags are all plain variables (`{{word}}`) bound to strings is rendered by
+///   substitution. Templates are plain text (`CONTENT_TYPE:TEXT`, nothing escaped), so Mustache
+///   prints such a variable as the string itself. The first renderings of each body are also made
+///   by Mustache and compared: a body whose substitution ever differs goes back to Mustache;
+/// - anything else (sections, dotted names, a value that is not a string) goes to Mustache.
+///
+/// Keyed by source text; a reference type so that rendering stays non-mutating.
+final class RenderPlans {
+    /// A body split at its variables: `literals.count == names.count + 1`.
+    struct Substitution {
+        var literals: [String]
+        var names: [String]
+    }
+
+    enum Plan {
+        case constant(String)
+        case substitution(Substitution, checksLeft: Int)
+        case mustache
+    }
+
+    /// Renderings compared with Mustache's before a body's substitution is trusted.
+    static let checks = 64
+    private var plans: [String: Plan] = [:]
+
+    func render(_ body: Template.Body, _ bindings: [String: Any]) -> String {
+        let plan = plans[body.source] ?? makePlan(body)
+        switch plan {
+        case let .constant(text):
+            return text
+        case .mustache:
+            return body.template.render(bindings)
+        case let .substitution(substitution, checksLeft):
+            guard let text = Self.substitute(substitution, bindings) else { return body.template.render(bindings) }
+            if checksLeft > 0 {
+                let reference = body.template.render(bindings)
+                plans[body.source] = reference == text ? .substitution(substitution, checksLeft: checksLeft - 1) : .mustache
+                return reference
+            }
+            return text
+        }
+    }
+
+    private func makePlan(_ body: Template.Body) -> Plan {
+        let plan: Plan
+        if !body.source.contains("{{") {
+            plan = .constant(body.template.render([String: Any]()))
+        } else if let substitution = Self.parse(body.source) {
+            plan = .substitution(substitution, checksLeft: Self.checks)
+        } else {
+            plan = .mustache
+        }
+        plans[body.source] = plan
+        return plan
+    }
+
+    /// The body as literals and plain variable names, or nil when any tag is something else.
+    static func parse(_ source: String) -> Substitution? {
+        var literals: [String] = [], names: [String] = []
+        var rest = Substring(source)
+        while let open = rest.firstRange(of: "{{") {
+            literals.append(String(rest[..<open.lowerBound]))
+            let inside = rest[open.upperBound...]
+            guard let close = inside.firstRange(of: "}}") else { return nil }
+            let name = inside[..<close.lowerBound].trimmingPrefix(while: { $0 == " " })
+            let trimmed = name.prefix(while: { $0 != " " })
+            guard !trimmed.isEmpty, name[trimmed.endIndex...].allSatisfy({ $0 == " " }),
+                  trimmed.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") })
+            else { return nil }
+            names.append(String(trimmed))
+            rest = inside[close.upperBound...]
+        }
+        // A "}}" left over (or "{{{…}}}") is not plain text for Mustache's parser: not substituted.
+        if rest.contains("}}") || literals.contains(where: { $0.contains("}}") }) { return nil }
+        literals.append(String(rest))
+        return Substitution(literals: literals, names: names)
+    }
+
+    /// The substituted text, or nil when a variable is unbound or not a string.
+    static func substitute(_ body: Substitution, _ bindings: [String: Any]) -> String? {
+        var out = body.literals[0]
+        for (index, name) in body.names.enumerated() {
+            guard let value = bindings[name] as? String else { return nil }
+            out += value
+            out += body.literals[index + 1]
+        }
+        return out
     }
 }

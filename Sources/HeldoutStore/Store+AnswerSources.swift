@@ -202,8 +202,16 @@ public struct FormAnalysis: Sendable, Hashable {
 /// so the questions stage sees one consistent store and leaves nothing behind when it fails.
 public final class ItemSession {
     let db: Database
-    private var insertItem: Statement?
-    private var linkSegment: Statement?
+    private var insertItem: RawStatement?
+    private var linkSegment: RawStatement?
+    /// The last rubric stored and its JSON: a template's rubric is usually the same for every
+    /// item, so it is encoded once, not per item.
+    private var lastRubric: (list: [String], json: String)?
+    /// The grading statement and the last segment's grading (``grading(of:)``): items come
+    /// sentence by sentence, so one lookup per sentence, with memory that stays flat.
+    var gradingStatement: RawStatement?
+    var lastGrading: (segment: ContentID, grade: Double?, domain: String?)?
+    private var parsedFeatures: [String: Features] = [:]
     public private(set) var added = 0
 
     init(_ db: Database) { self.db = db }
@@ -250,13 +258,14 @@ public final class ItemSession {
     public func forEachSegment(lang: String, translationLang: String?, analysedOnly: Bool = false,
                                _ body: (SourceSegment) throws -> Void) throws {
         let translations = try translationStatement(translationLang)
-        let tokens = try db.makeStatement(sql: """
-            SELECT t.id, t.form, t.lemma, t.upos, t.feats, t.head, t.deprel, t.no_space_after
-            FROM token t WHERE t.segment = ?1
-              AND t.corpus_id = (SELECT t2.corpus_id FROM token t2 JOIN corpus c ON c.id = t2.corpus_id
-                                 WHERE t2.segment = ?1 ORDER BY c.name LIMIT 1)
-              AND t.position = (SELECT min(t3.position) FROM token t3 WHERE t3.segment = ?1 AND t3.corpus_id = t.corpus_id)
-            ORDER BY t.ordinal
+        // Every token of the segment, the chosen analysis first: the corpus that sorts first by
+        // name, then its first occurrence of the sentence (lowest position); ``loadTokens`` keeps
+        // the rows of that occurrence. One index range and a small sort per segment, where
+        // correlated subqueries per row cost a tenth of the questions stage.
+        let tokens = try RawStatement(db, """
+            SELECT t.corpus_id, t.position, t.id, t.form, t.lemma, t.upos, t.feats, t.head, t.deprel, t.no_space_after
+            FROM token t JOIN corpus c ON c.id = t.corpus_id WHERE t.segment = ?1
+            ORDER BY c.name, t.position, t.ordinal
             """)
         let sql = analysedOnly
             ? "SELECT s.rowid, s.id, s.lang, s.text, s.grp FROM segment s WHERE s.lang_primary = ? AND EXISTS (SELECT 1 FROM token t WHERE t.segment = s.rowid) ORDER BY s.id"
@@ -270,18 +279,41 @@ public final class ItemSession {
                 segment.translations = try Self.translations(translations, group: group)
             }
             if analysedOnly {
-                let rowid: Int64 = row[0]
-                var list: [Token] = []
-                let tokenRows = try Row.fetchCursor(tokens, arguments: [rowid])
-                while let t = try tokenRows.next() {
-                    list.append(Token(id: t[0], form: t[1], lemma: t[2], upos: t[3],
-                                      features: Features(conllu: t[4]) ?? Features(),
-                                      head: t[5], deprel: t[6], noSpaceAfter: (t[7] as Int) != 0))
-                }
-                segment.tokens = list
+                segment.tokens = try loadTokens(tokens, segment: row[0])
             }
             try body(segment)
         }
+    }
+
+    /// The tokens of one analysis of a segment (rows of `statement`, see ``forEachSegment``), in order.
+    private func loadTokens(_ statement: RawStatement, segment rowid: Int64) throws -> [Token] {
+        defer { statement.reset() }
+        statement.bind(1, rowid)
+        var list: [Token] = []
+        var occurrence: (corpus: Int64, position: Int64)?
+        while try statement.step() {
+            let corpus = statement.int64(0), position = statement.int64(1)
+            if let occurrence {
+                if occurrence.corpus != corpus || occurrence.position != position { break }
+            } else {
+                occurrence = (corpus, position)
+            }
+            list.append(Token(id: statement.string(2), form: statement.string(3), lemma: statement.string(4),
+                              upos: statement.string(5), features: features(statement.string(6)),
+                              head: statement.isNull(7) ? nil : Int(statement.int64(7)), deprel: statement.string(8),
+                              noSpaceAfter: statement.int64(9) != 0))
+        }
+        return list
+    }
+
+    /// Parsed CoNLL-U features, cached by their text: a treebank has a few thousand distinct
+    /// feature sets, and each is met thousands of times. Bounded, so memory stays flat.
+    private func features(_ raw: String) -> Features {
+        if let known = parsedFeatures[raw] { return known }
+        let parsed = Features(conllu: raw) ?? Features()
+        if parsedFeatures.count >= 65_536 { parsedFeatures.removeAll(keepingCapacity: true) }
+        parsedFeatures[raw] = parsed
+        return parsed
     }
 
     /// Streams the segments of `lang` that carry label `name`, in id order, with the label's values.
@@ -326,28 +358,66 @@ public final class ItemSession {
 
     /// Stores one item; `false` when an item with its id is already stored (the same question
     /// met twice: same template, same bound values), which is then kept as it was.
+    /// Statements are prepared once per session and driven through the C API (``RawStatement``).
     @discardableResult
     public func add(_ item: Item) throws -> Bool {
         if insertItem == nil {
-            insertItem = try db.makeStatement(sql: """
+            insertItem = try RawStatement(db, """
                 INSERT OR IGNORE INTO item(id, template, template_version, category, lang, pair, question, answer, rubric,
                                             target_lemma, target_lang, consistency_group, grade, domain)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 """)
-            linkSegment = try db.makeStatement(sql: "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?, ?, ?)")
+            linkSegment = try RawStatement(db, "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?1, ?2, ?3)")
         }
         guard let insertItem, let linkSegment else { return false }
-        let id = Data(item.id.bytes)
-        try insertItem.execute(arguments: [id, item.template, item.templateVersion, item.category, item.lang, item.pair,
-                                           item.question, item.answer, try CanonicalJSON.string(item.rubric),
-                                           item.target?.lemma, item.target?.lang, item.consistencyGroup,
-                                           item.grade, item.domain])
+        let rubric: String
+        if let last = lastRubric, last.list == item.rubric {
+            rubric = last.json
+        } else {
+            rubric = try Self.rubricJSON(item.rubric)
+            lastRubric = (item.rubric, rubric)
+        }
+        insertItem.bind(1, item.id)
+        insertItem.bind(2, item.template)
+        insertItem.bind(3, Int64(item.templateVersion))
+        insertItem.bind(4, item.category)
+        insertItem.bind(5, item.lang)
+        insertItem.bind(6, item.pair)
+        insertItem.bind(7, item.question)
+        insertItem.bind(8, item.answer)
+        insertItem.bind(9, rubric)
+        insertItem.bind(10, item.target?.lemma)
+        insertItem.bind(11, item.target?.lang)
+        insertItem.bind(12, item.consistencyGroup)
+        insertItem.bind(13, item.grade)
+        insertItem.bind(14, item.domain)
+        try insertItem.runRebinding()
         guard db.changesCount > 0 else { return false }
         for (ordinal, segment) in item.segments.enumerated() {
-            try linkSegment.execute(arguments: [id, ordinal, Data(segment.bytes)])
+            linkSegment.bind(1, item.id)
+            linkSegment.bind(2, Int64(ordinal))
+            linkSegment.bind(3, segment)
+            try linkSegment.runRebinding()
         }
         added += 1
         return true
+    }
+
+    /// A rubric as stored: the bytes of ``CanonicalJSON/string(_:)``. Criteria whose characters
+    /// JSON never escapes (no quote, backslash or control character, nothing from U+2000 to
+    /// U+2FFF, where encoders differ on line separators) are written directly, without an encoder
+    /// per item; anything else goes through ``CanonicalJSON``.
+    static func rubricJSON(_ rubric: [String]) throws -> String {
+        var out = "["
+        for (index, criterion) in rubric.enumerated() {
+            let plain = criterion.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F && $0 != 0xE2 }
+            guard plain else { return try CanonicalJSON.string(rubric) }
+            if index > 0 { out += "," }
+            out += "\""
+            out += criterion
+            out += "\""
+        }
+        return out + "]"
     }
 
     /// Does the store hold table `name`? (The grading stage's tables exist only once it has run.)

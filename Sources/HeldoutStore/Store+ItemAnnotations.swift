@@ -7,13 +7,22 @@ extension ItemSession {
     /// is ungradable, or has no known domain). Items copy them at creation, so a split can use
     /// reading level and domain without knowing the grading tables.
     public func grading(of segment: ContentID) throws -> (grade: Double?, domain: String?) {
-        let row = try Row.fetchOne(db, sql: """
-            SELECT g.grade, d.domain
-            FROM segment s
-            LEFT JOIN grade g ON g.segment = s.rowid
-            LEFT JOIN segment_domain d ON d.segment = s.rowid
-            WHERE s.id = ?
-            """, arguments: [Data(segment.bytes)])
-        return (row?[0], row?[1])
+        if let last = lastGrading, last.segment == segment { return (last.grade, last.domain) }
+        if gradingStatement == nil {
+            gradingStatement = try RawStatement(db, """
+                SELECT g.grade, d.domain
+                FROM segment s
+                LEFT JOIN grade g ON g.segment = s.rowid
+                LEFT JOIN segment_domain d ON d.segment = s.rowid
+                WHERE s.id = ?1
+                """)
+        }
+        guard let statement = gradingStatement else { return (nil, nil) }
+        defer { statement.reset() }
+        statement.bind(1, segment)
+        var result: (grade: Double?, domain: String?) = (nil, nil)
+        if try statement.step() { result = (statement.double(0), statement.text(1)) }
+        lastGrading = (segment, result.grade, result.domain)
+        return result
     }
 }
