@@ -59,8 +59,41 @@ public enum StopWords {
     quarante cinquante soixante cent cents mille
     """.split(whereSeparator: \.isWhitespace).map(String.init))
 
+    static let german: Set<String> = Set("""
+    aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes auch auf aus bei beim
+    bin bis bist da damit dann das dass dein deine deinem deinen deiner dem den denn der deren des dessen dich die dies
+    diese diesem diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines er es etwas euch euer
+    eure für gegen gewesen hab habe haben hat hatte hatten hier hin hinter ich ihm ihn ihnen ihr ihre ihrem ihren ihrer
+    im in indem ins ist jede jedem jeden jeder jedes jene jenem jenen jener jenes jetzt kann kein keine keinem keinen
+    keiner können könnte machen man manche manchem manchen mancher mein meine meinem meinen meiner mit muss musste nach
+    nicht nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner seit sich sie sind so solche solchem
+    solchen solcher soll sollte sondern sonst über um und uns unser unsere unter viel vom von vor war waren warst was
+    weg weil weiter welche welchem welchen welcher welches wenn werde werden wie wieder will wir wird wirst wo wollen
+    wollte würde würden zu zum zur zwar zwischen bitte ja nein kein
+    """.split(whereSeparator: \.isWhitespace).map(String.init))
+    static let spanish: Set<String> = Set("""
+    a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante e el él ella ellas ellos
+    en entre era erais eran eras eres es esa esas ese eso esos esta estaba estado estais estamos estan estar estas este
+    esto estos estoy fue fueron fui ha habéis había han has hasta hay la las le les lo los más me mi mis mucho muchos
+    muy nada ni no nos nosotras nosotros o os otra otras otro otros para pero poco por porque que qué quien quienes se
+    sea ser si sí sido sin sobre sois somos son soy su sus también tanto te tenéis tenemos tener tengo ti tiene tienen
+    todo todos tu tus tú un una unas uno unos vosotras vosotros vuestra vuestro y ya yo aquí allí cada cual cuales
+    """.split(whereSeparator: \.isWhitespace).map(String.init))
+    static let germanNumbers: Set<String> = Set("""
+    null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig vierzig fünfzig hundert tausend
+    """.split(whereSeparator: \.isWhitespace).map(String.init))
+    static let spanishNumbers: Set<String> = Set("""
+    cero dos tres cuatro cinco seis siete ocho nueve diez once doce veinte treinta cuarenta cincuenta cien ciento mil
+    """.split(whereSeparator: \.isWhitespace).map(String.init))
+
     public static func isNumber(_ word: String, lang: String) -> Bool {
-        lang == "fr" && frenchNumbers.contains(word.lowercased())
+        let lower = word.lowercased()
+        switch lang {
+        case "fr": return frenchNumbers.contains(lower)
+        case "de": return germanNumbers.contains(lower)
+        case "es": return spanishNumbers.contains(lower)
+        default: return false
+        }
     }
     static let english: Set<String> = Set("""
     a an and are as at be been but by can could did do does for from had has have he her him his i if in into is it its
@@ -73,6 +106,8 @@ public enum StopWords {
         switch lang {
         case "fr": return french.contains(lower)
         case "en": return english.contains(lower)
+        case "de": return german.contains(lower)
+        case "es": return spanish.contains(lower)
         default: return false
         }
     }
