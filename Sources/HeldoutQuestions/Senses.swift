@@ -110,7 +110,11 @@ public enum SenseText {
                 if !isCode(inner) { text += inner }
                 index = raw.index(after: close)
                 continue
-            case "}", ">":
+            case "[":
+                // `[geogr.] Bosnian`, `[einmaliger] mistake`: a usage or domain remark, dropped.
+                index = raw[index...].firstIndex(of: "]").map { raw.index(after: $0) } ?? raw.endIndex
+                continue
+            case "}", ">", "]":
                 index = raw.index(after: index)
                 continue
             default:
@@ -129,13 +133,25 @@ public enum SenseText {
         return out.contains(where: \.isLetter) ? out : nil
     }
 
-    /// Cleaned senses, in order, empty and repeated ones dropped.
+    /// Cleaned senses, in order, empty and repeated ones dropped, and the lines some
+    /// dictionaries (FreeDict's Ding-derived deu-eng) list among senses that are not senses:
+    /// `Synonyms: …`, `Note: …`, and usage examples (`"er/sie benötigt" - he/she needs`).
     public static func clean(senses: [String]) -> [String] {
         var out: [String] = []
-        for sense in senses {
+        for sense in senses where !isNotASense(sense) {
             if let cleaned = clean(sense), !out.contains(cleaned) { out.append(cleaned) }
         }
         return out
+    }
+
+    static let metadataPrefixes = ["synonym:", "synonyms:", "note:", "notes:", "example:", "examples:", "see also:", "antonym:", "antonyms:"]
+
+    static func isNotASense(_ raw: String) -> Bool {
+        let trimmed = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        if metadataPrefixes.contains(where: { trimmed.hasPrefix($0) }) { return true }
+        // An example: a quoted phrase and its translation.
+        if let first = trimmed.first, "\"„“«".contains(first), trimmed.contains(" - ") { return true }
+        return false
     }
 
     static func isCode(_ inner: Substring) -> Bool {
