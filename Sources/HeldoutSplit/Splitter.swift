@@ -159,7 +159,7 @@ public struct Splitter {
         }
 
         options.progress?("writing records")
-        let counts = try RecordWriter(spec: spec, input: input, variants: variants, fates: fates, directories: temporaries).write(store: store)
+        let counts = try RecordWriter(spec: try statedSpec(), input: input, variants: variants, fates: fates, directories: temporaries).write(store: store)
 
         options.progress?("manifest")
         var summaries: [SplitSummary.Output] = []
@@ -180,6 +180,54 @@ public struct Splitter {
         }
 
         return (variants, destinations, summaries)
+    }
+
+    /// The spec as `spec.yaml` states it: the spec itself, or, for a split made step by step
+    /// (ingest, grade, questions, split; no `sources`), completed from what the store recorded —
+    /// each corpus with its files and read options, and the templates `questions` read — so that
+    /// `heldout rebuild` can make it again. When a corpus was read with an option a spec cannot
+    /// state, no source is stated at all, and rebuild says it cannot rebuild.
+    func statedSpec() throws -> SplitSpec {
+        guard spec.sources.isEmpty else { return spec }
+        var stated = spec
+        if stated.templates == nil { stated.templates = try store.stageFingerprint(Store.templatesPathKey) }
+        var sources: [SplitSpec.Source] = []
+        let known: Set<String> = ["format", "pair", "lang", "domain", "documents", "skip_invalid", "labels", "max_segment_bytes",
+                                  "columns", "fields"]
+        for corpus in try store.corpusReadOptions() {
+            guard let path = corpus.files.first, corpus.options.keys.allSatisfy(known.contains) else { return stated }
+            var source = SplitSpec.Source(path: path)
+            source.format = corpus.options["format"]
+            source.pair = corpus.options["pair"]
+            source.lang = corpus.options["lang"]
+            // Ingest records the mode it used: `auto` as such, and `file` both for formats the
+            // option does not apply to and for a whole-file choice; stating neither is what
+            // reads them back alike (a whole-file TMX then rebuilds differently, and rebuild says so).
+            if let documents = corpus.options["documents"], documents != "auto", documents != "file" { source.documents = documents }
+            if let columns = corpus.options["columns"] { source.columns = columns.split(separator: ",").map(String.init) }
+            if let fields = corpus.options["fields"] {
+                var mapping: [String: String] = [:]
+                for part in fields.split(separator: ",") {
+                    let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard kv.count == 2 else { return stated }
+                    mapping[kv[0]] = kv[1]
+                }
+                source.fields = mapping
+            }
+            if corpus.options["skip_invalid"] == "true" { source.skipInvalid = true }
+            if let labels = corpus.options["labels"] {
+                // `tone=` (a label file's one label): anything else is a mapping a spec cannot state.
+                guard labels.hasSuffix("="), !labels.dropLast().contains(where: { $0 == "=" || $0 == "," }) else { return stated }
+                source.label = String(labels.dropLast())
+            }
+            if let limit = corpus.options["max_segment_bytes"] { source.maxSegmentBytes = Int(limit) }
+            source.domain = corpus.options["domain"] ?? corpus.domain
+            source.license = corpus.licence
+            source.corpus = corpus.name
+            sources.append(source)
+        }
+        stated.sources = sources
+        return stated
     }
 
     /// Where a variant goes: the primary at `output`, siblings beside it with their suffix.

@@ -98,6 +98,18 @@ extension Store {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM corpus ORDER BY name").map(CorpusRecord.init) }
     }
 
+    /// How each corpus was read, as ingest recorded it: name, files as given, the read options
+    /// (canonical JSON of strings), domain and licence — what a spec's `sources` entry says.
+    public func corpusReadOptions() throws -> [(name: String, files: [String], options: [String: String], domain: String?, licence: String?)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, files, options, domain, licence FROM corpus ORDER BY name").map { row in
+                let files = (try? JSONDecoder().decode([String].self, from: Data((row[1] as String).utf8))) ?? []
+                let options = (try? JSONDecoder().decode([String: String].self, from: Data((row[2] as String).utf8))) ?? [:]
+                return (row[0], files, options, row[3], row[4])
+            }
+        }
+    }
+
     public func statistics() throws -> StoreStatistics {
         try read { db in
             var languages: [String: Int] = [:]

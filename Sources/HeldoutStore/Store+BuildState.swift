@@ -16,6 +16,10 @@ extension Schema {
 }
 
 extension Store {
+    /// Where `heldout questions` last read its templates (a `stage_state` row): a split made step
+    /// by step states it in its spec.yaml, so that the release can be rebuilt.
+    public static let templatesPathKey = "questions.templates-path"
+
     /// The fingerprint of the inputs `stage` last ran on, if it ran.
     public func stageFingerprint(_ stage: String) throws -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT fingerprint FROM stage_state WHERE stage = ?", arguments: [stage]) }

@@ -27,6 +27,8 @@ struct QuestionsCommand: ParsableCommand {
         let loaded = try TemplateLoader.load(directory: templates)
         let store = try Store(path: common.store, mustExist: true)
         let report = try QuestionBuilder(templates: loaded).run(store: store)
+        // Remembered so that a split made step by step can state its templates in spec.yaml.
+        try store.setStageFingerprint(Store.templatesPathKey, templates)
         for line in Self.warnings(report) { Console.error(line) }
         if common.json {
             try Console.json(report)
