@@ -181,10 +181,11 @@ struct SideAssignment {
         var heldoutIn = [Int32](repeating: 0, count: components)
         var pinnedIn = [Int32](repeating: 0, count: components)
         var trainingIn = [Int32](repeating: 0, count: components)
-        var evaluableByColumn = [[Int32]](repeating: [], count: components)
+        // Evaluable training items per component and column, flat (`c * columns + x`).
+        var evaluableIn = [Int32](repeating: 0, count: components * columns)
+        func evaluableByColumn(_ c: Int) -> ArraySlice<Int32> { evaluableIn[(c * columns)..<((c + 1) * columns)] }
         var total = [Int](repeating: 0, count: columns)
         for c in 0..<components {
-            var byColumn = [Int32](repeating: 0, count: columns)
             for i32 in items(of: c) {
                 let i = Int(i32)
                 let column = Int(input.column[i])
@@ -193,11 +194,10 @@ struct SideAssignment {
                     continue
                 }
                 trainingIn[c] += 1
-                if evaluable[i] { byColumn[column] += 1 }
+                if evaluable[i] { evaluableIn[c * columns + column] += 1 }
                 if trainable[i] || evaluable[i] { total[column] += 1 }
                 if keys(of: i).contains(where: { owner[Int($0)] == .evaluation }) { pinnedIn[c] += 1 }
             }
-            evaluableByColumn[c] = byColumn
         }
         let target = total.map { Double($0) * evaluationShare }
         let ceiling = total.map { Double($0) * min(1, evaluationShare + p.tolerance) }
@@ -211,14 +211,16 @@ struct SideAssignment {
             let rb = Double(heldoutIn[b] + pinnedIn[b]) / Double(max(trainingIn[b], 1))
             return ra != rb ? ra > rb : (u[a] != u[b] ? u[a] < u[b] : a < b)
         }
+        // Moves component `c` to evaluation, counting its training columns' items there.
+        func sendToEvaluation(_ c: Int) {
+            side[c] = .evaluation
+            for (x, k) in evaluableByColumn(c).enumerated() { inEvaluation[x] += Double(k) }
+        }
         for c in candidates {
-            let byColumn = evaluableByColumn[c]
-            let fits = (0..<columns).allSatisfy { byColumn[$0] == 0 || inEvaluation[$0] + Double(byColumn[$0]) <= target[$0] + 1e-9 }
-            if fits {
-                side[c] = .evaluation
-                for x in 0..<columns { inEvaluation[x] += Double(byColumn[x]) }
-            }
-            if side[c] == .evaluation { flipped[c] = true }
+            let byColumn = evaluableByColumn(c)
+            guard zip(byColumn, 0...).allSatisfy({ k, x in k == 0 || inEvaluation[x] + Double(k) <= target[x] + 1e-9 }) else { continue }
+            sendToEvaluation(c)
+            flipped[c] = true
         }
 
         // 3. Fill training columns' evaluation shares with free components.
@@ -234,22 +236,24 @@ struct SideAssignment {
         func closer(_ current: Double, _ k: Double, _ x: Int) -> Bool {
             current + k <= ceiling[x] + 1e-9 || (!strict && abs(current + k - target[x]) < abs(target[x] - current))
         }
+        // Whether `c` brings some training column nearer its evaluation share, and none past what
+        // `closer` allows.
+        func wanted(_ c: Int) -> Bool {
+            let byColumn = evaluableByColumn(c)
+            return zip(byColumn, 0...).contains { k, x in k > 0 && inEvaluation[x] + 0.5 < target[x] }
+                && zip(byColumn, 0...).allSatisfy { k, x in k == 0 || closer(inEvaluation[x], Double(k), x) }
+        }
         let fillOrder = (0..<components).filter { side[$0] == .train && heldoutIn[$0] == 0 }.sorted { u[$0] != u[$1] ? u[$0] < u[$1] : $0 < $1 }
         for pass in 0..<2 {
           strict = pass == 0
           for c in fillOrder where side[c] == .train {
-            let byColumn = evaluableByColumn[c]
-            guard (0..<columns).contains(where: { byColumn[$0] > 0 && inEvaluation[$0] + 0.5 < target[$0] }),
-                  (0..<columns).allSatisfy({ byColumn[$0] == 0 || closer(inEvaluation[$0], Double(byColumn[$0]), $0) }),
-                  items(of: c).allSatisfy({ evaluable[Int($0)] || isDropped[Int($0)] })
-            else { continue }
+            guard wanted(c), items(of: c).allSatisfy({ evaluable[Int($0)] || isDropped[Int($0)] }) else { continue }
             // Free: none of its cut keys is owned by training or has items elsewhere on training.
             var own: [Int32: Int32] = [:]
             for i in items(of: c) where !isDropped[Int(i)] { for k in keys(of: Int(i)) { own[k, default: 0] += 1 } }
             guard own.allSatisfy({ k, count in heldoutOnly[Int(k)] || (owner[Int(k)] != .train && onTrain[Int(k)] == count) }) else { continue }
-            side[c] = .evaluation
+            sendToEvaluation(c)
             for (k, count) in own { onTrain[Int(k)] -= count }
-            for x in 0..<columns { inEvaluation[x] += Double(byColumn[x]) }
           }
         }
 
@@ -272,40 +276,49 @@ struct SideAssignment {
                 let ra = Double(a.cost) / Double(a.gain), rb = Double(b.cost) / Double(b.gain)
                 return ra != rb ? ra < rb : (u[a.c] != u[b.c] ? u[a.c] < u[b.c] : a.c < b.c)
             }
-            for (_, _, c) in ranked {
-                let byColumn = evaluableByColumn[c]
-                guard (0..<columns).contains(where: { byColumn[$0] > 0 && inEvaluation[$0] + 0.5 < target[$0] }),
-                      (0..<columns).allSatisfy({ byColumn[$0] == 0 || closer(inEvaluation[$0], Double(byColumn[$0]), $0) })
-                else { continue }
-                side[c] = .evaluation
+            for (_, _, c) in ranked where wanted(c) {
+                sendToEvaluation(c)
                 for i in items(of: c) where !isDropped[Int(i)] { for k in keys(of: Int(i)) { onTrain[Int(k)] -= 1 } }
-                for x in 0..<columns { inEvaluation[x] += Double(byColumn[x]) }
             }
         }
 
         // 4. Settle cut keys still on both sides, key by key; a dropped item no longer counts.
-        var keptOn = [[Int32]](repeating: [0, 0], count: Int(cutKeyCount))
+        // Kept items of each key on training (`2k`) and on evaluation (`2k + 1`).
+        var keptOn = [Int32](repeating: 0, count: 2 * Int(cutKeyCount))
+        func slot(_ k: Int32, _ s: Side) -> Int { 2 * Int(k) + (s == .train ? 0 : 1) }
         func isKept(_ i: Int, _ s: Side) -> Bool {
             !isDropped[i] && (s == .train ? trainable[i] : evaluable[i])
         }
         for i in 0..<n {
             let s = side[Int(graph.component[i])]
             guard isKept(i, s) else { continue }
-            for k in keys(of: i) { keptOn[Int(k)][s == .train ? 0 : 1] += 1 }
+            for k in keys(of: i) { keptOn[slot(k, s)] += 1 }
         }
-        var keyItems = [[Int32]](repeating: [], count: Int(cutKeyCount))
-        for i in 0..<n { for k in keys(of: i) { keyItems[Int(k)].append(Int32(i)) } }
-        for k in 0..<Int(cutKeyCount) where keptOn[k][0] > 0 && keptOn[k][1] > 0 {
+        // Items of each key (CSR, the transpose of `keys(of:)`), in item order.
+        var keyItemStart = [Int32](repeating: 0, count: Int(cutKeyCount) + 1)
+        for k in itemKeys { keyItemStart[Int(k) + 1] += 1 }
+        for k in 0..<Int(cutKeyCount) { keyItemStart[k + 1] += keyItemStart[k] }
+        var keyItemList = [Int32](repeating: 0, count: itemKeys.count)
+        var keyFill = keyItemStart
+        for i in 0..<n {
+            for k in keys(of: i) {
+                keyItemList[Int(keyFill[Int(k)])] = Int32(i)
+                keyFill[Int(k)] += 1
+            }
+        }
+        keyFill = []
+        func keyItems(_ k: Int) -> ArraySlice<Int32> { keyItemList[Int(keyItemStart[k])..<Int(keyItemStart[k + 1])] }
+        for k in 0..<Int(cutKeyCount) where keptOn[2 * k] > 0 && keptOn[2 * k + 1] > 0 {
             // A lexeme or consistency group binds training only to its held-out items: it matters
             // when evaluation owns it, and then only training's items go.
             if heldoutOnly[k] && owner[k] != .evaluation { continue }
-            let keep: Side = owner[k] != .none ? owner[k] : (keptOn[k][0] >= keptOn[k][1] ? .train : .evaluation)
-            let partner = keyItems[k].first { i in side[Int(graph.component[Int(i)])] == keep && isKept(Int(i), keep) } ?? -1
-            for i in keyItems[k] {
+            let keep: Side = owner[k] != .none ? owner[k] : (keptOn[2 * k] >= keptOn[2 * k + 1] ? .train : .evaluation)
+            let partner = keyItems(k).first { i in side[Int(graph.component[Int(i)])] == keep && isKept(Int(i), keep) } ?? -1
+            for i in keyItems(k) {
                 let s = side[Int(graph.component[Int(i)])]
                 guard s != keep, isKept(Int(i), s), !(heldoutOnly[k] && isHeldout[Int(i)]) else { continue }
                 drop(i, keyLink[k], partner)
-                for other in keys(of: Int(i)) { keptOn[Int(other)][s == .train ? 0 : 1] -= 1 }
+                for other in keys(of: Int(i)) { keptOn[slot(other, s)] -= 1 }
             }
         }
 
@@ -313,28 +326,30 @@ struct SideAssignment {
         // supervises its column (the comparison) must still leave it out.
         var blocked = [Bool](repeating: false, count: n)
         for i in 0..<n where isHeldout[i] && side[Int(graph.component[i])] == .train {
-            blocked[i] = keys(of: i).contains { keptOn[Int($0)][1] > 0 }
+            blocked[i] = keys(of: i).contains { keptOn[slot($0, .evaluation)] > 0 }
         }
 
         // 5. Dev and test among evaluation components, largest first.
         partition = side.map { $0 == .train ? .train : .test }
-        var keptByColumn = [[Int32]](repeating: [], count: components)
+        // Kept evaluation items per component and column, flat like `evaluableIn`.
+        var keptIn = [Int32](repeating: 0, count: components * columns)
+        func keptByColumn(_ c: Int) -> ArraySlice<Int32> { keptIn[(c * columns)..<((c + 1) * columns)] }
         var evaluationTotal = [Double](repeating: 0, count: columns)
         var evaluationList: [Int] = []
         for c in 0..<components where side[c] == .evaluation {
-            var byColumn = [Int32](repeating: 0, count: columns)
-            for i in items(of: c) where !isDropped[Int(i)] && evaluable[Int(i)] { byColumn[Int(input.column[Int(i)])] += 1 }
-            keptByColumn[c] = byColumn
-            for x in 0..<columns { evaluationTotal[x] += Double(byColumn[x]) }
+            for i in items(of: c) where !isDropped[Int(i)] && evaluable[Int(i)] {
+                keptIn[c * columns + Int(input.column[Int(i)])] += 1
+                evaluationTotal[Int(input.column[Int(i)])] += 1
+            }
             evaluationList.append(c)
         }
-        let sizeOf = keptByColumn.map { $0.reduce(0, +) }
+        let sizeOf = (0..<components).map { c in keptByColumn(c).reduce(0, +) }
         evaluationList.sort { sizeOf[$0] != sizeOf[$1] ? sizeOf[$0] > sizeOf[$1] : (v[$0] != v[$1] ? v[$0] < v[$1] : $0 < $1) }
         var inDev = [Double](repeating: 0, count: columns), inTest = [Double](repeating: 0, count: columns)
         for c in evaluationList {
             var devScore = 0.0, testScore = 0.0
-            for x in 0..<columns where keptByColumn[c][x] > 0 {
-                let k = Double(keptByColumn[c][x])
+            for x in 0..<columns where keptIn[c * columns + x] > 0 {
+                let k = Double(keptIn[c * columns + x])
                 let devTarget = evaluationTotal[x] * devShare, testTarget = evaluationTotal[x] - devTarget
                 devScore += k * (devTarget - inDev[x]) / max(devTarget, 1)
                 testScore += k * (testTarget - inTest[x]) / max(testTarget, 1)
@@ -342,7 +357,7 @@ struct SideAssignment {
             let toDev = devScore != testScore ? devScore > testScore : v[c] < devShare
             partition[c] = toDev ? .dev : .test
             for x in 0..<columns {
-                if toDev { inDev[x] += Double(keptByColumn[c][x]) } else { inTest[x] += Double(keptByColumn[c][x]) }
+                if toDev { inDev[x] += Double(keptIn[c * columns + x]) } else { inTest[x] += Double(keptIn[c * columns + x]) }
             }
         }
 
@@ -358,8 +373,8 @@ struct SideAssignment {
             for c in evaluationList {
                 let toDev = partition[c] == .test
                 var delta = 0.0
-                for x in 0..<columns where keptByColumn[c][x] > 0 {
-                    let k = Double(keptByColumn[c][x])
+                for x in 0..<columns where keptIn[c * columns + x] > 0 {
+                    let k = Double(keptIn[c * columns + x])
                     let before = deviation(x, dev: inDev[x], test: inTest[x])
                     let after = toDev ? deviation(x, dev: inDev[x] + k, test: inTest[x] - k) : deviation(x, dev: inDev[x] - k, test: inTest[x] + k)
                     delta += after - before
@@ -367,7 +382,7 @@ struct SideAssignment {
                 guard delta < -1e-12 else { continue }
                 partition[c] = toDev ? .dev : .test
                 for x in 0..<columns {
-                    let k = Double(keptByColumn[c][x])
+                    let k = Double(keptIn[c * columns + x])
                     if toDev { inDev[x] += k; inTest[x] -= k } else { inDev[x] -= k; inTest[x] += k }
                 }
                 improved = true
@@ -382,8 +397,8 @@ struct SideAssignment {
             for a in small where partition[a] == .dev {
                 for b in small where partition[b] == .test {
                     var delta = 0.0
-                    for x in 0..<columns where keptByColumn[a][x] > 0 || keptByColumn[b][x] > 0 {
-                        let k = Double(keptByColumn[b][x]) - Double(keptByColumn[a][x])
+                    for x in 0..<columns where keptIn[a * columns + x] > 0 || keptIn[b * columns + x] > 0 {
+                        let k = Double(keptIn[b * columns + x]) - Double(keptIn[a * columns + x])
                         delta += deviation(x, dev: inDev[x] + k, test: inTest[x] - k) - deviation(x, dev: inDev[x], test: inTest[x])
                     }
                     if delta < -1e-12, delta < (best?.delta ?? 0) { best = (delta, a, b) }
@@ -393,7 +408,7 @@ struct SideAssignment {
             partition[a] = .test
             partition[b] = .dev
             for x in 0..<columns {
-                let k = Double(keptByColumn[b][x]) - Double(keptByColumn[a][x])
+                let k = Double(keptIn[b * columns + x]) - Double(keptIn[a * columns + x])
                 inDev[x] += k
                 inTest[x] -= k
             }
