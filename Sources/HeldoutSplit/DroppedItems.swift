@@ -17,47 +17,24 @@ struct DroppedItems {
     static let fileName = "dropped.jsonl"
 
     static func write(to url: URL, spec: SplitSpec, input: SplitInput, fates: [ItemFate],
-                      assignment: SideAssignment, graph: IsolationGraph) throws {
-        // A kept training item per key and link, to name a direct partner.
-        var trainingHolder: [IsolationLink: [Int32]] = [:]
-        var evaluationHolder: [IsolationLink: [Int32]] = [:]
-        for link in graph.links {
-            var train = [Int32](repeating: -1, count: graph.keySpace(link))
-            var evaluation = [Int32](repeating: -1, count: graph.keySpace(link))
-            for i in 0..<input.count {
-                guard case let .kept(partition) = fates[i] else { continue }
-                graph.forEachKey(link, of: i) { key in
-                    if partition == .train {
-                        if train[Int(key)] < 0 { train[Int(key)] = Int32(i) }
-                    } else if evaluation[Int(key)] < 0 {
-                        evaluation[Int(key)] = Int32(i)
-                    }
-                }
-            }
-            trainingHolder[link] = train
-            evaluationHolder[link] = evaluation
-        }
+                      assignment: SideAssignment, graph: IsolationGraph, holders: KeptKeyHolders) throws {
         let encoder = CanonicalJSON.Encoder()
         var out = Data()
         for i in 0..<input.count {
             guard case let .dropped(reason) = fates[i] else { continue }
             var entry = Entry(id: input.ids[i].hex, column: spec.columns[Int(input.column[i])].name, reason: reason.rawValue)
             if reason == .isolation {
-                // The other side: training for an item whose component is on evaluation's side of
-                // the link, and the reverse.
-                // A held-out item left on training is dropped for the training items beside it.
-                let onEvaluation = assignment.partition[Int(graph.component[i])].isEvaluation
-                let heldoutOnTrain = !onEvaluation && spec.columns[Int(input.column[i])].role == .heldout
-                let holders = onEvaluation || heldoutOnTrain ? trainingHolder : evaluationHolder
-                let others = onEvaluation || heldoutOnTrain ? evaluationHolder : trainingHolder
+                // The link the assignment named, on the side the item gave way to; else any link,
+                // that side first.
+                let opposing = KeptKeyHolders.opposingSide(of: i, input: input, spec: spec, assignment: assignment, graph: graph)
+                let sides: [KeptKeyHolders.Side] = opposing == .train ? [.train, .evaluation] : [.evaluation, .train]
                 var found: (IsolationLink, Int32)?
-                if let link = assignment.dropLink[i], let holder = (holders[link] ?? others[link]) {
-                    graph.forEachKey(link, of: i) { key in if found == nil, holder[Int(key)] >= 0 { found = (link, holder[Int(key)]) } }
+                if let link = assignment.dropLink[i], let partner = holders.partner(of: i, link: link, side: opposing, graph: graph) {
+                    found = (link, partner)
                 }
                 for link in graph.links where found == nil {
-                    for table in [holders, others] where found == nil {
-                        guard let holder = table[link] else { continue }
-                        graph.forEachKey(link, of: i) { key in if found == nil, holder[Int(key)] >= 0 { found = (link, holder[Int(key)]) } }
+                    for side in sides where found == nil {
+                        if let partner = holders.partner(of: i, link: link, side: side, graph: graph) { found = (link, partner) }
                     }
                 }
                 if let (link, partner) = found {

@@ -33,25 +33,16 @@ struct IsolationCost: Codable, Equatable {
         case byColumn = "by_column"
     }
 
-    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, assignment: SideAssignment, fates: [ItemFate]) {
+    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, assignment: SideAssignment, fates: [ItemFate],
+         holders: KeptKeyHolders) {
         for column in spec.columns { byColumn[column.name] = Column() }
         var direct = [Bool](repeating: false, count: input.count)
+        let dropped = (0..<input.count).filter { fates[$0] == .dropped(.isolation) }
+        let opposing = dropped.map { KeptKeyHolders.opposingSide(of: $0, input: input, spec: spec, assignment: assignment, graph: graph) }
         for link in graph.links {
-            // An item dropped on one side counts under a link when it shares a key of that link
-            // with an item kept on the other side.
-            var keptOn = [[Bool]](repeating: [Bool](repeating: false, count: graph.keySpace(link)), count: 2)
-            for i in 0..<input.count {
-                guard case let .kept(partition) = fates[i] else { continue }
-                graph.forEachKey(link, of: i) { keptOn[partition == .train ? 0 : 1][Int($0)] = true }
-            }
-            for i in 0..<input.count where fates[i] == .dropped(.isolation) {
-                // A held-out item left on training is there with the training items of its
-                // component: they are its partners. Any other is dropped against the other side.
-                let onTrain = assignment.partition[Int(graph.component[i])] == .train
-                let other = onTrain ? (spec.columns[Int(input.column[i])].role == .heldout ? 0 : 1) : 0
-                var hit = false
-                graph.forEachKey(link, of: i) { if keptOn[other][Int($0)] { hit = true } }
-                guard hit else { continue }
+            // An item dropped for isolation counts under a link when it shares a key of that link
+            // with an item kept on the side it gave way to.
+            for (i, side) in zip(dropped, opposing) where holders.partner(of: i, link: link, side: side, graph: graph) != nil {
                 direct[i] = true
                 byLink[link.rawValue, default: 0] += 1
                 byColumn[spec.columns[Int(input.column[i])].name, default: Column()].byLink[link.rawValue, default: 0] += 1

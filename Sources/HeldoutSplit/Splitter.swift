@@ -139,7 +139,8 @@ public struct Splitter {
             case .sweep: matchTrainingSize(&fates[index], to: smallestSweep, input: input)
             }
         }
-        let cost = IsolationCost(graph: graph, input: input, spec: spec, assignment: assignment, fates: fates[0])
+        let primaryHolders = KeptKeyHolders(graph: graph, input: input, fates: fates[0])
+        let cost = IsolationCost(graph: graph, input: input, spec: spec, assignment: assignment, fates: fates[0], holders: primaryHolders)
 
         // Quotas: refused here, before anything is written, unless the spec accepts a short split.
         let quotas = variants.indices.map { QuotaTable(spec: spec, input: input, fates: fates[$0], roles: variants[$0].primaryRoles) }
@@ -164,8 +165,9 @@ public struct Splitter {
         options.progress?("manifest")
         var summaries: [SplitSummary.Output] = []
         for (index, variant) in variants.enumerated() {
+            let holders = index == 0 ? primaryHolders : KeptKeyHolders(graph: graph, input: input, fates: fates[index])
             try DroppedItems.write(to: temporaries[index].appendingPathComponent(DroppedItems.fileName), spec: spec, input: input,
-                                   fates: fates[index], assignment: assignment, graph: graph)
+                                   fates: fates[index], assignment: assignment, graph: graph, holders: holders)
             var quota = quotas[index]
             quota.acceptedShort = !quota.unmet.isEmpty
             let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store, counts: counts[index],
