@@ -50,10 +50,6 @@ struct IsolationGraph {
     let nearDuplicateClusters: Int
     /// The shared-segment key of each segment: the smallest segment with the same folded text.
     let segmentClass: [Int32]
-    /// The translation key of each segment (-1: none): alignment groups closed under folded
-    /// equality, so that `Hangup → Déconnexion ≈ déconnexion ← logout` is one key.
-    let translationKey: [Int32]
-    let translationKeyCount: Int
     let passages: SharedPassages?
 
     /// Component number of each item, numbered by first appearance in id order.
@@ -67,10 +63,10 @@ struct IsolationGraph {
     /// Links whose keys are always cut, never united.
     static let cutLinks: Set<IsolationLink> = [.lexeme, .consistencyGroup]
 
-    /// `segmentClass` keys the shared-segment link; `foldedClass` (the folded classes, whether
-    /// or not that link is on) closes translation groups.
+    /// `segmentClass` keys the shared-segment link. Translation keys are the input's alignment
+    /// groups, already closed under folded equality (``SplitInputLoader``).
     init(input: SplitInput, links: [IsolationLink], nearDuplicatePairs: [(Int32, Int32)], segmentClass: [Int32],
-         foldedClass: [Int32], segmentCount: Int, passages: SharedPassages?, componentLimits: [Int]? = nil) {
+         segmentCount: Int, passages: SharedPassages?, componentLimits: [Int]? = nil) {
         self.input = input
         self.links = links
         self.segmentClass = segmentClass
@@ -97,33 +93,6 @@ struct IsolationGraph {
         nearDuplicateCluster = cluster
         nearDuplicateClusters = clusterOfRoot.count
 
-        // Translation closure: segments of one group, and segments of one folded class, are one.
-        var closure = UnionFind(count: segmentCount)
-        var firstOfGroup = [Int32](repeating: -1, count: max(input.groupCount, 1))
-        for s in 0..<segmentCount {
-            let g = Int(input.segmentGroup[s])
-            guard g >= 0 else { continue }
-            if firstOfGroup[g] < 0 { firstOfGroup[g] = Int32(s) } else { closure.union(Int32(s), firstOfGroup[g]) }
-        }
-        for s in 0..<segmentCount where foldedClass[s] != Int32(s) { closure.union(Int32(s), foldedClass[s]) }
-        var keyOfRoot = [Int32](repeating: -1, count: segmentCount)
-        var key = [Int32](repeating: -1, count: segmentCount)
-        var keys: Int32 = 0
-        // Only segments in a group (directly, or through a folded copy that is) have a key.
-        var inGroup = [Bool](repeating: false, count: segmentCount)
-        for s in 0..<segmentCount where input.segmentGroup[s] >= 0 { inGroup[Int(closure.find(Int32(s)))] = true }
-        for s in 0..<segmentCount {
-            let root = Int(closure.find(Int32(s)))
-            guard inGroup[root] else { continue }
-            if keyOfRoot[root] < 0 {
-                keyOfRoot[root] = keys
-                keys += 1
-            }
-            key[s] = keyOfRoot[root]
-        }
-        translationKey = key
-        translationKeyCount = Int(keys)
-
         for link in links where Self.cutLinks.contains(link) {
             cut[link] = [Bool](repeating: true, count: keySpace(link))
         }
@@ -134,7 +103,7 @@ struct IsolationGraph {
     func keySpace(_ link: IsolationLink) -> Int {
         switch link {
         case .sharedSegment: input.segmentIDs.count
-        case .translation: translationKeyCount
+        case .translation: input.groupCount
         case .nearDuplicate: nearDuplicateClusters
         case .document: input.documentNames.count
         case .lexeme: input.lexemeCount
@@ -150,7 +119,7 @@ struct IsolationGraph {
         case .sharedSegment:
             for s in input.segments(ofItem: item) { body(segmentClass[Int(s)]) }
         case .translation:
-            for s in input.segments(ofItem: item) where translationKey[Int(s)] >= 0 { body(translationKey[Int(s)]) }
+            for s in input.segments(ofItem: item) where input.segmentGroup[Int(s)] >= 0 { body(input.segmentGroup[Int(s)]) }
         case .nearDuplicate:
             for s in input.segments(ofItem: item) where nearDuplicateCluster[Int(s)] >= 0 { body(nearDuplicateCluster[Int(s)]) }
         case .document:

@@ -209,6 +209,7 @@ struct SplitInputLoader {
 
         // 4b. Translation closure (issue 13, item 8): groups holding the same sentence once
         // folded are one, even through groups no item uses (`Déconnexion` ≈ `déconnexion`).
+        // This is the only place the split closes translations: `segmentGroup` is the closure.
         if spec.isolation.isEnabled(.translation) {
             var closure: [Int32] = []
             func root(_ g: Int32) -> Int32 {
@@ -245,6 +246,12 @@ struct SplitInputLoader {
             }
             flush()
             while closure.count < groupIDs.count { closure.append(Int32(closure.count)) }
+            // A segment of no group whose folded text is a grouped one's joins that closure too
+            // (what the audit's closure, keyed by folded text, also sees).
+            let ungrouped = input.segmentGroup.indices.filter { input.segmentGroup[$0] < 0 && present[$0] }
+            for (s, h) in zip(ungrouped, FoldedSegmentClasses.foldedHashes(ungrouped.map { input.segmentText[$0] })) {
+                if h != 0, let g = groupOfText[h] { input.segmentGroup[s] = g }
+            }
             for s in input.segmentGroup.indices where input.segmentGroup[s] >= 0 {
                 input.segmentGroup[s] = root(input.segmentGroup[s])
             }

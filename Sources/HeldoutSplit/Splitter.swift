@@ -107,11 +107,14 @@ public struct Splitter {
             foldedHashes = found.foldedHashes
             pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
         }
-        // Folded classes always close translation groups; they key the shared-segment link
-        // only when it is on.
-        let foldedClass = foldedHashes.map { FoldedSegmentClasses.compute(count: input.segmentIDs.count, used: used, foldedHashes: $0) }
-            ?? FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
-        let segmentClass = spec.isolation.isEnabled(.sharedSegment) ? foldedClass : (0..<Int32(input.segmentIDs.count)).map { $0 }
+        let segmentClass: [Int32]
+        if !spec.isolation.isEnabled(.sharedSegment) {
+            segmentClass = (0..<Int32(input.segmentIDs.count)).map { $0 }
+        } else if let foldedHashes {
+            segmentClass = FoldedSegmentClasses.compute(count: input.segmentIDs.count, used: used, foldedHashes: foldedHashes)
+        } else {
+            segmentClass = FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
+        }
         let links = options.graphLinksOverride ?? spec.isolation.enabledLinks
         var passages: SharedPassages?
         if links.contains(.sharedPassage) {
@@ -121,7 +124,7 @@ public struct Splitter {
 
         options.progress?("isolation graph")
         let graph = IsolationGraph(input: input, links: links, nearDuplicatePairs: pairs,
-                                   segmentClass: segmentClass, foldedClass: foldedClass, segmentCount: input.segmentIDs.count,
+                                   segmentClass: segmentClass, segmentCount: input.segmentIDs.count,
                                    passages: passages, componentLimits: SideAssignment.placementLimits(input: input, spec: spec))
         options.progress?("choosing sides")
         let assignment = SideAssignment(graph: graph, input: input, spec: spec)
