@@ -220,7 +220,7 @@ struct Manifest: Codable {
         for (column, partitions) in kept {
             let sum = partitions.values.reduce(0, +)
             for (partition, n) in partitions {
-                fractions[column, default: [:]][partition] = (Double(n) / Double(max(sum, 1)) * 1e6).rounded() / 1e6
+                fractions[column, default: [:]][partition] = QuotaTable.rounded(Double(n) / Double(max(sum, 1)))
             }
         }
         var evaluationComponents = 0

@@ -66,6 +66,8 @@ struct QuotaTable: Codable, Equatable {
         acceptedShort = p.allowShort && rows.contains { !$0.met }
     }
 
+    /// Shares as the manifest writes them: six decimals, so the bytes do not depend on how the
+    /// platform spells the last bits of a double.
     static func rounded(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }
 }
 
@@ -149,19 +151,13 @@ enum QuotaRefusal {
         }
         let worst = table.unmet.map { abs($0.share - $0.target) }.max() ?? 0
         if worst > table.tolerance, worst < 0.5 {
-            out.append("`partitions.tolerance: \(String(format: "%.2f", (worst + 0.005).rounded(toPlaces: 2)))` to accept these shares")
+            // The next hundredth above the worst deviation, so the suggestion is enough.
+            out.append("`partitions.tolerance: \(String(format: "%.2f", ((worst + 0.005) * 100).rounded(.up) / 100))` to accept these shares")
         }
         if table.unmet.contains(where: { $0.items == 0 }) {
             out.append("more items in the short column (more templates or corpora)")
         }
         out.append("`partitions.allow_short: true` (or `--allow-short`) to write it anyway, marked short in the manifest and card")
         return out
-    }
-}
-
-extension Double {
-    func rounded(toPlaces places: Int) -> Double {
-        let scale = pow(10.0, Double(places))
-        return (self * scale).rounded(.up) / scale
     }
 }

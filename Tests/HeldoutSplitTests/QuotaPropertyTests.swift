@@ -110,3 +110,27 @@ struct QuotaPropertyTests {
         #expect((optimality["upper_bound"] as? Int ?? 0) >= kept)
     }
 }
+
+@Suite("Translation closure")
+struct TranslationClosureTests {
+    @Test("a sentence in no group is tied to the translations of its folded twin: never split from them, and the real audit agrees")
+    func ungroupedTwinJoinsTheClosure() throws {
+        let bench = try Workbench()
+        try bench.ingest("pivot", [("", [("en", "Logout"), ("fr", "déconnexion"), ("de", "Abmelden")])])
+        try bench.ingest("mono", [("", [("fr", "Déconnexion.")])])
+        try bench.ingest("fill", fillers("g", 60) + fillers("t", 30))
+        let g = item("ug", category: "grammar", lang: "de", on: [("de", "Abmelden")])
+        let t = item("ut", category: "tone", lang: "fr", on: [("fr", "Déconnexion.")])
+        try bench.store.replaceItems(ofTemplates: ["t-grammar", "t-tone"],
+                                     with: [g, t] + fillerItems("g", 60, category: "grammar") + fillerItems("t", 30, category: "tone"))
+        var tied = 0
+        for seed in 1...8 {
+            let output = try bench.split(spec(seed: seed, isolation: "{ level: segment }", tolerance: 0.05), out: "c\(seed)",
+                                         auditor: RealAudit(storePath: bench.store.path))
+            let gp = output.partition(of: g.id), tp = output.partition(of: t.id)
+            #expect(!(gp == .train && tp != nil), "seed \(seed): the held-out twin reached evaluation beside a trained translation")
+            if gp == nil || tp == nil || gp!.isEvaluation == tp!.isEvaluation { tied += 1 }
+        }
+        #expect(tied == 8)
+    }
+}
