@@ -13,7 +13,7 @@ extension BuildContext {
         let needsLexicon = selector.kind == .minimalPair || selector.feature == "Number"
         let lexicon = needsLexicon ? FormLexicon(try analyses(lang)) : FormLexicon([])
         let upos = Set(selector.upos)
-        var ledger = GrammarQuestionLedger(runWide: !GrammarQuestionLedger.namesSegment(template.question.source))
+        let ledger = GrammarQuestionLedger(runWide: !GrammarQuestionLedger.namesSegment(template.question.source))
         var pending: [PendingGrammarItem] = []
         try session.forEachSegment(lang: lang, translationLang: pair?.target, analysedOnly: true) { segment in
             let sentence = AnalysedSentence(text: segment.text, tokens: segment.tokens ?? [])
@@ -34,7 +34,7 @@ extension BuildContext {
             case .word, .label, .translation:
                 return
             }
-            try flush(template, lang: lang, pair: pair, segment: segment, pending: pending, ledger: &ledger, report: &report)
+            try flush(template, lang: lang, pair: pair, segment: segment, pending: pending, ledger: ledger, report: &report)
         }
     }
 
@@ -43,7 +43,7 @@ extension BuildContext {
     /// gold (here or in an earlier sentence) is merged into the first; one asked earlier with
     /// another gold is dropped. Every drop is counted.
     private func flush(_ template: Template, lang: String, pair: Template.DirectedLanguages?, segment: SourceSegment,
-                       pending: [PendingGrammarItem], ledger: inout GrammarQuestionLedger, report: inout TemplateReport) throws {
+                       pending: [PendingGrammarItem], ledger: GrammarQuestionLedger, report: inout TemplateReport) throws {
         var golds: [String: Set<String>] = [:]
         if pending.count > 1 {
             for item in pending { golds[item.question, default: []].insert(item.gold) }
@@ -59,9 +59,9 @@ extension BuildContext {
                 try emit(template, lang: lang, pair: pair, bindings: item.bindings, segments: segmentIDs(segment, pair: pair),
                          target: item.target, defaultConsistency: item.defaultConsistency, source: segment.id,
                          renderedQuestion: item.question, report: &report)
-            case .duplicate:
+            case .sameAnswer:
                 report.skipped[GrammarQuestionLedger.duplicateReason, default: 0] += 1
-            case .conflict:
+            case .otherAnswer:
                 report.skipped[GrammarQuestionLedger.conflictReason, default: 0] += 1
             }
         }
@@ -224,14 +224,13 @@ struct PendingGrammarItem {
 }
 
 /// The question texts a template has asked, so that none is asked twice across sentences: memory
-/// grows by a pair of hashes per item, and only for templates whose questions do not name their
-/// sentence.
+/// grows by a pair of digests per item (the `QuestionLedger` emit keeps, here keyed by the gold),
+/// and only for templates whose questions do not name their sentence.
 public struct GrammarQuestionLedger {
     static let duplicateReason = "the same question again, with the same answer (merged)"
     static let conflictReason = "the same question again, with another answer (dropped)"
 
-    enum Verdict { case new, duplicate, conflict }
-    private var answers: [Int: Int] = [:]
+    private let asked = QuestionLedger()
     /// False when every question names its sentence (`{{text}}` or `{{segment}}` outside any
     /// section): a segment's text is unique in its language, so two sentences never share a
     /// question, the per-sentence check is enough, and memory stays flat over a large corpus.
@@ -253,12 +252,9 @@ public struct GrammarQuestionLedger {
         return false
     }
 
-    mutating func admit(question: String, answer: String) -> Verdict {
+    func admit(question: String, answer: String) -> QuestionLedger.Outcome {
         guard runWide else { return .new }
-        let answerHash = answer.hashValue
-        if let seen = answers[question.hashValue] { return seen == answerHash ? .duplicate : .conflict }
-        answers[question.hashValue] = answerHash
-        return .new
+        return asked.record(template: "", question: question, answer: answer)
     }
 }
 
