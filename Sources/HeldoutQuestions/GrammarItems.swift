@@ -103,6 +103,9 @@ extension BuildContext {
         }
     }
 
+    /// Why a feature item was not made for a word inside `au`, `du`: built once, not per skipped word.
+    private static let multiwordReason = "the word is inside a multiword token (au, du, des)"
+
     /// One item per visible, correctly spelt word carrying `feature`; for number, only where
     /// something in the sentence shows it.
     private func featureItems(_ template: Template, feature: String, sentence: AnalysedSentence, segment: SourceSegment,
@@ -116,7 +119,7 @@ extension BuildContext {
                 continue
             }
             if sentence.isInsideMultiword(index) {
-                report.skipped[AgreementFinder.Skip.multiword.rawValue.replacingOccurrences(of: "the target", with: "the word"), default: 0] += 1
+                report.skipped[Self.multiwordReason, default: 0] += 1
                 continue
             }
             if feature == "Number", !NumberEvidence.shows(index, value: value, in: sentence, lexicon: lexicon) {
