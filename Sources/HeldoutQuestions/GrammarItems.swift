@@ -78,8 +78,9 @@ extension BuildContext {
             report.skipped[reason.rawValue, default: 0] += count
         }
         for group in groups {
-            let chain = group.words.compactMap { sentence.word($0) }
-            guard let finite = sentence.word(group.finite), upos.isEmpty || chain.contains(where: { upos.contains($0.upos) }) else { continue }
+            guard let finite = sentence.word(group.finite),
+                  upos.isEmpty || group.words.contains(where: { sentence.word($0).map { upos.contains($0.upos) } ?? false }) else { continue }
+            let value = finite.features["Tense"] ?? ""
             report.candidates += 1
             let (text, reference) = GrammarReference.group(group.words, in: sentence)
             var bindings = common(segment, lang: lang, pair: pair)
@@ -91,11 +92,11 @@ extension BuildContext {
             bindings["upos"] = finite.upos
             bindings["feature"] = "Tense"
             bindings["feature_name"] = FeatureNames.feature("Tense")
-            bindings["value"] = finite.features["Tense"] ?? ""
+            bindings["value"] = value
             bindings["value_name"] = group.name
             bindings["tense"] = group.tense
             bindings["voice"] = group.passive ? "passive" : "active"
-            bindings["features"] = "Tense=\(finite.features["Tense"] ?? "")"
+            bindings["features"] = "Tense=\(value)"
             bindings["position"] = GrammarReference.position(of: group.finite, in: sentence).map(String.init) ?? ""
             try enqueue(template, lang: lang, pair: pair, bindings: bindings, gold: group.name, segment: segment,
                          target: Lexeme(lemma: group.lemma, lang: lang),
