@@ -98,9 +98,9 @@ extension BuildContext {
             bindings["voice"] = group.passive ? "passive" : "active"
             bindings["features"] = "Tense=\(value)"
             bindings["position"] = GrammarReference.position(of: group.finite, in: sentence).map(String.init) ?? ""
-            try enqueue(template, lang: lang, pair: pair, bindings: bindings, gold: group.name, segment: segment,
-                         target: Lexeme(lemma: group.lemma, lang: lang),
-                         defaultConsistency: "tense:\(lang):\(group.lemma):\(group.name)", pending: &pending, report: &report)
+            enqueue(template, bindings: bindings, gold: group.name,
+                    target: Lexeme(lemma: group.lemma, lang: lang),
+                    defaultConsistency: "tense:\(lang):\(group.lemma):\(group.name)", pending: &pending)
         }
     }
 
@@ -138,10 +138,10 @@ extension BuildContext {
             bindings["value_name"] = FeatureNames.value(feature, value)
             bindings["features"] = "\(feature)=\(value)"
             bindings["position"] = GrammarReference.position(of: index, in: sentence).map(String.init) ?? ""
-            try enqueue(template, lang: lang, pair: pair, bindings: bindings, gold: value, segment: segment,
-                         target: Lexeme(lemma: word.lemma, lang: lang),
-                         defaultConsistency: "\(feature.lowercased()):\(lang):\(word.upos):\(word.lemma):\(value)",
-                         pending: &pending, report: &report)
+            enqueue(template, bindings: bindings, gold: value,
+                    target: Lexeme(lemma: word.lemma, lang: lang),
+                    defaultConsistency: "\(feature.lowercased()):\(lang):\(word.upos):\(word.lemma):\(value)",
+                    pending: &pending)
         }
     }
 
@@ -174,11 +174,11 @@ extension BuildContext {
             if kind == .agreement {
                 bindings["shared"] = FeatureNames.describe(target.features, only: agreement.features)
                 bindings["shared_features"] = sharedFeatures
-                try enqueue(template, lang: lang, pair: pair, bindings: bindings,
-                             gold: "\(controllerRef)|\(sharedFeatures)", segment: segment,
-                             target: Lexeme(lemma: target.lemma, lang: lang),
-                             defaultConsistency: "agreement:\(lang):\(agreement.relation):\(target.lemma):\(controller.lemma):\(sharedFeatures)",
-                             pending: &pending, report: &report)
+                enqueue(template, bindings: bindings,
+                        gold: "\(controllerRef)|\(sharedFeatures)",
+                        target: Lexeme(lemma: target.lemma, lang: lang),
+                        defaultConsistency: "agreement:\(lang):\(agreement.relation):\(target.lemma):\(controller.lemma):\(sharedFeatures)",
+                        pending: &pending)
             } else {
                 let minimal: MinimalPair
                 switch lexicon.outcome(for: agreement, in: sentence) {
@@ -198,19 +198,18 @@ extension BuildContext {
                 bindings["expected"] = expected
                 bindings["found"] = found
                 bindings["reason"] = "«\(minimal.replacement)» is \(found), but \(controllerRef), which it agrees with (\(agreement.relation)), is \(expected): the \(featureName) must match."
-                try enqueue(template, lang: lang, pair: pair, bindings: bindings,
-                             gold: "\(minimal.changed)|\(minimal.feature)|\(minimal.found)|\(controllerRef)", segment: segment,
-                             target: Lexeme(lemma: target.lemma, lang: lang),
-                             defaultConsistency: "minimal_pair:\(lang):\(agreement.relation):\(target.lemma):\(minimal.feature):\(controller.lemma)",
-                             pending: &pending, report: &report)
+                enqueue(template, bindings: bindings,
+                        gold: "\(minimal.changed)|\(minimal.feature)|\(minimal.found)|\(controllerRef)",
+                        target: Lexeme(lemma: target.lemma, lang: lang),
+                        defaultConsistency: "minimal_pair:\(lang):\(agreement.relation):\(target.lemma):\(minimal.feature):\(controller.lemma)",
+                        pending: &pending)
             }
         }
     }
 
     /// Queues an item for `flush`, keyed by its question text and by what decides its answer (`gold`).
-    private func enqueue(_ template: Template, lang: String, pair: Template.DirectedLanguages?, bindings: [String: Any],
-                          gold: String, segment: SourceSegment, target: Lexeme, defaultConsistency: String,
-                          pending: inout [PendingGrammarItem], report: inout TemplateReport) throws {
+    private func enqueue(_ template: Template, bindings: [String: Any], gold: String, target: Lexeme,
+                         defaultConsistency: String, pending: inout [PendingGrammarItem]) {
         // The raw rendering is the key (one template trims alike); emit renders the stored text.
         let question = plans.render(template.question, bindings)
         pending.append(PendingGrammarItem(question: question, gold: gold, bindings: bindings, target: target,
