@@ -13,7 +13,7 @@ extension BuildContext {
         let needsLexicon = selector.kind == .minimalPair || selector.feature == "Number"
         let lexicon = needsLexicon ? FormLexicon(try analyses(lang)) : FormLexicon([])
         let upos = Set(selector.upos)
-        var ledger = GrammarQuestionLedger(runWide: !GrammarQuestionLedger.namesSegment(template.question.source))
+        let ledger = GrammarQuestionLedger(runWide: !GrammarQuestionLedger.namesSegment(template.question.source))
         var pending: [PendingGrammarItem] = []
         try session.forEachSegment(lang: lang, translationLang: pair?.target, analysedOnly: true) { segment in
             let sentence = AnalysedSentence(text: segment.text, tokens: segment.tokens ?? [])
@@ -34,7 +34,7 @@ extension BuildContext {
             case .word, .label, .translation:
                 return
             }
-            try flush(template, lang: lang, pair: pair, segment: segment, pending: pending, ledger: &ledger, report: &report)
+            try flush(template, lang: lang, pair: pair, segment: segment, pending: pending, ledger: ledger, report: &report)
         }
     }
 
@@ -43,7 +43,7 @@ extension BuildContext {
     /// gold (here or in an earlier sentence) is merged into the first; one asked earlier with
     /// another gold is dropped. Every drop is counted.
     private func flush(_ template: Template, lang: String, pair: Template.DirectedLanguages?, segment: SourceSegment,
-                       pending: [PendingGrammarItem], ledger: inout GrammarQuestionLedger, report: inout TemplateReport) throws {
+                       pending: [PendingGrammarItem], ledger: GrammarQuestionLedger, report: inout TemplateReport) throws {
         var golds: [String: Set<String>] = [:]
         if pending.count > 1 {
             for item in pending { golds[item.question, default: []].insert(item.gold) }
@@ -59,9 +59,9 @@ extension BuildContext {
                 try emit(template, lang: lang, pair: pair, bindings: item.bindings, segments: segmentIDs(segment, pair: pair),
                          target: item.target, defaultConsistency: item.defaultConsistency, source: segment.id,
                          renderedQuestion: item.question, report: &report)
-            case .duplicate:
+            case .sameAnswer:
                 report.skipped[GrammarQuestionLedger.duplicateReason, default: 0] += 1
-            case .conflict:
+            case .otherAnswer:
                 report.skipped[GrammarQuestionLedger.conflictReason, default: 0] += 1
             }
         }
@@ -78,8 +78,9 @@ extension BuildContext {
             report.skipped[reason.rawValue, default: 0] += count
         }
         for group in groups {
-            let chain = group.words.compactMap { sentence.word($0) }
-            guard let finite = sentence.word(group.finite), upos.isEmpty || chain.contains(where: { upos.contains($0.upos) }) else { continue }
+            guard let finite = sentence.word(group.finite),
+                  upos.isEmpty || group.words.contains(where: { sentence.word($0).map { upos.contains($0.upos) } ?? false }) else { continue }
+            let value = finite.features["Tense"] ?? ""
             report.candidates += 1
             let (text, reference) = GrammarReference.group(group.words, in: sentence)
             var bindings = common(segment, lang: lang, pair: pair)
@@ -91,17 +92,20 @@ extension BuildContext {
             bindings["upos"] = finite.upos
             bindings["feature"] = "Tense"
             bindings["feature_name"] = FeatureNames.feature("Tense")
-            bindings["value"] = finite.features["Tense"] ?? ""
+            bindings["value"] = value
             bindings["value_name"] = group.name
             bindings["tense"] = group.tense
             bindings["voice"] = group.passive ? "passive" : "active"
-            bindings["features"] = "Tense=\(finite.features["Tense"] ?? "")"
+            bindings["features"] = "Tense=\(value)"
             bindings["position"] = GrammarReference.position(of: group.finite, in: sentence).map(String.init) ?? ""
-            try enqueue(template, lang: lang, pair: pair, bindings: bindings, gold: group.name, segment: segment,
-                         target: Lexeme(lemma: group.lemma, lang: lang),
-                         defaultConsistency: "tense:\(lang):\(group.lemma):\(group.name)", pending: &pending, report: &report)
+            enqueue(template, bindings: bindings, gold: group.name,
+                    target: Lexeme(lemma: group.lemma, lang: lang),
+                    defaultConsistency: "tense:\(lang):\(group.lemma):\(group.name)", pending: &pending)
         }
     }
+
+    /// Why a feature item was not made for a word inside `au`, `du`: built once, not per skipped word.
+    private static let multiwordReason = "the word is inside a multiword token (au, du, des)"
 
     /// One item per visible, correctly spelt word carrying `feature`; for number, only where
     /// something in the sentence shows it.
@@ -116,7 +120,7 @@ extension BuildContext {
                 continue
             }
             if sentence.isInsideMultiword(index) {
-                report.skipped[AgreementFinder.Skip.multiword.rawValue.replacingOccurrences(of: "the target", with: "the word"), default: 0] += 1
+                report.skipped[Self.multiwordReason, default: 0] += 1
                 continue
             }
             if feature == "Number", !NumberEvidence.shows(index, value: value, in: sentence, lexicon: lexicon) {
@@ -134,10 +138,10 @@ extension BuildContext {
             bindings["value_name"] = FeatureNames.value(feature, value)
             bindings["features"] = "\(feature)=\(value)"
             bindings["position"] = GrammarReference.position(of: index, in: sentence).map(String.init) ?? ""
-            try enqueue(template, lang: lang, pair: pair, bindings: bindings, gold: value, segment: segment,
-                         target: Lexeme(lemma: word.lemma, lang: lang),
-                         defaultConsistency: "\(feature.lowercased()):\(lang):\(word.upos):\(word.lemma):\(value)",
-                         pending: &pending, report: &report)
+            enqueue(template, bindings: bindings, gold: value,
+                    target: Lexeme(lemma: word.lemma, lang: lang),
+                    defaultConsistency: "\(feature.lowercased()):\(lang):\(word.upos):\(word.lemma):\(value)",
+                    pending: &pending)
         }
     }
 
@@ -170,11 +174,11 @@ extension BuildContext {
             if kind == .agreement {
                 bindings["shared"] = FeatureNames.describe(target.features, only: agreement.features)
                 bindings["shared_features"] = sharedFeatures
-                try enqueue(template, lang: lang, pair: pair, bindings: bindings,
-                             gold: "\(controllerRef)|\(sharedFeatures)", segment: segment,
-                             target: Lexeme(lemma: target.lemma, lang: lang),
-                             defaultConsistency: "agreement:\(lang):\(agreement.relation):\(target.lemma):\(controller.lemma):\(sharedFeatures)",
-                             pending: &pending, report: &report)
+                enqueue(template, bindings: bindings,
+                        gold: "\(controllerRef)|\(sharedFeatures)",
+                        target: Lexeme(lemma: target.lemma, lang: lang),
+                        defaultConsistency: "agreement:\(lang):\(agreement.relation):\(target.lemma):\(controller.lemma):\(sharedFeatures)",
+                        pending: &pending)
             } else {
                 let minimal: MinimalPair
                 switch lexicon.outcome(for: agreement, in: sentence) {
@@ -194,19 +198,18 @@ extension BuildContext {
                 bindings["expected"] = expected
                 bindings["found"] = found
                 bindings["reason"] = "«\(minimal.replacement)» is \(found), but \(controllerRef), which it agrees with (\(agreement.relation)), is \(expected): the \(featureName) must match."
-                try enqueue(template, lang: lang, pair: pair, bindings: bindings,
-                             gold: "\(minimal.changed)|\(minimal.feature)|\(minimal.found)|\(controllerRef)", segment: segment,
-                             target: Lexeme(lemma: target.lemma, lang: lang),
-                             defaultConsistency: "minimal_pair:\(lang):\(agreement.relation):\(target.lemma):\(minimal.feature):\(controller.lemma)",
-                             pending: &pending, report: &report)
+                enqueue(template, bindings: bindings,
+                        gold: "\(minimal.changed)|\(minimal.feature)|\(minimal.found)|\(controllerRef)",
+                        target: Lexeme(lemma: target.lemma, lang: lang),
+                        defaultConsistency: "minimal_pair:\(lang):\(agreement.relation):\(target.lemma):\(minimal.feature):\(controller.lemma)",
+                        pending: &pending)
             }
         }
     }
 
     /// Queues an item for `flush`, keyed by its question text and by what decides its answer (`gold`).
-    private func enqueue(_ template: Template, lang: String, pair: Template.DirectedLanguages?, bindings: [String: Any],
-                          gold: String, segment: SourceSegment, target: Lexeme, defaultConsistency: String,
-                          pending: inout [PendingGrammarItem], report: inout TemplateReport) throws {
+    private func enqueue(_ template: Template, bindings: [String: Any], gold: String, target: Lexeme,
+                         defaultConsistency: String, pending: inout [PendingGrammarItem]) {
         // The raw rendering is the key (one template trims alike); emit renders the stored text.
         let question = plans.render(template.question, bindings)
         pending.append(PendingGrammarItem(question: question, gold: gold, bindings: bindings, target: target,
@@ -224,14 +227,13 @@ struct PendingGrammarItem {
 }
 
 /// The question texts a template has asked, so that none is asked twice across sentences: memory
-/// grows by a pair of hashes per item, and only for templates whose questions do not name their
-/// sentence.
+/// grows by a pair of digests per item (the `QuestionLedger` emit keeps, here keyed by the gold),
+/// and only for templates whose questions do not name their sentence.
 public struct GrammarQuestionLedger {
     static let duplicateReason = "the same question again, with the same answer (merged)"
     static let conflictReason = "the same question again, with another answer (dropped)"
 
-    enum Verdict { case new, duplicate, conflict }
-    private var answers: [Int: Int] = [:]
+    private let asked = QuestionLedger()
     /// False when every question names its sentence (`{{text}}` or `{{segment}}` outside any
     /// section): a segment's text is unique in its language, so two sentences never share a
     /// question, the per-sentence check is enough, and memory stays flat over a large corpus.
@@ -253,12 +255,9 @@ public struct GrammarQuestionLedger {
         return false
     }
 
-    mutating func admit(question: String, answer: String) -> Verdict {
+    func admit(question: String, answer: String) -> QuestionLedger.Outcome {
         guard runWide else { return .new }
-        let answerHash = answer.hashValue
-        if let seen = answers[question.hashValue] { return seen == answerHash ? .duplicate : .conflict }
-        answers[question.hashValue] = answerHash
-        return .new
+        return asked.record(template: "", question: question, answer: answer)
     }
 }
 

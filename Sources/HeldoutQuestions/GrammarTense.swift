@@ -56,16 +56,19 @@ public enum VerbGroups {
         var out: [VerbGroup] = []
         var member = Set<Int>()
         var auxiliariesOf: [Int: [Token]] = [:]
+        // Words attached as an auxiliary or copula: each relation is read once per word.
+        var attached = Set<Int>()
         for word in sentence.words {
             guard let head = word.head, head > 0 else { continue }
             let relation = AnalysedSentence.mainRelation(word.deprel)
-            if relation == "aux" || relation == "cop" { auxiliariesOf[head, default: []].append(word) }
+            guard relation == "aux" || relation == "cop" else { continue }
+            auxiliariesOf[head, default: []].append(word)
+            if let index = word.index { attached.insert(index) }
         }
         for word in sentence.words {
             guard let index = word.index, !member.contains(index) else { continue }
-            let relation = AnalysedSentence.mainRelation(word.deprel)
             // Auxiliaries and copulas are asked through the group of the word they depend on.
-            if (relation == "aux" || relation == "cop"), let head = word.head, head > 0 { continue }
+            if attached.contains(index) { continue }
             let auxiliaries = auxiliariesOf[index] ?? []
             let isVerb = word.upos == "VERB" || word.upos == "AUX"
             guard isVerb || !auxiliaries.isEmpty else { continue }

@@ -20,12 +20,7 @@ extension BuildContext {
                 // No translation: the item is about the source alone and carries no pair.
                 let pair = segment.translations.isEmpty ? nil : pair
                 var bindings = common(segment, lang: lang, pair: pair)
-                bindings["label"] = label
-                bindings["value"] = value
-                bindings["side"] = "source"
-                bindings["labelled_text"] = segment.text
-                bindings["labelled_lang"] = lang
-                bindings["labelled_lang_name"] = LanguageNames.name(lang)
+                bindings.merge(labelBindings(label, value, side: "source", text: segment.text, lang: lang)) { $1 }
                 try emit(template, lang: lang, pair: pair, bindings: bindings, segments: segmentIDs(segment, pair: pair),
                          target: nil, defaultConsistency: "\(label):\(group)", source: segment.id, report: &report)
             case .translation:
@@ -43,16 +38,17 @@ extension BuildContext {
                         "translation": segment.text, "has_translation": true,
                         "translation_lang": lang, "translation_lang_name": LanguageNames.name(lang),
                     ]
-                    bindings["label"] = label
-                    bindings["value"] = value
-                    bindings["side"] = "translation"
-                    bindings["labelled_text"] = segment.text
-                    bindings["labelled_lang"] = lang
-                    bindings["labelled_lang_name"] = LanguageNames.name(lang)
+                    bindings.merge(labelBindings(label, value, side: "translation", text: segment.text, lang: lang)) { $1 }
                     try emit(template, lang: pair.target, pair: pair, bindings: bindings, segments: [translation.id, segment.id],
                              target: nil, defaultConsistency: "\(label):\(group)", source: translation.id, report: &report)
                 }
             }
         }
+    }
+
+    /// The bindings both sides share: the label, its value and the labelled sentence.
+    private func labelBindings(_ label: String, _ value: String, side: String, text: String, lang: String) -> [String: Any] {
+        ["label": label, "value": value, "side": side,
+         "labelled_text": text, "labelled_lang": lang, "labelled_lang_name": LanguageNames.name(lang)]
     }
 }
