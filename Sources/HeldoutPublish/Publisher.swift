@@ -297,10 +297,7 @@ public struct Publisher: Sendable {
     static func checkUsable(manifest: [String: Any], split: URL, contents: SplitContents? = nil) throws {
         let quotas = manifest["quotas"] as? [String: Any]
         if quotas?["accepted_short"] as? Bool == true { return }
-        for file in ["train.jsonl", "dev.jsonl", "test.jsonl"] {
-            let size = (try? FileManager.default.attributesOfItem(atPath: split.appendingPathComponent(file).path)[.size] as? Int) ?? 0
-            if size == 0 { throw PublishError.unusable("\(file) is empty") }
-        }
+        if let file = ReleaseChecks.emptyDataFiles(in: split).first { throw PublishError.unusable("\(file) is empty") }
         if let contents, let first = ReleaseChecks.emptyEvaluationColumns(contents: contents, manifest: manifest).first {
             throw PublishError.unusable(first)
         }

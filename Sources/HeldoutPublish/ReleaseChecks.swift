@@ -74,6 +74,15 @@ public enum ReleaseChecks {
         return inputs.filter { $0["side"] as? String == "against" }.compactMap { $0["file"] as? String }
     }
 
+    /// Data files (`train.jsonl`, `dev.jsonl`, `test.jsonl`, in that order) that are empty or
+    /// missing: a release loads as train/dev/test, so each must hold something (unless the split
+    /// was accepted as short, which the callers check).
+    public static func emptyDataFiles(in directory: URL) -> [String] {
+        SplitContents.dataFiles.map(\.file).filter { file in
+            ((try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(file).path)[.size] as? Int) ?? 0) == 0
+        }
+    }
+
     /// Columns with no record in dev or test: a score on them would be computed over nothing.
     /// Columns are the manifest's (`evaluation_roles`, else `roles`); per-partition shares are
     /// the quotas' business.
