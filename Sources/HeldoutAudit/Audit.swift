@@ -138,10 +138,16 @@ public enum Audit {
     /// (written beside and renamed).
     public static func write(_ report: AuditReport, to directory: String) throws {
         let dir = URL(fileURLWithPath: directory)
+        try jsonData(report).write(to: dir.appendingPathComponent("audit.json"), options: .atomic)
+        try Data(AuditHTML.render(report).utf8).write(to: dir.appendingPathComponent("audit.html"), options: .atomic)
+    }
+
+    /// The bytes of `audit.json`: canonical JSON and a final newline (one definition, for
+    /// `audit` writing it and for `publish`/`verify` shipping or comparing it).
+    public static func jsonData(_ report: AuditReport) throws -> Data {
         var json = try CanonicalJSON.data(report)
         json.append(0x0A)
-        try json.write(to: dir.appendingPathComponent("audit.json"), options: .atomic)
-        try Data(AuditHTML.render(report).utf8).write(to: dir.appendingPathComponent("audit.html"), options: .atomic)
+        return json
     }
 
     // MARK: - Reading

@@ -207,13 +207,11 @@ public struct IngestOptions: Sendable {
     /// reader accepts; a longer one fails the file with its location. No sentence is a megabyte
     /// long: such a "segment" is a broken file or a wrong format, and storing it would make
     /// grading and memory grow with it.
-    public var maxSegmentBytes = IngestOptions.defaultMaxSegmentBytes {
-        didSet { maxLineBytes = Self.lineLimit(forSegmentLimit: maxSegmentBytes) }
-    }
+    public var maxSegmentBytes = IngestOptions.defaultMaxSegmentBytes
     /// The longest line a line-based reader accepts: a line may hold several segments (a TSV
     /// row, a JSON object, a paragraph of prose written on one line) and their markup, so it is
-    /// four times the segment limit.
-    public var maxLineBytes = IngestOptions.lineLimit(forSegmentLimit: IngestOptions.defaultMaxSegmentBytes)
+    /// four times the segment limit (derived, so the two can never disagree).
+    public var maxLineBytes: Int { Self.lineLimit(forSegmentLimit: maxSegmentBytes) }
 
     /// 1 MiB.
     public static let defaultMaxSegmentBytes = 1 << 20

@@ -297,10 +297,7 @@ public struct Publisher: Sendable {
     static func checkUsable(manifest: [String: Any], split: URL, contents: SplitContents? = nil) throws {
         let quotas = manifest["quotas"] as? [String: Any]
         if quotas?["accepted_short"] as? Bool == true { return }
-        for file in ["train.jsonl", "dev.jsonl", "test.jsonl"] {
-            let size = (try? FileManager.default.attributesOfItem(atPath: split.appendingPathComponent(file).path)[.size] as? Int) ?? 0
-            if size == 0 { throw PublishError.unusable("\(file) is empty") }
-        }
+        if let file = ReleaseChecks.emptyDataFiles(in: split).first { throw PublishError.unusable("\(file) is empty") }
         if let contents, let first = ReleaseChecks.emptyEvaluationColumns(contents: contents, manifest: manifest).first {
             throw PublishError.unusable(first)
         }
@@ -343,7 +340,7 @@ public struct Publisher: Sendable {
     /// every corpus in the store, else `other` (the Hub's word for "see the card").
     private func license(_ explicit: String?, spec: SplitSpec?, corpora: [String: String]) throws -> String {
         if let explicit {
-            guard !explicit.isEmpty, explicit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.+".contains($0)) }) else {
+            guard !explicit.isEmpty, Self.isLicenceIdentifier(explicit) else {
                 throw PublishError.badLicense(explicit)
             }
             return explicit
@@ -351,8 +348,13 @@ public struct Publisher: Sendable {
         let stated = Set(spec?.sources.compactMap(\.license) ?? [])
         if stated.count == 1, let only = stated.first, spec?.sources.allSatisfy({ $0.license != nil }) == true { return only }
         let fromStore = Set(corpora.values)
-        if fromStore.count == 1, let only = fromStore.first, only.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.+".contains($0)) }) { return only }
+        if fromStore.count == 1, let only = fromStore.first, Self.isLicenceIdentifier(only) { return only }
         return "other"
+    }
+
+    /// An SPDX-style identifier (`cc-by-sa-4.0`, `MIT`): ASCII letters, digits and `-.+` only.
+    static func isLicenceIdentifier(_ licence: String) -> Bool {
+        licence.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.+".contains($0)) }
     }
 
     static func jsonData<T: Encodable>(_ value: T) throws -> Data {

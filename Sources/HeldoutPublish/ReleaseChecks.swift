@@ -46,9 +46,7 @@ public enum ReleaseChecks {
     /// was written (`outputs`), one line each; a data file the manifest records no digest for is
     /// a problem too, since nothing would then vouch for it.
     public static func outputProblems(in directory: URL, label: String = "") throws -> [String] {
-        let manifestURL = directory.appendingPathComponent("manifest.json")
-        guard let data = FileManager.default.contents(atPath: manifestURL.path),
-              let manifest = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let manifest = Publisher.readJSON(directory.appendingPathComponent("manifest.json")) else {
             return ["\(label)manifest.json: missing or not JSON"]
         }
         let outputs = manifest["outputs"] as? [String: String] ?? [:]
@@ -72,10 +70,17 @@ public enum ReleaseChecks {
 
     /// The `--against` files of the split's last audit, as `audit.json` names them.
     public static func recordedAgainst(in directory: URL) -> [String] {
-        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent("audit.json").path),
-              let audit = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-              let inputs = audit["inputs"] as? [[String: Any]] else { return [] }
+        guard let inputs = Publisher.readJSON(directory.appendingPathComponent("audit.json"))?["inputs"] as? [[String: Any]] else { return [] }
         return inputs.filter { $0["side"] as? String == "against" }.compactMap { $0["file"] as? String }
+    }
+
+    /// Data files (`train.jsonl`, `dev.jsonl`, `test.jsonl`, in that order) that are empty or
+    /// missing: a release loads as train/dev/test, so each must hold something (unless the split
+    /// was accepted as short, which the callers check).
+    public static func emptyDataFiles(in directory: URL) -> [String] {
+        SplitContents.dataFiles.map(\.file).filter { file in
+            ((try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(file).path)[.size] as? Int) ?? 0) == 0
+        }
     }
 
     /// Columns with no record in dev or test: a score on them would be computed over nothing.

@@ -14,10 +14,8 @@ enum ReleaseAudit {
             var options = AuditOptions()
             options.against = against
             let report = try Audit.run(directory: directory.path, store: store, options: options)
-            var json = try CanonicalJSON.data(report)
-            json.append(0x0A)
             return AuditOutcome(enforcedLeaks: report.enforcedLeaks, summary: AuditSummary.text(report),
-                                json: json, html: Data(AuditHTML.render(report).utf8))
+                                json: try Audit.jsonData(report), html: Data(AuditHTML.render(report).utf8))
         }
     }
 }

@@ -37,9 +37,8 @@ struct VerifyCommand: ParsableCommand {
         }
         if let manifest = try? JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("manifest.json"))) as? [String: Any],
            (manifest["quotas"] as? [String: Any])?["accepted_short"] as? Bool != true {
-            for (file, _) in SplitContents.dataFiles {
-                let size = (try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(file).path)[.size] as? Int) ?? 0
-                if size == 0 { problems.append("\(file): empty, and the split was not accepted as short") }
+            for file in ReleaseChecks.emptyDataFiles(in: url) {
+                problems.append("\(file): empty, and the split was not accepted as short")
             }
             if let contents = try? SplitContents.read(directory: url) {
                 problems += ReleaseChecks.emptyEvaluationColumns(contents: contents, manifest: manifest)

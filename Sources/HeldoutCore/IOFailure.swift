@@ -2,7 +2,8 @@ import Foundation
 
 /// Words for a failed read or write that a user can act on ("permission denied", "no space
 /// left on the device"), and the path it concerns when Foundation recorded one: an I/O failure
-/// exits 4 naming the path (DESIGN), never 2 as a usage error would.
+/// exits 4 naming the path (DESIGN), never 2 as a usage error would. In the core, since every
+/// command's failures end in `main` with these words, not only publish's.
 public enum IOFailure {
     /// The path Foundation attached to `error`, if any.
     public static func path(_ error: Error) -> String? {
