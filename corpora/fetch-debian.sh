@@ -11,6 +11,8 @@
 #   gettext.en-fr-de-es.tmx        the same units with every translation (English pivot)
 #   gettext.en-LANG.{en,LANG}      Moses line pairs (newlines inside a message become spaces)
 #   freedict/freedict-PAIR.{index,dict.dz}  FreeDict dictionaries (dictd format, Debian's names)
+#   prose/debian-reference.LANG.txt  the Debian Reference manual as text (en, fr, de, es): prose
+#   prose/fortunes.LANG.txt        fortune cookies (en, de, es), one per paragraph: informal text
 #   copyright/PACKAGE              the copyright file of every package something was taken from
 #   SOURCES.tsv                    package, version, copyright file, source path, output path
 #   README.txt                     how and when these files were made
@@ -24,6 +26,9 @@ LANGS=(fr de es)
 DICTS=(fra-eng eng-fra deu-eng spa-eng)
 # A few common packages that ship fr/de/es catalogues, on top of what is installed already.
 EXTRA_PACKAGES=(nano gawk cpio util-linux-locales)
+# Prose in other domains than software messages: a manual, and informal text.
+REFERENCE_LANGS=(en fr de es)
+FORTUNE_PACKAGES=(fortunes fortunes-de fortunes-es)
 
 log() { printf '%s\n' "fetch-debian: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -40,6 +45,8 @@ command -v apt-get >/dev/null || die "apt-get not found"
 # ---------------------------------------------------------------- packages
 packages=(gettext python3 "${EXTRA_PACKAGES[@]}")
 for d in "${DICTS[@]}"; do packages+=("dict-freedict-$d"); done
+for l in "${REFERENCE_LANGS[@]}"; do packages+=("debian-reference-$l"); done
+packages+=("${FORTUNE_PACKAGES[@]}")
 
 has_candidate() {
   local c
@@ -58,9 +65,9 @@ as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-re
 
 # ---------------------------------------------------------------- output tree
 mkdir -p "$out"
-rm -rf "$out/po" "$out/freedict" "$out/copyright" "$out/.work"
+rm -rf "$out/po" "$out/freedict" "$out/prose" "$out/copyright" "$out/.work"
 work="$out/.work"
-mkdir -p "$work" "$out/freedict" "$out/copyright"
+mkdir -p "$work" "$out/freedict" "$out/prose" "$out/copyright"
 for l in "${LANGS[@]}"; do mkdir -p "$out/po/$l"; done
 trap 'rm -rf "$work"' EXIT
 
@@ -83,9 +90,27 @@ for d in "${DICTS[@]}"; do
   done
 done
 
+reference_files=()
+for l in "${REFERENCE_LANGS[@]}"; do
+  f="/usr/share/debian-reference/debian-reference.$l.txt.gz"
+  [ -f "$f" ] || die "$f missing after installing debian-reference-$l"
+  reference_files+=("$f")
+done
+# Fortune files: regular files only (the .u8 names are symlinks), no index (.dat), no ASCII art,
+# nothing from the offensive sets (off/).
+fortune_files=()
+for dir in /usr/share/games/fortunes /usr/share/games/fortunes/de /usr/share/games/fortunes/es; do
+  for f in "$dir"/*; do
+    [ -f "$f" ] && [ ! -L "$f" ] || continue
+    case "$(basename "$f")" in *.dat|*.u8|*ascii*|*asciiart*) continue ;; esac
+    fortune_files+=("$f")
+  done
+done
+[ "${#fortune_files[@]}" -gt 0 ] || die "no fortune files under /usr/share/games/fortunes"
+
 # Owning package of every file, in one dpkg call: "pkg[:arch][, pkg2]: /path".
 owners="$work/owners.raw"
-{ dpkg-query -S "${mos[@]}" "${dict_files[@]}" 2>/dev/null || true; } | grep -v "^diversion by" >"$owners" || true
+{ dpkg-query -S "${mos[@]}" "${dict_files[@]}" "${reference_files[@]}" "${fortune_files[@]}" 2>/dev/null || true; } | grep -v "^diversion by" >"$owners" || true
 owner_of() {  # path -> package (first owner, without :arch), or empty
   awk -v p="$1" 'index($0, ": " p) && substr($0, length($0) - length(p) + 1) == p {
       split($0, a, ": "); split(a[1], b, ", "); sub(/:.*/, "", b[1]); print b[1]; exit }' "$owners"
@@ -129,6 +154,42 @@ for f in "${dict_files[@]}"; do
   printf '%s\t%s\n' "$f" "freedict/$(basename "$f")" >>"$taken"
 done
 
+# ---------------------------------------------------------------- prose
+for f in "${reference_files[@]}"; do
+  l="$(basename "$f" .txt.gz)"; l="${l##*.}"
+  gzip -dc "$f" >"$out/prose/debian-reference.$l.txt"
+  printf '%s\t%s\n' "$f" "prose/debian-reference.$l.txt" >>"$taken"
+done
+# A fortune file holds entries separated by lines of "%"; here each entry becomes one paragraph
+# (blank lines inside an entry are dropped), so `--documents paragraph` makes it one document.
+python3 - "$out/prose" "$taken" "${fortune_files[@]}" <<'PY'
+import os, sys
+out, taken, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+by_lang = {}
+for path in sorted(files):
+    parent = os.path.basename(os.path.dirname(path))
+    lang = parent if parent in ("de", "es") else "en"
+    try:
+        text = open(path, "rb").read().decode("utf-8")
+    except UnicodeDecodeError:
+        print(f"fetch-debian: warning: {path} is not UTF-8, skipped", file=sys.stderr)
+        continue
+    entries = []
+    for entry in text.replace("\r\n", "\n").split("\n%\n"):
+        lines = [l.rstrip() for l in entry.strip("%\n").split("\n") if l.strip()]
+        if lines:
+            entries.append("\n".join(lines))
+    by_lang.setdefault(lang, []).append((path, entries))
+with open(taken, "a") as t:
+    for lang, items in sorted(by_lang.items()):
+        rel = f"prose/fortunes.{lang}.txt"
+        with open(os.path.join(out, f"fortunes.{lang}.txt"), "w") as o:
+            for path, entries in items:
+                for e in entries:
+                    o.write(e + "\n\n")
+                t.write(f"{path}\t{rel}\n")
+PY
+
 # ---------------------------------------------------------------- SOURCES.tsv
 sources="$out/SOURCES.tsv"
 {
@@ -162,6 +223,9 @@ gettext.en-LANG.tmx       TMX 1.4b, one <tu> per (domain, msgctxt, msgid) with a
 gettext.en-fr-de-es.tmx   the same units with all their translations (English pivot)
 gettext.en-LANG.en/.LANG  Moses pairs of the same units, in the same order
 freedict/                 FreeDict dictionaries (dictd .index + .dict.dz) from dict-freedict-*
+prose/debian-reference.LANG.txt   the Debian Reference (debian-reference-LANG), as its text edition
+prose/fortunes.LANG.txt   fortune cookies (fortunes, fortunes-de, fortunes-es; no offensive set,
+                          no ASCII art), one per paragraph
 EOF
 
 if command -v xmllint >/dev/null 2>&1; then
