@@ -59,6 +59,11 @@ struct IsolationGraph {
     private(set) var cut: [IsolationLink: [Bool]] = [:]
     /// Union keys turned into cuts because their component could not be placed, per link.
     private(set) var hubs: [IsolationLink: Int] = [:]
+    /// Items dropped before sides are chosen: under document isolation, an item whose sentence
+    /// sits in several documents (a string shared by many catalogues) ties them all together.
+    /// Where that makes a component too large to place, the item goes, not the documents.
+    private(set) var isBridge: [Bool] = []
+    private(set) var bridges = 0
 
     /// Links whose keys are always cut, never united.
     static let cutLinks: Set<IsolationLink> = [.lexeme, .consistencyGroup]
@@ -138,18 +143,43 @@ struct IsolationGraph {
         cut[link]?[Int(key)] ?? false
     }
 
+    private mutating func markCut(_ link: IsolationLink, _ key: Int32) {
+        if cut[link] == nil { cut[link] = [Bool](repeating: false, count: keySpace(link)) }
+        cut[link]?[Int(key)] = true
+        hubs[link, default: 0] += 1
+    }
+
+    /// Under document isolation, the uncut keys of the other union links whose items lie in more
+    /// than one uncut document of `members`, with how many documents each spans.
+    private func documentBridges(in members: [Int32]) -> [IsolationLink: [Int32: Int32]] {
+        var documents: [IsolationLink: [Int32: Set<Int32>]] = [:]
+        for i in members where !isBridge[Int(i)] {
+            var home: Int32 = -1
+            forEachKey(.document, of: Int(i)) { d in if !isCut(.document, d) { home = d } }
+            guard home >= 0 else { continue }
+            for link in links where link != .document && !Self.cutLinks.contains(link) {
+                forEachKey(link, of: Int(i)) { key in
+                    guard !isCut(link, key) else { return }
+                    documents[link, default: [:]][key, default: []].insert(home)
+                }
+            }
+        }
+        return documents.mapValues { keys in keys.compactMapValues { $0.count > 1 ? Int32($0.count) : nil } }.filter { !$0.value.isEmpty }
+    }
+
     /// Components over the union keys. While a component is too large to place (it holds more
     /// of some column than `limits` allows), its largest keys become cuts — every key of it at least half the size
     /// of its largest — and the components are built again; each round at least halves the
     /// largest key left in an oversized component, so there are few rounds.
     private mutating func buildComponents(limits: [Int]?) {
         let n = input.count
+        isBridge = [Bool](repeating: false, count: n)
         for _ in 0..<64 {
             var items = UnionFind(count: n)
             for link in links where !Self.cutLinks.contains(link) {
                 var first = [Int32](repeating: -1, count: keySpace(link))
                 let cutKeys = cut[link]
-                for i in 0..<n {
+                for i in 0..<n where !isBridge[i] {
                     forEachKey(link, of: i) { key in
                         if let cutKeys, cutKeys[Int(key)] { return }
                         if first[Int(key)] < 0 { first[Int(key)] = Int32(i) } else { items.union(Int32(i), first[Int(key)]) }
@@ -195,6 +225,36 @@ struct IsolationGraph {
             guard !members.isEmpty else { return }
             var cutSomething = false
             for list in members {
+                // Bridges first: dropping an item that joins several documents costs that item,
+                // where cutting a document costs the part of it that ends on its smaller side.
+                // Documents are cut only where no bridge is left (one document holding half a
+                // corpus).
+                if links.contains(.document) {
+                    var span: [(item: Int32, documents: Int)] = []
+                    for i in list {
+                        var documents: Set<Int32> = []
+                        forEachKey(.document, of: Int(i)) { d in if !isCut(.document, d) { documents.insert(d) } }
+                        if documents.count > 1 { span.append((i, documents.count)) }
+                    }
+                    if let widest = span.map(\.documents).max() {
+                        for (i, count) in span where 2 * count >= widest {
+                            isBridge[Int(i)] = true
+                            bridges += 1
+                        }
+                        cutSomething = true
+                        continue
+                    }
+                    // Then keys of other links whose items lie in several documents (a
+                    // translation closure through case variants, a near-duplicate cluster).
+                    let keyBridges = documentBridges(in: list)
+                    if let widest = keyBridges.values.lazy.flatMap({ $0.values }).max() {
+                        for (link, keys) in keyBridges {
+                            for (key, span) in keys where 2 * span >= widest { markCut(link, key) }
+                        }
+                        cutSomething = true
+                        continue
+                    }
+                }
                 // Key sizes inside this component, per union link.
                 var sizes: [IsolationLink: [Int32: Int32]] = [:]
                 var largest: Int32 = 0

@@ -95,6 +95,9 @@ enum QuotaRefusal {
         if !graph.hubs.isEmpty {
             lines.append("  keys cut to place oversized components: " + graph.hubs.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
+        if graph.bridges > 0 {
+            lines.append("  items dropped because their sentence ties several documents together: \(graph.bridges)")
+        }
         lines.append("  kept \(kept) item(s); an upper bound for these components is \(bound.keptUpperBound)")
         lines.append("  to fix: " + fixes(table: table, cost: cost, spec: spec, graph: graph).joined(separator: "; "))
         return lines.joined(separator: "\n")

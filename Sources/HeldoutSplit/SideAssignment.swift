@@ -151,7 +151,7 @@ struct SideAssignment {
         var trainableOf = [Int32](repeating: 0, count: Int(cutKeyCount))
         var heldoutOf = [Int32](repeating: 0, count: Int(cutKeyCount))
         var trainRepresentative = [Int32](repeating: -1, count: Int(cutKeyCount))
-        for i in 0..<n {
+        for i in 0..<n where !graph.isBridge[i] {
             for k in keys(of: i) {
                 if isHeldout[i], evaluable[i] { heldoutOf[Int(k)] += 1 }
                 if trainable[i] {
@@ -171,7 +171,8 @@ struct SideAssignment {
             dropLink[Int(i)] = link
             dropPartner[Int(i)] = partner
         }
-        for i in 0..<n where isHeldout[i] {
+        for i in 0..<n where graph.isBridge[i] { drop(Int32(i), .document, -1) }
+        for i in 0..<n where isHeldout[i] && !isDropped[i] {
             if let k = keys(of: i).first(where: { owner[Int($0)] == .train }) {
                 drop(Int32(i), keyLink[Int(k)], trainRepresentative[Int(k)])
             }
@@ -189,6 +190,7 @@ struct SideAssignment {
             for i32 in items(of: c) {
                 let i = Int(i32)
                 let column = Int(input.column[i])
+                if graph.isBridge[i] { continue }
                 if isHeldout[i] {
                     if evaluable[i], !isDropped[i] { heldoutIn[c] += 1 }
                     continue

@@ -111,6 +111,47 @@ struct QuotaPropertyTests {
     }
 }
 
+@Suite("Document bridges")
+struct DocumentBridgeTests {
+    @Test("catalogues tied together by one shared string, level: document: the string's items go, not the catalogues, and every quota is met")
+    func sharedStringAcrossCatalogues() throws {
+        let bench = try Workbench()
+        // 40 catalogues (documents) of 12 sentences each, every one also holding the same string.
+        let shared = "Cancel the whole operation now, please."
+        var units: [(String, [(String, String)])] = []
+        for c in 0..<40 {
+            for s in 0..<12 { units.append(("catalogue-\(c)", [("en", fillerText("c\(c)", s))])) }
+            units.append(("catalogue-\(c)", [("en", shared)]))
+        }
+        try bench.ingest("catalogues", units)
+        var items: [Item] = [item("bridge-g", category: "grammar", on: [("en", shared)]),
+                             item("bridge-t", category: "tone", on: [("en", shared)])]
+        for c in 0..<40 {
+            for s in 0..<12 {
+                items.append(item("c\(c)-\(s)", category: c % 4 == 0 ? "tone" : "grammar", on: [("en", fillerText("c\(c)", s))]))
+            }
+        }
+        try bench.store.replaceItems(ofTemplates: ["t-grammar", "t-tone"], with: items)
+        let output = try bench.split(spec(isolation: "{ level: document }", tolerance: 0.05), out: "bridges",
+                                     auditor: RealAudit(storePath: bench.store.path))
+        let manifest = try output.manifest
+        let rows = try #require((manifest["quotas"] as? [String: Any])?["rows"] as? [[String: Any]])
+        #expect(rows.allSatisfy { $0["met"] as? Bool == true }, "\(rows)")
+        // Only the two items on the shared string are dropped; every catalogue item is written.
+        #expect(output.all.count == 480)
+        let bridgeIDs = Set(items.prefix(2).map(\.id.hex))
+        #expect(!output.all.contains { bridgeIDs.contains($0.id) })
+        let dropped = try String(decoding: output.bytes("dropped.jsonl"), as: UTF8.self).split(separator: "\n")
+        #expect(dropped.count == 2)
+        #expect(dropped.allSatisfy { $0.contains("\"link\":\"document\"") }, "\(dropped)")
+        // Each catalogue is whole on one side.
+        for c in 0..<40 {
+            let sides = Set(items[(2 + 12 * c)..<(2 + 12 * (c + 1))].compactMap { output.partition(of: $0.id)?.isEvaluation })
+            #expect(sides.count == 1, "catalogue \(c) is on both sides")
+        }
+    }
+}
+
 @Suite("Translation closure")
 struct TranslationClosureTests {
     @Test("a sentence in no group is tied to the translations of its folded twin: never split from them, and the real audit agrees")
