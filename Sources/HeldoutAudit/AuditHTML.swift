@@ -24,7 +24,7 @@ public enum AuditHTML {
         .verdict{display:inline-block;padding:6px 12px;border-radius:6px;font-weight:600;margin:6px 0}
         .clean{background:#e3f6e8;color:#14532d}.leaking{background:#fde8e8;color:#7f1d1d}
         table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #dde3ea;padding:3px 8px;text-align:left;vertical-align:top}
-        th{background:#f3f5f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
+        th{background:#f3f5f8}td.n{text-align:right;font-variant-numeric:tabular-nums}td.z{color:#b6bec8}
         td.short{background:#fde8e8;color:#7f1d1d;font-weight:600}td.met{background:#f3faf5}
         .first{display:grid;grid-template-columns:minmax(300px,420px) 1fr;gap:8px 28px;align-items:start}
         .facts th{width:110px}.facts td code{word-break:break-all}
@@ -62,7 +62,7 @@ public enum AuditHTML {
 
         h += "<h2>Shares against the spec</h2>\n"
         if case let .array(rows)? = report.quotas?["rows"] {
-            h += "<table><tr><th>column</th><th>role</th><th>partition</th><th>target share</th><th>items</th><th>share</th><th>met</th></tr>\n"
+            h += "<details><summary>The rows of <code>manifest.json</code> <code>quotas</code> (summarised in the first table)</summary>\n<table><tr><th>column</th><th>role</th><th>partition</th><th>target share</th><th>items</th><th>share</th><th>met</th></tr>\n"
             for row in rows {
                 func text(_ key: String) -> String {
                     switch row[key] {
@@ -75,7 +75,7 @@ public enum AuditHTML {
                 h += "<tr><td>\(escape(text("column")))</td><td>\(escape(text("role")))</td><td>\(escape(text("partition")))</td>"
                 h += "<td class=\"n\">\(text("target"))</td><td class=\"n\">\(text("items"))</td><td class=\"n\">\(text("share"))</td><td>\(text("met"))</td></tr>\n"
             }
-            h += "</table>\n"
+            h += "</table></details>\n"
             if case .bool(true)? = report.quotas?["accepted_short"] {
                 h += "<p><strong>Accepted short:</strong> the spec allowed this split although some shares are not met.</p>\n"
             }
@@ -297,7 +297,7 @@ public enum AuditHTML {
         h += s
         h += "<table id=\"nearest-by-column\"><tr><th>evaluation column</th>" + buckets.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
         for column in n.counts.keys.sorted() {
-            h += "<tr><td>\(escape(column))</td>" + buckets.map { "<td class=\"n\">\(n.counts[column]?[$0] ?? 0)</td>" }.joined() + "</tr>\n"
+            h += "<tr><td>\(escape(column))</td>" + buckets.map { cell(n.counts[column]?[$0] ?? 0) }.joined() + "</tr>\n"
         }
         return h + "</table>\n"
     }
@@ -384,14 +384,22 @@ public enum AuditHTML {
             clipped = values.count - top.count
             values = values.filter(top.contains)
         }
-        var h = "<table class=\"breakdown\" data-field=\"\(escape(field))\"><tr><th>column</th><th>partition</th>" + values.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+        // Length buckets are zero-padded to sort (`06-10`); shown as 6–10.
+        func label(_ v: String) -> String {
+            guard field.hasSuffix("_words") else { return v }
+            return v.split(separator: "-").map { Int($0).map(String.init) ?? String($0) }.joined(separator: "–")
+        }
+        var h = "<table class=\"breakdown\" data-field=\"\(escape(field))\"><tr><th>column</th><th>partition</th>" + values.map { "<th>\(escape(label($0)))</th>" }.joined() + "</tr>\n"
         for hist in hs {
-            h += "<tr><td>\(escape(hist.column))</td><td>\(escape(hist.partition))</td>" + values.map { "<td class=\"n\">\(hist.counts[$0] ?? 0)</td>" }.joined() + "</tr>\n"
+            h += "<tr><td>\(escape(hist.column))</td><td>\(escape(hist.partition))</td>" + values.map { cell(hist.counts[$0] ?? 0) }.joined() + "</tr>\n"
         }
         h += "</table>\n"
         if clipped > 0 { h += "<p class=\"muted\">\(clipped) smaller value(s) not shown (see <code>audit.json</code>).</p>\n" }
         return h
     }
+
+    /// A count cell; zeros are greyed so the non-zero cells stand out.
+    static func cell(_ n: Int) -> String { n == 0 ? "<td class=\"n z\">0</td>" : "<td class=\"n\">\(n)</td>" }
 
     static func escape(_ s: String) -> String {
         var out = ""

@@ -14,10 +14,11 @@ struct GradeCommand: ParsableCommand {
         a grade on a common US-grade scale and its band; then gives every segment a domain: from
         metadata (a unit's own domain, else its corpus's --domain), else from a naive Bayes
         classifier trained on the segments whose domain metadata gives. Metadata is never
-        overwritten by the classifier. The classifier predicts only when its cross-validated
-        accuracy reaches --domain-min-accuracy (and beats always guessing the largest domain),
-        and stores only predictions of at least --domain-min-confidence; below them it abstains
-        and the segment keeps no domain. See docs/grading.md.
+        overwritten by the classifier. The classifier predicts only when its
+        cross-validated accuracy reaches --domain-min-accuracy and beats always
+        guessing the largest domain, and it stores only predictions of at least
+        --domain-min-confidence; below them it abstains and the segment keeps no
+        domain. See docs/grading.md.
         """
     )
 
