@@ -510,17 +510,15 @@ public enum Audit {
         let enforced = counts.filter(\.enforced).reduce(0) { $0 + $1.count }
         // Label balance only where answers are classes: a column with many distinct short
         // answers keeps one bar for them (and audit.json stays small whatever the split's size).
+        // A column a thread already folded is folded whole.
         var labelValues: [String: Set<String>] = [:]
-        for key in findings.histograms.keys where key.field == "label" && !key.value.hasPrefix("(") {
-            labelValues[key.column, default: []].insert(key.value)
+        var folded: Set<String> = []
+        for key in findings.histograms.keys where key.field == "label" {
+            if key.value == Findings.manyLabels { folded.insert(key.column) }
+            if !key.value.hasPrefix("(") { labelValues[key.column, default: []].insert(key.value) }
         }
-        for (key, n) in findings.histograms where key.field == "label" && !key.value.hasPrefix("(")
-            && (labelValues[key.column]?.count ?? 0) > maximumLabels {
-            findings.histograms[key] = nil
-            var folded = key
-            folded.value = "(many distinct answers)"
-            findings.histograms[folded, default: 0] += n
-        }
+        for (column, values) in labelValues where values.count > maximumLabels { folded.insert(column) }
+        for column in folded.sorted() { findings.foldLabels(of: column) }
         let histograms = Dictionary(grouping: findings.histograms, by: { HistogramID(field: $0.key.field, column: $0.key.column, partition: $0.key.partition) })
             .map { id, values in
                 Histogram(field: id.field, column: id.column, partition: id.partition,

@@ -20,6 +20,13 @@ struct Findings {
     /// near-duplicate probe compared it with (1 for the same folded text); -1 when none was
     /// compared. Max is order-free, so threads merge it in any order.
     var nearest: [Float] = []
+    /// Distinct short answers seen per column, until there are more than
+    /// ``Audit/maximumLabels``; then the column's labels are folded into one value here and
+    /// now, so memory stays flat on a million distinct glosses (the report folds the same way,
+    /// so the result does not depend on which thread saw what).
+    var labelValues: [String: Set<String>] = [:]
+    var foldedLabels: Set<String> = []
+    static let manyLabels = "(many distinct answers)"
     let cap: Int
 
     init(cap: Int) { self.cap = cap }
@@ -67,9 +74,27 @@ struct Findings {
         // long ones are free text, counted as one value. Columns with many distinct short answers
         // (glosses) are folded away when the report is made.
         if let answer = record.answer, answer.utf8.count <= Self.labelBytes {
-            add("label", answer)
+            if foldedLabels.contains(column) {
+                add("label", Self.manyLabels)
+            } else {
+                add("label", answer)
+                labelValues[column, default: []].insert(answer)
+                if (labelValues[column]?.count ?? 0) > Audit.maximumLabels { foldLabels(of: column) }
+            }
         } else {
             add("label", record.answer == nil ? "(no gold answer)" : "(free text)")
+        }
+    }
+
+    /// Moves every short-answer count of `column` into ``manyLabels``.
+    mutating func foldLabels(of column: String) {
+        foldedLabels.insert(column)
+        labelValues[column] = nil
+        for (key, n) in histograms where key.field == "label" && key.column == column && !key.value.hasPrefix("(") {
+            histograms[key] = nil
+            var folded = key
+            folded.value = Self.manyLabels
+            histograms[folded, default: 0] += n
         }
     }
 

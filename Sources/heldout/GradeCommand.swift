@@ -105,9 +105,7 @@ struct GradeCommand: ParsableCommand {
             domains += "; classifier \(abstention): \(c.abstained ?? 0) segments left without a domain"
         } else if c.status == "trained" {
             domains += ", \(c.classified) predicted by the classifier (cross-validated accuracy \(percent(c.accuracy)), minimum \(percent(c.minimumAccuracy)))"
-            if let abstained = c.abstained, abstained > 0 {
-                domains += "; it abstained on \(abstained) whose confidence was below \(percent(c.minimumConfidence)) (--domain-min-confidence)"
-            }
+            domains += "; it abstained on \(c.abstained ?? 0) whose confidence was below \(percent(c.minimumConfidence)) (--domain-min-confidence)"
         } else {
             domains += "; classifier \(c.status)"
         }
