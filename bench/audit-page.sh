@@ -38,11 +38,13 @@ ls -l "$OUT/audit.html" "$OUT/audit.json" | awk '{print $5, $9}'
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$CHROMIUM" ]; then
   echo "== Chromium: build the DOM (--dump-dom), then a screenshot of the first screen"
-  /usr/bin/time -f "dump-dom wall %e s, peak RSS %M KB" "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+  /usr/bin/time -o "$KEEP/time.txt" -f "dump-dom wall %e s, peak RSS %M KB" "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
     --dump-dom "file://$PWD/$OUT/audit.html" > "$KEEP/dom-$ITEMS.html" 2>/dev/null
+  cat "$KEEP/time.txt"
   grep -o '<div id="verdict"[^>]*>[^<]*</div>' "$KEEP/dom-$ITEMS.html" || echo "no verdict in the DOM"
-  /usr/bin/time -f "screenshot wall %e s" "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
+  /usr/bin/time -o "$KEEP/time.txt" -f "screenshot wall %e s" "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
     --screenshot="$PWD/$KEEP/first-screen-$ITEMS.png" --window-size=1280,900 "file://$PWD/$OUT/audit.html" 2>/dev/null
+  cat "$KEEP/time.txt"
   cp "$OUT/audit.html" "$KEEP/audit-$ITEMS.html"
 else
   echo "no chromium: apt-get install -y chromium"
