@@ -280,7 +280,8 @@ public enum AuditHTML {
         s += "<text x=\"0\" y=\"\(top + 4)\" font-size=\"11\" fill=\"#6b7280\">\(maxCount)</text><text x=\"0\" y=\"\(top + height)\" font-size=\"11\" fill=\"#6b7280\">0</text>\n"
         for (k, bucket) in buckets.enumerated() {
             let c = totals[bucket] ?? 0
-            let barHeight = c == 0 ? 0 : max(1, height * c / maxCount)
+            // Log scale: the few records near the threshold must show beside the many far from it.
+            let barHeight = c == 0 ? 0 : max(2, Int(Double(height) * log(Double(c) + 1) / log(Double(maxCount) + 1)))
             let x = left + k * bar
             let color = k < 3 ? "#b8c2cc" : "#4e79a7"
             s += "<rect x=\"\(x + 3)\" y=\"\(top + height - barHeight)\" width=\"\(bar - 6)\" height=\"\(barHeight)\" fill=\"\(color)\"><title>\(escape(bucket)): \(c)</title></rect>"
@@ -292,7 +293,7 @@ public enum AuditHTML {
         let tx = left + 3 * bar + Int(tenth * Double(bar))
         s += "<line x1=\"\(tx)\" y1=\"\(top - 6)\" x2=\"\(tx)\" y2=\"\(top + height + 2)\" stroke=\"#d62728\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>"
         s += "<text x=\"\(tx + 4)\" y=\"\(top + 2)\" font-size=\"11\" fill=\"#d62728\">threshold \(n.threshold)</text>\n"
-        s += "<text x=\"\(left)\" y=\"\(top + height + 32)\" font-size=\"11\" fill=\"#6b7280\">nearest training similarity (Jaccard, lower bound of each tenth); grey: not measured</text>\n"
+        s += "<text x=\"\(left)\" y=\"\(top + height + 32)\" font-size=\"11\" fill=\"#6b7280\">nearest training similarity (Jaccard, lower bound of each tenth); bar height on a log scale; grey: not measured</text>\n"
         s += "</svg>\n"
         h += s
         h += "<table id=\"nearest-by-column\"><tr><th>evaluation column</th>" + buckets.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
