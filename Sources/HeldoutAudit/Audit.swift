@@ -47,6 +47,7 @@ public enum Audit {
         var isolationCost: JSONValue?
         var quotas: JSONValue?
         var droppedItems: JSONValue?
+        var facts: SplitFacts?
         if exists("manifest.json") {
             let manifestPath = path("manifest.json")
             let manifest: JSONValue
@@ -72,6 +73,7 @@ public enum Audit {
             isolationCost = manifest["isolation_cost"]
             quotas = manifest["quotas"]
             droppedItems = manifest["dropped"]
+            facts = splitFacts(manifest: manifest, specYAML: exists("spec.yaml") ? (try? String(contentsOfFile: path("spec.yaml"), encoding: .utf8)) : nil)
         }
         var resolved = options
         resolved.nearDuplicateThreshold = threshold ?? 0.8
@@ -121,7 +123,8 @@ public enum Audit {
             notes.append("no train.jsonl: only --against files were checked")
         }
         for file in resolved.against {
-            let (f, format, n) = try streamAgainst(path: file, index: index, policy: finalPolicy)
+            var (f, format, n) = try streamAgainst(path: file, index: index, policy: finalPolicy)
+            f.nearest = []   // the nearest *training* similarity: outside data is not training
             findings.merge(f)
             inputs.append(AuditInput(file: file, side: "against", format: format, records: n))
             if format == "tmx" { notes.append("\(file): TMX read by a minimal scan of <seg> text (inline tags dropped), not the ingest module's TMX reader") }
@@ -131,6 +134,8 @@ public enum Audit {
                           policy: finalPolicy, isolationCost: isolationCost, notes: notes)
         made.quotas = quotas
         made.dropped = droppedItems
+        made.split = facts
+        if exists("dropped.jsonl") { made.droppedExamples = try droppedExamples(path: path("dropped.jsonl")) }
         return made
     }
 
@@ -301,7 +306,116 @@ public enum Audit {
         return "text"
     }
 
+    // MARK: - Split facts
+
+    /// Name, variant, tool, spec digest and roles from the manifest; seed and axis from the
+    /// `spec.yaml` the split wrote (one `key: value` line each); the date from `SOURCE_DATE_EPOCH`.
+    static func splitFacts(manifest: JSONValue, specYAML: String?) -> SplitFacts {
+        func string(_ v: JSONValue?) -> String? { if case let .string(s)? = v { s } else { nil } }
+        func strings(_ v: JSONValue?) -> [String: String] {
+            guard case let .object(o)? = v else { return [:] }
+            return o.compactMapValues { if case let .string(s) = $0 { s } else { nil } }
+        }
+        var facts = SplitFacts(name: string(manifest["name"]), variant: string(manifest["variant"]),
+                               specDigest: string(manifest["inputs"]?["spec"]), toolVersion: string(manifest["tool"]?["version"]),
+                               roles: strings(manifest["roles"]), evaluationRoles: strings(manifest["evaluation_roles"]),
+                               domains: manifest["domains"])
+        for line in (specYAML ?? "").split(separator: "\n") where !line.hasPrefix(" ") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            if parts[0] == "seed" { facts.seed = value }
+            if parts[0] == "axis" { facts.axis = value }
+        }
+        if let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = TimeInterval(epoch) {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate]
+            facts.date = formatter.string(from: Date(timeIntervalSince1970: seconds))
+        }
+        return facts
+    }
+
+    /// The first ``AuditReport/droppedExamplesPerColumn`` lines of `dropped.jsonl` per column,
+    /// with their line numbers. The file is read to its end (a few seconds at a million lines),
+    /// but only the lines of columns not yet full are decoded.
+    static func droppedExamples(path: String) throws -> [DroppedExample] {
+        var out: [DroppedExample] = []
+        var perColumn: [String: Int] = [:]
+        let cap = AuditReport.droppedExamplesPerColumn
+        let columnKey = Array("\"column\":\"".utf8)
+        try forEachLine(path: path) { bytes, line in
+            // The column without decoding the line: `"column":"NAME"` (canonical JSON, no escapes
+            // in column names the spec allows).
+            guard let start = find(columnKey, in: bytes) else { return }
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+            let column = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            guard perColumn[column, default: 0] < cap else { return }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                throw HeldoutError.badInput(SourceLocation(file: path, line: line), "not a JSON object")
+            }
+            perColumn[column, default: 0] += 1
+            out.append(DroppedExample(line: line, id: object["id"] as? String ?? "", column: column,
+                                      reason: object["reason"] as? String ?? "", link: object["link"] as? String,
+                                      partner: object["partner"] as? String))
+        }
+        return out
+    }
+
+    static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        outer: for i in 0...(bytes.count - needle.count) {
+            for k in needle.indices where bytes[i + k] != needle[k] { continue outer }
+            return i + needle.count
+        }
+        return nil
+    }
+
+    static func forEachLine(path: String, _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+        let reader = try LineChunkReader(path: path)
+        while let chunk = try reader.next() {
+            for k in chunk.lines.indices {
+                try chunk.withLine(k) { (bytes) throws -> Void in
+                    if !isBlank(bytes) { try body(bytes, chunk.firstLine + k) }
+                }
+            }
+        }
+    }
+
     // MARK: - Report
+
+    /// Each evaluation record's nearest training similarity, bucketed per column.
+    static func nearest(_ f: Findings, index: EvaluationIndex, options: AuditOptions) -> NearestSimilarity? {
+        guard f.nearest.count == index.segments.count, !index.records.isEmpty else { return nil }
+        // Per record: -3 no segment, -2 only segments too short for MinHash, -1 none compared.
+        var best = [Float](repeating: -3, count: index.records.count)
+        for (s, segment) in index.segments.enumerated() {
+            var value = f.nearest[s]
+            if value < 0 && segment.shingles.count < options.minimumShingles { value = -2 }
+            for r in index.segmentRecords[segment.records] where value > best[Int(r)] { best[Int(r)] = value }
+        }
+        let threshold = options.nearDuplicateThreshold ?? 0.8
+        var counts: [String: [String: Int]] = [:]
+        var above = 0
+        for (r, value) in best.enumerated() {
+            let bucket: String
+            switch value {
+            case ..<(-2.5): bucket = "no text"
+            case ..<(-1.5): bucket = "short"
+            case ..<0: bucket = "none"
+            case 1...: bucket = "1.0"
+            default: bucket = String(format: "%.1f", (Double(value) * 10 + 1e-5).rounded(.down) / 10)   // Float 0.7 is 0.69999…
+            }
+            if value >= 0 && Double(value) >= threshold - 1e-6 { above += 1 }
+            counts[index.records[r].ref.column, default: [:]][bucket, default: 0] += 1
+        }
+        return NearestSimilarity(threshold: threshold, counts: counts, atOrAbove: above,
+                                 bands: options.minhashBands, rows: options.minhashRows)
+    }
+
+    /// Label histograms of columns with more than this many distinct short answers are folded
+    /// into one `(many distinct answers)` value: they are glosses, not classes.
+    static let maximumLabels = 40
 
     static func report(_ f: Findings, index: EvaluationIndex, inputs: [AuditInput], storeUsed: Bool, options: AuditOptions,
                        policy: AuditPolicy, isolationCost: JSONValue?, notes: [String]) -> AuditReport {
@@ -394,6 +508,17 @@ public enum Audit {
             if missing > 0 { unlisted[rule.rawValue] = missing }
         }
         let enforced = counts.filter(\.enforced).reduce(0) { $0 + $1.count }
+        // Label balance only where answers are classes: a column with many distinct short
+        // answers keeps one bar for them (and audit.json stays small whatever the split's size).
+        // A column a thread already folded is folded whole.
+        var labelValues: [String: Set<String>] = [:]
+        var folded: Set<String> = []
+        for key in findings.histograms.keys where key.field == "label" {
+            if key.value == Findings.manyLabels { folded.insert(key.column) }
+            if !key.value.hasPrefix("(") { labelValues[key.column, default: []].insert(key.value) }
+        }
+        for (column, values) in labelValues where values.count > maximumLabels { folded.insert(column) }
+        for column in folded.sorted() { findings.foldLabels(of: column) }
         let histograms = Dictionary(grouping: findings.histograms, by: { HistogramID(field: $0.key.field, column: $0.key.column, partition: $0.key.partition) })
             .map { id, values in
                 Histogram(field: id.field, column: id.column, partition: id.partition,
@@ -403,9 +528,11 @@ public enum Audit {
         var reportOptions = options
         reportOptions.against = []
         reportOptions.policy = nil
-        return AuditReport(inputs: inputs, storeUsed: storeUsed, policy: policy, options: reportOptions, counts: counts,
-                           leaks: leaks, unlisted: unlisted, enforcedLeaks: enforced, histograms: histograms,
-                           isolationCost: isolationCost, notes: notes)
+        var made = AuditReport(inputs: inputs, storeUsed: storeUsed, policy: policy, options: reportOptions, counts: counts,
+                               leaks: leaks, unlisted: unlisted, enforcedLeaks: enforced, histograms: histograms,
+                               isolationCost: isolationCost, notes: notes)
+        made.nearest = nearest(findings, index: index, options: options)
+        return made
     }
 
     private struct HistogramID: Hashable { var field: String; var column: String; var partition: String }

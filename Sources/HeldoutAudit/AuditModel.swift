@@ -312,6 +312,68 @@ public struct Histogram: Codable, Sendable, Hashable {
     public var counts: [String: Int]
 }
 
+/// How close each evaluation record comes to training (issue 19): the highest Jaccard
+/// similarity (shingle sets, as the near-duplicate rule measures it) of any training segment
+/// the MinHash probe compared with one of its segments, per evaluation column, in buckets.
+///
+/// Measured from the comparisons the near-duplicate rule already makes, so it costs nothing
+/// more: LSH (`bands` × `rows`) proposes a pair at similarity s with probability
+/// 1 − (1 − s^rows)^bands — ~0.4 at 0.5, ~0.97 at 0.7 with the defaults. `none` therefore means
+/// "no training segment came near", and buckets below ~0.6 are undercounted.
+public struct NearestSimilarity: Codable, Sendable, Equatable {
+    public var threshold: Double
+    /// Column → bucket → evaluation records. Buckets: `0.0` … `0.9` (lower bound of a tenth),
+    /// `1.0` (same folded text or Jaccard 1), `none` (no training segment compared),
+    /// `short` (segments too short for MinHash), `no text`.
+    public var counts: [String: [String: Int]]
+    /// Evaluation records at or above the threshold.
+    public var atOrAbove: Int
+    public var bands: Int
+    public var rows: Int
+
+    public static let buckets = ["no text", "short", "none", "0.0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"]
+
+    enum CodingKeys: String, CodingKey {
+        case threshold, counts, bands, rows
+        case atOrAbove = "at_or_above"
+    }
+}
+
+/// What a split directory says about itself (`manifest.json`, `spec.yaml`): the first lines of
+/// the report. Absent fields were not found.
+public struct SplitFacts: Codable, Sendable, Equatable {
+    public var name: String?
+    public var variant: String?
+    public var seed: String?
+    public var axis: String?
+    /// SHA-256 of the spec file as given (`manifest.json` `inputs.spec`).
+    public var specDigest: String?
+    public var toolVersion: String?
+    /// From `SOURCE_DATE_EPOCH` when set (reproducible builds' convention); otherwise none: the
+    /// split's files are byte-identical on rebuild, so no clock is read.
+    public var date: String?
+    /// Column → role of its training records, and of its evaluation records.
+    public var roles: [String: String]
+    public var evaluationRoles: [String: String]
+    /// `manifest.json` `domains` (an `axis: domain` split): declared / predicted counts and accuracy.
+    public var domains: JSONValue?
+
+    enum CodingKeys: String, CodingKey {
+        case name, variant, seed, axis, date, roles, domains
+        case specDigest = "spec_digest", toolVersion = "tool_version", evaluationRoles = "evaluation_roles"
+    }
+}
+
+/// One line of `dropped.jsonl`, as the report lists it.
+public struct DroppedExample: Sendable, Equatable {
+    public var line: Int
+    public var id: String
+    public var column: String
+    public var reason: String
+    public var link: String?
+    public var partner: String?
+}
+
 /// One input file and what was read from it.
 public struct AuditInput: Codable, Sendable, Hashable {
     public var file: String
@@ -344,6 +406,13 @@ public struct AuditReport: Codable, Sendable {
     public var dropped: JSONValue?
     /// What was not checked and why (no store, no training file…).
     public var notes: [String]
+    /// The split's name, seed, spec digest, tool version, axis and roles.
+    public var split: SplitFacts?
+    public var nearest: NearestSimilarity?
+    /// The first items of `dropped.jsonl` per column (page only, not in `audit.json`: the file
+    /// itself is beside it), and how many per column the page lists at most.
+    public var droppedExamples: [DroppedExample] = []
+    public static let droppedExamplesPerColumn = 25
 
     /// True when no leak of an enforced rule was found: exit status 0.
     public var clean: Bool { enforcedLeaks == 0 }
@@ -358,7 +427,7 @@ public struct AuditReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, inputs, storeUsed = "store_used", policy, options, counts, leaks, unlisted
         case enforcedLeaks = "enforced_leaks", histograms, isolationCost = "isolation_cost", notes, clean
-        case quotas, dropped
+        case quotas, dropped, split, nearest
     }
 
     public init(inputs: [AuditInput], storeUsed: Bool, policy: AuditPolicy, options: AuditOptions,
@@ -392,6 +461,8 @@ public struct AuditReport: Codable, Sendable {
         isolationCost = try c.decodeIfPresent(JSONValue.self, forKey: .isolationCost)
         quotas = try c.decodeIfPresent(JSONValue.self, forKey: .quotas)
         dropped = try c.decodeIfPresent(JSONValue.self, forKey: .dropped)
+        split = try c.decodeIfPresent(SplitFacts.self, forKey: .split)
+        nearest = try c.decodeIfPresent(NearestSimilarity.self, forKey: .nearest)
         notes = try c.decode([String].self, forKey: .notes)
     }
 
@@ -410,6 +481,8 @@ public struct AuditReport: Codable, Sendable {
         try c.encode(isolationCost, forKey: .isolationCost)
         try c.encodeIfPresent(quotas, forKey: .quotas)
         try c.encodeIfPresent(dropped, forKey: .dropped)
+        try c.encodeIfPresent(split, forKey: .split)
+        try c.encodeIfPresent(nearest, forKey: .nearest)
         try c.encode(notes, forKey: .notes)
         try c.encode(clean, forKey: .clean)
     }

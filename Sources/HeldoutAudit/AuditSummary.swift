@@ -40,7 +40,11 @@ public enum AuditSummary {
         if let n = e.ngram { return "\(e.n ?? 0)-gram \"\(AuditText.excerpt(n, limit: 80))\"" }
         if let j = e.jaccard { return "Jaccard \(j): \"\(AuditText.excerpt(e.evaluationText ?? "", limit: 60))\"" }
         if let a = e.answer { return "answer \"\(AuditText.excerpt(a, limit: 60))\"" }
-        if let d = e.document { return "document \(d)" }
+        if let d = e.document {
+            // `corpus#` or `corpus/`: a corpus without document boundaries, read as one document.
+            if d.hasSuffix("/") || d.hasSuffix("#") { return "document: all of \(d.dropLast()) (a corpus read as one document)" }
+            return "document \(d)"
+        }
         if let l = e.lexeme { return "lexeme \(l)" }
         if let g = e.consistencyGroup { return "consistency group \(g)" }
         if let t = e.translationSegment { return "translation \(t) of \"\(AuditText.excerpt(e.evaluationText ?? "", limit: 60))\"" }

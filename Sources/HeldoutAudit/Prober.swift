@@ -16,6 +16,17 @@ struct Findings {
     var keyHits: [KeyHit: KeyAggregate] = [:]
     var histograms: [HistogramKey: Int] = [:]
     var records: [String: Int] = [:]
+    /// Per evaluation segment, the highest Jaccard similarity of a training segment the
+    /// near-duplicate probe compared it with (1 for the same folded text); -1 when none was
+    /// compared. Max is order-free, so threads merge it in any order.
+    var nearest: [Float] = []
+    /// Distinct short answers seen per column, until there are more than
+    /// ``Audit/maximumLabels``; then the column's labels are folded into one value here and
+    /// now, so memory stays flat on a million distinct glosses (the report folds the same way,
+    /// so the result does not depend on which thread saw what).
+    var labelValues: [String: Set<String>] = [:]
+    var foldedLabels: Set<String> = []
+    static let manyLabels = "(many distinct answers)"
     let cap: Int
 
     init(cap: Int) { self.cap = cap }
@@ -50,8 +61,63 @@ struct Findings {
     }
 
     mutating func count(_ record: DatasetRecord, column: String, partition: String) {
-        histograms[HistogramKey(field: "band", column: column, partition: partition, value: record.band ?? "(none)"), default: 0] += 1
-        histograms[HistogramKey(field: "domain", column: column, partition: partition, value: record.domain ?? "(none)"), default: 0] += 1
+        func add(_ field: String, _ value: String) {
+            histograms[HistogramKey(field: field, column: column, partition: partition, value: value), default: 0] += 1
+        }
+        add("band", record.band ?? "(none)")
+        add("domain", record.domain ?? "(none)")
+        add("category", record.category ?? "(none)")
+        add("pair", record.pair ?? "(none)")
+        add("question_words", Self.lengthBucket(record.question))
+        add("answer_words", Self.lengthBucket(record.answer))
+        // Label balance: short gold answers (a tone class, a tense, a yes/no) counted by value;
+        // long ones are free text, counted as one value. Columns with many distinct short answers
+        // (glosses) are folded away when the report is made.
+        if let answer = record.answer, answer.utf8.count <= Self.labelBytes {
+            if foldedLabels.contains(column) {
+                add("label", Self.manyLabels)
+            } else {
+                add("label", answer)
+                labelValues[column, default: []].insert(answer)
+                if (labelValues[column]?.count ?? 0) > Audit.maximumLabels { foldLabels(of: column) }
+            }
+        } else {
+            add("label", record.answer == nil ? "(no gold answer)" : "(free text)")
+        }
+    }
+
+    /// Moves every short-answer count of `column` into ``manyLabels``.
+    mutating func foldLabels(of column: String) {
+        foldedLabels.insert(column)
+        labelValues[column] = nil
+        for (key, n) in histograms where key.field == "label" && key.column == column && !key.value.hasPrefix("(") {
+            histograms[key] = nil
+            var folded = key
+            folded.value = Self.manyLabels
+            histograms[folded, default: 0] += n
+        }
+    }
+
+    /// Gold answers of at most this many bytes are candidate labels.
+    static let labelBytes = 32
+
+    /// Words of a text, bucketed: 0, 1–5, 6–10, 11–20, 21–40, 41+.
+    static func lengthBucket(_ text: String?) -> String {
+        guard let text else { return "(none)" }
+        var words = 0, inWord = false
+        for b in text.utf8 {
+            let space = b == 0x20 || b == 0x0A || b == 0x09
+            if !space && !inWord { words += 1 }
+            inWord = !space
+        }
+        switch words {
+        case 0: return "0"
+        case 1...5: return "01-05"
+        case 6...10: return "06-10"
+        case 11...20: return "11-20"
+        case 21...40: return "21-40"
+        default: return "41+"
+        }
     }
 
     mutating func merge(_ other: Findings) {
@@ -71,6 +137,11 @@ struct Findings {
         }
         histograms.merge(other.histograms, uniquingKeysWith: +)
         records.merge(other.records, uniquingKeysWith: +)
+        if nearest.isEmpty {
+            nearest = other.nearest
+        } else if nearest.count == other.nearest.count {
+            for k in nearest.indices where other.nearest[k] > nearest[k] { nearest[k] = other.nearest[k] }
+        }
     }
 }
 
@@ -122,6 +193,7 @@ final class Prober {
         segmentRecords = index.segmentRecords
         self.policy = policy
         findings = Findings(cap: index.options.maxListedLeaksPerRule)
+        findings.nearest = [Float](repeating: -1, count: index.segments.count)
         let ladder: [LeakRule] = [.exactSegment, .foldedSegment, .nearDuplicate, .sharedPassage, .ngramOverlap]
         var rank: [LeakRule: Int] = [:]
         for (k, rule) in ladder.enumerated() { rank[rule] = (policy.isEnforced(rule) ? 0 : ladder.count) + k }
@@ -199,6 +271,7 @@ final class Prober {
             let seg = segments[Int(s)]
             guard evalTokens[seg.tokens].elementsEqual(tokens) else { continue }
             let exact = AuditText.normalize(text) == AuditText.normalize(seg.text)
+            findings.nearest[Int(s)] = 1
             var e = Evidence()
             e.trainingText = text
             e.evaluationText = seg.text
@@ -310,6 +383,7 @@ final class Prober {
         for s in seen {
                 let seg = segments[Int(s)]
                 let j = Shingles.jaccard(sh[...], evalShingles[seg.shingles])
+                if Float(j) > findings.nearest[Int(s)] { findings.nearest[Int(s)] = Float(j) }
                 guard j >= index.threshold else { continue }
                 var e = Evidence()
                 e.trainingText = text

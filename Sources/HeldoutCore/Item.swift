@@ -41,6 +41,12 @@ public struct Item: Hashable, Sendable, Codable {
     public var grade: Double?
     /// Domain of the source segment, when known.
     public var domain: String?
+    /// Where ``domain`` comes from: `metadata` (declared by the corpus or unit) or `classifier`
+    /// (predicted); nil without a domain.
+    public var domainSource: String?
+    /// The domain's confidence: for metadata the share of occurrences that agree, for the
+    /// classifier its posterior probability.
+    public var domainConfidence: Double?
 
     public init(template: String, templateVersion: Int, boundValues: [String: String], category: String,
                 lang: String, pair: String?, question: String, answer: String?, rubric: [String],
@@ -74,6 +80,7 @@ public struct Item: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id, template, category, lang, pair, question, answer, rubric, segments, target, grade, domain
+        case domainSource = "domain_source", domainConfidence = "domain_confidence"
         case templateVersion = "template_version"
         case consistencyGroup = "consistency_group"
     }

@@ -215,6 +215,10 @@ public struct SplitSpec: Sendable, Equatable {
     public var bands = BandScheme.default
     public var comparison = false
     public var sweep: Sweep?
+    /// `predicted_domains: true`: an `axis: domain` split may use domains the classifier
+    /// predicted; by default it uses declared (metadata) domains only, and an item whose domain
+    /// was predicted counts as having none (issue 19: a split on guessed domains is a split on noise).
+    public var predictedDomains = false
 
     /// The file the spec was read from, and where each key was, for error messages.
     public var file: String = "spec"
@@ -420,7 +424,7 @@ struct SpecReader {
 
     mutating func spec(_ root: Node) throws -> SplitSpec {
         let keys = ["name", "seed", "sources", "templates", "axis", "columns", "where", "isolation",
-                    "partitions", "balance", "bands", "comparison", "sweep"]
+                    "partitions", "balance", "bands", "comparison", "sweep", "predicted_domains"]
         let pairs = try mapping(root, "", allowed: keys)
         let byKey = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let nameNode = byKey["name"] else { throw HeldoutError.badInput(location(root), "name: missing; every split needs a name") }
@@ -446,6 +450,7 @@ struct SpecReader {
             case "balance": spec.balance = try balance(value)
             case "bands": spec.bands = try bands(value)
             case "comparison": spec.comparison = try bool(value, key)
+            case "predicted_domains": spec.predictedDomains = try bool(value, key)
             case "sweep":
                 let entries = try mapping(value, key, allowed: ["supervised"])
                 var sizes: [Int] = []
@@ -680,6 +685,7 @@ extension SplitSpec {
         }
         if let templates { out += "templates: \(q(templates))\n" }
         out += "axis: \(axis.rawValue)\n"
+        if predictedDomains { out += "predicted_domains: true\n" }
         out += "columns:\n"
         for column in columns { out += "  \(q(column.name)): { role: \(column.role.rawValue) }\n" }
         out += "where:\n"

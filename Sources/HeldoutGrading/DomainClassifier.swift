@@ -154,6 +154,18 @@ public struct ClassifierReport: Sendable, Codable, Equatable {
     public var confusion: [[Int]]
     /// Segments given a domain by the classifier in this run.
     public var classified: Int
+    /// Share of the largest domain among the training segments: what always guessing it scores.
+    /// A classifier that does not beat it has learned nothing usable.
+    public var baseline: Double?
+    /// The thresholds in force (`grade --domain-min-accuracy`, `--domain-min-confidence`).
+    public var minimumAccuracy: Double?
+    public var minimumConfidence: Double?
+    /// Segments the classifier looked at and left without a domain: every one when the model
+    /// abstains as a whole, else those whose prediction's confidence was below the minimum.
+    public var abstained: Int?
+    /// Why the classifier abstains for every segment (accuracy below the minimum or not above
+    /// the baseline); nil when it predicts.
+    public var abstention: String?
 
     public init(status: String, domains: [String] = [], training: [String: Int] = [:], folds: Int = 0,
                 accuracy: Double? = nil, confusion: [[Int]] = [], classified: Int = 0) {
@@ -165,11 +177,25 @@ public struct ClassifierReport: Sendable, Codable, Equatable {
         self.confusion = confusion
         self.classified = classified
     }
+
+    enum CodingKeys: String, CodingKey {
+        case status, domains, training, folds, accuracy, confusion, classified, baseline, abstained, abstention
+        case minimumAccuracy = "minimum_accuracy", minimumConfidence = "minimum_confidence"
+    }
+
+    /// Whether the model's cross-validated quality lets it predict at all.
+    public var predicts: Bool { status == "trained" && abstention == nil }
 }
 
 /// Trains on segments whose domain metadata gives, estimates accuracy by k-fold
 /// cross-validation, and predicts the domain of the others.
 public struct DomainClassifier: Sendable {
+    /// Bump when what the classifier stores changes: a store graded by another version has its
+    /// predictions cleared and made again on the next `grade` (through the training-set
+    /// fingerprint; readability grades are not redone). 2: abstains below the accuracy and
+    /// confidence minimums.
+    public static let version = 2
+
     public struct Options: Sendable, Equatable {
         /// Folds of the cross-validation; a segment's fold is its id modulo `folds` (the id is a
         /// SHA-256 prefix, so folds are a fixed pseudo-random partition, no random generator).
@@ -178,6 +204,14 @@ public struct DomainClassifier: Sendable {
         public var maxTrainingPerDomain = 50_000
         /// Fewer labelled segments than this in total and the classifier does not run.
         public var minimumTraining = 10
+        /// Cross-validated accuracy below this and the classifier predicts nothing (it also
+        /// must beat always guessing the largest domain). 0.8: a split on domains one item in
+        /// five of which is wrong is already a weak split; the generated benchmark (random
+        /// domains) scores chance, ~0.25, and the sample corpora ~0.63.
+        public var minimumAccuracy = 0.8
+        /// A prediction whose posterior probability is below this is not stored: the segment
+        /// stays without a domain. Naive Bayes posteriors are overconfident, hence a high bar.
+        public var minimumConfidence = 0.9
 
         public init() {}
     }
@@ -227,9 +261,29 @@ public struct DomainClassifier: Sendable {
         let evaluated = confusion.reduce(0) { $0 + $1.reduce(0, +) }
         let model = NaiveBayesModel(training: featurised, domains: domains)
         let accuracy = evaluated > 0 ? Double(correct) / Double(evaluated) : nil
-        return (model, ClassifierReport(status: "trained", domains: domains, training: training, folds: folds,
-                                        accuracy: accuracy.map { ($0 * 10_000).rounded() / 10_000 },
-                                        confusion: confusion))
+        var report = ClassifierReport(status: "trained", domains: domains, training: training, folds: folds,
+                                      accuracy: accuracy.map { ($0 * 10_000).rounded() / 10_000 },
+                                      confusion: confusion)
+        report.baseline = ((Double(training.values.max() ?? 0) / Double(max(examples.count, 1))) * 10_000).rounded() / 10_000
+        report.minimumAccuracy = options.minimumAccuracy
+        report.minimumConfidence = options.minimumConfidence
+        if crossValidate { report.abstention = abstention(accuracy: report.accuracy, baseline: report.baseline ?? 0) }
+        return (model, report)
+    }
+
+    /// Why a model of this cross-validated accuracy must not predict, or nil when it may.
+    public func abstention(accuracy: Double?, baseline: Double) -> String? {
+        func percent(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
+        guard let accuracy else {
+            return "abstains: no cross-validated accuracy (too few segments per fold), so no evidence the predictions are right"
+        }
+        if accuracy < options.minimumAccuracy {
+            return "abstains: cross-validated accuracy \(percent(accuracy)) is below the minimum \(percent(options.minimumAccuracy)) (--domain-min-accuracy)"
+        }
+        if accuracy <= baseline {
+            return "abstains: cross-validated accuracy \(percent(accuracy)) does not beat always guessing the largest domain (\(percent(baseline)))"
+        }
+        return nil
     }
 
     public func predict(_ model: NaiveBayesModel, text: String) -> (domain: String, confidence: Double) {

@@ -279,33 +279,46 @@ public struct Grader: Sendable {
             try session.setState(Self.reportKey, try CanonicalJSON.string(report))
             return report
         }
-        let (trained, trainedReport) = classifier.train(labelled.map { ($0.id, $0.text, $0.domain) },
-                                                        crossValidate: previous != fingerprint)
-        guard let model = trained else { return trainedReport }
-        var report = trainedReport
-        if previous != fingerprint {
-            try session.clearClassifierDomains()
-        } else if let old = try session.state(Self.reportKey),
-                  let decoded = try? JSONDecoder().decode(ClassifierReport.self, from: Data(old.utf8)) {
-            report = decoded   // same model: its cross-validation stands
+        // Same model as last run: its cross-validation stands (a report that no longer decodes
+        // is earned again, never assumed).
+        var stored: ClassifierReport?
+        if previous == fingerprint, let old = try session.state(Self.reportKey) {
+            stored = try? JSONDecoder().decode(ClassifierReport.self, from: Data(old.utf8))
         }
+        let (trained, trainedReport) = classifier.train(labelled.map { ($0.id, $0.text, $0.domain) },
+                                                        crossValidate: stored == nil)
+        guard let model = trained else { return trainedReport }
+        var report = stored ?? trainedReport
+        if stored == nil { try session.clearClassifierDomains() }
         var classified = 0
+        var abstained = 0
         var after: Int64 = 0
         while true {
             let batch = try session.segmentsWithoutDomain(after: after, limit: options.batchSize)
             if batch.isEmpty { break }
             var predictions: [PredictedDomain] = []
             predictions.reserveCapacity(batch.count)
-            for i in 0..<batch.count {
-                let (domain, confidence) = classifier.predict(model, text: batch.text(i))
-                predictions.append(PredictedDomain(segment: batch.rowids[i], domain: domain,
-                                                   confidence: (confidence * 10_000).rounded() / 10_000))
+            // A model whose cross-validated accuracy is too low predicts nothing; a good one
+            // stores only the predictions it is confident of. The rest stay without a domain.
+            if report.predicts {
+                for i in 0..<batch.count {
+                    let (domain, confidence) = classifier.predict(model, text: batch.text(i))
+                    let rounded = (confidence * 10_000).rounded() / 10_000
+                    if rounded < options.classifier.minimumConfidence {
+                        abstained += 1
+                        continue
+                    }
+                    predictions.append(PredictedDomain(segment: batch.rowids[i], domain: domain, confidence: rounded))
+                }
+            } else {
+                abstained += batch.count
             }
             try session.savePredictions(predictions)
-            classified += batch.count
+            classified += predictions.count
             after = batch.rowids[batch.count - 1]
         }
         report.classified = classified
+        report.abstained = abstained
         try session.setState(Self.fingerprintKey, fingerprint)
         try session.setState(Self.reportKey, try CanonicalJSON.string(report))
         return report
@@ -321,6 +334,8 @@ public struct Grader: Sendable {
             }
         }
         feed("v\(version) folds \(options.folds) cap \(options.maxTrainingPerDomain) buckets \(FeatureExtractor.bucketBits)".utf8)
+        // The thresholds decide which predictions are stored: new thresholds, new predictions.
+        feed(" classifier v\(DomainClassifier.version) accuracy \(options.minimumAccuracy) confidence \(options.minimumConfidence)".utf8)
         for segment in labelled {
             feed(segment.id.bytes)
             feed(segment.domain.utf8)

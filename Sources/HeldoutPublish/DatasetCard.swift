@@ -18,6 +18,9 @@ public struct ReleaseFacts: Sendable {
     /// Column × partition quotas the split did not meet, as `column partition: share against target`
     /// (empty when all were met); non-empty only for a split accepted as short.
     public var unmetQuotas: [String] = []
+    /// An `axis: domain` split's `manifest.json` `domains`: (declared, predicted, classifier
+    /// accuracy); nil for other axes.
+    public var domainEvidence: (declared: Int, predicted: Int, accuracy: Double?)?
     public var auditClean: Bool?
     /// Enforced leaks published knowingly with `--allow-leaks` (0 for a clean release).
     public var allowedLeaks: Int = 0
@@ -128,6 +131,16 @@ public struct DatasetCard: Sendable {
             md += f.unmetQuotas.joined(separator: "; ") + ". Results on them are weaker than the grid suggests.\n\n"
         }
 
+        if let d = f.domainEvidence {
+            md += "Columns are domains. \(d.declared) item(s) have a domain their corpus or unit declared; "
+            if d.predicted > 0 {
+                md += "**\(d.predicted) have a domain the classifier predicted** (cross-validated accuracy "
+                md += (d.accuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "unknown") + "; the spec opted in with `predicted_domains: true`): "
+                md += "some of them sit in the wrong column.\n\n"
+            } else {
+                md += "none has a predicted domain.\n\n"
+            }
+        }
         md += "## Isolation and audit\n\n"
         md += "Links isolated between training and evaluation: \(f.isolation.isEmpty ? "none" : f.isolation.map { "`\($0)`" }.joined(separator: ", ")). "
         md += "No training record shares any of these with a dev or test record.\n"

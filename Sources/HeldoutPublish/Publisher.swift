@@ -217,6 +217,9 @@ public struct Publisher: Sendable {
         shortFacts.unmetQuotas = quotaRows.filter { $0["met"] as? Bool == false }.map {
             "\($0["column"] ?? "?") \($0["partition"] ?? "?"): \($0["items"] ?? 0) item(s), share \($0["share"] ?? 0) against \($0["target"] ?? 0)"
         }
+        if let d = manifest["domains"] as? [String: Any] {
+            shortFacts.domainEvidence = ((d["declared"] as? Int) ?? 0, (d["predicted"] as? Int) ?? 0, (d["classifier_accuracy"] as? NSNumber)?.doubleValue)
+        }
         let card = DatasetCard(facts: shortFacts)
         let croissant = CroissantDocument(
             facts: facts,

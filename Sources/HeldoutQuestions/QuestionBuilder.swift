@@ -8,9 +8,14 @@ import Mustache
 public struct SegmentAnnotation: Sendable, Equatable {
     public var grade: Double?
     public var domain: String?
-    public init(grade: Double? = nil, domain: String? = nil) {
+    /// `metadata` or `classifier`, and its confidence (issue 19: items carry their domain's evidence).
+    public var domainSource: String?
+    public var domainConfidence: Double?
+    public init(grade: Double? = nil, domain: String? = nil, domainSource: String? = nil, domainConfidence: Double? = nil) {
         self.grade = grade
         self.domain = domain
+        self.domainSource = domainSource
+        self.domainConfidence = domainConfidence
     }
 }
 
@@ -25,7 +30,8 @@ public struct GradedSegments: SegmentAnnotator {
     public init() {}
     public func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation {
         let grading = try session.grading(of: segment)
-        return SegmentAnnotation(grade: grading.grade, domain: grading.domain)
+        return SegmentAnnotation(grade: grading.grade, domain: grading.domain,
+                                 domainSource: grading.domainSource, domainConfidence: grading.domainConfidence)
     }
 }
 
@@ -217,10 +223,12 @@ struct BuildContext {
             }
         }
         let annotation = try annotator.annotation(for: source, session: session)
-        let item = Item(template: template.id, templateVersion: template.version, boundValues: bound, category: template.category,
+        var item = Item(template: template.id, templateVersion: template.version, boundValues: bound, category: template.category,
                         lang: lang, pair: pair?.description, question: question, answer: answer, rubric: rubric,
                         segments: segments, target: target, consistencyGroup: consistency,
                         grade: annotation.grade, domain: annotation.domain)
+        item.domainSource = annotation.domainSource
+        item.domainConfidence = annotation.domainConfidence
         if try session.add(item) { report.items += 1 }
     }
 

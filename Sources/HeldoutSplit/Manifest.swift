@@ -138,6 +138,39 @@ struct Manifest: Codable {
     var optimality: Optimality?
     /// Union keys cut because their component was too large to place, per link.
     var cutKeys: [String: Int]
+    /// An `axis: domain` split only: how many of its items' domains were declared and how many
+    /// predicted, and the classifier's cross-validated accuracy (issue 19).
+    var domains: DomainEvidence?
+
+    struct DomainEvidence: Codable {
+        var declared: Int
+        var predicted: Int
+        /// Whether the spec opted in to predicted domains (`predicted_domains: true`).
+        var predictedAllowed: Bool
+        var classifierAccuracy: Double?
+        var classifierMinimumAccuracy: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case declared, predicted
+            case predictedAllowed = "predicted_allowed"
+            case classifierAccuracy = "classifier_accuracy"
+            case classifierMinimumAccuracy = "classifier_minimum_accuracy"
+        }
+
+        /// The evidence of an `axis: domain` split, nil for other axes (their manifests are unchanged).
+        static func make(spec: SplitSpec, input: SplitInput, store: Store) throws -> DomainEvidence? {
+            guard spec.axis == .domain else { return nil }
+            var accuracy: Double?, minimum: Double?
+            if let report = try store.gradingState("classifier.report"),
+               let object = try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any] {
+                accuracy = (object["accuracy"] as? NSNumber)?.doubleValue
+                minimum = (object["minimum_accuracy"] as? NSNumber)?.doubleValue
+            }
+            return DomainEvidence(declared: input.declaredDomainItems, predicted: input.predictedDomainItems,
+                                  predictedAllowed: spec.predictedDomains, classifierAccuracy: accuracy,
+                                  classifierMinimumAccuracy: minimum)
+        }
+    }
 
     struct Optimality: Codable {
         var kept: Int
@@ -160,7 +193,7 @@ struct Manifest: Codable {
 
     enum CodingKeys: String, CodingKey {
         case schema, tool, build, name, variant, roles, counts, records, dropped, fractions, components, isolation, audit, inputs, outputs
-        case quotas, optimality
+        case quotas, optimality, domains
         case evaluationRoles = "evaluation_roles"
         case cutKeys = "cut_keys"
         case isolationCost = "isolation_cost"
@@ -270,6 +303,7 @@ struct Manifest: Codable {
             outputs: outputs,
             quotas: quotas,
             optimality: variant.kind == .primary ? Optimality(bound: bound, kept: records.values.reduce(0, +)) : nil,
-            cutKeys: Dictionary(uniqueKeysWithValues: hubs.map { ($0.key.rawValue, $0.value) }))
+            cutKeys: Dictionary(uniqueKeysWithValues: hubs.map { ($0.key.rawValue, $0.value) }),
+            domains: try DomainEvidence.make(spec: spec, input: input, store: store))
     }
 }

@@ -39,6 +39,10 @@ public struct SplitInput: Sendable {
     /// Items of each column before `where` (column name → count), for error messages.
     var seenColumns: [String: Int] = [:]
     var excluded: [String: Int] = [:]
+    /// Items kept whose domain was declared (metadata) or predicted (classifier): what the
+    /// manifest and card of an `axis: domain` split report.
+    var declaredDomainItems = 0
+    var predictedDomainItems = 0
 
     public var count: Int { ids.count }
 
@@ -67,6 +71,7 @@ struct SplitInputLoader {
         var hasRubric: Bool
         var band: String?
         var domain: String?
+        var domainPredicted = false
         var lexeme: Lexeme?
         var consistency: String?
     }
@@ -91,6 +96,7 @@ struct SplitInputLoader {
         let pairsWanted = Set(filter.pairs), languages = Set(filter.languages), categories = Set(filter.categories)
         let bandsWanted = Set(filter.bands), domains = Set(filter.domains)
         var inColumnBeforeWhere = [Int](repeating: 0, count: spec.columns.count)
+        var predictedOnly: [String: Int] = [:]
         let pairs = PairCanonicaliser()
         let primaries = PrimarySubtags()
 
@@ -98,7 +104,7 @@ struct SplitInputLoader {
         var candidates: [Candidate] = []
         let items = try reader.prepare("""
             SELECT id, category, lang, pair, grade, domain, target_lemma, target_lang, consistency_group,
-                   answer IS NOT NULL AND answer <> '', rubric <> '[]'
+                   answer IS NOT NULL AND answer <> '', rubric <> '[]', domain_source
             FROM item ORDER BY id
             """)
         while try items.step() {
@@ -108,6 +114,13 @@ struct SplitInputLoader {
             let pair = items.text(3).flatMap(pairs.canonical)
             let band = spec.bands.band(forGrade: items.double(4))
             let domain = items.text(5)
+            let domainPredicted = domain != nil && items.text(11) == "classifier"
+            // A domain axis splits on declared domains unless the spec opts in to predicted ones.
+            if spec.axis == .domain, domainPredicted, !spec.predictedDomains {
+                if let domain { predictedOnly[domain, default: 0] += 1 }
+                input.excluded["predicted_domain", default: 0] += 1
+                continue
+            }
             guard let key = columnKey(category: category, pair: pair, band: band, domain: domain) else {
                 input.excluded["no_\(spec.axis.rawValue)", default: 0] += 1
                 continue
@@ -123,10 +136,14 @@ struct SplitInputLoader {
             var lexeme: Lexeme?
             if let lemma = items.text(6), let targetLang = items.text(7) { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
             candidates.append(Candidate(id: id, column: column, lang: lang, pair: pair, hasGold: items.int64(9) != 0,
-                                        hasRubric: items.int64(10) != 0, band: band, domain: domain, lexeme: lexeme,
+                                        hasRubric: items.int64(10) != 0, band: band, domain: domain,
+                                        domainPredicted: domainPredicted, lexeme: lexeme,
                                         consistency: items.text(8)))
         }
         for (index, column) in spec.columns.enumerated() where inColumnBeforeWhere[index] == 0 {
+            if let n = predictedOnly[column.name] {
+                throw spec.error("columns.\(column.name)", "no item has the declared domain \(column.name); \(n) have it as a domain the classifier predicted. Add `predicted_domains: true` to the spec to split on predicted domains (check `heldout grade --report` for the classifier's accuracy first)")
+            }
             let seen = input.seenColumns.keys.sorted().prefix(20).joined(separator: ", ")
             throw spec.error("columns.\(column.name)", "no item of the store has \(spec.axis.rawValue) \(column.name)"
                              + (seen.isEmpty ? " (the store has no items; run `heldout questions`)" : " (the store has: \(seen))"))
@@ -284,6 +301,9 @@ struct SplitInputLoader {
             input.hasRubric.append(candidate.hasRubric)
             input.band.append(candidate.band)
             input.domain.append(candidate.domain)
+            if candidate.domain != nil {
+                if candidate.domainPredicted { input.predictedDomainItems += 1 } else { input.declaredDomainItems += 1 }
+            }
             input.segmentList.append(contentsOf: segmentsOf[i].filter { present[Int($0)] })
             input.segmentStart.append(Int32(input.segmentList.count))
             input.translation.append(translations[i])

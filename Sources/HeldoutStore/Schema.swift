@@ -186,6 +186,7 @@ enum Schema {
             END;
             """)
         }
+        registerItemDomainEvidence(&migrator)
         return migrator
     }
 }

@@ -210,7 +210,7 @@ public final class ItemSession {
     /// The grading statement and the last segment's grading (``grading(of:)``): items come
     /// sentence by sentence, so one lookup per sentence, with memory that stays flat.
     var gradingStatement: RawStatement?
-    var lastGrading: (segment: ContentID, grade: Double?, domain: String?)?
+    var lastGrading: (segment: ContentID, result: SegmentGradingLookup)?
     private var parsedFeatures: [String: Features] = [:]
     public private(set) var added = 0
 
@@ -364,8 +364,9 @@ public final class ItemSession {
         if insertItem == nil {
             insertItem = try RawStatement(db, """
                 INSERT OR IGNORE INTO item(id, template, template_version, category, lang, pair, question, answer, rubric,
-                                            target_lemma, target_lang, consistency_group, grade, domain)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                            target_lemma, target_lang, consistency_group, grade, domain,
+                                            domain_source, domain_confidence)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                 """)
             linkSegment = try RawStatement(db, "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?1, ?2, ?3)")
         }
@@ -391,6 +392,8 @@ public final class ItemSession {
         insertItem.bind(12, item.consistencyGroup)
         insertItem.bind(13, item.grade)
         insertItem.bind(14, item.domain)
+        insertItem.bind(15, item.domainSource)
+        insertItem.bind(16, item.domainConfidence)
         try insertItem.runRebinding()
         guard db.changesCount > 0 else { return false }
         for (ordinal, segment) in item.segments.enumerated() {

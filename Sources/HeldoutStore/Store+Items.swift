@@ -37,6 +37,25 @@ extension Schema {
     }
 }
 
+extension Schema {
+    /// Items record their domain's evidence (issue 19): `domain_source` is `metadata` (declared)
+    /// or `classifier` (predicted), `domain_confidence` the segment's. Existing items take it
+    /// from their source segment's domain row when that still gives the item's domain.
+    static func registerItemDomainEvidence(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("item-domain-evidence") { db in
+            try db.execute(sql: """
+            ALTER TABLE item ADD COLUMN domain_source TEXT;
+            ALTER TABLE item ADD COLUMN domain_confidence REAL;
+            UPDATE item SET (domain_source, domain_confidence) = (
+                SELECT d.source, d.confidence
+                FROM item_segment l JOIN segment s ON s.id = l.segment JOIN segment_domain d ON d.segment = s.rowid
+                WHERE l.item_id = item.id AND l.ordinal = 0 AND d.domain = item.domain)
+            WHERE domain IS NOT NULL;
+            """)
+        }
+    }
+}
+
 extension Store {
     /// Replaces every item of `templates` by `items`, in one transaction: a template's items are
     /// always those of its last run, never a mix.
@@ -48,8 +67,9 @@ extension Store {
             }
             let insert = try db.makeStatement(sql: """
                 INSERT OR REPLACE INTO item(id, template, template_version, category, lang, pair, question, answer, rubric,
-                                            target_lemma, target_lang, consistency_group, grade, domain)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                            target_lemma, target_lang, consistency_group, grade, domain,
+                                            domain_source, domain_confidence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let link = try db.makeStatement(sql: "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?, ?, ?)")
             for item in items {
@@ -57,7 +77,7 @@ extension Store {
                 try insert.execute(arguments: [id, item.template, item.templateVersion, item.category, item.lang, item.pair,
                                                item.question, item.answer, try CanonicalJSON.string(item.rubric),
                                                item.target?.lemma, item.target?.lang, item.consistencyGroup,
-                                               item.grade, item.domain])
+                                               item.grade, item.domain, item.domainSource, item.domainConfidence])
                 for (ordinal, segment) in item.segments.enumerated() {
                     try link.execute(arguments: [id, ordinal, Data(segment.bytes)])
                 }
@@ -114,5 +134,7 @@ extension Item {
                   target: lemma.flatMap { l in targetLang.map { Lexeme(lemma: l, lang: $0) } },
                   consistencyGroup: row["consistency_group"], grade: row["grade"], domain: row["domain"])
         self.id = id
+        domainSource = row["domain_source"]
+        domainConfidence = row["domain_confidence"]
     }
 }

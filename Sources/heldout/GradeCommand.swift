@@ -14,7 +14,11 @@ struct GradeCommand: ParsableCommand {
         a grade on a common US-grade scale and its band; then gives every segment a domain: from
         metadata (a unit's own domain, else its corpus's --domain), else from a naive Bayes
         classifier trained on the segments whose domain metadata gives. Metadata is never
-        overwritten by the classifier. See docs/grading.md.
+        overwritten by the classifier. The classifier predicts only when its
+        cross-validated accuracy reaches --domain-min-accuracy and beats always
+        guessing the largest domain, and it stores only predictions of at least
+        --domain-min-confidence; below them it abstains and the segment keeps no
+        domain. See docs/grading.md.
         """
     )
 
@@ -29,11 +33,22 @@ struct GradeCommand: ParsableCommand {
     @Flag(name: .customLong("no-classifier"), help: "Only take domains from metadata; do not predict the others.")
     var noClassifier = false
 
+    @Option(name: .customLong("domain-min-accuracy"),
+            help: "Least cross-validated accuracy (0-1) at which the classifier predicts domains at all (default \(DomainClassifier.Options().minimumAccuracy)).")
+    var domainMinAccuracy: Double?
+
+    @Option(name: .customLong("domain-min-confidence"),
+            help: "Least posterior probability (0-1) of a prediction for it to be stored (default \(DomainClassifier.Options().minimumConfidence)).")
+    var domainMinConfidence: Double?
+
     @Flag(help: "Print per-language grade and band distributions, domain counts and the classifier's cross-validation.")
     var report = false
 
     func validate() throws {
         if bands != nil, gap != nil { throw ValidationError("--bands and --gap exclude each other") }
+        for (name, value) in [("--domain-min-accuracy", domainMinAccuracy), ("--domain-min-confidence", domainMinConfidence)] {
+            if let value, !(0...1).contains(value) { throw ValidationError("\(name) \(value): expected a share between 0 and 1, e.g. 0.8") }
+        }
     }
 
     func run() throws {
@@ -41,6 +56,8 @@ struct GradeCommand: ParsableCommand {
             var options = Grader.Options()
             options.bands = try bandScheme()
             options.classify = !noClassifier
+            if let domainMinAccuracy { options.classifier.minimumAccuracy = domainMinAccuracy }
+            if let domainMinConfidence { options.classifier.minimumConfidence = domainMinConfidence }
             let store = try Store(path: common.store, mustExist: true)
             let started = Date()
             let result = try Grader(options: options).run(store: store)
@@ -82,13 +99,15 @@ struct GradeCommand: ParsableCommand {
         lines.append("graded \(run.graded) of \(run.segments) segments with grader v\(run.graderVersion) (\(run.ungradable) ungradable) in \(String(format: "%.2f", seconds)) s\(rate)")
         lines.append("bands \(run.bands)" + (run.rebanded > 0 ? " (\(run.rebanded) segments re-banded)" : ""))
         var domains = "domains: \(run.metadataDomains) segments from metadata"
-        if run.classifier.status == "trained" {
-            domains += ", \(run.classifier.classified) predicted by the classifier"
-            if let accuracy = run.classifier.accuracy {
-                domains += " (cross-validated accuracy \(String(format: "%.1f", accuracy * 100))%)"
-            }
+        let c = run.classifier
+        func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+        if c.status == "trained", let abstention = c.abstention {
+            domains += "; classifier \(abstention): \(c.abstained ?? 0) segments left without a domain"
+        } else if c.status == "trained" {
+            domains += ", \(c.classified) predicted by the classifier (cross-validated accuracy \(percent(c.accuracy)), minimum \(percent(c.minimumAccuracy)))"
+            domains += "; it abstained on \(c.abstained ?? 0) whose confidence was below \(percent(c.minimumConfidence)) (--domain-min-confidence)"
         } else {
-            domains += "; classifier \(run.classifier.status)"
+            domains += "; classifier \(c.status)"
         }
         lines.append(domains)
         return lines.joined(separator: "\n")
@@ -118,7 +137,9 @@ struct GradeCommand: ParsableCommand {
         out.append("")
         if classifier.status == "trained" {
             let accuracy = classifier.accuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-            out.append("classifier: multinomial naive Bayes, \(classifier.folds)-fold cross-validated accuracy \(accuracy)")
+            out.append("classifier: multinomial naive Bayes, \(classifier.folds)-fold cross-validated accuracy \(accuracy)"
+                       + (classifier.baseline.map { String(format: " (largest domain %.1f%%)", $0 * 100) } ?? ""))
+            if let abstention = classifier.abstention { out.append("classifier \(abstention)") }
             out.append("confusion matrix (rows: metadata domain, columns: predicted)")
             out.append(Table(["domain"] + classifier.domains, classifier.domains.enumerated().map { index, domain in
                 [domain] + (classifier.confusion.count > index ? classifier.confusion[index].map { "\($0)" } : [])
