@@ -148,9 +148,11 @@ public struct BandScheme: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A band list that cannot be used; says why in words a `--bands` or spec author can act on.
-public struct BandError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct BandError: ReportableError, CustomStringConvertible, Sendable, Equatable {
     public let reason: String
     init(_ reason: String) { self.reason = reason }
+    public var exitStatus: Int32 { 2 }
+    public var userMessage: String { "bands: \(description)" }
     public var description: String {
         "\(reason) (expected ascending grade ranges such as 1-5,6-8,9-12,13+; leave grades out for a gap: 1-5,8+)"
     }

@@ -47,7 +47,7 @@ public struct SplitRecord: Codable, Equatable, Sendable {
     public var messages: [Message]
     /// Hex ids of every segment whose text the record carries or refers to.
     public var segments: [String]
-    /// `corpus#document` of every occurrence of those segments, sorted.
+    /// `corpus/document` of every occurrence of those segments, sorted.
     public var documents: [String]
     public var target: Lexeme?
     public var template: String

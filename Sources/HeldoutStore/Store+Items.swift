@@ -2,41 +2,6 @@ import Foundation
 import GRDB
 import HeldoutCore
 
-extension Schema {
-    /// Items made by `heldout questions`: one row per item, its segments in `item_segment`.
-    static func registerItems(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("items") { db in
-            try db.execute(sql: """
-            CREATE TABLE item (
-                id                BLOB PRIMARY KEY,   -- 16 bytes, Item.id
-                template          TEXT NOT NULL,
-                template_version  INTEGER NOT NULL,
-                category          TEXT NOT NULL,
-                lang              TEXT NOT NULL,
-                pair              TEXT,
-                question          TEXT NOT NULL,
-                answer            TEXT,
-                rubric            TEXT NOT NULL,      -- JSON array
-                target_lemma      TEXT,
-                target_lang       TEXT,
-                consistency_group TEXT,
-                grade             REAL,
-                domain            TEXT
-            ) WITHOUT ROWID;
-            CREATE INDEX item_category ON item(category);
-            CREATE INDEX item_template ON item(template);
-            CREATE TABLE item_segment (
-                item_id  BLOB NOT NULL,
-                ordinal  INTEGER NOT NULL,
-                segment  BLOB NOT NULL,               -- segment.id
-                PRIMARY KEY (item_id, ordinal)
-            ) WITHOUT ROWID;
-            CREATE INDEX item_segment_segment ON item_segment(segment);
-            """)
-        }
-    }
-}
-
 extension Store {
     /// Replaces every item of `templates` by `items`, in one transaction: a template's items are
     /// always those of its last run, never a mix.
