@@ -381,9 +381,9 @@ public struct SplitManifest: Codable, Sendable {
         return manifest
     }
 
-    /// The bytes Split writes: sorted keys, a final newline.
+    /// The bytes Split writes: sorted keys, pretty-printed (people read it), a final newline.
     public func data() throws -> Data {
-        var data = try CanonicalJSON.data(self)
+        var data = try CanonicalJSON.prettyData(self)
         data.append(0x0A)
         return data
     }
