@@ -27,7 +27,7 @@ public enum BuildPipeline {
         public var onWait: (@Sendable (String) -> Void)?
         /// Each stage's name as it starts, `nil` at the end (`HELDOUT_STAGE_TIMES`).
         public var onStageStart: ((String?) -> Void)?
-        /// Test hook, passed on to ``Splitter/Options``.
+        /// Test hook, passed on to `Splitter.Options`.
         public var splitProgress: ((String) -> Void)?
 
         public init(specPath: String, storePath: String, toolVersion: String) {

@@ -33,7 +33,7 @@ public struct IndependentAudit: SplitAuditor {
         return SplitAuditVerdict(leaks: leaks)
     }
 
-    /// The isolation link a leak of `rule` breaks (``IsolationLink/init(auditRule:)``); rules
+    /// The isolation link a leak of `rule` breaks (`IsolationLink(auditRule:)`, in HeldoutCore); rules
     /// that no link covers keep their name, which fails the split whenever the audit enforces them.
     public static func link(for rule: LeakRule) -> String {
         IsolationLink(auditRule: rule.rawValue)?.rawValue ?? rule.rawValue

@@ -4,7 +4,7 @@ import HeldoutIngest
 import HeldoutStore
 
 /// What to ingest and how, whether it comes from `heldout ingest`'s options or from a spec's
-/// `sources` entry: one mapping onto ``IngestOptions`` for both, so that a spec can say
+/// `sources` entry: one mapping onto `IngestOptions` for both, so that a spec can say
 /// whatever the command line can (and the other way round).
 public struct IngestRequest: Sendable {
     public var files: [String]

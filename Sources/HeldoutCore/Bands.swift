@@ -28,7 +28,7 @@ public enum BandAssignment: Sendable, Hashable {
     case band(Band)
     /// Between two bands of a scheme with a gap (e.g. grade 6–7 with `--gap 5,8`).
     case gap
-    /// Too short or without letters (``UngradableReason``).
+    /// Too short or without letters (`UngradableReason`, in HeldoutGrading).
     case ungradable
 
     /// What the store and `segments --jsonl` hold: the band's label, `gap` or `ungradable`.

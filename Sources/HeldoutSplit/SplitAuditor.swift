@@ -3,7 +3,7 @@ import HeldoutCore
 
 /// One leak an audit found: two records, one in training and one in evaluation, tied by `kind`.
 public struct SplitLeak: Codable, Equatable, Sendable {
-    /// An ``IsolationLink`` raw value (`shared_segment`, `translation`, …) or an audit's own
+    /// An `IsolationLink` raw value (`shared_segment`, `translation`, …) or an audit's own
     /// rule name when no link covers it (`ngram_overlap`).
     public var kind: String
     public var trainRecord: String

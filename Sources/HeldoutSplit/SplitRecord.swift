@@ -82,7 +82,7 @@ public struct SplitRecord: Codable, Equatable, Sendable {
 
     /// The record as one canonical JSON line (sorted keys, no spaces, `/` unescaped), written
     /// by hand: at a million records Foundation's encoder is most of the split's time. A test
-    /// holds it equal to ``CanonicalJSON`` byte for byte.
+    /// holds it equal to `CanonicalJSON` byte for byte.
     public func appendJSON(to out: inout [UInt8]) {
         var w = JSONBytes(out: out)
         out = []
