@@ -72,12 +72,18 @@ let package = Package(
         // Versioned releases (issue 7): card, Croissant, checksums, change log.
         .target(
             name: "HeldoutPublish",
-            dependencies: ["HeldoutCore", "HeldoutStore"]
+            dependencies: ["HeldoutCore"]
+        ),
+        // The pipeline as a library (issue 16): stages, their runner, the seams between modules;
+        // the `heldout` executable only parses arguments and prints.
+        .target(
+            name: "HeldoutBuild",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit", "HeldoutPublish"]
         ),
         .executableTarget(
             name: "heldout",
             dependencies: [
-                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit", "HeldoutPublish",
+                "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit", "HeldoutPublish", "HeldoutBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,7 +116,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HeldoutPublishTests",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutPublish"]
+            dependencies: ["HeldoutCore", "HeldoutPublish"]
+        ),
+        .testTarget(
+            name: "HeldoutBuildTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutBuild", "HeldoutAudit"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

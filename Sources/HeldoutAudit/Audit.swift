@@ -2,11 +2,12 @@ import Foundation
 import HeldoutCore
 import HeldoutStore
 
-/// The leak audit (issue 6): re-derives, by its own indexes, every way an evaluation record
+/// The leak audit: re-derives, by its own indexes, every way an evaluation record
 /// can have reached training, and reports each leak with both records.
 ///
-/// The splitter calls it on the directory it is about to publish and refuses the split when
-/// the report is not ``AuditReport/clean``:
+/// The pipeline's audit seam (HeldoutBuild's `IndependentAudit`) runs it on the directory the
+/// splitter is about to publish, and the splitter refuses its output when an enforced leak is
+/// found; `heldout audit` runs it on any split directory:
 ///
 /// ```swift
 /// let report = try Audit.run(directory: tmp, store: store)
@@ -22,8 +23,8 @@ import HeldoutStore
 /// `--against` files are streamed past it on ``AuditOptions/threads`` threads, so memory does
 /// not grow with training.
 public enum Audit {
-    public static let trainingFile = "train.jsonl"
-    public static let evaluationFiles = ["dev.jsonl", "test.jsonl"]
+    public static let trainingFile = SplitDirectory.train
+    public static let evaluationFiles = SplitDirectory.evaluationFiles
 
     /// Audits the split in `directory`. Throws ``HeldoutError/badInput(_:_:)`` (exit 3) for a
     /// missing directory, a malformed line (file and line named) or a malformed manifest.
@@ -48,32 +49,30 @@ public enum Audit {
         var quotas: JSONValue?
         var droppedItems: JSONValue?
         var facts: SplitFacts?
-        if exists("manifest.json") {
-            let manifestPath = path("manifest.json")
-            let manifest: JSONValue
-            do {
-                manifest = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
-            } catch {
-                throw HeldoutError.badInput(SourceLocation(file: manifestPath), "not valid JSON: \(error.localizedDescription)")
-            }
+        if let manifest = try SplitManifest.read(directory: dir) {
+            let manifestPath = path(SplitDirectory.manifest)
             if policy == nil { policy = try AuditPolicy(manifest: manifest) }
             // What the split declares it tied (`near_duplicates`), or an isolation block's threshold.
-            let declared = manifest["near_duplicates"]
-            if threshold == nil, case let .number(t)? = declared?["threshold"] ?? manifest["isolation"]?["near_duplicates"]?["threshold"] {
+            let declared = manifest.nearDuplicates
+            if threshold == nil, let t = declared?.threshold ?? manifest.isolation.flatMap(\.settingsThreshold) {
                 threshold = t
             }
-            if shingle == nil, case let .string(kind)? = declared?["shingle"] {
+            if shingle == nil, let kind = declared?.shingle {
                 guard let k = ShingleKind(rawValue: kind) else {
                     throw HeldoutError.badInput(SourceLocation(file: manifestPath),
                                                 "near_duplicates.shingle: \(kind) is not \(ShingleKind.allCases.map(\.rawValue).joined(separator: " or "))")
                 }
                 shingle = k
             }
-            if shingleSize == nil, case let .number(n)? = declared?["size"] { shingleSize = Int(exactly: n) }
-            isolationCost = manifest["isolation_cost"]
-            quotas = manifest["quotas"]
-            droppedItems = manifest["dropped"]
-            facts = splitFacts(manifest: manifest, specYAML: exists("spec.yaml") ? (try? String(contentsOfFile: path("spec.yaml"), encoding: .utf8)) : nil)
+            if shingleSize == nil, let n = declared?.size { shingleSize = n }
+            // Sections the report repeats as the split wrote them, whatever their shape.
+            let raw = try? JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+            isolationCost = raw?["isolation_cost"]
+            quotas = raw?["quotas"]
+            droppedItems = raw?["dropped"]
+            if let raw {
+                facts = splitFacts(manifest: raw, specYAML: exists(SplitDirectory.spec) ? (try? String(contentsOfFile: path(SplitDirectory.spec), encoding: .utf8)) : nil)
+            }
         }
         var resolved = options
         resolved.nearDuplicateThreshold = threshold ?? 0.8

@@ -90,13 +90,13 @@ public struct AuditPolicy: Codable, Sendable, Equatable {
     ///   (`exact_segment`, `folded_segment`).
     ///
     /// Returns `nil` when the manifest says nothing about isolation.
-    public init?(manifest: JSONValue) throws {
-        if case let .array(list)? = manifest["audit"]?["enforce"] {
+    public init?(manifest: SplitManifest) throws {
+        if let list = manifest.audit?.enforce {
             var rules: Set<LeakRule> = []
-            for item in list {
-                guard case let .string(name) = item, let rule = LeakRule(rawValue: name) else {
-                    throw HeldoutError.badInput(SourceLocation(file: "manifest.json"),
-                                                "audit.enforce: unknown rule \(item); known: \(LeakRule.allCases.map(\.rawValue).joined(separator: ", "))")
+            for name in list {
+                guard let rule = LeakRule(rawValue: name) else {
+                    throw HeldoutError.badInput(SourceLocation(file: SplitDirectory.manifest),
+                                                "audit.enforce: unknown rule \(name); known: \(LeakRule.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 rules.insert(rule)
                 if rule == .ngramOverlap { rules.insert(.sharedPassage) }
@@ -104,20 +104,16 @@ public struct AuditPolicy: Codable, Sendable, Equatable {
             self.init(enforced: rules)
             return
         }
-        guard let isolation = manifest["isolation"], case .object = isolation else { return nil }
+        guard case let .settings(isolation)? = manifest.isolation else { return nil }
         var rules = Set(LeakRule.allCases)
-        func off(_ key: String) -> Bool {
-            if case .bool(false)? = isolation[key] { return true }
-            return false
-        }
-        let level: String
-        if case let .string(l)? = isolation["level"] { level = l } else { level = "segment" }
+        func off(_ key: String) -> Bool { isolation.off.contains(key) }
+        let level = isolation.level ?? "segment"
         switch level {
         case "document": break
         case "segment": rules.remove(.sameDocument)
         case "item": rules.subtract([.sameDocument, .exactSegment, .foldedSegment])
         default:
-            throw HeldoutError.badInput(SourceLocation(file: "manifest.json"),
+            throw HeldoutError.badInput(SourceLocation(file: SplitDirectory.manifest),
                                         "isolation.level: \(level) is not item, segment or document")
         }
         if off("translations") { rules.remove(.translation) }

@@ -69,10 +69,8 @@ struct TranslationClosures {
             block.removeAll(keepingCapacity: true)
         }
         try store.scan { reader in
-            let rows = try reader.prepare("SELECT id, text, grp FROM segment WHERE grp IS NOT NULL")
-            while try rows.step() {
-                guard let id = rows.contentID(0), let group = rows.contentID(2) else { continue }
-                block.append((id, rows.string(1), group))
+            try reader.groupedSegments { id, group, text in
+                block.append((id, text, group))
                 if block.count >= 65_536 { flush() }
             }
         }

@@ -28,7 +28,7 @@ public enum BandAssignment: Sendable, Hashable {
     case band(Band)
     /// Between two bands of a scheme with a gap (e.g. grade 6–7 with `--gap 5,8`).
     case gap
-    /// Too short or without letters (``UngradableReason``).
+    /// Too short or without letters (`UngradableReason`, in HeldoutGrading).
     case ungradable
 
     /// What the store and `segments --jsonl` hold: the band's label, `gap` or `ungradable`.
@@ -148,9 +148,11 @@ public struct BandScheme: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A band list that cannot be used; says why in words a `--bands` or spec author can act on.
-public struct BandError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct BandError: ReportableError, CustomStringConvertible, Sendable, Equatable {
     public let reason: String
     init(_ reason: String) { self.reason = reason }
+    public var exitStatus: Int32 { 2 }
+    public var userMessage: String { "bands: \(description)" }
     public var description: String {
         "\(reason) (expected ascending grade ranges such as 1-5,6-8,9-12,13+; leave grades out for a gap: 1-5,8+)"
     }

@@ -9,6 +9,14 @@ public enum CanonicalJSON {
         return try encoder.encode(value)
     }
 
+    /// The same keys and values, indented for people (`manifest.json`): still one byte
+    /// sequence per value, since the keys are sorted.
+    public static func prettyData<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return try encoder.encode(value)
+    }
+
     public static func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try data(value), as: UTF8.self)
     }

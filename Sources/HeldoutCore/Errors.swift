@@ -26,9 +26,19 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// What every module's error adopts, so that the command line maps a failure to DESIGN's exit
+/// statuses in one place (1 a check failed, 2 usage error, 3 bad input, 4 the store or the disk
+/// cannot be used) instead of converting each module's error at each catch site.
+public protocol ReportableError: Error {
+    /// The process's exit status for this failure.
+    var exitStatus: Int32 { get }
+    /// What the user reads after `heldout: `, naming the file, option or check at fault.
+    var userMessage: String { get }
+}
+
 /// Every failure heldout reports to a user, each with the exit status DESIGN fixes:
 /// 1 a check failed, 2 usage error, 3 bad input.
-public enum HeldoutError: Error, Sendable, CustomStringConvertible, Equatable {
+public enum HeldoutError: ReportableError, Sendable, CustomStringConvertible, Equatable {
     /// An input file is not what it should be. Nothing of it was stored.
     case badInput(SourceLocation, String)
     /// The command line or a spec asks for something that cannot be done.
@@ -48,6 +58,9 @@ public enum HeldoutError: Error, Sendable, CustomStringConvertible, Equatable {
         case .storeBusy, .store: 4
         }
     }
+
+    public var exitStatus: Int32 { exitCode }
+    public var userMessage: String { description }
 
     public var description: String {
         switch self {

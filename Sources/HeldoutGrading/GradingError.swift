@@ -2,7 +2,7 @@ import HeldoutCore
 
 /// Failures of grading, each mapped onto ``HeldoutError`` (and so onto DESIGN's exit statuses)
 /// by ``heldoutError``.
-public enum GradingError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum GradingError: ReportableError, Sendable, Equatable, CustomStringConvertible {
     /// A syllable exception list with a malformed line.
     case badSyllableData(line: Int, text: String)
 
@@ -12,6 +12,9 @@ public enum GradingError: Error, Sendable, Equatable, CustomStringConvertible {
             "syllable exception list, line \(line): expected `word count`, found \(text.debugDescription)"
         }
     }
+
+    public var exitStatus: Int32 { heldoutError.exitStatus }
+    public var userMessage: String { heldoutError.userMessage }
 
     public var heldoutError: HeldoutError {
         switch self {

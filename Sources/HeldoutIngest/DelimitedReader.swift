@@ -429,6 +429,10 @@ public struct DelimitedReader: CorpusReader {
         } else if let mapping = ColumnMapping.fromHeader(record.fields) {
             plan = try RowPlan(mapping: mapping, selection: selection, explicit: false, file: file)
             firstIsData = false
+        } else if record.fields.count >= 2, record.fields[0].trimmingCharacters(in: .whitespaces).lowercased() == "text" {
+            // `text<TAB>label…`: sentences with labels, which the labels format reads.
+            let label = record.fields[1].trimmingCharacters(in: .whitespaces)
+            throw HeldoutError.usage("\(file): the first row (\(record.preview)) names a text column and label columns: sentences with labels are read by the labels format, e.g. --format labels --lang LANG --label \(label.isEmpty ? "NAME" : label)")
         } else {
             throw HeldoutError.usage("\(file): no --columns, and the first row (\(record.preview)) is not a header of language tags; pass --columns, e.g. --columns en,fr (one column per language) or --columns id,lang,text (one sentence per row); `-` skips a column, domain and doc name those columns, other names are kept as metadata")
         }

@@ -66,9 +66,20 @@ public struct Ingester {
     }
 
     /// Hashes the corpus's files, and stores it unless the store already holds these exact bytes
-    /// under this name. Nothing is kept if reading fails.
-    public func ingest(_ corpus: PlannedCorpus, into store: Store,
+    /// under this name. Nothing is kept if reading fails. `descriptor`: the one
+    /// ``descriptor(for:)`` already made (the pipeline fingerprints it), so files are hashed once.
+    public func ingest(_ corpus: PlannedCorpus, descriptor known: CorpusDescriptor? = nil, into store: Store,
                        progress: ((_ bytesRead: Int64, _ totalBytes: Int64, _ units: Int) -> Void)? = nil) throws -> IngestReport {
+        let reader = try corpus.format.makeReader(files: corpus.files, options: options)
+        let descriptor = try known ?? self.descriptor(for: corpus)
+        let size = descriptor.size
+        return try store.ingest(descriptor, progress: { bytes, units in progress?(bytes, size, units) }) { sink in
+            try reader.read(into: sink)
+        }
+    }
+
+    /// What the store records of the corpus: its name, format, files, SHA-256 and read options.
+    public func descriptor(for corpus: PlannedCorpus) throws -> CorpusDescriptor {
         // Hash what the reader reads: an XCES alignment names its sentence documents, and a
         // change in one of them is a change of the corpus.
         let reader = try corpus.format.makeReader(files: corpus.files, options: options)
@@ -83,11 +94,8 @@ public struct Ingester {
             size += bytes
         }
         let sha = hashes.count == 1 ? hashes[0] : FileDigest.sha256(of: Array(hashes.joined(separator: "\n").utf8))
-        let descriptor = CorpusDescriptor(name: corpus.name, format: corpus.format.rawValue, sha256: sha, size: size,
-                                          files: reader.files, domain: options.domain, licence: licence,
-                                          readOptions: try options.fingerprint(format: corpus.format))
-        return try store.ingest(descriptor, progress: { bytes, units in progress?(bytes, size, units) }) { sink in
-            try reader.read(into: sink)
-        }
+        return CorpusDescriptor(name: corpus.name, format: corpus.format.rawValue, sha256: sha, size: size,
+                                files: reader.files, domain: options.domain, licence: licence,
+                                readOptions: try options.fingerprint(format: corpus.format))
     }
 }

@@ -3,7 +3,7 @@ import HeldoutCore
 
 /// Why a release could not be published, verified or rebuilt. Each case says what to do next;
 /// ``heldoutError`` maps it onto DESIGN's exit statuses (1 check failed, 2 usage, 3 bad input, 4 I/O).
-public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum PublishError: ReportableError, Sendable, Equatable, CustomStringConvertible {
     case invalidVersion(String)
     /// Releases are immutable: the directory already exists.
     case versionExists(String)
@@ -67,6 +67,9 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
         guard let v = ReleaseVersion(version) else { return "a new major version" }
         return ReleaseVersion(major: v.major + 1, minor: 0, patch: 0).description
     }
+
+    public var exitStatus: Int32 { heldoutError.exitStatus }
+    public var userMessage: String { heldoutError.userMessage }
 
     /// The exit status DESIGN fixes for this failure.
     public var heldoutError: HeldoutError {

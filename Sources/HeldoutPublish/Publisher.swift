@@ -37,10 +37,11 @@ public struct Publisher: Sendable {
     }
 
     /// Files of a split that a release carries, when present.
-    public static let splitFiles = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json", "dropped.jsonl", "audit.json", "audit.html"]
+    public static let splitFiles = SplitDirectory.partitionFiles + [SplitDirectory.spec, SplitDirectory.manifest, SplitDirectory.dropped,
+                                                                    SplitDirectory.audit, SplitDirectory.auditHTML]
     /// The audit's report files: written from the audit publish itself ran, when it ran one.
-    static let auditFiles: Set<String> = ["audit.json", "audit.html"]
-    public static let requiredFiles = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json"]
+    static let auditFiles: Set<String> = [SplitDirectory.audit, SplitDirectory.auditHTML]
+    public static let requiredFiles = SplitDirectory.partitionFiles + [SplitDirectory.spec, SplitDirectory.manifest]
     /// The file that records what publish decided (date, licence, previous version), so verify
     /// and rebuild read it instead of the clock.
     public static let releaseFile = "release.json"
@@ -86,13 +87,18 @@ public struct Publisher: Sendable {
         var out: [(String, URL)] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path))?.sorted() ?? [] where name.hasPrefix(stem) {
             let url = parent.appendingPathComponent(name)
-            guard let manifest = Self.readJSON(url.appendingPathComponent("manifest.json")),
-                  let siblingName = manifest["name"] as? String, siblingName.hasPrefix(primaryName + "-") else { continue }
+            guard let manifest = Self.readManifest(url),
+                  let siblingName = manifest.name, siblingName.hasPrefix(primaryName + "-") else { continue }
             let suffix = String(name.dropFirst(stem.count))
             try SafePath.check(suffix)
             out.append((suffix, url))
         }
         return out
+    }
+
+    /// The split's manifest, `nil` when it is missing or not a manifest this heldout reads.
+    static func readManifest(_ split: URL) -> SplitManifest? {
+        try? SplitManifest.read(from: split.appendingPathComponent(SplitDirectory.manifest))
     }
 
     static func readJSON(_ url: URL) -> [String: Any]? {
@@ -126,8 +132,8 @@ public struct Publisher: Sendable {
         }
 
         // Checks first: nothing is written unless the split is the one built, usable, and clean.
-        let manifest = Self.readJSON(split.appendingPathComponent("manifest.json")) ?? [:]
-        let name = manifest["name"] as? String ?? split.lastPathComponent
+        let manifest = Self.readManifest(split)
+        let name = manifest?.name ?? split.lastPathComponent
         let siblings = try siblings(primaryName: name)
         var changed = try ReleaseChecks.outputProblems(in: split)
         for sibling in siblings { changed += try ReleaseChecks.outputProblems(in: sibling.url, label: "\(sibling.suffix)/") }
@@ -190,17 +196,16 @@ public struct Publisher: Sendable {
         try write(try Self.jsonData(finalRecord), Self.releaseFile, in: temporary, digests: &digests)
         try write(Data(diff.markdown(notes: notes).utf8), "CHANGES.md", in: temporary, digests: &digests)
 
-        let inputs = manifest["inputs"] as? [String: Any] ?? [:]
-        let sourceDigests = inputs["sources"] as? [String: String] ?? [:]
+        let sourceDigests = manifest?.inputs?.sources ?? [:]
         let specSources = spec?.sources.map { ($0.path, $0.license) } ?? sourceDigests.keys.sorted().map { ($0, nil) }
         let facts = ReleaseFacts(
             name: name, version: version, date: date, license: finalRecord.license, toolVersion: options.toolVersion,
-            contents: contents, roles: manifest["roles"] as? [String: String] ?? [:],
-            isolation: manifest["isolation"] as? [String] ?? [],
-            enforcedRules: (manifest["audit"] as? [String: Any])?["enforce"] as? [String] ?? [],
-            isolationCostTotal: (manifest["isolation_cost"] as? [String: Any])?["total"] as? Int,
+            contents: contents, roles: manifest?.roles ?? [:],
+            isolation: manifest?.isolation?.links ?? [],
+            enforcedRules: manifest?.audit?.enforce ?? [],
+            isolationCostTotal: manifest?.isolationCost?.total,
             auditClean: audit.found ? audit.enforcedLeaks == 0 : nil, auditEnforcedLeaks: audit.found ? audit.enforcedLeaks : nil,
-            corpora: inputs["corpora"] as? [String: String] ?? [:], corpusLicences: options.corpusLicences,
+            corpora: manifest?.inputs?.corpora ?? [:], corpusLicences: options.corpusLicences,
             corpusDetails: options.corpusDetails,
             displayPath: options.displayPath ?? split.path,
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
@@ -213,12 +218,11 @@ public struct Publisher: Sendable {
         var shortFacts = facts
         shortFacts.allowedLeaks = finalRecord.allowedLeaks ?? 0
         shortFacts.auditAgainst = against.map(\.path)
-        let quotaRows = (manifest["quotas"] as? [String: Any])?["rows"] as? [[String: Any]] ?? []
-        shortFacts.unmetQuotas = quotaRows.filter { $0["met"] as? Bool == false }.map {
-            "\($0["column"] ?? "?") \($0["partition"] ?? "?"): \($0["items"] ?? 0) item(s), share \($0["share"] ?? 0) against \($0["target"] ?? 0)"
+        shortFacts.unmetQuotas = (manifest?.quotas?.unmet ?? []).map {
+            "\($0.column) \($0.partition): \($0.items) item(s), share \(Self.number($0.share)) against \(Self.number($0.target))"
         }
-        if let d = manifest["domains"] as? [String: Any] {
-            shortFacts.domainEvidence = ((d["declared"] as? Int) ?? 0, (d["predicted"] as? Int) ?? 0, (d["classifier_accuracy"] as? NSNumber)?.doubleValue)
+        if let d = manifest?.domains {
+            shortFacts.domainEvidence = (d.declared, d.predicted, d.classifierAccuracy)
         }
         let card = DatasetCard(facts: shortFacts)
         let croissant = CroissantDocument(
@@ -297,17 +301,21 @@ public struct Publisher: Sendable {
     /// A release loads as train/dev/test in `datasets`: an empty partition, or a quota the split
     /// did not meet, is refused unless the split was accepted as short (its manifest says so).
     /// An evaluation column without an item in dev or test is refused on the same terms.
-    static func checkUsable(manifest: [String: Any], split: URL, contents: SplitContents? = nil) throws {
-        let quotas = manifest["quotas"] as? [String: Any]
-        if quotas?["accepted_short"] as? Bool == true { return }
+    static func checkUsable(manifest: SplitManifest?, split: URL, contents: SplitContents? = nil) throws {
+        let quotas = manifest?.quotas
+        if quotas?.acceptedShort == true { return }
         if let file = ReleaseChecks.emptyDataFiles(in: split).first { throw PublishError.unusable("\(file) is empty") }
         if let contents, let first = ReleaseChecks.emptyEvaluationColumns(contents: contents, manifest: manifest).first {
             throw PublishError.unusable(first)
         }
-        let unmet = (quotas?["rows"] as? [[String: Any]] ?? []).filter { $0["met"] as? Bool == false }
-        if let row = unmet.first {
-            throw PublishError.unusable("\(row["column"] ?? "?") \(row["partition"] ?? "?") holds \(row["items"] ?? 0) item(s), share \(row["share"] ?? 0) against \(row["target"] ?? 0)")
+        if let row = quotas?.unmet.first {
+            throw PublishError.unusable("\(row.column) \(row.partition) holds \(row.items) item(s), share \(Self.number(row.share)) against \(Self.number(row.target))")
         }
+    }
+
+    /// A share as JSON spells it: `1`, not `1.0`.
+    static func number(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     }
 
     private func write(_ data: Data, _ name: String, in directory: URL, digests: inout [String: String]) throws {

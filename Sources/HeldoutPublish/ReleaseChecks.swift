@@ -46,10 +46,10 @@ public enum ReleaseChecks {
     /// was written (`outputs`), one line each; a data file the manifest records no digest for is
     /// a problem too, since nothing would then vouch for it.
     public static func outputProblems(in directory: URL, label: String = "") throws -> [String] {
-        guard let manifest = Publisher.readJSON(directory.appendingPathComponent("manifest.json")) else {
+        guard let manifest = Publisher.readManifest(directory) else {
             return ["\(label)manifest.json: missing or not JSON"]
         }
-        let outputs = manifest["outputs"] as? [String: String] ?? [:]
+        let outputs = manifest.outputs ?? [:]
         var problems: [String] = []
         for (file, _) in SplitContents.dataFiles where outputs[file] == nil {
             problems.append("\(label)\(file): manifest.json records no SHA-256 for it (`outputs`); build the split again")
@@ -86,8 +86,8 @@ public enum ReleaseChecks {
     /// Columns with no record in dev or test: a score on them would be computed over nothing.
     /// Columns are the manifest's (`evaluation_roles`, else `roles`); per-partition shares are
     /// the quotas' business.
-    public static func emptyEvaluationColumns(contents: SplitContents, manifest: [String: Any]) -> [String] {
-        let roles = manifest["evaluation_roles"] as? [String: String] ?? manifest["roles"] as? [String: String] ?? [:]
+    public static func emptyEvaluationColumns(contents: SplitContents, manifest: SplitManifest?) -> [String] {
+        let roles = manifest?.evaluationRoles ?? manifest?.roles ?? [:]
         return roles.keys.sorted().filter { column in
             ["dev", "test"].allSatisfy { (contents.byPartitionColumn[$0]?[column] ?? 0) == 0 }
         }.map { "column \($0) has no item in dev.jsonl or test.jsonl" }

@@ -7,9 +7,7 @@ import HeldoutCore
 public struct SplitContents: Sendable, Equatable {
     /// The data files of a split, in the order the card and Croissant list them, with the
     /// Hugging Face split name each one loads as.
-    public static let dataFiles: [(file: String, split: String)] = [
-        ("train.jsonl", "train"), ("dev.jsonl", "validation"), ("test.jsonl", "test"),
-    ]
+    public static let dataFiles = SplitDirectory.dataFiles
 
     public struct Entry: Sendable, Hashable {
         public var id: String

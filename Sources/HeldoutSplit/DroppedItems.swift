@@ -14,7 +14,7 @@ struct DroppedItems {
         var partner: String?
     }
 
-    static let fileName = "dropped.jsonl"
+    static let fileName = SplitDirectory.dropped
 
     static func write(to url: URL, spec: SplitSpec, input: SplitInput, fates: [ItemFate],
                       assignment: SideAssignment, graph: IsolationGraph, holders: KeptKeyHolders) throws {

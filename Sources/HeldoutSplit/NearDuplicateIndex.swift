@@ -5,7 +5,7 @@ import HeldoutCore
 /// Near-duplicate search over sentences: MinHash signatures banded for LSH, candidates
 /// confirmed by exact Jaccard similarity of the shingle sets (DESIGN isolation link 3).
 ///
-/// Shingles are words (or characters) of the *folded* text (``TextFolder``: case, punctuation
+/// Shingles are words (or characters) of the *folded* text (`TextFolder`, in HeldoutCore: case, punctuation
 /// and diacritics dropped), the same words the audit reads, so that every pair the audit would
 /// call a near-copy is one this index looks for. Because the audit's own search is independent
 /// and nearly exhaustive, the banding here is chosen to miss a pair at the threshold with

@@ -1,35 +1,16 @@
 import Foundation
 import HeldoutCore
 
-/// Each column's partitions against what the spec asks (issue 13: quotas are part of the
+/// Each column's partitions against what the spec asks (quotas are part of the
 /// promise). A training column (supervised or plausibility) should hold `train`, `dev` and
 /// `test` of its kept items; a held-out column `dev` and `test` in their ratio. A partition is
 /// met when its share is within `partitions.tolerance` of the target, or within one item of it
 /// (a column of 10 items cannot hold 8.5 of them), and is never empty when its target is not 0.
-struct QuotaTable: Codable, Equatable {
-    struct Row: Codable, Equatable {
-        var column: String
-        var role: String
-        var partition: String
-        var target: Double
-        var items: Int
-        var share: Double
-        var met: Bool
-    }
+typealias QuotaTable = SplitManifest.Quotas
 
-    var tolerance: Double
-    var rows: [Row]
-    /// True when some partition is not met and the spec accepted it (`partitions.allow_short`).
-    var acceptedShort: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case tolerance, rows
-        case acceptedShort = "accepted_short"
-    }
-
-    var unmet: [Row] { rows.filter { !$0.met } }
-
+extension SplitManifest.Quotas {
     init(spec: SplitSpec, input: SplitInput, fates: [ItemFate], roles: [Role]) {
+        self.init(tolerance: 0, rows: [], acceptedShort: false)
         let p = spec.partitions
         tolerance = p.tolerance
         var kept = [[Int]](repeating: [0, 0, 0], count: spec.columns.count)

@@ -58,20 +58,18 @@ struct RecordWriter {
         let pairs = SplitInputLoader.PairCanonicaliser()
         var rubrics: [String: [String]] = [:]
         try store.scan { reader in
-            let items = try reader.prepare("""
-                SELECT id, template, category, pair, question, answer, rubric, target_lemma, target_lang, consistency_group
-                FROM item ORDER BY id
-                """)
             var cursor = 0
-            while try items.step(), cursor < input.count {
-                guard let id = items.contentID(0) else { continue }
+            var i = 0
+            try reader.itemContents(where: { id in
+                guard cursor < input.count else { return .stop }
                 while cursor < input.count, input.ids[cursor] < id { cursor += 1 }
-                guard cursor < input.count, input.ids[cursor] == id else { continue }
-                let i = cursor
+                guard cursor < input.count, input.ids[cursor] == id else { return .skip }
+                i = cursor
                 cursor += 1
-                guard fates.contains(where: { if case .kept = $0[i] { true } else { false } }) else { continue }
-
-                let rubricText = items.text(6) ?? "[]"
+                return fates.contains(where: { if case .kept = $0[i] { true } else { false } }) ? .read : .skip
+            }) { item in
+                let id = item.id
+                let rubricText = item.rubric
                 let rubric: [String]
                 if rubricText == "[]" {
                     rubric = []
@@ -82,25 +80,25 @@ struct RecordWriter {
                     rubric = try decoder.decode([String].self, from: Data(rubricText.utf8))
                     if rubrics.count < 65_536 { rubrics[rubricText] = rubric }
                 }
-                let question = items.text(4) ?? ""
-                let answer = items.text(5)
+                let question = item.question
+                let answer = item.answer
                 let segments = input.segments(ofItem: i)
                 let sourceSegment = Int(segments.first ?? 0)
                 var documents: [Int32] = []
                 for s in segments { documents.append(contentsOf: input.documents(ofSegment: s)) }
                 let documentNames = Array(Set(documents)).sorted().map { input.documentNames[Int($0)] }
                 var target: Lexeme?
-                if let lemma = items.text(7), let lang = items.text(8) { target = Lexeme(lemma: lemma, lang: lang) }
+                if let lemma = item.targetLemma, let lang = item.targetLang { target = Lexeme(lemma: lemma, lang: lang) }
                 let translation = input.translation[i] >= 0 ? input.segmentText[Int(input.translation[i])] : nil
                 let columnName = spec.columns[Int(input.column[i])].name
                 var record = SplitRecord(
                     id: id.hex, partition: .train, column: columnName, role: .supervised,
-                    category: items.text(2) ?? "", pair: items.text(3).flatMap(pairs.canonical),
+                    category: item.category, pair: item.pair.flatMap(pairs.canonical),
                     band: input.band[i], domain: input.domain[i], question: question, answer: answer, rubric: rubric,
                     source: .init(lang: input.segmentLang[sourceSegment], text: input.segmentText[sourceSegment], translation: translation),
-                    consistencyGroup: items.text(9).flatMap { $0.isEmpty ? nil : $0 }, messages: [],
+                    consistencyGroup: item.consistencyGroup.flatMap { $0.isEmpty ? nil : $0 }, messages: [],
                     segments: segments.map { input.segmentIDs[Int($0)].hex }, documents: documentNames,
-                    target: target, template: items.text(1) ?? "")
+                    target: target, template: item.template)
 
                 for (v, variant) in variants.enumerated() {
                     guard case let .kept(partition) = fates[v][i] else { continue }
@@ -137,7 +135,7 @@ struct RecordWriter {
             }
         }
         for directory in directories {
-            try Data(spec.resolvedYAML.utf8).write(to: directory.appendingPathComponent("spec.yaml"))
+            try Data(spec.resolvedYAML.utf8).write(to: directory.appendingPathComponent(SplitDirectory.spec))
         }
         return counts
     }

@@ -3,8 +3,8 @@ import HeldoutCore
 
 /// One leak an audit found: two records, one in training and one in evaluation, tied by `kind`.
 public struct SplitLeak: Codable, Equatable, Sendable {
-    /// An ``IsolationLink`` raw value (`shared_segment`, `translation`, …) or an audit's own
-    /// detector name (`ngram13`); only kinds the spec enables fail the split.
+    /// An `IsolationLink` raw value (`shared_segment`, `translation`, …) or an audit's own
+    /// rule name when no link covers it (`ngram_overlap`).
     public var kind: String
     public var trainRecord: String
     public var evaluationRecord: String
@@ -27,12 +27,9 @@ public struct SplitLeak: Codable, Equatable, Sendable {
 /// What an audit concluded about a split directory.
 public struct SplitAuditVerdict: Sendable {
     public var leaks: [SplitLeak]
-    /// The audit's own report, written into the split as `audit.json` when it passes.
-    public var report: Data?
 
-    public init(leaks: [SplitLeak], report: Data? = nil) {
+    public init(leaks: [SplitLeak]) {
         self.leaks = leaks
-        self.report = report
     }
 }
 
@@ -42,6 +39,9 @@ public struct SplitAuditVerdict: Sendable {
 ///
 /// `directory` is the finished temporary directory (`train.jsonl`, `dev.jsonl`, `test.jsonl`,
 /// `spec.yaml`, `manifest.json`); an auditor may add its own report files but changes none of these.
+/// The verdict's leaks are those of the rules the manifest's `audit.enforce` lists (the links the
+/// spec turns on): each of them fails the split. The auditor decides this, once; `split` does not
+/// filter its verdict again.
 public protocol SplitAuditor: Sendable {
     func audit(directory: URL, spec: SplitSpec) throws -> SplitAuditVerdict
 }

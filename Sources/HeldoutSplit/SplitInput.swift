@@ -33,7 +33,7 @@ public struct SplitInput: Sendable {
     /// Documents of each segment (CSR), as indices into `documentNames`.
     var documentStart: [Int32] = []
     var documentList: [Int32] = []
-    /// `corpus#document`: stable whatever order corpora were ingested in (document rowids are not).
+    /// `corpus/document`: stable whatever order corpora were ingested in (document rowids are not).
     var documentNames: [String] = []
 
     /// Items of each column before `where` (column name → count), for error messages.
@@ -89,7 +89,7 @@ struct SplitInputLoader {
         }
     }
 
-    private func load(_ reader: StoreReader) throws -> SplitInput {
+    private func load(_ reader: StoreScan) throws -> SplitInput {
         var input = SplitInput()
         let columnIndex = Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, Int32($0.offset)) })
         let filter = spec.filter
@@ -102,43 +102,38 @@ struct SplitInputLoader {
 
         // 1. Items: axis, column, filters that need no segment text.
         var candidates: [Candidate] = []
-        let items = try reader.prepare("""
-            SELECT id, category, lang, pair, grade, domain, target_lemma, target_lang, consistency_group,
-                   answer IS NOT NULL AND answer <> '', rubric <> '[]', domain_source
-            FROM item ORDER BY id
-            """)
-        while try items.step() {
-            guard let id = items.contentID(0) else { throw HeldoutError.store("item with a malformed id") }
-            let category = items.text(1) ?? ""
-            let lang = items.text(2) ?? ""
-            let pair = items.text(3).flatMap(pairs.canonical)
-            let band = spec.bands.band(forGrade: items.double(4))
-            let domain = items.text(5)
-            let domainPredicted = domain != nil && items.text(11) == "classifier"
+        try reader.items { item in
+            let id = item.id
+            let category = item.category
+            let lang = item.lang
+            let pair = item.pair.flatMap(pairs.canonical)
+            let band = spec.bands.band(forGrade: item.grade)
+            let domain = item.domain
+            let domainPredicted = domain != nil && item.domainSource == "classifier"
             // A domain axis splits on declared domains unless the spec opts in to predicted ones.
             if spec.axis == .domain, domainPredicted, !spec.predictedDomains {
                 if let domain { predictedOnly[domain, default: 0] += 1 }
                 input.excluded["predicted_domain", default: 0] += 1
-                continue
+                return
             }
             guard let key = columnKey(category: category, pair: pair, band: band, domain: domain) else {
                 input.excluded["no_\(spec.axis.rawValue)", default: 0] += 1
-                continue
+                return
             }
             input.seenColumns[key, default: 0] += 1
-            guard let column = columnIndex[key] else { continue }
+            guard let column = columnIndex[key] else { return }
             inColumnBeforeWhere[Int(column)] += 1
-            if !pairsWanted.isEmpty, !(pair.map(pairsWanted.contains) ?? false) { continue }
-            if !languages.isEmpty, !languages.contains(primaries.primary(lang)) { continue }
-            if !categories.isEmpty, !categories.contains(category) { continue }
-            if !bandsWanted.isEmpty, !(band.map(bandsWanted.contains) ?? false) { continue }
-            if !domains.isEmpty, !(domain.map(domains.contains) ?? false) { continue }
+            if !pairsWanted.isEmpty, !(pair.map(pairsWanted.contains) ?? false) { return }
+            if !languages.isEmpty, !languages.contains(primaries.primary(lang)) { return }
+            if !categories.isEmpty, !categories.contains(category) { return }
+            if !bandsWanted.isEmpty, !(band.map(bandsWanted.contains) ?? false) { return }
+            if !domains.isEmpty, !(domain.map(domains.contains) ?? false) { return }
             var lexeme: Lexeme?
-            if let lemma = items.text(6), let targetLang = items.text(7) { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
-            candidates.append(Candidate(id: id, column: column, lang: lang, pair: pair, hasGold: items.int64(9) != 0,
-                                        hasRubric: items.int64(10) != 0, band: band, domain: domain,
+            if let lemma = item.targetLemma, let targetLang = item.targetLang { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
+            candidates.append(Candidate(id: id, column: column, lang: lang, pair: pair, hasGold: item.hasAnswer,
+                                        hasRubric: item.hasRubric, band: band, domain: domain,
                                         domainPredicted: domainPredicted, lexeme: lexeme,
-                                        consistency: items.text(8)))
+                                        consistency: item.consistencyGroup))
         }
         for (index, column) in spec.columns.enumerated() where inColumnBeforeWhere[index] == 0 {
             if let n = predictedOnly[column.name] {
@@ -159,12 +154,10 @@ struct SplitInputLoader {
             input.segmentIDs.append(id)
             return index
         }
-        let links = try reader.prepare("SELECT item_id, segment FROM item_segment ORDER BY item_id, ordinal")
         var cursor = 0
-        while try links.step() {
-            guard let itemID = links.contentID(0), let segmentID = links.contentID(1) else { continue }
+        try reader.itemSegments { itemID, segmentID in
             while cursor < candidates.count, candidates[cursor].id < itemID { cursor += 1 }
-            guard cursor < candidates.count, candidates[cursor].id == itemID else { continue }
+            guard cursor < candidates.count, candidates[cursor].id == itemID else { return }
             segmentsOf[cursor].append(intern(segmentID))
         }
 
@@ -184,20 +177,19 @@ struct SplitInputLoader {
             groupIDs.append(id)
             return index
         }
-        let segments = try reader.prepare("SELECT rowid, id, lang_primary, text, grp FROM segment")
-        while try segments.step() {
-            guard let id = segments.contentID(1), let index = segmentIndex[id], Int(index) < known else { continue }
+        try reader.segments(where: { segmentIndex[$0].map { Int($0) < known } ?? false }) { segment in
+            guard let index = segmentIndex[segment.id] else { return }
             present[Int(index)] = true
-            rowidToSegment[segments.int64(0)] = index
-            input.segmentLang[Int(index)] = segments.text(2) ?? ""
-            input.segmentText[Int(index)] = segments.text(3) ?? ""
-            if let group = segments.contentID(4) { input.segmentGroup[Int(index)] = internGroup(group) }
+            rowidToSegment[segment.rowid] = index
+            input.segmentLang[Int(index)] = segment.langPrimary
+            input.segmentText[Int(index)] = segment.text
+            if let group = segment.group { input.segmentGroup[Int(index)] = internGroup(group) }
         }
 
         // 4. Translations: the segment of the pair's other language among the item's own, or else
         // the smallest such segment of the source's alignment group.
         var translations = [Int32](repeating: -1, count: candidates.count)
-        let lookup = try reader.prepare("SELECT rowid, id, text FROM segment WHERE grp = ?1 AND lang_primary = ?2 ORDER BY id LIMIT 1")
+        let lookup = try reader.groupMemberLookup()
         for (i, candidate) in candidates.enumerated() {
             guard let pair = candidate.pair, let first = segmentsOf[i].first, present[Int(first)] else { continue }
             let target = String(pair.split(separator: "-").last ?? "")
@@ -207,24 +199,21 @@ struct SplitInputLoader {
             }
             let group = input.segmentGroup[Int(first)]
             guard group >= 0 else { continue }
-            lookup.bind(1, groupIDs[Int(group)])
-            lookup.bind(2, target)
-            if try lookup.step(), let id = lookup.contentID(1) {
-                let index = intern(id)
+            if let found = try lookup.first(group: groupIDs[Int(group)], lang: target) {
+                let index = intern(found.id)
                 if Int(index) >= input.segmentLang.count {
                     input.segmentLang.append(target)
-                    input.segmentText.append(lookup.text(2) ?? "")
+                    input.segmentText.append(found.text)
                     input.segmentGroup.append(group)
                     present.append(true)
-                    rowidToSegment[lookup.int64(0)] = index
+                    rowidToSegment[found.rowid] = index
                 }
                 translations[i] = index
                 segmentsOf[i].append(index)
             }
-            lookup.reset()
         }
 
-        // 4b. Translation closure (issue 13, item 8): groups holding the same sentence once
+        // 4b. Translation closure: groups holding the same sentence once
         // folded are one, even through groups no item uses (`Déconnexion` ≈ `déconnexion`).
         // This is the only place the split closes translations: `segmentGroup` is the closure.
         if spec.isolation.isEnabled(.translation) {
@@ -253,11 +242,9 @@ struct SplitInputLoader {
                 batchGroups.removeAll(keepingCapacity: true)
                 batchTexts.removeAll(keepingCapacity: true)
             }
-            let grouped = try reader.prepare("SELECT grp, text FROM segment WHERE grp IS NOT NULL")
-            while try grouped.step() {
-                guard let group = grouped.contentID(0) else { continue }
+            try reader.groupedSegments { _, group, text in
                 batchGroups.append(internGroup(group))
-                batchTexts.append(grouped.text(1) ?? "")
+                batchTexts.append(text)
                 while closure.count < groupIDs.count { closure.append(Int32(closure.count)) }
                 if batchTexts.count == 65_536 { flush() }
             }
@@ -327,16 +314,11 @@ struct SplitInputLoader {
             throw spec.error("columns.\(column.name)", "no item left after `where` (\(inColumnBeforeWhere[index]) before filtering)")
         }
 
-        // 6. Documents of every segment used: `corpus#document`, independent of rowids.
-        var documentNames: [Int64: String] = [:]
-        let documents = try reader.prepare("SELECT d.id, c.name, d.name FROM document d JOIN corpus c ON c.id = d.corpus_id")
-        while try documents.step() {
-            documentNames[documents.int64(0)] = "\(documents.text(1) ?? "")/\(documents.text(2) ?? "")"
-        }
+        // 6. Documents of every segment used: `corpus/document`, independent of rowids.
+        let documentNames = try reader.documentNames()
         var pairsFound: [(segment: Int32, document: String)] = []
-        let occurrences = try reader.prepare("SELECT DISTINCT segment, document_id FROM occurrence")
-        while try occurrences.step() {
-            guard let segment = rowidToSegment[occurrences.int64(0)], let name = documentNames[occurrences.int64(1)] else { continue }
+        try reader.occurrences { segmentRow, documentRow in
+            guard let segment = rowidToSegment[segmentRow], let name = documentNames[documentRow] else { return }
             pairsFound.append((segment, name))
         }
         let names = Array(Set(pairsFound.map(\.document))).sorted()

@@ -47,7 +47,7 @@ public struct SplitRecord: Codable, Equatable, Sendable {
     public var messages: [Message]
     /// Hex ids of every segment whose text the record carries or refers to.
     public var segments: [String]
-    /// `corpus#document` of every occurrence of those segments, sorted.
+    /// `corpus/document` of every occurrence of those segments, sorted.
     public var documents: [String]
     public var target: Lexeme?
     public var template: String
@@ -82,7 +82,7 @@ public struct SplitRecord: Codable, Equatable, Sendable {
 
     /// The record as one canonical JSON line (sorted keys, no spaces, `/` unescaped), written
     /// by hand: at a million records Foundation's encoder is most of the split's time. A test
-    /// holds it equal to ``CanonicalJSON`` byte for byte.
+    /// holds it equal to `CanonicalJSON` byte for byte.
     public func appendJSON(to out: inout [UInt8]) {
         var w = JSONBytes(out: out)
         out = []

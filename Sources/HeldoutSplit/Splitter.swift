@@ -6,7 +6,7 @@ import HeldoutStore
 /// `heldout split`: from a store and a spec to `splits/NAME/` (and its comparison and sweep
 /// siblings), isolated, audited, and byte-identical for the same store and spec.
 public struct Splitter {
-    public static let schemaVersion = "heldout.split/1"
+    public static let schemaVersion = SplitManifest.currentSchema
 
     public struct Options {
         /// The primary split's directory; siblings (`-comparison`, `-sweep-…`) go next to it.
@@ -47,7 +47,7 @@ public struct Splitter {
     public func run(_ options: Options) throws -> SplitSummary {
         let parent = options.output.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        // Refuse an output that is not ours before any work (issue 13: `--out .` emptied a folder).
+        // Refuse an output that is not ours before any work (`--out .` once emptied a folder).
         for variant in SplitVariant.all(for: spec) { try Self.checkReplaceable(Self.destination(of: variant, output: options.output, spec: spec)) }
         var temporaries: [URL] = []
         defer { for url in temporaries { try? FileManager.default.removeItem(at: url) } }
@@ -58,17 +58,15 @@ public struct Splitter {
         options.progress?("audit")
         for (index, temporary) in temporaries.enumerated() {
             let verdict = try options.auditor.audit(directory: temporary, spec: spec)
-            let enforced = Set(spec.isolation.enabledLinks.map(\.rawValue))
-            let failing = verdict.leaks.filter { enforced.contains($0.kind) || IsolationLink(rawValue: $0.kind) == nil }
+            // The auditor decided what is enforced (from the manifest's `audit.enforce`): every
+            // leak it hands back fails the split.
+            let failing = verdict.leaks
             if !failing.isEmpty {
                 let shown = failing.prefix(10).map { "\($0.kind): train \($0.trainRecord) ↔ evaluation \($0.evaluationRecord) (\($0.detail))" }
                 throw HeldoutError.checkFailed("""
                     split \(variants[index].name): the audit found \(failing.count) leak(s); nothing was written
                       \(shown.joined(separator: "\n  "))\(failing.count > 10 ? "\n  …" : "")
                     """)
-            }
-            if let report = verdict.report {
-                try report.write(to: temporary.appendingPathComponent("audit.json"))
             }
         }
         try options.beforeRename?(temporaries)
@@ -179,9 +177,9 @@ public struct Splitter {
                                              nearDuplicatePairs: pairs.count, windowedBuckets: windowedBuckets, directory: temporaries[index],
                                              toolVersion: options.toolVersion, specPath: options.specPath,
                                              quotas: quota, bound: assignment.bound, hubs: graph.hubs)
-            try manifest.write(to: temporaries[index].appendingPathComponent("manifest.json"))
+            try manifest.write(to: temporaries[index].appendingPathComponent(SplitDirectory.manifest))
             summaries.append(SplitSummary.Output(name: variant.name, directory: destinations[index].path,
-                                                 records: manifest.records, isolationCost: manifest.isolationCost?.total))
+                                                 records: manifest.records ?? [:], isolationCost: manifest.isolationCost?.total))
         }
 
         return (variants, destinations, summaries)
@@ -242,8 +240,7 @@ public struct Splitter {
 
     /// Files a split directory may hold: what `split` writes, what `audit` adds, and the
     /// releases `publish` makes inside it. Anything else is the user's.
-    static let ownFiles: Set<String> = ["train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json",
-                                         "audit.json", "audit.html", DroppedItems.fileName, "releases"]
+    static let ownFiles = SplitDirectory.ownFiles
 
     /// An existing `destination` must be a split heldout wrote and hold nothing else, or it is
     /// left alone: `--out .` or a folder of notes is refused, not emptied.
@@ -254,12 +251,11 @@ public struct Splitter {
         guard isDirectory.boolValue else {
             throw HeldoutError.usage("--out \(destination.path): exists and is not a directory; choose another output directory")
         }
-        let manifest = destination.appendingPathComponent("manifest.json")
-        let isSplit = (try? Data(contentsOf: manifest)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-            .map { ($0["schema"] as? String) == Splitter.schemaVersion } ?? false
+        let manifest = destination.appendingPathComponent(SplitDirectory.manifest)
+        let isSplit = (try? SplitManifest.read(from: manifest))?.schema == SplitManifest.currentSchema
         let contents = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
         guard isSplit || contents.isEmpty else {
-            throw HeldoutError.usage("--out \(destination.path): exists and is not a heldout split (no manifest.json of \(Splitter.schemaVersion)); nothing in it was touched. Choose a new or empty directory")
+            throw HeldoutError.usage("--out \(destination.path): exists and is not a heldout split (no manifest.json of \(SplitManifest.currentSchema)); nothing in it was touched. Choose a new or empty directory")
         }
         let foreign = contents.filter { !ownFiles.contains($0) }.sorted()
         guard foreign.isEmpty else {
@@ -321,4 +317,6 @@ public struct SplitSummary: Codable, Sendable {
     }
 
     public var outputs: [Output]
+
+    public init(outputs: [Output]) { self.outputs = outputs }
 }

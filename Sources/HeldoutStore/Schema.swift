@@ -1,8 +1,10 @@
 import GRDB
 
-/// The store's schema, one migration per version. Migrations only ever get appended.
+/// The store's schema: every migration, in the order they run, in this file. Migrations only
+/// ever get appended; a store that ran one this heldout does not know is refused.
 enum Schema {
-    static let version = "v1"
+    /// The last migration this heldout knows: a store that ran a later one is newer.
+    static var version: String { migrator.migrations.last ?? "none" }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -188,5 +190,122 @@ enum Schema {
         }
         registerItemDomainEvidence(&migrator)
         return migrator
+    }
+
+    /// Items made by `heldout questions`: one row per item, its segments in `item_segment`.
+    static func registerItems(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("items") { db in
+            try db.execute(sql: """
+            CREATE TABLE item (
+                id                BLOB PRIMARY KEY,   -- 16 bytes, Item.id
+                template          TEXT NOT NULL,
+                template_version  INTEGER NOT NULL,
+                category          TEXT NOT NULL,
+                lang              TEXT NOT NULL,
+                pair              TEXT,
+                question          TEXT NOT NULL,
+                answer            TEXT,
+                rubric            TEXT NOT NULL,      -- JSON array
+                target_lemma      TEXT,
+                target_lang       TEXT,
+                consistency_group TEXT,
+                grade             REAL,
+                domain            TEXT
+            ) WITHOUT ROWID;
+            CREATE INDEX item_category ON item(category);
+            CREATE INDEX item_template ON item(template);
+            CREATE TABLE item_segment (
+                item_id  BLOB NOT NULL,
+                ordinal  INTEGER NOT NULL,
+                segment  BLOB NOT NULL,               -- segment.id
+                PRIMARY KEY (item_id, ordinal)
+            ) WITHOUT ROWID;
+            CREATE INDEX item_segment_segment ON item_segment(segment);
+            """)
+        }
+    }
+
+    /// Answer sources: dictionary entries, CoNLL-U tokens and segment labels, each tied to the
+    /// corpus it came from so that replacing or removing the corpus takes them along.
+    static func registerAnswerSources(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("answer-sources") { db in
+            try db.execute(sql: """
+            -- One row per dictionary entry; `ordinal` is its place in the dictionary file, so a
+            -- headword's senses come back in the dictionary's own order whatever the ingest order.
+            CREATE TABLE dictionary_entry (
+                corpus_id   INTEGER NOT NULL,
+                ordinal     INTEGER NOT NULL,
+                headword    TEXT NOT NULL,      -- as the dictionary writes it
+                key         TEXT NOT NULL,      -- NFC, lowercased: what lookups use
+                pos         TEXT,
+                source_lang TEXT NOT NULL,      -- primary subtags
+                target_lang TEXT NOT NULL,
+                senses      TEXT NOT NULL,      -- JSON array of glosses, one per sense, in order
+                PRIMARY KEY (corpus_id, ordinal)
+            ) WITHOUT ROWID;
+            CREATE INDEX dictionary_entry_key ON dictionary_entry(source_lang, key);
+            -- The words of an analysed sentence (CoNLL-U), per occurrence: (corpus_id, position)
+            -- is the occurrence, `segment` the segment's rowid. Multiword tokens have id `3-4`,
+            -- upos `_` and no head.
+            CREATE TABLE token (
+                corpus_id INTEGER NOT NULL,
+                position  INTEGER NOT NULL,
+                ordinal   INTEGER NOT NULL,
+                segment   INTEGER NOT NULL,
+                id        TEXT NOT NULL,
+                form      TEXT NOT NULL,
+                lemma     TEXT NOT NULL,
+                upos      TEXT NOT NULL,
+                feats     TEXT NOT NULL,        -- sorted Name=Value|…, or _
+                head      INTEGER,
+                deprel    TEXT NOT NULL,
+                no_space_after INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (corpus_id, position, ordinal)
+            ) WITHOUT ROWID;
+            CREATE INDEX token_segment ON token(segment);
+            -- A label of a segment (`tone` = `polite`), per occurrence, from a labelled corpus.
+            CREATE TABLE segment_label (
+                corpus_id INTEGER NOT NULL,
+                position  INTEGER NOT NULL,
+                segment   INTEGER NOT NULL,
+                name      TEXT NOT NULL,
+                value     TEXT NOT NULL,
+                PRIMARY KEY (corpus_id, position, segment, name)
+            ) WITHOUT ROWID;
+            CREATE INDEX segment_label_name ON segment_label(name, segment);
+            """)
+        }
+    }
+
+    /// What `heldout build` remembers between runs: a fingerprint of each stage's inputs, so a
+    /// stage whose inputs did not change is skipped.
+    static func registerBuildState(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("build-state") { db in
+            try db.execute(sql: """
+            CREATE TABLE stage_state (
+                stage       TEXT PRIMARY KEY,
+                fingerprint TEXT NOT NULL
+            );
+            """)
+        }
+    }
+}
+
+extension Schema {
+    /// Items record their domain's evidence (issue 19): `domain_source` is `metadata` (declared)
+    /// or `classifier` (predicted), `domain_confidence` the segment's. Existing items take it
+    /// from their source segment's domain row when that still gives the item's domain.
+    static func registerItemDomainEvidence(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("item-domain-evidence") { db in
+            try db.execute(sql: """
+            ALTER TABLE item ADD COLUMN domain_source TEXT;
+            ALTER TABLE item ADD COLUMN domain_confidence REAL;
+            UPDATE item SET (domain_source, domain_confidence) = (
+                SELECT d.source, d.confidence
+                FROM item_segment l JOIN segment s ON s.id = l.segment JOIN segment_domain d ON d.segment = s.rowid
+                WHERE l.item_id = item.id AND l.ordinal = 0 AND d.domain = item.domain)
+            WHERE domain IS NOT NULL;
+            """)
+        }
     }
 }

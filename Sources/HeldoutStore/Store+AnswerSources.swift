@@ -2,69 +2,6 @@ import Foundation
 import GRDB
 import HeldoutCore
 
-extension Schema {
-    /// Answer sources: dictionary entries, CoNLL-U tokens and segment labels, each tied to the
-    /// corpus it came from so that replacing or removing the corpus takes them along.
-    static func registerAnswerSources(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("answer-sources") { db in
-            try db.execute(sql: """
-            -- One row per dictionary entry; `ordinal` is its place in the dictionary file, so a
-            -- headword's senses come back in the dictionary's own order whatever the ingest order.
-            CREATE TABLE dictionary_entry (
-                corpus_id   INTEGER NOT NULL,
-                ordinal     INTEGER NOT NULL,
-                headword    TEXT NOT NULL,      -- as the dictionary writes it
-                key         TEXT NOT NULL,      -- NFC, lowercased: what lookups use
-                pos         TEXT,
-                source_lang TEXT NOT NULL,      -- primary subtags
-                target_lang TEXT NOT NULL,
-                senses      TEXT NOT NULL,      -- JSON array of glosses, one per sense, in order
-                PRIMARY KEY (corpus_id, ordinal)
-            ) WITHOUT ROWID;
-            CREATE INDEX dictionary_entry_key ON dictionary_entry(source_lang, key);
-            -- The words of an analysed sentence (CoNLL-U), per occurrence: (corpus_id, position)
-            -- is the occurrence, `segment` the segment's rowid. Multiword tokens have id `3-4`,
-            -- upos `_` and no head.
-            CREATE TABLE token (
-                corpus_id INTEGER NOT NULL,
-                position  INTEGER NOT NULL,
-                ordinal   INTEGER NOT NULL,
-                segment   INTEGER NOT NULL,
-                id        TEXT NOT NULL,
-                form      TEXT NOT NULL,
-                lemma     TEXT NOT NULL,
-                upos      TEXT NOT NULL,
-                feats     TEXT NOT NULL,        -- sorted Name=Value|…, or _
-                head      INTEGER,
-                deprel    TEXT NOT NULL,
-                no_space_after INTEGER NOT NULL DEFAULT 0,
-                PRIMARY KEY (corpus_id, position, ordinal)
-            ) WITHOUT ROWID;
-            CREATE INDEX token_segment ON token(segment);
-            -- A label of a segment (`tone` = `polite`), per occurrence, from a labelled corpus.
-            CREATE TABLE segment_label (
-                corpus_id INTEGER NOT NULL,
-                position  INTEGER NOT NULL,
-                segment   INTEGER NOT NULL,
-                name      TEXT NOT NULL,
-                value     TEXT NOT NULL,
-                PRIMARY KEY (corpus_id, position, segment, name)
-            ) WITHOUT ROWID;
-            CREATE INDEX segment_label_name ON segment_label(name, segment);
-            """)
-        }
-    }
-
-    /// Deletes what a corpus contributed to the answer-source tables (``CorpusRemoval``).
-    static func removeAnswerSources(_ db: Database, corpusID: Int64) throws {
-        try db.execute(sql: """
-            DELETE FROM dictionary_entry WHERE corpus_id = :corpus;
-            DELETE FROM token WHERE corpus_id = :corpus;
-            DELETE FROM segment_label WHERE corpus_id = :corpus;
-            """, arguments: ["corpus": corpusID])
-    }
-}
-
 /// Writes tokens, labels and entries inside the ingest transaction. Statements are prepared on
 /// first use, so ingesting a plain TMX costs nothing extra.
 final class AnswerSourceWriter {
@@ -422,10 +359,16 @@ public final class ItemSession {
         }
         return out + "]"
     }
+}
 
-    /// Does the store hold table `name`? (The grading stage's tables exist only once it has run.)
-    public func hasTable(_ name: String) throws -> Bool {
-        try db.tableExists(name)
+extension Schema {
+    /// Deletes what a corpus contributed to the answer-source tables (``CorpusRemoval``).
+    static func removeAnswerSources(_ db: Database, corpusID: Int64) throws {
+        try db.execute(sql: """
+            DELETE FROM dictionary_entry WHERE corpus_id = :corpus;
+            DELETE FROM token WHERE corpus_id = :corpus;
+            DELETE FROM segment_label WHERE corpus_id = :corpus;
+            """, arguments: ["corpus": corpusID])
     }
 }
 

@@ -1,20 +1,5 @@
 import GRDB
 
-extension Schema {
-    /// What `heldout build` remembers between runs: a fingerprint of each stage's inputs, so a
-    /// stage whose inputs did not change is skipped.
-    static func registerBuildState(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("build-state") { db in
-            try db.execute(sql: """
-            CREATE TABLE stage_state (
-                stage       TEXT PRIMARY KEY,
-                fingerprint TEXT NOT NULL
-            );
-            """)
-        }
-    }
-}
-
 extension Store {
     /// Where `heldout questions` last read its templates (a `stage_state` row): a split made step
     /// by step states it in its spec.yaml, so that the release can be rebuilt.
@@ -35,8 +20,8 @@ extension Store {
     /// corpus's bytes (SHA-256), how it was read (format, pair, column mapping…) and how many
     /// units that gave. The same bytes read with another mapping are other sentences, so the read
     /// options belong here as much as the hash.
-    public func corpusFingerprintLines() throws -> [String] {
-        try read { db in try Self.corpusFingerprintLines(db, includingDomain: false) }
+    public func corpusFingerprintLines(includingDomain: Bool = false) throws -> [String] {
+        try read { db in try Self.corpusFingerprintLines(db, includingDomain: includingDomain) }
     }
 
     /// The lines of ``corpusFingerprintLines()`` inside a transaction already open; with

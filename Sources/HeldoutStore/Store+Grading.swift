@@ -487,22 +487,6 @@ extension Store {
                                   segmentsWithoutDomain: without)
         }
     }
-
-    /// The grading of the segments with these ids (absent: not graded and no domain).
-    public func segmentGradings(_ ids: [ContentID]) throws -> [ContentID: SegmentGrading] {
-        try read { db in
-            var out: [ContentID: SegmentGrading] = [:]
-            for id in ids {
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT \(SegmentGrading.columns(grade: "g", domain: "d"))
-                    FROM segment s LEFT JOIN grade g ON g.segment = s.rowid LEFT JOIN segment_domain d ON d.segment = s.rowid
-                    WHERE s.id = ?
-                    """, arguments: [Data(id.bytes)]) else { continue }
-                if let grading = SegmentGrading(row: row, offset: 0) { out[id] = grading }
-            }
-            return out
-        }
-    }
 }
 
 extension SegmentGrading {

@@ -2,60 +2,6 @@ import Foundation
 import GRDB
 import HeldoutCore
 
-extension Schema {
-    /// Items made by `heldout questions`: one row per item, its segments in `item_segment`.
-    static func registerItems(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("items") { db in
-            try db.execute(sql: """
-            CREATE TABLE item (
-                id                BLOB PRIMARY KEY,   -- 16 bytes, Item.id
-                template          TEXT NOT NULL,
-                template_version  INTEGER NOT NULL,
-                category          TEXT NOT NULL,
-                lang              TEXT NOT NULL,
-                pair              TEXT,
-                question          TEXT NOT NULL,
-                answer            TEXT,
-                rubric            TEXT NOT NULL,      -- JSON array
-                target_lemma      TEXT,
-                target_lang       TEXT,
-                consistency_group TEXT,
-                grade             REAL,
-                domain            TEXT
-            ) WITHOUT ROWID;
-            CREATE INDEX item_category ON item(category);
-            CREATE INDEX item_template ON item(template);
-            CREATE TABLE item_segment (
-                item_id  BLOB NOT NULL,
-                ordinal  INTEGER NOT NULL,
-                segment  BLOB NOT NULL,               -- segment.id
-                PRIMARY KEY (item_id, ordinal)
-            ) WITHOUT ROWID;
-            CREATE INDEX item_segment_segment ON item_segment(segment);
-            """)
-        }
-    }
-}
-
-extension Schema {
-    /// Items record their domain's evidence (issue 19): `domain_source` is `metadata` (declared)
-    /// or `classifier` (predicted), `domain_confidence` the segment's. Existing items take it
-    /// from their source segment's domain row when that still gives the item's domain.
-    static func registerItemDomainEvidence(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("item-domain-evidence") { db in
-            try db.execute(sql: """
-            ALTER TABLE item ADD COLUMN domain_source TEXT;
-            ALTER TABLE item ADD COLUMN domain_confidence REAL;
-            UPDATE item SET (domain_source, domain_confidence) = (
-                SELECT d.source, d.confidence
-                FROM item_segment l JOIN segment s ON s.id = l.segment JOIN segment_domain d ON d.segment = s.rowid
-                WHERE l.item_id = item.id AND l.ordinal = 0 AND d.domain = item.domain)
-            WHERE domain IS NOT NULL;
-            """)
-        }
-    }
-}
-
 extension Store {
     /// Replaces every item of `templates` by `items`, in one transaction: a template's items are
     /// always those of its last run, never a mix.

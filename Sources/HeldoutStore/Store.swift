@@ -14,7 +14,10 @@ public final class Store: @unchecked Sendable {
 
     /// Opens (and, unless `mustExist`, creates) the store at `path`, migrating it to the
     /// current schema.
-    public init(path: String, mustExist: Bool = false, busyTimeout: Int = 600) throws {
+    /// `onWait`: called once, with the path, when another process holds the store's write lock
+    /// and this one starts waiting for it (the command line says so on standard error).
+    public init(path: String, mustExist: Bool = false, busyTimeout: Int = 600,
+                onWait: (@Sendable (String) -> Void)? = nil) throws {
         self.path = path
         self.busyTimeout = busyTimeout
         if mustExist, !FileManager.default.fileExists(atPath: path) {
@@ -30,7 +33,13 @@ public final class Store: @unchecked Sendable {
         // fsyncs and Foundation's file-attribute lookup (user and group names) at the start of
         // every command. The mode is persistent: on an existing store this reads it back and
         // writes nothing.
-        config.busyMode = .timeout(TimeInterval(busyTimeout))
+        if let onWait {
+            // SQLite's own timeout handler, plus one notice when the wait begins.
+            let wait = BusyWait(path: path, seconds: busyTimeout, notice: onWait)
+            config.busyMode = .callback { tries in wait.retry(tries) }
+        } else {
+            config.busyMode = .timeout(TimeInterval(busyTimeout))
+        }
         config.label = "heldout.store"
         config.prepareDatabase { db in
             let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
@@ -117,5 +126,33 @@ public final class Store: @unchecked Sendable {
     /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
     public func integrityCheck() throws -> [String] {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}
+
+/// A busy handler that waits up to a timeout, sleeping a little longer each try (as SQLite's
+/// own does, up to 100 ms), and says once that it is waiting.
+final class BusyWait: @unchecked Sendable { // SQLite calls it on the connection's thread only
+    private let path: String
+    private let seconds: Int
+    private let notice: @Sendable (String) -> Void
+    private var started: Date?
+    private var notified = false
+
+    init(path: String, seconds: Int, notice: @escaping @Sendable (String) -> Void) {
+        self.path = path
+        self.seconds = seconds
+        self.notice = notice
+    }
+
+    func retry(_ tries: Int) -> Bool {
+        let now = Date()
+        if tries == 0 || started == nil { started = now }
+        if !notified {
+            notified = true
+            notice(path)
+        }
+        guard let started, now.timeIntervalSince(started) < Double(seconds) else { return false }
+        usleep(useconds_t(min(100, 1 + tries * 5) * 1000))
+        return true
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeldoutAudit
+import HeldoutBuild
 import HeldoutCore
 import HeldoutStore
 
@@ -9,11 +10,10 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Look for leaks from evaluation into training in a split directory.",
         discussion: """
-        Reads DIR/train.jsonl (training), DIR/dev.jsonl and DIR/test.jsonl (evaluation) and
-        DIR/manifest.json when present (which rules are enforced; isolation cost). Writes
-        DIR/audit.json and DIR/audit.html and prints a summary. audit.json holds exact counts
-        per rule and column pair, and the first 100 leaks of each rule; --full lists them all.
+        Reads DIR/train.jsonl (training), DIR/dev.jsonl and DIR/test.jsonl (evaluation) and DIR/manifest.json when present (which rules are enforced; isolation cost). Writes DIR/audit.json and DIR/audit.html and prints a summary. audit.json holds exact counts per rule and column pair, and the first 100 leaks of each rule; --full lists them all.
+
         Rules: \(LeakRule.allCases.map(\.rawValue).joined(separator: ", ")).
+
         Exit status: 0 clean, 1 a leak of an enforced rule was found, 3 bad input.
         """
     )
@@ -71,6 +71,9 @@ struct AuditCommand: ParsableCommand {
         } else {
             Console.out(AuditSummary.text(report))
         }
-        if !report.clean { throw ExitCode(1) }
+        if !report.clean {
+            // The summary (or the JSON) above names the leaks; this says what the status means.
+            throw HeldoutError.checkFailed("\(directory): the audit found \(report.enforcedLeaks) leak(s) of enforced rules")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeldoutBuild
 import HeldoutCore
 import HeldoutGrading
 import HeldoutStore
@@ -9,16 +10,7 @@ struct GradeCommand: ParsableCommand {
         commandName: "grade",
         abstract: "Grade every segment by reading level and domain.",
         discussion: """
-        Computes, for each segment not yet graded by this grader version (v\(Grader.version)), word,
-        sentence, syllable, long-word and polysyllable counts, its language's readability formulas,
-        a grade on a common US-grade scale and its band; then gives every segment a domain: from
-        metadata (a unit's own domain, else its corpus's --domain), else from a naive Bayes
-        classifier trained on the segments whose domain metadata gives. Metadata is never
-        overwritten by the classifier. The classifier predicts only when its
-        cross-validated accuracy reaches --domain-min-accuracy and beats always
-        guessing the largest domain, and it stores only predictions of at least
-        --domain-min-confidence; below them it abstains and the segment keeps no
-        domain. See docs/grading.md.
+        Computes, for each segment not yet graded by this grader version (v\(Grader.version)), word, sentence, syllable, long-word and polysyllable counts, its language's readability formulas, a grade on a common US-grade scale and its band; then gives every segment a domain: from metadata (a unit's own domain, else its corpus's --domain), else from a naive Bayes classifier trained on the segments whose domain metadata gives. Metadata is never overwritten by the classifier. The classifier predicts only when its cross-validated accuracy reaches --domain-min-accuracy and beats always guessing the largest domain, and it stores only predictions of at least --domain-min-confidence; below them it abstains and the segment keeps no domain. See docs/grading.md.
         """
     )
 
@@ -52,28 +44,24 @@ struct GradeCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            var options = Grader.Options()
-            options.bands = try bandScheme()
-            options.classify = !noClassifier
-            if let domainMinAccuracy { options.classifier.minimumAccuracy = domainMinAccuracy }
-            if let domainMinConfidence { options.classifier.minimumConfidence = domainMinConfidence }
-            let store = try Store(path: common.store, mustExist: true)
-            let started = Date()
-            let result = try Grader(options: options).run(store: store)
-            let seconds = Date().timeIntervalSince(started)
-            let summary = report ? try store.gradingSummary() : nil
-            if common.json {
-                try Console.json(GradeOutput(run: result, summary: summary))
-                return
-            }
-            Console.out(Self.describe(result, seconds: seconds))
-            if let summary { Console.out(Self.render(summary, classifier: result.classifier)) }
-        } catch let error as GradingError {
-            throw error.heldoutError
-        } catch let error as BandError {
-            throw HeldoutError.usage("bands: \(error)")
+        var options = Grader.Options()
+        options.bands = try bandScheme()
+        options.classify = !noClassifier
+        if let domainMinAccuracy { options.classifier.minimumAccuracy = domainMinAccuracy }
+        if let domainMinConfidence { options.classifier.minimumConfidence = domainMinConfidence }
+        let store = try common.open(mustExist: true)
+        let started = Date()
+        // The command always grades (what is graded already is skipped segment by segment).
+        let runner = StageRunner(store: store, showProgress: Console.stderrIsTerminal, skipUnchanged: false)
+        guard let result = try runner.run(GradeStage(options: options)) else { return }
+        let seconds = Date().timeIntervalSince(started)
+        let summary = report ? try store.gradingSummary() : nil
+        if common.json {
+            try Console.json(GradeOutput(run: result, summary: summary))
+            return
         }
+        Console.out(Self.describe(result, seconds: seconds))
+        if let summary { Console.out(Self.render(summary, classifier: result.classifier)) }
     }
 
     func bandScheme() throws -> BandScheme? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeldoutBuild
 import HeldoutCore
 import HeldoutIngest
 import HeldoutStore
@@ -9,10 +10,7 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Read corpora into the store.",
         discussion: """
-        Formats: \(CorpusFormat.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
-        Each corpus is stored in one transaction: a file that fails leaves the store as it was.
-        A file already stored with the same SHA-256 is skipped; a changed file replaces its
-        earlier version.
+        Formats: \(CorpusFormat.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")). Each corpus is stored in one transaction: a file that fails leaves the store as it was. A file already stored with the same SHA-256 is skipped; a changed file replaces its earlier version.
         """
     )
 
@@ -68,68 +66,30 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = IngestOptions()
-        options.pair = pair.flatMap(DirectedPair.init)
-        options.lang = lang.flatMap(LanguageTag.init)
-        options.domain = domain
-        options.columns = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        options.fields = try fields.map(Self.parseFields)
-        options.documents = documents
-        options.maxSegmentBytes = maxSegmentBytes
-        options.skipInvalid = skipInvalid
-        options.labels = try Self.parseLabels(labels)
-        let ingester = Ingester(options: options, licence: license)
-        let planned = try ingester.plan(files: files, format: format, corpusName: corpus)
-        let store = try Store(path: common.store)
+        var request = IngestRequest(files: files)
+        request.format = format
+        request.pair = pair.flatMap(DirectedPair.init)
+        request.lang = lang.flatMap(LanguageTag.init)
+        request.domain = domain
+        request.corpus = corpus
+        request.license = license
+        request.columns = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        request.fields = try fields.map(IngestRequest.parseFields)
+        request.documents = documents
+        request.maxSegmentBytes = maxSegmentBytes
+        request.skipInvalid = skipInvalid
+        request.labels = labels
+        let (ingester, planned) = try request.plan()
+        let store = try common.open()
+        // The command always reads what it is given (the store itself skips bytes it holds).
+        let runner = StageRunner(store: store, showProgress: Console.stderrIsTerminal, skipUnchanged: false)
         var reports: [IngestReport] = []
         for corpus in planned {
-            let progress = ProgressLine("ingest \(corpus.name)")
-            let report = try ingester.ingest(corpus, into: store) { bytes, total, units in
-                progress.update(bytesRead: bytes, totalBytes: total, units: units)
-            }
-            progress.finish()
+            guard let report = try runner.run(IngestCorpusStage(ingester: ingester, corpus: corpus)) else { continue }
             reports.append(report)
-            if !common.json { Console.out(Self.describe(report)) }
+            if !common.json { Console.out(IngestRequest.describe(report)) }
         }
         if common.json { try Console.json(reports) }
-    }
-
-    static func parseFields(_ raw: String) throws -> [(lang: LanguageTag, field: String)] {
-        try raw.split(separator: ",").map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let tag = LanguageTag(parts[0]), !parts[1].isEmpty else {
-                throw ValidationError("--fields \(raw): expected LANG=FIELD pairs, e.g. en=source,fr=target")
-            }
-            return (tag, parts[1])
-        }
-    }
-
-    /// `tone=3`, `tone=register`, or `tone` (the labels format's next column).
-    static func parseLabels(_ raw: [String]) throws -> [String: String] {
-        var out: [String: String] = [:]
-        for entry in raw {
-            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let name = parts.first, !name.isEmpty, out[name] == nil else {
-                throw ValidationError("--label \(entry): expected NAME or NAME=COLUMN, each name once")
-            }
-            out[name] = parts.count == 2 ? parts[1] : ""
-        }
-        return out
-    }
-
-    static func describe(_ report: IngestReport) -> String {
-        switch report.outcome {
-        case .unchanged:
-            return "\(report.corpus): unchanged (same SHA-256 already stored), nothing to do"
-        case .added, .replaced:
-            var line = "\(report.corpus): \(report.outcome == .replaced ? "replaced" : "added") \(report.units) units"
-            if report.occurrences > 0 {
-                line += ", \(report.occurrences) sentences (\(report.newSegments) new segments) in \(report.languages.joined(separator: ", "))"
-            }
-            let skipped = report.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
-            if !skipped.isEmpty { line += "; skipped \(skipped.joined(separator: ", "))" }
-            return line
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeldoutBuild
 import HeldoutCore
 import HeldoutPublish
 import HeldoutStore
@@ -10,14 +11,11 @@ struct PublishCommand: ParsableCommand {
         commandName: "publish",
         abstract: "Write DIR/releases/vX.Y.Z/: data, dataset card, croissant.json, SHA256SUMS, CHANGES.md.",
         discussion: """
-        Releases are immutable: an existing version fails. When dev/test membership changed since the
-        previous release, only a major version bump is accepted. The date comes from --date, else
-        SOURCE_DATE_EPOCH, else today (UTC), and is recorded in release.json.
-        Before writing anything, publish checks that the split's files match the SHA-256 its
-        manifest recorded, that no partition or evaluation column is empty (unless the split was
-        accepted as short), and re-runs the audit with the --against files the split's audit used.
-        Exit status: 0 published, 1 a check failed (nothing written), 2 usage, 3 bad input,
-        4 the store or the output folder cannot be used (the path is named).
+        Releases are immutable: an existing version fails. When dev/test membership changed since the previous release, only a major version bump is accepted. The date comes from --date, else SOURCE_DATE_EPOCH, else today (UTC), and is recorded in release.json.
+
+        Before writing anything, publish checks that the split's files match the SHA-256 its manifest recorded, that no partition or evaluation column is empty (unless the split was accepted as short), and re-runs the audit with the --against files the split's audit used.
+
+        Exit status: 0 published, 1 a check failed (nothing written), 2 usage, 3 bad input, 4 the store or the output folder cannot be used (the path is named).
         """
     )
 
@@ -72,12 +70,7 @@ struct PublishCommand: ParsableCommand {
             options.corpusDetails = Dictionary(corpora.map { ($0.name, CorpusDetail(files: $0.files.map(relative), format: $0.format, bytes: $0.size)) },
                                                uniquingKeysWith: { a, _ in a })
         }
-        let release: URL
-        do {
-            release = try Publisher(split: URL(fileURLWithPath: directory)).publish(options)
-        } catch let error as PublishError {
-            throw error.heldoutError
-        }
+        let release = try Publisher(split: URL(fileURLWithPath: directory)).publish(options)
         if license == nil {
             let spec = try? SplitSpec.load(path: URL(fileURLWithPath: directory).appendingPathComponent("spec.yaml").path)
             for problem in Publisher.licenceProblems(spec: spec, corpora: options.corpusLicences) {

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Foundation
-import HeldoutCore
-import HeldoutPublish
+import HeldoutBuild
 
-/// `heldout rebuild RELEASE_DIR`: builds the release's recorded spec again, with a fresh store in
-/// a temporary directory, and compares the data files byte for byte — the proof that the
-/// release follows from its inputs and nothing else.
+/// `heldout rebuild RELEASE_DIR`: the release's spec built again into a temporary directory, its
+/// data files compared byte for byte (``ReleaseRebuild``).
 struct RebuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
@@ -17,51 +14,7 @@ struct RebuildCommand: ParsableCommand {
     var release: String
 
     func run() throws {
-        let releaseURL = URL(fileURLWithPath: release)
-        let record = try ReleaseRecord.read(release: releaseURL)
-        let specPath = releaseURL.appendingPathComponent("spec.yaml").path
-        let spec = try SplitSpec.load(path: specPath)
-        guard !spec.sources.isEmpty else {
-            throw HeldoutError.checkFailed("\(release): cannot be rebuilt: it was made step by step (ingest, grade, questions, split) and its spec.yaml lists no sources; its card lists the corpora it was made from")
-        }
-        // Every input first, named together: a half-run build would only report the first.
-        let missing = spec.sources.map(\.path).filter { !FileManager.default.isReadableFile(atPath: $0) }
-        guard missing.isEmpty else {
-            throw HeldoutError.badInput(SourceLocation(file: missing[0]),
-                                        "cannot rebuild \(release): source file(s) not found from \(FileManager.default.currentDirectoryPath): "
-                                            + missing.joined(separator: ", ") + " (run it where the split was built, with the same files)")
-        }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-rebuild-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        let output = work.appendingPathComponent(record.name)
-        _ = try BuildPipeline.run(specPath: specPath,
-                                  storePath: work.appendingPathComponent("heldout.sqlite").path, output: output.path)
-
-        var compared: [(release: String, rebuilt: URL)] = []
-        for (file, _) in SplitContents.dataFiles { compared.append((file, output.appendingPathComponent(file))) }
-        for sibling in record.siblings {
-            let rebuilt = work.appendingPathComponent("\(record.name)-\(sibling)")
-            for (file, _) in SplitContents.dataFiles { compared.append(("\(sibling)/\(file)", rebuilt.appendingPathComponent(file))) }
-        }
-        var differences: [String] = []
-        for (relative, rebuilt) in compared {
-            let original = try SafePath.join(releaseURL, relative)
-            let a = FileManager.default.contents(atPath: original.path)
-            let b = FileManager.default.contents(atPath: rebuilt.path)
-            switch (a, b) {
-            case (nil, _): differences.append("\(relative): missing from the release")
-            case (_, nil): differences.append("\(relative): the rebuild did not write it")
-            case let (a?, b?) where a != b:
-                let line = zip(a.split(separator: 0x0A, omittingEmptySubsequences: false),
-                               b.split(separator: 0x0A, omittingEmptySubsequences: false)).enumerated().first { $0.element.0 != $0.element.1 }
-                differences.append("\(relative): differs" + (line.map { " from line \($0.offset + 1)" } ?? " in length"))
-            default: break
-            }
-        }
-        guard differences.isEmpty else {
-            throw HeldoutError.checkFailed("\(release): the rebuild differs\n  " + differences.joined(separator: "\n  "))
-        }
-        Console.out("\(release): rebuilt \(compared.count) data file(s), byte-identical")
+        let compared = try ReleaseRebuild.run(release: release, toolVersion: Heldout.version)
+        Console.out("\(release): rebuilt \(compared) data file(s), byte-identical")
     }
 }

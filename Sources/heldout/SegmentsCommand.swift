@@ -17,7 +17,7 @@ struct SegmentsCommand: ParsableCommand {
     var lang: String?
 
     func run() throws {
-        let store = try Store(path: common.store, mustExist: true)
+        let store = try common.open(mustExist: true)
         let asJSON = jsonl || common.json
         let output = JSONLinesOutput()
         defer { output.flush() }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HeldoutBuild
 import HeldoutCore
 import HeldoutSplit
 import HeldoutStore
@@ -9,15 +10,7 @@ struct SplitCommand: ParsableCommand {
         commandName: "split",
         abstract: "Write a split (train/dev/test) with guaranteed held-out isolation.",
         discussion: """
-        Reads the spec, selects items from the store, ties items that share a segment, a
-        translation, a near-duplicate, a passage or a document; items about a held-out word or
-        consistency group keep training off it. It chooses sides so that every column gets the
-        train/dev/test shares the spec asks for (within partitions.tolerance) at the least cost,
-        and writes train.jsonl, dev.jsonl, test.jsonl, dropped.jsonl, spec.yaml and manifest.json.
-        A quota that cannot be met fails with exit status 1, naming the column, the links and the
-        spec change that would help, and nothing is written (--allow-short writes it anyway). The
-        output is audited before it appears; a leak fails with exit status 1. The same store and
-        spec give byte-identical files.
+        Reads the spec, selects items from the store, ties items that share a segment, a translation, a near-duplicate, a passage or a document; items about a held-out word or consistency group keep training off it. It chooses sides so that every column gets the train/dev/test shares the spec asks for (within partitions.tolerance) at the least cost, and writes train.jsonl, dev.jsonl, test.jsonl, dropped.jsonl, spec.yaml and manifest.json. A quota that cannot be met fails with exit status 1, naming the column, the links and the spec change that would help, and nothing is written (--allow-short writes it anyway). The output is audited before it appears; a leak fails with exit status 1. The same store and spec give byte-identical files.
         """
     )
 
@@ -34,7 +27,7 @@ struct SplitCommand: ParsableCommand {
 
     func run() throws {
         let parsed = try SplitSpec.load(path: spec)
-        let store = try Store(path: common.store, mustExist: true)
+        let store = try common.open(mustExist: true)
         let output = URL(fileURLWithPath: out ?? "splits/\(parsed.name)")
         // HELDOUT_STAGE_TIMES=1: each stage's wall time and the peak RSS so far, for bench/split.sh.
         let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer(command: "split") }
@@ -47,7 +40,7 @@ struct SplitCommand: ParsableCommand {
         } else if Console.stderrIsTerminal && !common.json {
             options.progress = { Console.error("split: \($0)…") }
         }
-        let summary = try Splitter(spec: parsed, store: store).run(options)
+        let summary = try StageRunner(store: store).run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         timings?.start(nil)
         if common.json {
             try Console.json(summary)
@@ -65,30 +58,5 @@ extension SplitSummary {
             Console.out("\(output.name): \(records) → \(output.directory)"
                         + (output.isolationCost.map { "; isolation dropped \($0) item(s), see manifest.json" } ?? ""))
         }
-    }
-}
-
-/// Prints, as each stage ends, its wall time and the process's peak RSS so far (VmHWM).
-final class StageTimer: @unchecked Sendable { // used from one thread at a time
-    private var stage: String?
-    private var started = Date()
-    /// What the lines are about: `split` or `audit`.
-    private let command: String
-
-    init(command: String) { self.command = command }
-
-    func start(_ next: String?) {
-        let now = Date()
-        if let stage {
-            Console.error(String(format: "%@ stage %@: %.2f s, peak RSS %d MB", command, stage, now.timeIntervalSince(started), Self.peakRSSMegabytes()))
-        }
-        stage = next
-        started = now
-    }
-
-    static func peakRSSMegabytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return -1 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
     }
 }

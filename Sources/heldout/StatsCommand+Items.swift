@@ -1,3 +1,4 @@
+import HeldoutBuild
 import HeldoutCore
 import HeldoutStore
 

@@ -32,7 +32,7 @@ struct SyllablesCommand: ParsableCommand {
             guard let text = try? String(contentsOfFile: exceptions, encoding: .utf8) else {
                 throw HeldoutError.badInput(SourceLocation(file: exceptions), InputProblem.describeUnreadable(exceptions))
             }
-            do { counter = try SyllableCounter(exceptionList: text) } catch let error as GradingError { throw error.heldoutError }
+            counter = try SyllableCounter(exceptionList: text)
         } else {
             counter = .standard
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeldoutAudit
+import HeldoutBuild
 import HeldoutCore
 import HeldoutPublish
 
@@ -13,8 +14,8 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Re-check a release as publish did (SHA256SUMS, manifest digests, modes, audit with its --against files); exit 1 naming what differs.",
         discussion: """
-        Run it from the directory the release was published from, so the recorded --against paths
-        resolve; one that is missing or changed is named, and the audit runs without it.
+        Run it from the directory the release was published from, so the recorded --against paths resolve; one that is missing or changed is named, and the audit runs without it.
+
         Exit status: 0 verified, 1 a check failed, 3 not a release, 4 a file cannot be read.
         """
     )
@@ -24,9 +25,8 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: release)
-        var problems: [String]
+        var problems = try ReleaseVerifier.differences(in: url)
         var notes: [String] = []
-        do { problems = try ReleaseVerifier.differences(in: url) } catch let error as PublishError { throw error.heldoutError }
         let record = try ReleaseRecord.read(release: url)
         problems += try ReleaseChecks.modeProblems(in: url)
         // The data files against the manifest, as publish checked the split (SHA256SUMS would
@@ -35,8 +35,8 @@ struct VerifyCommand: ParsableCommand {
         for sibling in record.siblings {
             problems += try ReleaseChecks.outputProblems(in: url.appendingPathComponent(sibling), label: "\(sibling)/")
         }
-        if let manifest = try? JSONSerialization.jsonObject(with: Data(contentsOf: url.appendingPathComponent("manifest.json"))) as? [String: Any],
-           (manifest["quotas"] as? [String: Any])?["accepted_short"] as? Bool != true {
+        if let manifest = try? SplitManifest.read(from: url.appendingPathComponent(SplitDirectory.manifest)),
+           manifest.quotas?.acceptedShort != true {
             for file in ReleaseChecks.emptyDataFiles(in: url) {
                 problems.append("\(file): empty, and the split was not accepted as short")
             }

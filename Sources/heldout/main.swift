@@ -1,12 +1,15 @@
 import ArgumentParser
 import Foundation
 import HeldoutCore
-import HeldoutPublish
 
 // Exit statuses are DESIGN's, not ArgumentParser's: 0 ok, 1 a check failed, 2 usage error,
 // 3 bad input, 4 the store or the disk cannot be used. Only the command line itself is a
 // usage error: a failure while a command runs that heldout did not classify is an I/O or
 // environment failure (permission denied, disk full), so it exits 4 naming the path.
+if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
+    Console.out(Heldout.version)
+    exit(0)
+}
 var command: ParsableCommand
 do {
     command = try Heldout.parseAsRoot()
@@ -15,16 +18,20 @@ do {
         Heldout.exit(withError: error) // --help, --version
     }
     Console.error(Heldout.fullMessage(for: error))
+    // A misspelled subcommand (`heldout bulid`): name the one probably meant.
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if let first = arguments.first, !first.hasPrefix("-"), !Heldout.subcommandNames.contains(first),
+       let guess = Heldout.suggestion(for: first) {
+        Console.error("Did you mean '\(guess)'? (heldout \(([guess] + arguments.dropFirst()).joined(separator: " ")))")
+    }
     exit(2)
 }
 do {
     try command.run()
-} catch let error as HeldoutError {
-    Console.error("heldout: \(error)")
-    exit(error.exitCode)
-} catch let error as PublishError {
-    Console.error("heldout: \(error.heldoutError)")
-    exit(error.heldoutError.exitCode)
+} catch let error as ReportableError {
+    // Every module's error: the one place a failure becomes an exit status.
+    Console.error("heldout: \(error.userMessage)")
+    exit(error.exitStatus)
 } catch let error as ExitCode {
     exit(error.rawValue)
 } catch {

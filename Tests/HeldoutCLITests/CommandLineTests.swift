@@ -6,14 +6,16 @@ import HeldoutStore
 /// Runs the built `heldout` binary, as a user would.
 struct HeldoutBinary {
     static let url: URL = {
-        // `swift test` runs from .build/<config>/heldoutPackageTests.xctest; the binary is its sibling.
+        // `swift test` runs from .build/<config>/heldoutPackageTests.xctest; the binary is its
+        // sibling, built with the tests. No other place is tried: a binary elsewhere (an older
+        // .build/debug) could be stale, and the tests would check it instead of the code.
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = directory.appendingPathComponent("heldout")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/heldout")
+        preconditionFailure("no heldout binary built next to the test bundle (\(CommandLine.arguments[0])); run `swift build --build-tests`")
     }()
 
     struct Result {

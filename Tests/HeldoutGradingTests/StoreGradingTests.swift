@@ -225,14 +225,4 @@ final class TemporaryStore {
         let remaining = try t.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grade") }
         #expect(remaining == 1)
     }
-
-    @Test func pairsTakeTheSourceSideByDefault() {
-        let en = SegmentGrading(words: 6, syllables: 6, readability: [:], grade: 2, band: "1-5", domain: "news",
-                                domainSource: "metadata", domainConfidence: 1)
-        let fr = SegmentGrading(words: 6, syllables: 9, readability: [:], grade: 10, band: "9-12", domain: nil,
-                                domainSource: nil, domainConfidence: nil)
-        #expect(PairGrading.labels(source: en, target: fr) == PairLabels(band: "1-5", domain: "news", domainSource: "metadata"))
-        #expect(PairGrading.labels(source: en, target: fr, side: .target) == PairLabels(band: "9-12", domain: "news", domainSource: "metadata"))
-        #expect(PairGrading.labels(source: nil, target: fr).band == nil)
-    }
 }

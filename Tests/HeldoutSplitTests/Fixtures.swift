@@ -96,8 +96,8 @@ struct IndependentChecker: SplitAuditor {
         var leaks: [SplitLeak] = []
         for record in (output.records[.dev] ?? []) + (output.records[.test] ?? []) {
             for s in record.segments {
-                if let other = trainSegments[s] { leaks.append(.init(kind: "shared_segment", trainRecord: other, evaluationRecord: record.id, detail: s)) }
-                if let g = groups[s], let other = trainGroups[g] {
+                if spec.isolation.isEnabled(.sharedSegment), let other = trainSegments[s] { leaks.append(.init(kind: "shared_segment", trainRecord: other, evaluationRecord: record.id, detail: s)) }
+                if spec.isolation.isEnabled(.translation), let g = groups[s], let other = trainGroups[g] {
                     leaks.append(.init(kind: "translation", trainRecord: other, evaluationRecord: record.id, detail: g))
                 }
             }

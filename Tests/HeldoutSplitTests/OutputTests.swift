@@ -139,8 +139,10 @@ struct OutputTests {
         #expect(!FileManager.default.fileExists(atPath: bench.url("fresh").path))
         let hidden = try FileManager.default.contentsOfDirectory(atPath: bench.directory.path).filter { $0.hasPrefix(".") }
         #expect(hidden.isEmpty)
-        // A leak of a kind the spec switched off does not fail the split.
-        _ = try bench.split(spec(isolation: "{ shared_segments: false }"), out: "off", auditor: Leaky())
+        // What is enforced is the auditor's decision (from the manifest's `audit.enforce`), made
+        // once: the split does not filter the verdict again, so every leak handed back fails it.
+        #expect(throws: HeldoutError.self) { _ = try bench.split(spec(isolation: "{ shared_segments: false }"), out: "off", auditor: Leaky()) }
+        #expect(!FileManager.default.fileExists(atPath: bench.url("off").path))
         // A successful rerun replaces the old split whole.
         let rerun = try bench.split(spec(seed: 5), out: "t")
         #expect(try rerun.bytes("manifest.json") != before[4])

@@ -7,8 +7,8 @@ import HeldoutStore
 /// Plugs the audit into `publish` and `verify` (the publish module never sees the audit
 /// module): runs it on a split or release directory with the recorded `--against` files and
 /// hands back the verdict and both report files, without writing into the directory.
-enum ReleaseAudit {
-    static func runner(storePath: String?) -> AuditRunner {
+public enum ReleaseAudit {
+    public static func runner(storePath: String?) -> AuditRunner {
         { directory, against in
             let store = try storePath.map { try Store(path: $0, mustExist: true) }
             var options = AuditOptions()

@@ -7,15 +7,20 @@ import HeldoutStore
 /// Plugs the audit module into `split`'s seam: the split's output is checked by a second,
 /// independent path (its own indexes, its own MinHash) before it is allowed to appear.
 ///
-/// The two modules never see each other; this adapter, in the command line, is the only place
+/// The two modules never see each other; this adapter, in the pipeline library, is the only place
 /// that knows both. It writes `audit.json` and `audit.html` into the split directory and hands
 /// back the enforced leaks, named by the isolation link they break.
-struct IndependentAudit: SplitAuditor {
-    let storePath: String
+public struct IndependentAudit: SplitAuditor {
+    public let storePath: String
     /// Called with each audit phase as it begins (stage timings).
-    var progress: (@Sendable (String) -> Void)?
+    public var progress: (@Sendable (String) -> Void)?
 
-    func audit(directory: URL, spec: SplitSpec) throws -> SplitAuditVerdict {
+    public init(storePath: String, progress: (@Sendable (String) -> Void)? = nil) {
+        self.storePath = storePath
+        self.progress = progress
+    }
+
+    public func audit(directory: URL, spec: SplitSpec) throws -> SplitAuditVerdict {
         let store = try Store(path: storePath, mustExist: true)
         let report = try Audit.run(directory: directory.path, store: store, progress: progress)
         try Audit.write(report, to: directory.path)
@@ -28,18 +33,9 @@ struct IndependentAudit: SplitAuditor {
         return SplitAuditVerdict(leaks: leaks)
     }
 
-    /// The isolation link a leak of `rule` breaks; rules that no link covers keep their name,
-    /// which fails the split whenever the audit enforces them.
-    static func link(for rule: LeakRule) -> String {
-        switch rule {
-        case .exactSegment, .foldedSegment: IsolationLink.sharedSegment.rawValue
-        case .nearDuplicate: IsolationLink.nearDuplicate.rawValue
-        case .translation: IsolationLink.translation.rawValue
-        case .sameDocument: IsolationLink.document.rawValue
-        case .sameLexeme: IsolationLink.lexeme.rawValue
-        case .consistencyGroup: IsolationLink.consistencyGroup.rawValue
-        case .sharedPassage: IsolationLink.sharedPassage.rawValue
-        case .ngramOverlap, .answerLeak: rule.rawValue
-        }
+    /// The isolation link a leak of `rule` breaks (`IsolationLink(auditRule:)`, in HeldoutCore); rules
+    /// that no link covers keep their name, which fails the split whenever the audit enforces them.
+    public static func link(for rule: LeakRule) -> String {
+        IsolationLink(auditRule: rule.rawValue)?.rawValue ?? rule.rawValue
     }
 }

@@ -1,0 +1,130 @@
+import Foundation
+import HeldoutCore
+import HeldoutGrading
+import HeldoutIngest
+import HeldoutQuestions
+import HeldoutSplit
+import HeldoutStore
+
+/// The body of `heldout build`, shared with `heldout rebuild`: a release is only rebuildable if
+/// the rebuild takes exactly the path the original build took, so there is one copy of it.
+public enum BuildPipeline {
+    /// What to build and how to report on it.
+    public struct Request {
+        public var specPath: String
+        public var storePath: String
+        /// The split's directory; `splits/NAME` when `nil`.
+        public var output: String?
+        /// Recorded in the manifest.
+        public var toolVersion: String
+        /// Receives one line per stage (and warnings); standard error in the CLI.
+        public var log: (String) -> Void = { _ in }
+        /// Draw progress lines on long steps (a terminal).
+        public var showProgress = false
+        /// Seconds a writer waits for another process's lock on the store.
+        public var busyTimeout = 600
+        /// Called once when the store is busy and the build starts waiting for it.
+        public var onWait: (@Sendable (String) -> Void)?
+        /// Each stage's name as it starts, `nil` at the end (`HELDOUT_STAGE_TIMES`).
+        public var onStageStart: ((String?) -> Void)?
+        /// Test hook, passed on to `Splitter.Options`.
+        public var splitProgress: ((String) -> Void)?
+
+        public init(specPath: String, storePath: String, toolVersion: String) {
+            self.specPath = specPath
+            self.storePath = storePath
+            self.toolVersion = toolVersion
+        }
+    }
+
+    /// What a build did: every stage's result and the splits written, each with its audit
+    /// verdict and what was dropped per column (`build --json`).
+    public struct Report: Encodable {
+        public var stages: [StageResult]
+        public var outputs: [SplitSummary.Output]
+        public var splits: [SplitResult]
+        public var summary: SplitSummary { SplitSummary(outputs: outputs) }
+    }
+
+    /// One split written: the audit's verdict (from its `audit.json`) and the items left out,
+    /// per column and reason (from its manifest).
+    public struct SplitResult: Codable, Sendable {
+        public struct Verdict: Codable, Sendable {
+            public var clean: Bool
+            public var enforcedLeaks: Int
+            enum CodingKeys: String, CodingKey {
+                case clean
+                case enforcedLeaks = "enforced_leaks"
+            }
+        }
+        public var name: String
+        public var audit: Verdict?
+        public var dropped: [String: [String: Int]]
+
+        /// Read back from the split directory Split and the audit wrote.
+        static func read(_ output: SplitSummary.Output) throws -> SplitResult {
+            let directory = URL(fileURLWithPath: output.directory)
+            let manifest = try SplitManifest.read(directory: directory)
+            let verdict = (try? Data(contentsOf: directory.appendingPathComponent(SplitDirectory.audit)))
+                .flatMap { try? JSONDecoder().decode(Verdict.self, from: $0) }
+            return SplitResult(name: output.name, audit: verdict, dropped: manifest?.dropped ?? [:])
+        }
+    }
+
+    /// Ingest, grade, make questions, split and audit.
+    public static func run(_ request: Request) throws -> Report {
+        let spec = request.specPath
+        let parsed = try SplitSpec.load(path: spec)
+        // Every source and template is checked before the store is touched.
+        let planned = try parsed.sources.enumerated().map { index, source in try IngestRequest(source: source, index: index).plan() }
+        let templates = try parsed.templates.map { try TemplateLoader.load(directory: $0) }
+        let store = try Store(path: request.storePath, busyTimeout: request.busyTimeout, onWait: request.onWait)
+        let runner = StageRunner(store: store, log: request.log, showProgress: request.showProgress)
+        runner.onStageStart = request.onStageStart
+
+        for (ingester, corpora) in planned {
+            for corpus in corpora {
+                try runner.run(IngestCorpusStage(ingester: ingester, corpus: corpus))
+            }
+        }
+
+        var grading = Grader.Options()
+        grading.bands = parsed.bands
+        try runner.run(GradeStage(options: grading))
+
+        if let templates, let directory = parsed.templates {
+            var questions = QuestionsStage(templates: templates, directory: directory)
+            questions.checkColumns = { report in try checkColumns(parsed, templates: templates, report: report, store: store) }
+            try runner.run(questions)
+        }
+
+        let output = URL(fileURLWithPath: request.output ?? "splits/\(parsed.name)")
+        var options = Splitter.Options(output: output, toolVersion: request.toolVersion,
+                                       auditor: IndependentAudit(storePath: request.storePath), specPath: spec)
+        options.progress = request.splitProgress
+        let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
+        request.onStageStart?(nil)
+        return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read))
+    }
+
+    /// A category column with no item fails the build (exit 1), naming the column's templates and
+    /// the input each lacked, rather than writing splits with an empty column.
+    static func checkColumns(_ spec: SplitSpec, templates: [Template], report: QuestionsReport?, store: Store) throws {
+        guard spec.axis == .category else { return }
+        let counts = try store.itemCounts()
+        var problems: [String] = []
+        for column in spec.columns where (counts[column.name] ?? 0) == 0 {
+            let makers = templates.filter { $0.category == column.name }
+            guard !makers.isEmpty else {
+                problems.append("column \(column.name): no template has category \(column.name)")
+                continue
+            }
+            let reasons = makers.map { template -> String in
+                let why = report?.templates.first { $0.template == template.id }?.emptyReason ?? "made no item at the last questions run"
+                return "template \(template.id) (\(template.file)): \(why)"
+            }
+            problems.append("column \(column.name) has no item: " + reasons.joined(separator: "; "))
+        }
+        guard problems.isEmpty else { throw HeldoutError.checkFailed(problems.joined(separator: "\n")) }
+    }
+}
