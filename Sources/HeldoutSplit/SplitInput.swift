@@ -96,13 +96,23 @@ struct SplitInputLoader {
 
         // 1. Items: axis, column, filters that need no segment text.
         var candidates: [Candidate] = []
+        // Items on a segment the grader flagged as not in its tag's language are left out
+        // unless the spec keeps them (`language_mismatch: keep`).
+        let mismatch = spec.keepLanguageMismatch ? "0" : """
+            EXISTS (SELECT 1 FROM item_segment x JOIN segment s ON s.id = x.segment
+                    JOIN grade g ON g.segment = s.rowid WHERE x.item_id = item.id AND g.lang_flagged = 1)
+            """
         let items = try reader.prepare("""
             SELECT id, category, lang, pair, grade, domain, target_lemma, target_lang, consistency_group,
-                   answer IS NOT NULL AND answer <> '', rubric <> '[]'
+                   answer IS NOT NULL AND answer <> '', rubric <> '[]', \(mismatch)
             FROM item ORDER BY id
             """)
         while try items.step() {
             guard let id = items.contentID(0) else { throw HeldoutError.store("item with a malformed id") }
+            if items.int64(11) != 0 {
+                input.excluded["language_mismatch", default: 0] += 1
+                continue
+            }
             let category = items.text(1) ?? ""
             let lang = items.text(2) ?? ""
             let pair = items.text(3).flatMap(pairs.canonical)

@@ -186,6 +186,7 @@ enum Schema {
             END;
             """)
         }
+        registerLanguageAndGradability(&migrator)
         return migrator
     }
 }

@@ -68,10 +68,17 @@ public struct GradeRecord: Sendable {
     public var formulas: FormulaValues
     public var grade: Double?
     public var band: String
+    /// Why the segment has no grade (`label`, `path`, …; docs/grading.md), nil when graded.
+    public var ungradableReason: String?
+    /// The language the identifier found (``LanguageIdentifier``), nil when it could not tell.
+    public var detectedLanguage: String?
+    /// Whether the text is confidently in another language than its tag.
+    public var languageFlagged = false
 
     public init(segment: Int64, words: Int, sentences: Int, syllables: Int, letters: Int, longWords: Int,
                 polysyllables: Int, monosyllables: Int, formulas: FormulaValues, grade: Double?,
-                band: String) {
+                band: String, ungradableReason: String? = nil) {
+        self.ungradableReason = ungradableReason
         self.segment = segment
         self.words = words
         self.sentences = sentences
@@ -147,7 +154,8 @@ public final class GradingSession {
     /// 32 rows share it. 32 × 22 parameters stay far below SQLite's limit (32,766).
     static let rowsPerInsert = 32
     private static let countColumns = ["segment", "grader_version", "words", "sentences", "syllables", "letters",
-                                       "long_words", "polysyllables", "monosyllables", "grade", "band"]
+                                       "long_words", "polysyllables", "monosyllables", "grade", "band",
+                                       "ungradable_reason", "detected_lang", "lang_flagged"]
     private static var gradeColumns: Int { countColumns.count + GradeRecord.formulaColumns.count }
 
     /// Anonymous `?` parameters, numbered left to right (row r's column c is r·columns + c):
@@ -213,6 +221,9 @@ public final class GradingSession {
         statement.bind(column + 10, record.grade)
         let count = record.band.utf8.count
         statement.bindStatic(column + 11, band + offset, count: count)
+        if let reason = record.ungradableReason { statement.bind(column + 12, reason) }
+        if let detected = record.detectedLanguage { statement.bind(column + 13, detected) }
+        statement.bind(column + 14, Int64(record.languageFlagged ? 1 : 0))
         let formulas = column + Int32(countColumns.count) + 1
         for i in record.formulas.indices where !record.formulas[i].isNaN {
             statement.bind(formulas + Int32(i), record.formulas[i])
