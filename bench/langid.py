@@ -64,6 +64,8 @@ def compare(workdir, ours_path, rate_path):
         l = detector.detect_language_of(t)
         theirs.append(code.get(l, "other") if l is not None else "-")
     lingua_rate = len(texts) / (time.time() - start)
+    with open(os.path.join(workdir, "langid.lingua.txt"), "w") as f:
+        f.write("\n".join(theirs) + "\n")
     agree = sum(a == b for a, b in zip(ours, theirs))
     print(f"language identification: {len(texts)} Debian sentences of 6+ words")
     which = "all 75 languages; not en/fr/de/es/it = other" if every else "lingua choosing among en/fr/de/es/it"
