@@ -12,7 +12,7 @@ sentences here). Goals (issue 20): agreement ≥ 98%, ≥ 100k sentences/s on on
 import collections, os, random, re, sys, time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-PROSE = os.environ.get("DEBIAN_PROSE", "/work/main/corpora/debian/prose")
+PROSE = os.environ.get("DEBIAN_PROSE", os.path.join(ROOT, "corpora", "debian", "prose"))
 PER_SOURCE = 3000
 
 
