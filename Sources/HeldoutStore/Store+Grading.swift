@@ -190,7 +190,12 @@ public final class GradingSession {
             let rows = records.count - index >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
             let statement = rows == 1 ? one : many
             text.removeAll(keepingCapacity: true)
-            for row in 0..<rows { text.append(contentsOf: records[index + row].band.utf8) }
+            for row in 0..<rows {
+                let record = records[index + row]
+                text.append(contentsOf: record.band.utf8)
+                if let reason = record.ungradableReason { text.append(contentsOf: reason.utf8) }
+                if let detected = record.detectedLanguage { text.append(contentsOf: detected.utf8) }
+            }
             text.append(0)   // never empty, so the buffer always has an address
             try text.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { throw HeldoutError.store("grades: no text buffer") }
@@ -205,8 +210,9 @@ public final class GradingSession {
         }
     }
 
-    /// Binds one record; its band label lies in `band` from `offset` on, in the order `save`
-    /// copied them. Returns the offset after it.
+    /// Binds one record; its band label (then its reason and detected language, when it has
+    /// them) lies in `band` from `offset` on, in the order `save` copied them. Returns the
+    /// offset after them.
     private static func bind(_ record: GradeRecord, version: Int, to statement: RawStatement, at column: Int32,
                              band: UnsafePointer<UInt8>, offset: Int) -> Int {
         statement.bind(column + 1, record.segment)
@@ -219,16 +225,27 @@ public final class GradingSession {
         statement.bind(column + 8, Int64(record.polysyllables))
         statement.bind(column + 9, Int64(record.monosyllables))
         statement.bind(column + 10, record.grade)
+        var offset = offset
         let count = record.band.utf8.count
         statement.bindStatic(column + 11, band + offset, count: count)
-        if let reason = record.ungradableReason { statement.bind(column + 12, reason) }
-        if let detected = record.detectedLanguage { statement.bind(column + 13, detected) }
+        offset += count
+        // The reason and the detected language follow the band in the buffer, bound the same way.
+        if let reason = record.ungradableReason {
+            let length = reason.utf8.count
+            statement.bindStatic(column + 12, band + offset, count: length)
+            offset += length
+        }
+        if let detected = record.detectedLanguage {
+            let length = detected.utf8.count
+            statement.bindStatic(column + 13, band + offset, count: length)
+            offset += length
+        }
         statement.bind(column + 14, Int64(record.languageFlagged ? 1 : 0))
         let formulas = column + Int32(countColumns.count) + 1
         for i in record.formulas.indices where !record.formulas[i].isNaN {
             statement.bind(formulas + Int32(i), record.formulas[i])
         }
-        return offset + count
+        return offset
     }
 
     /// Re-bands every graded segment whose band `assign` now labels differently; returns how many.
