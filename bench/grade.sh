@@ -9,6 +9,11 @@
 # nothing generated here is committed. Prints sentences/s of both, the Pearson r and mean
 # absolute difference of Flesch–Kincaid grades, and English syllable accuracy (heldout's and
 # pyphen's) against CMUdict. Goals (issue 3): ≥ 30× textstat, r ≥ 0.95, MAD ≤ 0.5, ≥ 95% syllables.
+#
+# Then, on Debian's data (issue 20; DEBIAN_DIR, default corpora/debian from corpora/fetch-debian.sh,
+# and corpora/langid/ from corpora/fetch-langid.sh): language identification against lingua
+# (bench/langid.sh; pip install lingua-language-detector) and the cross-language calibration
+# (`heldout grade --calibrate` on the gettext en-fr-de-es TMX). Skipped, with a note, without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
@@ -37,3 +42,15 @@ cp "$store" "$work/ungraded.sqlite"
 timing=$(python3 bench/grade_textstat.py time-grade "$work/ungraded.sqlite" "$bin" "$work")
 "$bin" segments --store "$work/graded.sqlite" --jsonl >"$work/segments.jsonl"
 python3 bench/grade_textstat.py compare "$work/sentences.txt" "$work/segments.jsonl" "$bin" "$timing" "$work/graded.sqlite"
+
+debian="${DEBIAN_DIR:-corpora/debian}"
+if [ -f "$debian/gettext.en-fr-de-es.tmx" ] && [ -d corpora/langid/test ] && python3 -c "import lingua" 2>/dev/null; then
+    DEBIAN_PROSE="$debian/prose" bench/langid.sh "$work"
+    cal="$work/debian.sqlite"
+    rm -f "$cal" "$cal-wal" "$cal-shm"
+    "$bin" ingest --store "$cal" --format tmx "$debian/gettext.en-fr-de-es.tmx" >&2
+    "$bin" grade --store "$cal" --no-classifier --calibrate
+else
+    echo "bench/grade.sh: language and calibration figures skipped: need $debian (corpora/fetch-debian.sh)," \
+         "corpora/langid (corpora/fetch-langid.sh) and pip install lingua-language-detector" >&2
+fi

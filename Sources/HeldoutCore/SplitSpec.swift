@@ -214,6 +214,9 @@ public struct SplitSpec: Sendable, Equatable {
     public var balance = Balance()
     public var bands = BandScheme.default
     public var comparison = false
+    /// `language_mismatch: keep`: items on segments whose text the grader found confidently in
+    /// another language than their tag stay in the split (default `exclude`; docs/grading.md).
+    public var keepLanguageMismatch = false
     public var sweep: Sweep?
     /// `predicted_domains: true`: an `axis: domain` split may use domains the classifier
     /// predicted; by default it uses declared (metadata) domains only, and an item whose domain
@@ -424,7 +427,7 @@ struct SpecReader {
 
     mutating func spec(_ root: Node) throws -> SplitSpec {
         let keys = ["name", "seed", "sources", "templates", "axis", "columns", "where", "isolation",
-                    "partitions", "balance", "bands", "comparison", "sweep", "predicted_domains"]
+                    "partitions", "balance", "bands", "comparison", "sweep", "predicted_domains", "language_mismatch"]
         let pairs = try mapping(root, "", allowed: keys)
         let byKey = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let nameNode = byKey["name"] else { throw HeldoutError.badInput(location(root), "name: missing; every split needs a name") }
@@ -451,6 +454,10 @@ struct SpecReader {
             case "bands": spec.bands = try bands(value)
             case "comparison": spec.comparison = try bool(value, key)
             case "predicted_domains": spec.predictedDomains = try bool(value, key)
+            case "language_mismatch":
+                let raw = try string(value, key)
+                guard raw == "keep" || raw == "exclude" else { throw fail(key, value, "expected keep or exclude, not \(raw)") }
+                spec.keepLanguageMismatch = raw == "keep"
             case "sweep":
                 let entries = try mapping(value, key, allowed: ["supervised"])
                 var sizes: [Int] = []

@@ -28,7 +28,10 @@ public struct Grader: Sendable {
     /// every segment graded by another version is graded again on the next run.
     /// 2: abbreviations and quoted terminators no longer end sentences; `1,000` is one word;
     /// compounds of a silent-e head (filesystem) and the exception table regenerated for them.
-    public static let version = 2
+    /// 3: what is not prose is ungradable with a reason (``Gradability``), five words at
+    /// least; grades of fr/de/es/it mapped by ``GradeCalibration``; the text's language is
+    /// identified (``LanguageIdentifier``). A new calibration or language model bumps it too.
+    public static let version = 3
 
     public struct Options: Sendable {
         /// Bands to apply; `nil` keeps the bands the store was last graded with (or the default).
@@ -84,7 +87,7 @@ public struct Grader: Sendable {
     static func grade(utf8: UnsafeBufferPointer<UInt8>, language: GradingLanguage, bands: BandScheme,
                       analyzer: TextAnalyzer) -> SegmentGrade {
         let counts = analyzer.analyze(utf8: utf8, language: language)
-        let outcome = GradeScale.grade(counts, language: language)
+        let outcome = GradeScale.grade(counts, utf8: utf8, language: language)
         var readability: [(ReadabilityFormula, Double)] = []
         if case .graded = outcome {
             let formulas = ReadabilityFormula.formulas(for: language).sorted()
@@ -220,6 +223,7 @@ public struct Grader: Sendable {
             nonisolated(unsafe) let bytes = bytes
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let analyzer = analyzers[chunk]
+                let identifier = LanguageIdentifier.shared
                 var language = GradingLanguage.other
                 var languageTag = ""
                 for i in stride(from: chunk, to: n, by: chunks) {
@@ -229,7 +233,7 @@ public struct Grader: Sendable {
                     }
                     let text = UnsafeBufferPointer(rebasing: bytes[batch.offsets[i]..<batch.offsets[i + 1]])
                     let c = analyzer.analyze(utf8: text, language: language)
-                    let outcome = GradeScale.grade(c, language: language)
+                    let outcome = GradeScale.grade(c, utf8: text, language: language)
                     let rounded = outcome.grade.map(round2)
                     var formulas = GradeRecord.noFormulas
                     if rounded != nil {
@@ -237,11 +241,13 @@ public struct Grader: Sendable {
                             if let value = formula.value(c), value.isFinite { formulas[slot] = round2(value) }
                         }
                     }
-                    output.initializeElement(at: i, to: GradeRecord(
+                    var record = GradeRecord(
                         segment: batch.rowids[i], words: c.words, sentences: c.sentences, syllables: c.syllables,
                         letters: c.letters, longWords: c.longWords, polysyllables: c.polysyllables,
                         monosyllables: c.monosyllables, formulas: formulas, grade: rounded,
-                        band: labels.label(bands.assign(rounded))))
+                        band: labels.label(bands.assign(rounded)), ungradableReason: outcome.reason?.rawValue)
+                    (record.detectedLanguage, record.languageFlagged) = identifier.check(utf8: text, tag: language)
+                    output.initializeElement(at: i, to: record)
                 }
             }
         }

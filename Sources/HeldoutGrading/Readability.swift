@@ -104,6 +104,19 @@ public enum UngradableReason: String, Sendable, Codable {
     case tooFewWords = "too_few_words"
     /// No letters at all (numbers, symbols).
     case noLetters = "no_letters"
+    /// Paths, URLs and e-mail addresses make up a quarter of its tokens (``Gradability``).
+    case path
+    /// Code: operators, sigils, identifiers (`snake_case`, `camelCase`, `os.path`), `--options`.
+    case code
+    /// Version strings and figures (`1.2.3`, `V:17, I:196`) make up 40% of its tokens.
+    case version
+    /// Comma-separated names (`Moldova, Republic of`).
+    case list
+    /// A label or heading: no sentence punctuation, under ten words, no verb of the language's list.
+    case label
+    /// More than 30 words without sentence punctuation (a lyric, a run-on list): no sentence
+    /// length to measure.
+    case noSentenceBoundaries = "no_sentence_boundaries"
 }
 
 /// A segment's place on the common scale, or why it has none.
@@ -113,6 +126,11 @@ public enum GradeOutcome: Sendable, Equatable {
 
     public var grade: Double? {
         if case let .graded(value, _) = self { return value }
+        return nil
+    }
+
+    public var reason: UngradableReason? {
+        if case let .ungradable(reason) = self { return reason }
         return nil
     }
 }
@@ -136,7 +154,8 @@ public enum GradeOutcome: Sendable, Equatable {
 /// The grade is not clamped: very easy English sentences have FKGL below zero, as in textstat.
 public enum GradeScale {
     /// Segments with fewer words than this are ``UngradableReason/tooFewWords``.
-    public static let minimumWords = 3
+    /// Five: on fewer, one long word moves the grade by several grades (docs/grading.md).
+    public static let minimumWords = 5
 
     public static func basis(for language: GradingLanguage) -> ReadabilityFormula {
         switch language {
@@ -149,6 +168,16 @@ public enum GradeScale {
         }
     }
 
+    /// The grade of a text: ``Gradability``'s rules first (what is not prose has no grade),
+    /// then the language's formula, then ``GradeCalibration`` onto the common scale.
+    public static func grade(_ counts: TextCounts, utf8: UnsafeBufferPointer<UInt8>, language: GradingLanguage) -> GradeOutcome {
+        let outcome = grade(counts, language: language)
+        guard case let .graded(raw, basis) = outcome else { return outcome }
+        if let reason = Gradability.reason(utf8: utf8, words: counts.words, language: language) { return .ungradable(reason) }
+        return .graded(GradeCalibration.current.calibrated(raw, language: language), basis: basis)
+    }
+
+    /// The formula's grade alone, before the rules of what is prose and the calibration.
     public static func grade(_ counts: TextCounts, language: GradingLanguage) -> GradeOutcome {
         if counts.letters == 0 { return .ungradable(.noLetters) }
         if counts.words < minimumWords { return .ungradable(.tooFewWords) }

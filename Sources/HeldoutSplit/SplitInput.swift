@@ -104,6 +104,12 @@ struct SplitInputLoader {
         var candidates: [Candidate] = []
         try reader.items { item in
             let id = item.id
+            // Items on a segment the grader flagged as not in its tag's language are left out
+            // unless the spec keeps them (`language_mismatch: keep`).
+            if item.languageFlagged, !spec.keepLanguageMismatch {
+                input.excluded["language_mismatch", default: 0] += 1
+                return
+            }
             let category = item.category
             let lang = item.lang
             let pair = item.pair.flatMap(pairs.canonical)

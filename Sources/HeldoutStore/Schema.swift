@@ -189,6 +189,7 @@ enum Schema {
             """)
         }
         registerItemDomainEvidence(&migrator)
+        registerLanguageAndGradability(&migrator)
         return migrator
     }
 

@@ -68,10 +68,17 @@ public struct GradeRecord: Sendable {
     public var formulas: FormulaValues
     public var grade: Double?
     public var band: String
+    /// Why the segment has no grade (`label`, `path`, …; docs/grading.md), nil when graded.
+    public var ungradableReason: String?
+    /// The language the identifier found (``LanguageIdentifier``), nil when it could not tell.
+    public var detectedLanguage: String?
+    /// Whether the text is confidently in another language than its tag.
+    public var languageFlagged = false
 
     public init(segment: Int64, words: Int, sentences: Int, syllables: Int, letters: Int, longWords: Int,
                 polysyllables: Int, monosyllables: Int, formulas: FormulaValues, grade: Double?,
-                band: String) {
+                band: String, ungradableReason: String? = nil) {
+        self.ungradableReason = ungradableReason
         self.segment = segment
         self.words = words
         self.sentences = sentences
@@ -147,7 +154,8 @@ public final class GradingSession {
     /// 32 rows share it. 32 × 22 parameters stay far below SQLite's limit (32,766).
     static let rowsPerInsert = 32
     private static let countColumns = ["segment", "grader_version", "words", "sentences", "syllables", "letters",
-                                       "long_words", "polysyllables", "monosyllables", "grade", "band"]
+                                       "long_words", "polysyllables", "monosyllables", "grade", "band",
+                                       "ungradable_reason", "detected_lang", "lang_flagged"]
     private static var gradeColumns: Int { countColumns.count + GradeRecord.formulaColumns.count }
 
     /// Anonymous `?` parameters, numbered left to right (row r's column c is r·columns + c):
@@ -182,7 +190,12 @@ public final class GradingSession {
             let rows = records.count - index >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
             let statement = rows == 1 ? one : many
             text.removeAll(keepingCapacity: true)
-            for row in 0..<rows { text.append(contentsOf: records[index + row].band.utf8) }
+            for row in 0..<rows {
+                let record = records[index + row]
+                text.append(contentsOf: record.band.utf8)
+                if let reason = record.ungradableReason { text.append(contentsOf: reason.utf8) }
+                if let detected = record.detectedLanguage { text.append(contentsOf: detected.utf8) }
+            }
             text.append(0)   // never empty, so the buffer always has an address
             try text.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { throw HeldoutError.store("grades: no text buffer") }
@@ -197,8 +210,9 @@ public final class GradingSession {
         }
     }
 
-    /// Binds one record; its band label lies in `band` from `offset` on, in the order `save`
-    /// copied them. Returns the offset after it.
+    /// Binds one record; its band label (then its reason and detected language, when it has
+    /// them) lies in `band` from `offset` on, in the order `save` copied them. Returns the
+    /// offset after them.
     private static func bind(_ record: GradeRecord, version: Int, to statement: RawStatement, at column: Int32,
                              band: UnsafePointer<UInt8>, offset: Int) -> Int {
         statement.bind(column + 1, record.segment)
@@ -211,13 +225,27 @@ public final class GradingSession {
         statement.bind(column + 8, Int64(record.polysyllables))
         statement.bind(column + 9, Int64(record.monosyllables))
         statement.bind(column + 10, record.grade)
+        var offset = offset
         let count = record.band.utf8.count
         statement.bindStatic(column + 11, band + offset, count: count)
+        offset += count
+        // The reason and the detected language follow the band in the buffer, bound the same way.
+        if let reason = record.ungradableReason {
+            let length = reason.utf8.count
+            statement.bindStatic(column + 12, band + offset, count: length)
+            offset += length
+        }
+        if let detected = record.detectedLanguage {
+            let length = detected.utf8.count
+            statement.bindStatic(column + 13, band + offset, count: length)
+            offset += length
+        }
+        statement.bind(column + 14, Int64(record.languageFlagged ? 1 : 0))
         let formulas = column + Int32(countColumns.count) + 1
         for i in record.formulas.indices where !record.formulas[i].isNaN {
             statement.bind(formulas + Int32(i), record.formulas[i])
         }
-        return offset + count
+        return offset
     }
 
     /// Re-bands every graded segment whose band `assign` now labels differently; returns how many.

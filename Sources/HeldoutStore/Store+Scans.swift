@@ -27,20 +27,25 @@ public struct StoreScan {
         public var consistencyGroup: String?
         public var hasAnswer: Bool
         public var hasRubric: Bool
+        /// Whether one of its segments was flagged by the grader as not in its tag's language.
+        public var languageFlagged: Bool
     }
 
     /// Every item, in id order.
     public func items(_ body: (ItemRow) throws -> Void) throws {
         let rows = try RawStatement(database, """
             SELECT id, category, lang, pair, grade, domain, target_lemma, target_lang, consistency_group,
-                   answer IS NOT NULL AND answer <> '', rubric <> '[]', domain_source
+                   answer IS NOT NULL AND answer <> '', rubric <> '[]', domain_source,
+                   EXISTS (SELECT 1 FROM item_segment x JOIN segment s ON s.id = x.segment
+                           JOIN grade g ON g.segment = s.rowid WHERE x.item_id = item.id AND g.lang_flagged = 1)
             FROM item ORDER BY id
             """)
         while try rows.step() {
             guard let id = rows.contentID(0) else { throw HeldoutError.store("item with a malformed id") }
             try body(ItemRow(id: id, category: rows.text(1) ?? "", lang: rows.text(2) ?? "", pair: rows.text(3), grade: rows.double(4),
                              domain: rows.text(5), domainSource: rows.text(11), targetLemma: rows.text(6), targetLang: rows.text(7),
-                             consistencyGroup: rows.text(8), hasAnswer: rows.int64(9) != 0, hasRubric: rows.int64(10) != 0))
+                             consistencyGroup: rows.text(8), hasAnswer: rows.int64(9) != 0, hasRubric: rows.int64(10) != 0,
+                             languageFlagged: rows.int64(12) != 0))
         }
     }
 

@@ -33,8 +33,11 @@ struct GradeCommand: ParsableCommand {
             help: "Least posterior probability (0-1) of a prediction for it to be stored (default \(DomainClassifier.Options().minimumConfidence)).")
     var domainMinConfidence: Double?
 
-    @Flag(help: "Print per-language grade and band distributions, domain counts and the classifier's cross-validation.")
+    @Flag(help: "Print per-language grade and band distributions, each band's lengths, flagged share and examples, domain counts and the classifier's cross-validation.")
     var report = false
+
+    @Flag(help: "After grading, fit each language's map onto the common scale from the store's aligned pairs of 8+ words (docs/grading.md) and print it; nothing is changed.")
+    var calibrate = false
 
     func validate() throws {
         if bands != nil, gap != nil { throw ValidationError("--bands and --gap exclude each other") }
@@ -56,12 +59,18 @@ struct GradeCommand: ParsableCommand {
         guard let result = try runner.run(GradeStage(options: options)) else { return }
         let seconds = Date().timeIntervalSince(started)
         let summary = report ? try store.gradingSummary() : nil
+        let language = report ? try store.languageCheckSummary() : nil
+        let bandReport = report ? try store.bandReport() : nil
+        let calibration = calibrate ? try Self.calibrate(store) : nil
         if common.json {
-            try Console.json(GradeOutput(run: result, summary: summary))
+            try Console.json(GradeOutput(run: result, summary: summary, language: language, bandReport: bandReport,
+                                         calibration: calibration))
             return
         }
         Console.out(Self.describe(result, seconds: seconds))
         if let summary { Console.out(Self.render(summary, classifier: result.classifier)) }
+        if let language, let bandReport { Console.out(Self.render(language, bandReport)) }
+        if let calibration { Console.out(Self.render(calibration)) }
     }
 
     func bandScheme() throws -> BandScheme? {
@@ -79,6 +88,14 @@ struct GradeCommand: ParsableCommand {
     struct GradeOutput: Encodable {
         var run: Grader.RunReport
         var summary: GradingSummary?
+        var language: LanguageCheckSummary?
+        var bandReport: BandReport?
+        var calibration: CalibrationReport?
+
+        enum CodingKeys: String, CodingKey {
+            case run, summary, language, calibration
+            case bandReport = "band_report"
+        }
     }
 
     static func describe(_ run: Grader.RunReport, seconds: Double) -> String {

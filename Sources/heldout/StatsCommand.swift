@@ -29,6 +29,10 @@ struct StatsCommand: ParsableCommand {
             Console.out("")
             Console.out(Table(["band", "segments"], stats.bands.sorted { GradeCommand.bandOrder($0.key, $1.key) }.map { [$0.key, "\($0.value)"] }).render())
         }
+        if let check = try? store.languageCheckSummary(), !check.languages.isEmpty {
+            Console.out("")
+            Console.out("language check: \(check.flagged) segments flagged as not in their tag's language (docs/grading.md)")
+        }
         if !stats.domains.isEmpty {
             Console.out("")
             Console.out(Table(["domain", "segments"], stats.domains.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }).render())
