@@ -86,6 +86,16 @@ let package = Package(
             name: "heldout-bench",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit", "HeldoutIngest", "HeldoutGrading"]
         ),
+        // Fuzzing (issue 18): one libFuzzer target per reader, in one library the tests replay
+        // seeds through, and one binary that bench/fuzz.sh builds with -sanitize=fuzzer,address.
+        .target(
+            name: "HeldoutFuzz",
+            dependencies: ["HeldoutCore", "HeldoutIngest"]
+        ),
+        .executableTarget(
+            name: "heldout-fuzz",
+            dependencies: ["HeldoutFuzz"]
+        ),
         .testTarget(name: "HeldoutCoreTests", dependencies: ["HeldoutCore"]),
         // The split tests may use the audit (the modules themselves never see each other).
         .testTarget(name: "HeldoutSplitTests", dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit", "HeldoutAudit"]),
@@ -111,6 +121,10 @@ let package = Package(
         .testTarget(
             name: "HeldoutPublishTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutPublish"]
+        ),
+        .testTarget(
+            name: "HeldoutFuzzTests",
+            dependencies: ["HeldoutCore", "HeldoutIngest", "HeldoutFuzz"]
         ),
         .testTarget(
             name: "HeldoutCLITests",
