@@ -6,8 +6,9 @@
 #   bench/fuzz.sh [SECONDS] [TARGET...]        (default 60 s, every target)
 #
 # Environment: FUZZ_JOBS targets at once (default 1; one per core is fair), FUZZ_OUT work
-# directory (default bench/out/fuzz: each target's corpus, log and crash inputs), FUZZ_NO_BUILD=1
-# to reuse the last build.
+# directory (default bench/out/fuzz: each target's corpus, log and crash inputs), FUZZ_CONFIG
+# debug (default: quicker to build, as CI does) or release (several times the executions per
+# second, for long runs), FUZZ_NO_BUILD=1 to reuse the last build.
 #
 # Limits (a finding, not a refusal): -timeout=10 s for one input (a hang); -malloc_limit_mb=128,
 # one allocation above the flat ingest bound (bench/ingest.sh: 100–128 MiB peak on any file size);
@@ -23,13 +24,14 @@ seconds=${1:-60}
 shift || true
 jobs=${FUZZ_JOBS:-1}
 out=${FUZZ_OUT:-bench/out/fuzz}
+config=${FUZZ_CONFIG:-debug}
 scratch=.build-fuzz
-bin=$scratch/debug/heldout-fuzz
+bin=$scratch/$config/heldout-fuzz
 
 if [[ "${FUZZ_NO_BUILD:-0}" != 1 ]]; then
     echo "building heldout-fuzz (libFuzzer + ASan) in $scratch ..." >&2
-    swift build --scratch-path "$scratch" -c debug --product heldout-fuzz \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DHELDOUT_FUZZ >&2
+    swift build --scratch-path "$scratch" -c "$config" --product heldout-fuzz \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -DHELDOUT_FUZZ >&2
 fi
 
 declare -A seeds
@@ -50,7 +52,7 @@ run_target() {
         for f in "$regressions"/*; do [[ -f $f ]] && inputs+=",$f"; done
     fi
     set +e
-    HELDOUT_FUZZ_TARGET=$t HELDOUT_FUZZ_SCRATCH=$PWD/$dir/scratch ASAN_OPTIONS=detect_leaks=0 \
+    HELDOUT_FUZZ_TARGET=$t HELDOUT_FUZZ_SCRATCH=$PWD/$dir/scratch ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no \
         "$bin" "$dir/corpus" -seed_inputs="$inputs" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=1024 -malloc_limit_mb=128 -max_len=16384 -print_final_stats=1 \
         -artifact_prefix="$dir/" > "$dir/log" 2>&1
