@@ -61,6 +61,20 @@ struct FuzzSmokeTests {
         }
     }
 
+    @Test("a dictd index entry claiming more than the line limit, or an offset that overflows, is refused at its line (found by fuzzing: it was allocated at once)",
+          arguments: ["huge-length.index", "offset-overflow.index"])
+    func dictdEntryLength(_ name: String) throws {
+        let harness = try harness(.dictdIndex)
+        defer { harness.removeScratch() }
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.repository + "/Tests/HeldoutFuzzTests/Regressions/dictd-index/" + name)))
+        guard case let .refused(.badInput(location, message)) = run(harness, bytes) else {
+            Issue.record("\(name) is not refused as bad input")
+            return
+        }
+        #expect(location.file.hasSuffix("fra-eng.index") && location.line == 1, "\(location)")
+        #expect(message.contains("maison") && message.contains("at most"), "\(message)")
+    }
+
     @Test("CI: every libFuzzer target runs for HELDOUT_FUZZ_SECONDS without a finding",
           .enabled(if: ProcessInfo.processInfo.environment["HELDOUT_REQUIRE_FUZZ"] == "1"))
     func libFuzzer() throws {
