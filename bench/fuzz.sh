@@ -24,6 +24,8 @@ seconds=${1:-60}
 shift || true
 jobs=${FUZZ_JOBS:-1}
 out=${FUZZ_OUT:-bench/out/fuzz}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 config=${FUZZ_CONFIG:-debug}
 scratch=.build-fuzz
 bin=$scratch/$config/heldout-fuzz
@@ -52,7 +54,7 @@ run_target() {
         for f in "$regressions"/*; do [[ -f $f ]] && inputs+=",$f"; done
     fi
     set +e
-    HELDOUT_FUZZ_TARGET=$t HELDOUT_FUZZ_SCRATCH=$PWD/$dir/scratch ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no \
+    HELDOUT_FUZZ_TARGET=$t HELDOUT_FUZZ_SCRATCH=$dir/scratch ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no \
         "$bin" "$dir/corpus" -seed_inputs="$inputs" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=1024 -malloc_limit_mb=128 -max_len=16384 -print_final_stats=1 \
         -artifact_prefix="$dir/" > "$dir/log" 2>&1
