@@ -7,7 +7,7 @@
 #
 # Environment: FUZZ_JOBS targets at once (default 1; one per core is fair), FUZZ_OUT work
 # directory (default bench/out/fuzz: each target's corpus, log and crash inputs), FUZZ_CONFIG
-# debug (default: quicker to build, as CI does) or release (several times the executions per
+# debug (default: quicker to build, as CI does) or release (should give more executions per
 # second, for long runs), FUZZ_NO_BUILD=1 to reuse the last build.
 #
 # Limits (a finding, not a refusal): -timeout=10 s for one input (a hang); -malloc_limit_mb=128,
