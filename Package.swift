@@ -92,6 +92,18 @@ let package = Package(
             name: "heldout-bench",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit", "HeldoutIngest", "HeldoutGrading"]
         ),
+        // Fuzzing (issue 18): one libFuzzer target per reader, in one library the tests replay
+        // seeds through, and one binary that bench/fuzz.sh builds with -sanitize=fuzzer,address
+        // (CFuzzerDriver declares libFuzzer's driver, which that binary's main calls).
+        .target(
+            name: "HeldoutFuzz",
+            dependencies: ["HeldoutCore", "HeldoutIngest"]
+        ),
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(
+            name: "heldout-fuzz",
+            dependencies: ["HeldoutFuzz", "CFuzzerDriver"]
+        ),
         .testTarget(name: "HeldoutCoreTests", dependencies: ["HeldoutCore"]),
         // The split tests may use the audit (the modules themselves never see each other).
         .testTarget(name: "HeldoutSplitTests", dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutSplit", "HeldoutAudit"]),
@@ -121,6 +133,12 @@ let package = Package(
         .testTarget(
             name: "HeldoutBuildTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutBuild", "HeldoutAudit"]
+        ),
+        .testTarget(
+            name: "HeldoutFuzzTests",
+            dependencies: ["HeldoutCore", "HeldoutIngest", "HeldoutFuzz"],
+            // Inputs fuzzing found, replayed by path (and seeded into bench/fuzz.sh).
+            exclude: ["Regressions"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -62,6 +62,12 @@ public struct DictdReader: CorpusReader {
             }
             let headword = String(columns[0])
             if headword.hasPrefix("00database") || headword.hasPrefix("00-database") { continue }
+            // The numbers come from the file: an entry is held in memory, so its length is held
+            // to the line limit (found by fuzzing: a length of 2^53 was allocated at once).
+            guard length <= options.maxLineBytes, !offset.addingReportingOverflow(length).overflow else {
+                if options.skipInvalid { sink.skip("invalid"); continue }
+                throw HeldoutError.badInput(location, "entry \(headword) claims \(length) bytes at offset \(offset); an entry is at most \(SegmentLimit.describe(options.maxLineBytes)) (four times --max-segment-bytes)")
+            }
             let bytes = try data.read(offset: offset, length: length)
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw HeldoutError.badInput(SourceLocation(file: files[1], byteOffset: offset), "entry \(headword) is not UTF-8")

@@ -11,6 +11,8 @@ public final class Store: @unchecked Sendable {
     public let path: String
     let queue: DatabaseQueue
     public let busyTimeout: Int
+    /// The store's file, held open for the `flock` below (see ``StoreFile``).
+    private let file: StoreFile.ID
 
     /// Opens (and, unless `mustExist`, creates) the store at `path`, migrating it to the
     /// current schema.
@@ -60,12 +62,18 @@ public final class Store: @unchecked Sendable {
             // migrating happen under one `flock`: two processes opening a new store at once
             // otherwise saw SQLITE_BUSY at once, without the busy handler's wait (a concurrent
             // ingest test failed so under load). A long write does not hold it.
-            let descriptor = open(path, O_RDONLY | O_CREAT, 0o644)
-            guard descriptor >= 0 else { throw HeldoutError.store("\(path): cannot open or create the store (\(String(cString: strerror(errno))))") }
-            defer { close(descriptor) }
+            let (file, descriptor) = try StoreFile.retain(path)
+            self.file = file
+            StoreFile.opening.lock()
+            defer { StoreFile.opening.unlock() }
             flock(descriptor, LOCK_EX)
             defer { flock(descriptor, LOCK_UN) }
-            queue = try DatabaseQueue(path: path, configuration: config)
+            do {
+                queue = try DatabaseQueue(path: path, configuration: config)
+            } catch {
+                StoreFile.release(file)
+                throw error
+            }
             try Store.migrate(queue, path: path)
             let superseded = try queue.read { try Schema.migrator.hasBeenSuperseded($0) }
             if superseded {
@@ -76,6 +84,12 @@ public final class Store: @unchecked Sendable {
         } catch let error as DatabaseError {
             throw Store.translate(error, path: path, busyTimeout: busyTimeout)
         }
+    }
+
+    /// The connection is closed before the descriptor (see ``StoreFile``).
+    deinit {
+        try? queue.close()
+        StoreFile.release(file)
     }
 
     /// Brings the schema up to date. Two processes opening a new store at once would both see
@@ -154,5 +168,59 @@ final class BusyWait: @unchecked Sendable { // SQLite calls it on the connection
         guard let started, now.timeIntervalSince(started) < Double(seconds) else { return false }
         usleep(useconds_t(min(100, 1 + tries * 5) * 1000))
         return true
+    }
+}
+
+/// One descriptor per store file per process, closed when the last ``Store`` on the file is gone.
+///
+/// Closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's own
+/// included. The descriptor `Store` opened for its `flock` used to be closed right after opening:
+/// the process's shared lock on the database was gone, so another process closing its
+/// connection took itself for the last one and checkpointed and reset the WAL under a live
+/// writer ("database disk image is malformed", and a committed corpus lost, in issue 18's test of
+/// one reader and two writers). A second descriptor of the same file is never opened, so none is
+/// closed under a live connection.
+enum StoreFile {
+    struct ID: Hashable { var device: UInt64; var inode: UInt64 }
+
+    private static let registry = NSLock()
+    nonisolated(unsafe) private static var descriptors: [ID: (descriptor: Int32, count: Int)] = [:]
+    /// Held while a store is opened and migrated: the `flock` on a shared descriptor does not
+    /// exclude another opening in the same process.
+    static let opening = NSLock()
+
+    /// The file's descriptor (opened, or creating the file, on first use), counted once more.
+    static func retain(_ path: String) throws -> (ID, Int32) {
+        registry.lock()
+        defer { registry.unlock() }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            let id = ID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            if let entry = descriptors[id] {
+                descriptors[id] = (entry.descriptor, entry.count + 1)
+                return (id, entry.descriptor)
+            }
+        }
+        let descriptor = open(path, O_RDONLY | O_CREAT, 0o644)
+        guard descriptor >= 0, fstat(descriptor, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw HeldoutError.store("\(path): cannot open or create the store (\(reason))")
+        }
+        let id = ID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        descriptors[id] = (descriptor, 1)
+        return (id, descriptor)
+    }
+
+    static func release(_ id: ID) {
+        registry.lock()
+        defer { registry.unlock() }
+        guard let entry = descriptors[id] else { return }
+        if entry.count > 1 {
+            descriptors[id] = (entry.descriptor, entry.count - 1)
+        } else {
+            descriptors[id] = nil
+            close(entry.descriptor)
+        }
     }
 }

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Sentence splitter against pySBD (issue 18, item 3): agreement with the Golden Rules and speed.
 #
-#   bench/segmenter.sh --golden DIR [--heldout BIN] [--prose FILE...]
+#   bench/segment.sh [--golden DIR] [--heldout BIN] [--prose FILE...]
 #
-# DIR holds pySBD's tests/lang files (test_english.py, test_spanish.py, test_french.py,
+# Agreement on prose: each --prose file (default: the bundled corpora/samples/*.txt, and the
+# Debian Reference text of corpora/fetch-debian.sh, corpora/debian/prose/debian-reference.*.txt,
+# when it has been fetched) is split by both, paragraph by paragraph; printed: sentences each
+# made, sentences both made identically, and the share of sentence ends both put at the same
+# place (of all ends either put).
+#
+# Golden Rules, with --golden: DIR holds pySBD's tests/lang files (test_english.py, test_spanish.py, test_french.py,
 # test_deutsch.py, from a clone of github.com/nipunsadvilkar/pySBD; they are not copied into
 # this repository). The cases read are GOLDEN_EN_RULES_TEST_CASES (pragmatic_segmenter's English
 # Golden Rules), GOLDEN_ES_RULES_TEST_CASES + ES_MORE_TEST_CASES, GOLDEN_FR_RULES_TEST_CASES and
@@ -26,23 +32,23 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 golden=""
 heldout="$root/.build/debug/heldout"
 prose=()
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --golden) [ $# -ge 2 ] || { usage >&2; exit 2; }; golden="$2"; shift ;;
     --heldout) [ $# -ge 2 ] || { usage >&2; exit 2; }; heldout="$2"; shift ;;
     --prose) [ $# -ge 2 ] || { usage >&2; exit 2; }; prose+=("$2"); shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "segmenter.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+    *) echo "segment.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
-[ -n "$golden" ] && [ -d "$golden" ] || { echo "segmenter.sh: --golden DIR (pySBD's tests/lang) is required" >&2; exit 2; }
-[ -x "$heldout" ] || { echo "segmenter.sh: no heldout binary at $heldout (swift build first, or --heldout BIN)" >&2; exit 2; }
+[ -z "$golden" ] || [ -d "$golden" ] || { echo "segment.sh: --golden $golden is not a directory (pySBD's tests/lang)" >&2; exit 2; }
+[ -x "$heldout" ] || { echo "segment.sh: no heldout binary at $heldout (swift build first, or --heldout BIN)" >&2; exit 2; }
 if [ "${#prose[@]}" -eq 0 ]; then
-  for f in "$root"/corpora/samples/*.txt; do [ -e "$f" ] && prose+=("$f"); done
+  for f in "$root"/corpora/samples/*.txt "$root"/corpora/debian/prose/debian-reference.*.txt; do [ -e "$f" ] && prose+=("$f"); done
 fi
-python3 -c 'import pysbd' 2>/dev/null || pip install -q pysbd==0.3.4 >&2 || { echo "segmenter.sh: cannot install pysbd" >&2; exit 1; }
+python3 -c 'import pysbd' 2>/dev/null || pip install -q pysbd==0.3.4 >&2 || { echo "segment.sh: cannot install pysbd" >&2; exit 1; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -57,7 +63,8 @@ stub = types.ModuleType("pytest")
 stub.param = lambda *values, **_: tuple(values)
 stub.mark = types.SimpleNamespace(xfail=None, parametrize=lambda *a, **k: (lambda f: f))
 sys.modules["pytest"] = stub
-sys.path.insert(0, golden)
+if golden:
+    sys.path.insert(0, golden)
 
 def cases(file, names):
     namespace = {}
@@ -73,14 +80,14 @@ sets = {
     "es": cases("test_spanish.py", ["GOLDEN_ES_RULES_TEST_CASES", "ES_MORE_TEST_CASES"]),
     "fr": cases("test_french.py", ["GOLDEN_FR_RULES_TEST_CASES"]),
     "de": cases("test_deutsch.py", ["GOLDEN_DE_RULES_TEST_CASES"]),
-}
+} if golden else {}
 collapse = lambda s: re.sub(r"\s+", " ", s).strip()
 
-def heldout_split(lang, texts):
-    path = os.path.join(work, f"golden.{lang}.txt")
+def heldout_split(lang, texts, name="golden"):
+    path = os.path.join(work, f"{name}.{lang}.txt")
     with open(path, "w", encoding="utf-8") as out:
         out.write("\n\n".join(collapse(t) for t in texts) + "\n")
-    store = os.path.join(work, f"golden-{lang}.sqlite")
+    store = os.path.join(work, f"{name}-{lang}.sqlite")
     subprocess.run([heldout, "ingest", "--store", store, "--format", "text", "--lang", lang,
                     "--documents", "paragraph", path], check=True, stdout=subprocess.DEVNULL)
     db = sqlite3.connect(store)
@@ -93,7 +100,8 @@ def heldout_split(lang, texts):
 
 import pysbd
 total = {"heldout": 0, "pysbd": 0, "cases": 0}
-print("lang  cases  heldout  pySBD")
+if sets:
+    print("lang  cases  heldout  pySBD")
 failures = []
 for lang, group in sets.items():
     texts = [c[0] for c in group]
@@ -106,10 +114,42 @@ for lang, group in sets.items():
     print(f"{lang:4}  {len(group):5}  {right_ours:7}  {right_theirs:5}")
     total["heldout"] += right_ours; total["pysbd"] += right_theirs; total["cases"] += len(group)
     failures += [(lang, e, o) for o, e in zip(ours, expected) if o != e]
-print(f"all   {total['cases']:5}  {total['heldout']:7}  {total['pysbd']:5}")
-print()
+if sets:
+    print(f"all   {total['cases']:5}  {total['heldout']:7}  {total['pysbd']:5}")
+    print()
 for lang, expected, got in failures:
     print(f"[{lang}] expected {expected}\n     heldout  {got}")
+
+def language_of(path):
+    return next((p for p in os.path.basename(path).split(".") if p in ("en", "fr", "de", "es")), "en")
+
+def ends(sentences):
+    """Where each sentence ends, in characters of the paragraph without whitespace."""
+    out, at = set(), 0
+    for sentence in sentences:
+        at += len(re.sub(r"\s+", "", sentence))
+        out.add(at)
+    return out
+
+print()
+print("agreement on prose (paragraph by paragraph, whitespace collapsed)")
+print("file                           sentences heldout  pySBD  identical  same ends")
+for index, source in enumerate(prose):
+    lang = language_of(source)
+    paragraphs = [collapse(p) for p in re.split(r"\n\s*\n", open(source, encoding="utf-8").read()) if p.strip()]
+    ours = heldout_split(lang, paragraphs, name=f"agree{index}")
+    segmenter = pysbd.Segmenter(language=lang, clean=False)
+    theirs = [[collapse(s) for s in segmenter.segment(p) if s.strip()] for p in paragraphs]
+    identical = both = either = 0
+    for o, t in zip(ours, theirs):
+        pool = list(t)
+        for sentence in o:
+            if sentence in pool:
+                pool.remove(sentence); identical += 1
+        a, b = ends(o), ends(t)
+        both += len(a & b); either += len(a | b)
+    n_ours, n_theirs = sum(map(len, ours)), sum(map(len, theirs))
+    print(f"{os.path.basename(source):30} {n_ours:17} {n_theirs:6} {identical:10} {100 * both / max(either, 1):9.1f}%")
 
 print()
 print("speed (characters per second; heldout = whole text ingest into a fresh store)")
@@ -121,7 +161,7 @@ for index, source in enumerate(prose):
     path = os.path.join(work, f"prose-{index}-" + os.path.basename(source))
     with open(path, "w", encoding="utf-8") as out:
         out.write(text)
-    lang = next((p for p in os.path.basename(path).split(".") if p in ("en", "fr", "de", "es")), "en")
+    lang = language_of(path)
     segmenter = pysbd.Segmenter(language=lang, clean=False)
     start = time.perf_counter()
     for paragraph in text.split("\n\n"):

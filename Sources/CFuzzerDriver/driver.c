@@ -1,0 +1,1 @@
+// Declarations only (include/CFuzzerDriver.h): the driver is in compiler-rt under -sanitize=fuzzer.
