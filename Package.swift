@@ -74,10 +74,16 @@ let package = Package(
             name: "HeldoutPublish",
             dependencies: ["HeldoutCore", "HeldoutStore"]
         ),
+        // Stateless mappers for a cluster (issue 15): the stages' own code, rows in and out.
+        .target(
+            name: "HeldoutShard",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading"]
+        ),
         .executableTarget(
             name: "heldout",
             dependencies: [
                 "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit", "HeldoutPublish",
+                "HeldoutShard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -111,6 +117,10 @@ let package = Package(
         .testTarget(
             name: "HeldoutPublishTests",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutPublish"]
+        ),
+        .testTarget(
+            name: "HeldoutShardTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutShard"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -65,10 +65,9 @@ public struct Ingester {
         return planned
     }
 
-    /// Hashes the corpus's files, and stores it unless the store already holds these exact bytes
-    /// under this name. Nothing is kept if reading fails.
-    public func ingest(_ corpus: PlannedCorpus, into store: Store,
-                       progress: ((_ bytesRead: Int64, _ totalBytes: Int64, _ units: Int) -> Void)? = nil) throws -> IngestReport {
+    /// The reader of a planned corpus and what the store records of it: the files hashed as the
+    /// reader reads them. `heldout map units` describes a corpus through this too (issue 15).
+    public func describe(_ corpus: PlannedCorpus) throws -> (CorpusReader, CorpusDescriptor) {
         // Hash what the reader reads: an XCES alignment names its sentence documents, and a
         // change in one of them is a change of the corpus.
         let reader = try corpus.format.makeReader(files: corpus.files, options: options)
@@ -86,7 +85,15 @@ public struct Ingester {
         let descriptor = CorpusDescriptor(name: corpus.name, format: corpus.format.rawValue, sha256: sha, size: size,
                                           files: reader.files, domain: options.domain, licence: licence,
                                           readOptions: try options.fingerprint(format: corpus.format))
-        return try store.ingest(descriptor, progress: { bytes, units in progress?(bytes, size, units) }) { sink in
+        return (reader, descriptor)
+    }
+
+    /// Hashes the corpus's files, and stores it unless the store already holds these exact bytes
+    /// under this name. Nothing is kept if reading fails.
+    public func ingest(_ corpus: PlannedCorpus, into store: Store,
+                       progress: ((_ bytesRead: Int64, _ totalBytes: Int64, _ units: Int) -> Void)? = nil) throws -> IngestReport {
+        let (reader, descriptor) = try describe(corpus)
+        return try store.ingest(descriptor, progress: { bytes, units in progress?(bytes, descriptor.size, units) }) { sink in
             try reader.read(into: sink)
         }
     }

@@ -10,10 +10,12 @@ import HeldoutStore
 /// the rebuild takes exactly the path the original build took, so there is one copy of it.
 enum BuildPipeline {
     /// Ingest, grade, make questions, split and audit; `output` defaults to `splits/NAME`.
-    static func run(specPath spec: String, storePath: String, output out: String?) throws -> SplitSummary {
+    /// `ingested`: the store already holds the sources (`heldout map replay`, issue 15), so they
+    /// are neither planned nor read here.
+    static func run(specPath spec: String, storePath: String, output out: String?, ingested: Bool = false) throws -> SplitSummary {
         let parsed = try SplitSpec.load(path: spec)
         // Every source and template is checked before the store is touched.
-        let planned = try parsed.sources.enumerated().map { index, source in try BuildCommand.plan(source, index: index) }
+        let planned = ingested ? [] : try parsed.sources.enumerated().map { index, source in try BuildCommand.plan(source, index: index) }
         let templates = try parsed.templates.map { try TemplateLoader.load(directory: $0) }
         let store = try Store(path: storePath)
 

@@ -14,7 +14,7 @@ struct Heldout: ParsableCommand {
         and column), 4 the store cannot be used (busy, not a heldout store, disk full).
         """,
         version: version,
-        subcommands: [BuildCommand.self, IngestCommand.self, GradeCommand.self, StatsCommand.self, SegmentsCommand.self, QuestionsCommand.self, ItemsCommand.self, SplitCommand.self, AuditCommand.self, SyllablesCommand.self, PublishCommand.self, VerifyCommand.self, RebuildCommand.self]
+        subcommands: [BuildCommand.self, IngestCommand.self, GradeCommand.self, StatsCommand.self, SegmentsCommand.self, QuestionsCommand.self, ItemsCommand.self, SplitCommand.self, AuditCommand.self, SyllablesCommand.self, PublishCommand.self, VerifyCommand.self, RebuildCommand.self, MapCommand.self]
     )
 }
 

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Issue 15's CI check, run by Tests/HeldoutCLITests/SparkTests.swift: a generated multi-way
+corpus built locally with `heldout build` and on PySpark (spark/heldout_spark.py) must give the
+same split bytes, in local[2] with the default partitions, with 1 and 7 partitions, and with the
+sources handed to Spark in reverse order; Spark's alignment groups (large-star/small-star) and
+grades must equal the store's; and a pivot planted across two files must be isolated.
+One SparkSession serves every variant (JVM start-up is paid once).
+
+usage: check_spark.py HELDOUT_BINARY REPOSITORY WORKDIR [--units N]
+Prints one JSON object; exits 1 on the first difference.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+FILES = ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl", "spec.yaml", "audit.json", "manifest.json"]
+
+
+def digest(directory):
+    out = {}
+    for name in FILES:
+        path = os.path.join(directory, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def fail(result, message):
+    result["error"] = message
+    print(json.dumps(result, sort_keys=True))
+    sys.exit(1)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("binary")
+    p.add_argument("repository")
+    p.add_argument("workdir")
+    p.add_argument("--units", type=int, default=50000)
+    args = p.parse_args()
+    sys.path.insert(0, os.path.join(args.repository, "spark"))
+    import generate_corpus
+    import heldout_spark
+
+    work = os.path.abspath(args.workdir)
+    corpus = os.path.join(work, "corpus")
+    templates = os.path.join(corpus, "templates")
+    os.makedirs(templates, exist_ok=True)
+    shutil.copy(os.path.join(args.repository, "templates", "translation.yaml"), templates)
+    subprocess.run([sys.executable, os.path.join(args.repository, "spark", "generate_corpus.py"), corpus,
+                    "--units", str(args.units), "--templates", "templates"], check=True)
+    spec = os.path.join(corpus, "spec.yaml")
+    result = {"units": args.units, "variants": {}}
+
+    started = time.time()
+    local = subprocess.run([args.binary, "build", spec, "--store", os.path.join(work, "local.sqlite"),
+                            "--out", os.path.join(work, "local")], cwd=corpus, capture_output=True, text=True)
+    if local.returncode != 0:
+        fail(result, "local build failed: " + local.stderr[-2000:])
+    result["local_seconds"] = round(time.time() - started, 2)
+    expected = digest(os.path.join(work, "local"))
+    result["local"] = expected
+    if not all(name in expected for name in ["train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json"]):
+        fail(result, "the local build wrote no split files")
+
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[2]").appName("heldout-check")
+             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
+    variants = [("local[2]", [], True), ("1 partition", ["--partitions", "1"], False),
+                ("7 partitions", ["--partitions", "7"], False), ("reversed inputs", ["--reverse-inputs"], False)]
+    for name, extra, check in variants:
+        out = os.path.join(work, "spark-" + name.replace(" ", "-").replace("[", "").replace("]", ""))
+        options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json"] + extra + (["--check"] if check else []))
+        started = time.time()
+        import io
+        from contextlib import redirect_stdout
+        captured = io.StringIO()
+        with redirect_stdout(captured):
+            status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"])
+        if status != 0:
+            fail(result, f"{name}: the Spark driver exited {status}")
+        summary = json.loads(captured.getvalue())
+        got = digest(out)
+        result["variants"][name] = {"seconds": round(time.time() - started, 2), "partitions": summary["partitions"],
+                                    "same_bytes": got == expected}
+        if got != expected:
+            different = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
+            fail(result, f"{name}: split files differ from the local build: {different}")
+        if check:
+            result["alignment_groups"] = summary["alignment_groups"]
+            result["cc_iterations"] = summary["cc_iterations"]
+            if summary["alignment_groups"] != summary["store_alignment_groups"]:
+                fail(result, f"Spark found {summary['alignment_groups']} alignment groups, the store {summary['store_alignment_groups']}")
+            if summary["bands"] != summary["store_bands"]:
+                fail(result, f"Spark's grades {summary['bands']} differ from the store's {summary['store_bands']}")
+            result["bands"] = summary["bands"]
+
+    # The planted pivot: en-fr in the first file, fr-de in the last. Its pieces must not be on
+    # both sides of the split.
+    planted = {generate_corpus.PLANTED_EN, generate_corpus.PLANTED_FR, generate_corpus.PLANTED_DE}
+    sides = {}
+    local_dir = os.path.join(work, "local")
+    for side in ["train", "dev", "test", "dropped"]:
+        with open(os.path.join(local_dir, side + ".jsonl"), encoding="utf-8") as f:
+            for line in f:
+                if any(text in line for text in planted):
+                    sides.setdefault(side, 0)
+                    sides[side] += 1
+    result["planted_sides"] = sides
+    if sum(sides.values()) < 2:
+        fail(result, f"the planted pivot made fewer than two items (fr-en and de-en through the pivot): {sides}")
+    if "train" in sides and ("dev" in sides or "test" in sides):
+        fail(result, f"the planted pivot leaks: {sides}")
+    audit = subprocess.run([args.binary, "audit", os.path.join(work, "spark-local2"), "--no-write"],
+                           cwd=work, capture_output=True, text=True)
+    result["audit_status"] = audit.returncode
+    if audit.returncode != 0:
+        fail(result, "heldout audit on the Spark output: " + audit.stdout[-1000:] + audit.stderr[-1000:])
+    spark.stop()
+    print(json.dumps(result, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
