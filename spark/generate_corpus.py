@@ -4,7 +4,7 @@
 Writes DIR/tmx-K.tmx (K < --files) with en/fr/de units, DIR/pairs.en + DIR/pairs.es (a Moses
 pair), and DIR/spec.yaml (language_pair axis: de-en and es-en supervised, fr-en held out).
 Sentences are random words of invented vocabularies (no real text), so none is a near-duplicate
-of another by chance. A third of the concepts are pivots split across two files: en-fr in one,
+of another by chance. A fifth of the concepts are pivots split across two files: en-fr in one,
 fr-de in another, so their pieces sit in different partitions. One planted concept, whose English
 is PLANTED_EN, is such a pivot across the first and the last file.
 
@@ -69,14 +69,20 @@ def main():
         text = {lang: sentence(rng, vocab[lang]) for lang in SYLLABLES}
         kind = rng.random()
         home = rng.randrange(args.files)
-        if kind < 0.4:
+        if kind < 0.25:  # a three-way unit: its fr-en and de-en items share the English
             tmx[home].append(tu([("en", text["en"]), ("fr", text["fr"]), ("de", text["de"])]))
             units += 1
-        elif kind < 0.7:
+        elif kind < 0.45:  # a pivot across two files: en-fr here, fr-de in another file
             other = (home + 1 + rng.randrange(args.files - 1)) % args.files if args.files > 1 else home
             tmx[home].append(tu([("en", text["en"]), ("fr", text["fr"])]))
             tmx[other].append(tu([("fr", text["fr"]), ("de", text["de"])]))
             units += 2
+        elif kind < 0.7:
+            tmx[home].append(tu([("en", text["en"]), ("fr", text["fr"])]))
+            units += 1
+        elif kind < 0.85:
+            tmx[home].append(tu([("de", text["de"]), ("en", text["en"])]))
+            units += 1
         else:
             moses_en.append(text["en"])
             moses_es.append(text["es"])

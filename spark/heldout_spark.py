@@ -19,6 +19,7 @@ usage: heldout_spark.py SPEC --out DIR [--binary heldout] [--master local[2]] [-
 import argparse
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -125,7 +126,11 @@ def run(spark, args, spec, binary, executor_binary, sources):
     spec_dir = os.path.dirname(spec)
     env = {"PATH": os.environ.get("PATH", "")}
     # Sources are relative to the spec: the mapper runs from the spec's directory.
-    command = ["/bin/sh", "-c", f'cd "{spec_dir}" && exec "{executor_binary}" map units "{spec}"']
+    # RDD.pipe takes one string and splits it with shlex: quote each word.
+    # A relative binary (`./heldout` shipped with --files) is taken from the task's directory.
+    script = (f'h={shlex.quote(executor_binary)}; case "$h" in /*) ;; */*) h="$PWD/$h" ;; esac; '
+              f'cd {shlex.quote(spec_dir)} && exec "$h" map units {shlex.quote(spec)}')
+    command = shlex.join(["/bin/sh", "-c", script])
     lines = indices.pipe(command, env=env)
     rows = lines.map(json.loads).map(lambda r: ((r["source"], r["corpus"], r["ordinal"]), r))
     rows = rows.repartition(partitions).cache()
@@ -140,7 +145,7 @@ def run(spark, args, spec, binary, executor_binary, sources):
         summary["alignment_groups"] = roots
         summary["cc_iterations"] = iterations
         distinct = segments.map(lambda s: (s[0], s)).reduceByKey(lambda a, b: a, partitions).values()
-        grade_cmd = ["/bin/sh", "-c", f'exec "{executor_binary}" map grade "{spec}"']
+        grade_cmd = shlex.join([executor_binary, "map", "grade", spec])
         grades = distinct.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(grade_cmd, env=env).map(json.loads)
         summary["bands"] = dict(sorted(grades.map(lambda g: (g["band"], 1)).reduceByKey(lambda a, b: a + b).collect()))
         summary["segments"] = distinct.count()

@@ -11,12 +11,14 @@ Prints one JSON object; exits 1 on the first difference.
 """
 import argparse
 import hashlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from contextlib import redirect_stdout
 
 FILES = ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl", "spec.yaml", "audit.json", "manifest.json"]
 
@@ -71,7 +73,7 @@ def main():
 
     from pyspark.sql import SparkSession
     spark = (SparkSession.builder.master("local[2]").appName("heldout-check")
-             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
     variants = [("local[2]", [], True), ("1 partition", ["--partitions", "1"], False),
@@ -80,8 +82,6 @@ def main():
         out = os.path.join(work, "spark-" + name.replace(" ", "-").replace("[", "").replace("]", ""))
         options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json"] + extra + (["--check"] if check else []))
         started = time.time()
-        import io
-        from contextlib import redirect_stdout
         captured = io.StringIO()
         with redirect_stdout(captured):
             status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"])
@@ -103,21 +103,30 @@ def main():
                 fail(result, f"Spark's grades {summary['bands']} differ from the store's {summary['store_bands']}")
             result["bands"] = summary["bands"]
 
-    # The planted pivot: en-fr in the first file, fr-de in the last. Its pieces must not be on
-    # both sides of the split.
-    planted = {generate_corpus.PLANTED_EN, generate_corpus.PLANTED_FR, generate_corpus.PLANTED_DE}
+    # The planted pivot: en-fr in the first file, fr-de in the last. Its de-en item gets its
+    # English through the French of another file (and so another partition); it and the fr-en
+    # item share that English, so they must not sit on both sides of the split.
+    import sqlite3
+    with sqlite3.connect(os.path.join(work, "local.sqlite")) as db:
+        planted = {row[0].lower(): row[1] for row in
+                   db.execute("SELECT hex(id), pair FROM item WHERE question LIKE '%Zorvik%'")}
+    if sorted(planted.values()) != ["de-en", "fr-en"]:
+        fail(result, f"the planted pivot made items {sorted(planted.values())}, not one fr-en and one de-en")
     sides = {}
-    local_dir = os.path.join(work, "local")
     for side in ["train", "dev", "test", "dropped"]:
-        with open(os.path.join(local_dir, side + ".jsonl"), encoding="utf-8") as f:
+        with open(os.path.join(work, "spark-local2", side + ".jsonl"), encoding="utf-8") as f:
             for line in f:
-                if any(text in line for text in planted):
-                    sides.setdefault(side, 0)
-                    sides[side] += 1
+                record = json.loads(line)
+                if record["id"] in planted:
+                    sides[planted[record["id"]]] = side
+                    if side != "dropped" and record["pair"] == "de-en" and \
+                            record["source"]["translation"] != generate_corpus.PLANTED_EN:
+                        fail(result, "the planted de-en item did not get its English through the pivot")
     result["planted_sides"] = sides
-    if sum(sides.values()) < 2:
-        fail(result, f"the planted pivot made fewer than two items (fr-en and de-en through the pivot): {sides}")
-    if "train" in sides and ("dev" in sides or "test" in sides):
+    if len(sides) != 2:
+        fail(result, f"the planted items are not all in the split or dropped.jsonl: {sides}")
+    kept = set(sides.values()) - {"dropped"}
+    if "train" in kept and kept & {"dev", "test"}:
         fail(result, f"the planted pivot leaks: {sides}")
     audit = subprocess.run([args.binary, "audit", os.path.join(work, "spark-local2"), "--no-write"],
                            cwd=work, capture_output=True, text=True)
