@@ -3,7 +3,7 @@
 # (spark/heldout_spark.py) in local[1] and local[2]: wall time, peak memory, bytes shuffled
 # (from Spark's event log), and whether the split files are the same bytes.
 #
-#   bench/spark.sh [UNITS]      (default 1000000; needs pyspark and java 17, a release build)
+#   bench/spark.sh [UNITS]      (default 1000000; needs pyspark and java 17; HELDOUT_BIN=release binary)
 #
 # Peak memory: `/usr/bin/time -v`'s maximum resident set of the largest process of each run (for
 # Spark that is the local-mode JVM, which is driver and executor at once, or the replay); the
@@ -11,8 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UNITS=${1:-1000000}
-swift build -c release --product heldout >/dev/null
-BIN=$PWD/.build/release/heldout
+# HELDOUT_BIN: a release binary already built (else it is built here).
+if [ -z "${HELDOUT_BIN:-}" ]; then
+  swift build -c release --product heldout >/dev/null
+  HELDOUT_BIN=$PWD/.build/release/heldout
+fi
+BIN=$HELDOUT_BIN
 WORK=$(mktemp -d /tmp/heldout-spark-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/corpus/templates"

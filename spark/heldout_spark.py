@@ -133,7 +133,10 @@ def run(spark, args, spec, binary, executor_binary, sources):
     command = shlex.join(["/bin/sh", "-c", script])
     lines = indices.pipe(command, env=env)
     rows = lines.map(json.loads).map(lambda r: ((r["source"], r["corpus"], r["ordinal"]), r))
-    rows = rows.repartition(partitions).cache()
+    # Kept (spilling to disk) for the count, the checks and the sort: piping again would give
+    # the same rows, but at the cost of reading every source again.
+    from pyspark import StorageLevel
+    rows = rows.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
     summary = {"partitions": partitions, "sources": sources, "rows": rows.count()}
 
     if args.check:

@@ -65,3 +65,60 @@ struct SparkTests {
 private final class Drained: @unchecked Sendable {
     var data = Data()
 }
+
+/// `heldout map` on the command line: what the driver relies on before any executor starts.
+@Suite("map command")
+struct MapCommandTests {
+    @Test("plan counts a spec's sources and refuses a format the cluster path does not carry (exit 2); a bad source index exits 3")
+    func planAndBadInput() throws {
+        let w = try Workspace()
+        try w.write("a.tmx", ShardFixture.tmx)
+        try w.write("ok.yaml", "name: ok\nsources:\n  - { path: a.tmx, format: tmx }\naxis: category\ncolumns:\n  translation: { role: supervised }\n")
+        let plan = try w.run("map", "plan", "ok.yaml")
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout == "{\"sources\":1}\n")
+
+        try w.write("tree.yaml", "name: tree\nsources:\n  - { path: a.tmx, format: tmx }\n  - { path: t.conllu, format: conllu, lang: fr }\naxis: category\ncolumns:\n  grammar: { role: supervised }\n")
+        let refused = try w.run("map", "plan", "tree.yaml")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("sources[1]: format conllu is not carried by the cluster path"), "\(refused.stderr)")
+
+        let units = try HeldoutBinary.runWithInput(["map", "units", "ok.yaml"], input: "0\n7\n", in: w.url)
+        #expect(units.status == 3, "\(units.stderr)")
+        #expect(units.stderr.contains("<stdin>:2"), "\(units.stderr)")
+        // The rows of source 0 came out before the bad line: a corpus row, then its units in order.
+        let rows = units.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(rows.first?["kind"] as? String == "corpus")
+        #expect(rows.dropFirst().map { $0["ordinal"] as? Int } == (1..<rows.count).map { $0 })
+    }
+}
+
+enum ShardFixture {
+    static let tmx = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/>
+        <body>
+        <tu><tuv xml:lang="en"><seg>The ferry left an hour late.</seg></tuv><tuv xml:lang="fr"><seg>Le bac est parti avec une heure de retard.</seg></tuv></tu>
+        <tu><tuv xml:lang="en"><seg>Bring a coat, the evenings are cold.</seg></tuv><tuv xml:lang="de"><seg>Nimm einen Mantel mit, die Abende sind kalt.</seg></tuv></tu>
+        </body></tmx>
+        """
+}
+
+extension HeldoutBinary {
+    /// Runs with `input` on stdin.
+    static func runWithInput(_ arguments: [String], input: String, in directory: URL) throws -> Result {
+        let process = start(arguments, in: directory)
+        let inPipe = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = inPipe
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        inPipe.fileHandleForWriting.write(Data(input.utf8))
+        try inPipe.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
