@@ -75,6 +75,31 @@ def main():
     spark = (SparkSession.builder.master("local[2]").appName("heldout-check")
              .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
+    # Connected components on a random graph whose components need several rounds (the corpus's
+    # are small), against union-find, in 1 and 3 partitions.
+    import random
+    rng = random.Random(7)
+    edges = [(f"{rng.randrange(600):04d}", f"{rng.randrange(600):04d}") for _ in range(420)]
+    parent = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        parent.setdefault(a, a), parent.setdefault(b, b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    expected_components = {x: find(x) for x in parent if find(x) != x}
+    for p in (1, 3):
+        components, rounds = heldout_spark.large_star_small_star(spark.sparkContext.parallelize(edges, p), p)
+        if dict(components.collect()) != expected_components:
+            fail(result, f"large-star/small-star differs from union-find in {p} partition(s)")
+        result["cc_random_graph_rounds"] = rounds
+    if result["cc_random_graph_rounds"] < 3:
+        fail(result, f"the random graph converged in {rounds} round(s): it no longer tests the iteration")
+
     plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
     variants = [("local[2]", [], True), ("1 partition", ["--partitions", "1"], False),
                 ("7 partitions", ["--partitions", "7"], False), ("reversed inputs", ["--reverse-inputs"], False)]
