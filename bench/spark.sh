@@ -43,13 +43,18 @@ for cores in 1 2; do
       --conf spark.ui.showConsoleProgress=false \
       spark/heldout_spark.py "$WORK/corpus/spec.yaml" --out "$WORK/spark-$cores" --binary "$BIN" --json \
       >"$WORK/spark-$cores.json" 2>"$WORK/spark-$cores.time"
-  shuffled=$(python3 - "$events" <<'PY'
+  shuffled=$(python3 - "$events" <<'PY' || echo unknown
 import json, os, sys
 total = 0
-for name in os.listdir(sys.argv[1]):
-    with open(os.path.join(sys.argv[1], name)) as f:
+# Spark 4 may write a directory per application (eventlog_v2_*) holding the event files.
+paths = [os.path.join(d, n) for d, _, names in os.walk(sys.argv[1]) for n in names if not n.startswith("appstatus")]
+for path in paths:
+    with open(path) as f:
         for line in f:
-            e = json.loads(line)
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
             if e.get("Event") == "SparkListenerTaskEnd":
                 m = e.get("Task Metrics") or {}
                 total += (m.get("Shuffle Write Metrics") or {}).get("Shuffle Bytes Written", 0)
