@@ -39,7 +39,7 @@ echo "mapper (1 source): wall $(wall "$WORK/mapper.time"), peak $(peak "$WORK/ma
 for cores in 1 2; do
   events="$WORK/events-$cores"; mkdir -p "$events"
   /usr/bin/time -v spark-submit --master "local[$cores]" --driver-memory 2g \
-      --conf spark.eventLog.enabled=true --conf spark.eventLog.dir="file://$events" \
+      --conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false --conf spark.eventLog.dir="file://$events" \
       --conf spark.ui.showConsoleProgress=false \
       spark/heldout_spark.py "$WORK/corpus/spec.yaml" --out "$WORK/spark-$cores" --binary "$BIN" --json \
       >"$WORK/spark-$cores.json" 2>"$WORK/spark-$cores.time"
