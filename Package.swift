@@ -80,10 +80,16 @@ let package = Package(
             name: "HeldoutBuild",
             dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit", "HeldoutPublish"]
         ),
+        // Stateless mappers for a cluster (issue 15): the stages' own code, rows in and out.
+        .target(
+            name: "HeldoutShard",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading"]
+        ),
         .executableTarget(
             name: "heldout",
             dependencies: [
                 "HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutAudit", "HeldoutPublish", "HeldoutBuild",
+                "HeldoutShard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -139,6 +145,10 @@ let package = Package(
             dependencies: ["HeldoutCore", "HeldoutIngest", "HeldoutFuzz"],
             // Inputs fuzzing found, replayed by path (and seeded into bench/fuzz.sh).
             exclude: ["Regressions"]
+        ),
+        .testTarget(
+            name: "HeldoutShardTests",
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutShard"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

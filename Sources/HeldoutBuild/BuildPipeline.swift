@@ -29,6 +29,9 @@ public enum BuildPipeline {
         public var onStageStart: ((String?) -> Void)?
         /// Test hook, passed on to `Splitter.Options`.
         public var splitProgress: ((String) -> Void)?
+        /// The store already holds the sources (`heldout map replay`, issue 15), so they are
+        /// neither planned nor read here.
+        public var ingested = false
 
         public init(specPath: String, storePath: String, toolVersion: String) {
             self.specPath = specPath
@@ -76,7 +79,7 @@ public enum BuildPipeline {
         let spec = request.specPath
         let parsed = try SplitSpec.load(path: spec)
         // Every source and template is checked before the store is touched.
-        let planned = try parsed.sources.enumerated().map { index, source in try IngestRequest(source: source, index: index).plan() }
+        let planned = request.ingested ? [] : try parsed.sources.enumerated().map { index, source in try IngestRequest(source: source, index: index).plan() }
         let templates = try parsed.templates.map { try TemplateLoader.load(directory: $0) }
         let store = try Store(path: request.storePath, busyTimeout: request.busyTimeout, onWait: request.onWait)
         let runner = StageRunner(store: store, log: request.log, showProgress: request.showProgress)

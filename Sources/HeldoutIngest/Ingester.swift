@@ -78,6 +78,12 @@ public struct Ingester {
         }
     }
 
+    /// The reader of a planned corpus and what the store records of it. `heldout map units`
+    /// describes a corpus through this (issue 15).
+    public func describe(_ corpus: PlannedCorpus) throws -> (CorpusReader, CorpusDescriptor) {
+        (try corpus.format.makeReader(files: corpus.files, options: options), try descriptor(for: corpus))
+    }
+
     /// What the store records of the corpus: its name, format, files, SHA-256 and read options.
     public func descriptor(for corpus: PlannedCorpus) throws -> CorpusDescriptor {
         // Hash what the reader reads: an XCES alignment names its sentence documents, and a

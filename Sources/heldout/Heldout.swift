@@ -21,6 +21,7 @@ struct Heldout: ParsableCommand {
                                                          SplitCommand.self, AuditCommand.self]),
             CommandGroup(name: "Releases", subcommands: [PublishCommand.self, VerifyCommand.self, RebuildCommand.self]),
             CommandGroup(name: "Inspection", subcommands: [StatsCommand.self, SegmentsCommand.self, ItemsCommand.self, SyllablesCommand.self]),
+            CommandGroup(name: "More than one machine", subcommands: [MapCommand.self]),
         ]
     )
 

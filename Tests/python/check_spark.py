@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Issue 15's CI check, run by Tests/HeldoutCLITests/SparkTests.swift: a generated multi-way
+corpus built locally with `heldout build` and on PySpark (spark/heldout_spark.py) must give the
+same split bytes, in local[2] with the default partitions, with 1 and 7 partitions, and with the
+sources handed to Spark in reverse order; Spark's alignment groups (large-star/small-star) and
+grades must equal the store's; and a pivot planted across two files must be isolated.
+One SparkSession serves every variant (JVM start-up is paid once).
+
+usage: check_spark.py HELDOUT_BINARY REPOSITORY WORKDIR [--units N]
+Prints one JSON object; exits 1 on the first difference.
+"""
+import argparse
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import redirect_stdout
+
+FILES = ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl", "spec.yaml", "audit.json", "manifest.json"]
+
+
+def digest(directory):
+    out = {}
+    for name in FILES:
+        path = os.path.join(directory, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def fail(result, message):
+    result["error"] = message
+    print(json.dumps(result, sort_keys=True))
+    sys.exit(1)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("binary")
+    p.add_argument("repository")
+    p.add_argument("workdir")
+    p.add_argument("--units", type=int, default=50000)
+    args = p.parse_args()
+    sys.path.insert(0, os.path.join(args.repository, "spark"))
+    import generate_corpus
+    import heldout_spark
+
+    work = os.path.abspath(args.workdir)
+    corpus = os.path.join(work, "corpus")
+    templates = os.path.join(corpus, "templates")
+    os.makedirs(templates, exist_ok=True)
+    shutil.copy(os.path.join(args.repository, "templates", "translation.yaml"), templates)
+    subprocess.run([sys.executable, os.path.join(args.repository, "spark", "generate_corpus.py"), corpus,
+                    "--units", str(args.units), "--templates", "templates"], check=True)
+    spec = os.path.join(corpus, "spec.yaml")
+    result = {"units": args.units, "variants": {}}
+
+    started = time.time()
+    local = subprocess.run([args.binary, "build", spec, "--store", os.path.join(work, "local.sqlite"),
+                            "--out", os.path.join(work, "local")], cwd=corpus, capture_output=True, text=True)
+    if local.returncode != 0:
+        fail(result, "local build failed: " + local.stderr[-2000:])
+    result["local_seconds"] = round(time.time() - started, 2)
+    expected = digest(os.path.join(work, "local"))
+    result["local"] = expected
+    if not all(name in expected for name in ["train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json"]):
+        fail(result, "the local build wrote no split files")
+
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[2]").appName("heldout-check")
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    # Connected components on a random graph whose components need several rounds (the corpus's
+    # are small), against union-find, in 1 and 3 partitions.
+    import random
+    rng = random.Random(7)
+    edges = [(f"{rng.randrange(600):04d}", f"{rng.randrange(600):04d}") for _ in range(420)]
+    parent = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        parent.setdefault(a, a), parent.setdefault(b, b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    expected_components = {x: find(x) for x in parent if find(x) != x}
+    for p in (1, 3):
+        components, rounds = heldout_spark.large_star_small_star(spark.sparkContext.parallelize(edges, p), p)
+        if dict(components.collect()) != expected_components:
+            fail(result, f"large-star/small-star differs from union-find in {p} partition(s)")
+        result["cc_random_graph_rounds"] = rounds
+    if result["cc_random_graph_rounds"] < 3:
+        fail(result, f"the random graph converged in {rounds} round(s): it no longer tests the iteration")
+
+    plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
+    variants = [("local[2]", [], True), ("1 partition", ["--partitions", "1"], False),
+                ("7 partitions", ["--partitions", "7"], False), ("reversed inputs", ["--reverse-inputs"], False)]
+    for name, extra, check in variants:
+        out = os.path.join(work, "spark-" + name.replace(" ", "-").replace("[", "").replace("]", ""))
+        options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json"] + extra + (["--check"] if check else []))
+        started = time.time()
+        captured = io.StringIO()
+        with redirect_stdout(captured):
+            status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"])
+        if status != 0:
+            fail(result, f"{name}: the Spark driver exited {status}")
+        summary = json.loads(captured.getvalue())
+        got = digest(out)
+        result["variants"][name] = {"seconds": round(time.time() - started, 2), "partitions": summary["partitions"],
+                                    "same_bytes": got == expected}
+        if got != expected:
+            different = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
+            fail(result, f"{name}: split files differ from the local build: {different}")
+        if check:
+            result["alignment_groups"] = summary["alignment_groups"]
+            result["cc_iterations"] = summary["cc_iterations"]
+            if summary["alignment_groups"] != summary["store_alignment_groups"]:
+                fail(result, f"Spark found {summary['alignment_groups']} alignment groups, the store {summary['store_alignment_groups']}")
+            if summary["bands"] != summary["store_bands"]:
+                fail(result, f"Spark's grades {summary['bands']} differ from the store's {summary['store_bands']}")
+            result["bands"] = summary["bands"]
+
+    # The planted pivot: en-fr in the first file, fr-de in the last. Its de-en item gets its
+    # English through the French of another file (and so another partition); it and the fr-en
+    # item share that English, so they must not sit on both sides of the split.
+    import sqlite3
+    with sqlite3.connect(os.path.join(work, "local.sqlite")) as db:
+        planted = {row[0].lower(): row[1] for row in
+                   db.execute("SELECT hex(id), pair FROM item WHERE question LIKE '%Zorvik%'")}
+    if sorted(planted.values()) != ["de-en", "fr-en"]:
+        fail(result, f"the planted pivot made items {sorted(planted.values())}, not one fr-en and one de-en")
+    sides = {}
+    for side in ["train", "dev", "test", "dropped"]:
+        with open(os.path.join(work, "spark-local2", side + ".jsonl"), encoding="utf-8") as f:
+            for line in f:
+                record = json.loads(line)
+                if record["id"] in planted:
+                    sides[planted[record["id"]]] = side
+                    if side != "dropped" and record["pair"] == "de-en" and \
+                            record["source"]["translation"] != generate_corpus.PLANTED_EN:
+                        fail(result, "the planted de-en item did not get its English through the pivot")
+    result["planted_sides"] = sides
+    if len(sides) != 2:
+        fail(result, f"the planted items are not all in the split or dropped.jsonl: {sides}")
+    kept = set(sides.values()) - {"dropped"}
+    if "train" in kept and kept & {"dev", "test"}:
+        fail(result, f"the planted pivot leaks: {sides}")
+    audit = subprocess.run([args.binary, "audit", os.path.join(work, "spark-local2"), "--no-write"],
+                           cwd=work, capture_output=True, text=True)
+    result["audit_status"] = audit.returncode
+    if audit.returncode != 0:
+        fail(result, "heldout audit on the Spark output: " + audit.stdout[-1000:] + audit.stderr[-1000:])
+    spark.stop()
+    print(json.dumps(result, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

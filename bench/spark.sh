@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Issue 15 bench: a generated multi-way corpus built locally (`heldout build`) and on Spark
+# (spark/heldout_spark.py) in local[1] and local[2]: wall time, peak memory, bytes shuffled
+# (from Spark's event log), and whether the split files are the same bytes.
+#
+#   bench/spark.sh [UNITS]      (default 1000000; needs pyspark and java 17; HELDOUT_BIN=release binary)
+#
+# Peak memory: `/usr/bin/time -v`'s maximum resident set of the largest process of each run (for
+# Spark that is the local-mode JVM, which is driver and executor at once, or the replay); the
+# mapper processes' own peak is measured apart, on one source, since Spark starts them itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UNITS=${1:-1000000}
+# HELDOUT_BIN: a release binary already built (else it is built here).
+if [ -z "${HELDOUT_BIN:-}" ]; then
+  swift build -c release --product heldout >/dev/null
+  HELDOUT_BIN=$PWD/.build/release/heldout
+fi
+BIN=$HELDOUT_BIN
+WORK=$(mktemp -d /tmp/heldout-spark-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/corpus/templates"
+cp templates/translation.yaml "$WORK/corpus/templates/"
+python3 spark/generate_corpus.py "$WORK/corpus" --units "$UNITS" --templates templates
+du -sh "$WORK/corpus" | sed 's/^/corpus size: /'
+
+peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $6/1024}'; }
+wall() { grep "Elapsed (wall" "$1" | awk '{print $8}'; }
+digest() { (cd "$1" && sha256sum train.jsonl dev.jsonl test.jsonl dropped.jsonl manifest.json spec.yaml audit.json); }
+
+(cd "$WORK/corpus" && /usr/bin/time -v "$BIN" build spec.yaml --store "$WORK/local.sqlite" --out "$WORK/local" >/dev/null 2>"$WORK/local.time")
+echo "local build:      wall $(wall "$WORK/local.time"), peak $(peak "$WORK/local.time")"
+digest "$WORK/local" >"$WORK/local.sha"
+
+# One mapper on the largest source, alone: what each executor's `heldout map units` holds.
+(cd "$WORK/corpus" && echo 0 | /usr/bin/time -v "$BIN" map units spec.yaml >/dev/null 2>"$WORK/mapper.time")
+echo "mapper (1 source): wall $(wall "$WORK/mapper.time"), peak $(peak "$WORK/mapper.time")"
+
+for cores in 1 2; do
+  events="$WORK/events-$cores"; mkdir -p "$events"
+  /usr/bin/time -v spark-submit --master "local[$cores]" --driver-memory 2g \
+      --conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false --conf spark.eventLog.dir="file://$events" \
+      --conf spark.ui.showConsoleProgress=false \
+      spark/heldout_spark.py "$WORK/corpus/spec.yaml" --out "$WORK/spark-$cores" --binary "$BIN" --json \
+      >"$WORK/spark-$cores.json" 2>"$WORK/spark-$cores.time"
+  shuffled=$(python3 - "$events" <<'PY' || echo unknown
+import json, os, sys
+total = 0
+# Spark 4 may write a directory per application (eventlog_v2_*) holding the event files.
+paths = [os.path.join(d, n) for d, _, names in os.walk(sys.argv[1]) for n in names if not n.startswith("appstatus")]
+for path in paths:
+    with open(path) as f:
+        for line in f:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if e.get("Event") == "SparkListenerTaskEnd":
+                m = e.get("Task Metrics") or {}
+                total += (m.get("Shuffle Write Metrics") or {}).get("Shuffle Bytes Written", 0)
+print(f"{total / 1e6:.1f} MB")
+PY
+)
+  digest "$WORK/spark-$cores" >"$WORK/spark-$cores.sha"
+  same=$(cmp -s "$WORK/local.sha" "$WORK/spark-$cores.sha" && echo yes || echo NO)
+  echo "spark local[$cores]: wall $(wall "$WORK/spark-$cores.time"), peak $(peak "$WORK/spark-$cores.time"), shuffled $shuffled, same bytes: $same"
+done

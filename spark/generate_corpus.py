@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Deterministic multi-way corpus for the cluster tests and bench (issue 15).
+
+Writes DIR/tmx-K.tmx (K < --files) with en/fr/de units, DIR/pairs.en + DIR/pairs.es (a Moses
+pair), and DIR/spec.yaml (language_pair axis: de-en and es-en supervised, fr-en held out).
+Sentences are random words of invented vocabularies (no real text), so none is a near-duplicate
+of another by chance. A fifth of the concepts are pivots split across two files: en-fr in one,
+fr-de in another, so their pieces sit in different partitions. One planted concept, whose English
+is PLANTED_EN, is such a pivot across the first and the last file.
+
+usage: generate_corpus.py DIR --units N [--files K] [--seed S] [--templates DIR]
+"""
+import argparse
+import os
+import random
+from xml.sax.saxutils import escape
+
+PLANTED_EN = "Zorvik plandemo quatrel the lighthouse keeper counted seventeen herrings."
+PLANTED_FR = "Zorvikou plandema quatrelle le gardien du phare compta dix-sept harengs."
+PLANTED_DE = "Zorvikk plandemu quatrell der Leuchtturmwärter zählte siebzehn Heringe."
+
+SYLLABLES = {
+    "en": ["ba", "len", "tor", "mi", "sho", "ward", "ly", "pen", "rat", "ing", "cor", "be", "the", "st", "ro"],
+    "fr": ["ou", "ai", "ment", "lé", "rou", "tion", "ché", "pa", "gne", "vil", "eau", "sé", "ran", "di", "que"],
+    "de": ["sch", "ung", "keit", "ber", "lich", "au", "ge", "mann", "ach", "ten", "stra", "ß", "ei", "wä", "dorf"],
+    "es": ["ción", "ma", "ño", "rra", "ble", "que", "ta", "mien", "to", "ga", "llo", "cu", "ria", "dad", "es"],
+}
+
+
+def vocabulary(rng, lang, size=3000):
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES[lang]) for _ in range(rng.randint(1, 4))))
+    return sorted(words)
+
+
+def sentence(rng, words):
+    chosen = [rng.choice(words) for _ in range(rng.randint(7, 14))]
+    return chosen[0].capitalize() + " " + " ".join(chosen[1:]) + "."
+
+
+def tu(texts):
+    tuvs = "".join(f'<tuv xml:lang="{lang}"><seg>{escape(text)}</seg></tuv>' for lang, text in texts)
+    return f"<tu>{tuvs}</tu>\n"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("directory")
+    parser.add_argument("--units", type=int, default=50000)
+    parser.add_argument("--files", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--templates", default="templates", help="templates directory the spec names")
+    parser.add_argument("--near-duplicates", action="store_true", help="isolate near-duplicates too (slower)")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    vocab = {lang: vocabulary(rng, lang) for lang in SYLLABLES}
+    os.makedirs(args.directory, exist_ok=True)
+    tmx = [[] for _ in range(args.files)]
+    moses_en, moses_es = [], []
+
+    # The planted pivot: en-fr in the first file, fr-de in the last.
+    tmx[0].append(tu([("en", PLANTED_EN), ("fr", PLANTED_FR)]))
+    tmx[-1].append(tu([("fr", PLANTED_FR), ("de", PLANTED_DE)]))
+    units = 2
+    concept = 0
+    while units < args.units:
+        concept += 1
+        text = {lang: sentence(rng, vocab[lang]) for lang in SYLLABLES}
+        kind = rng.random()
+        home = rng.randrange(args.files)
+        if kind < 0.25:  # a three-way unit: its fr-en and de-en items share the English
+            tmx[home].append(tu([("en", text["en"]), ("fr", text["fr"]), ("de", text["de"])]))
+            units += 1
+        elif kind < 0.45:  # a pivot across two files: en-fr here, fr-de in another file
+            other = (home + 1 + rng.randrange(args.files - 1)) % args.files if args.files > 1 else home
+            tmx[home].append(tu([("en", text["en"]), ("fr", text["fr"])]))
+            tmx[other].append(tu([("fr", text["fr"]), ("de", text["de"])]))
+            units += 2
+        elif kind < 0.7:
+            tmx[home].append(tu([("en", text["en"]), ("fr", text["fr"])]))
+            units += 1
+        elif kind < 0.85:
+            tmx[home].append(tu([("de", text["de"]), ("en", text["en"])]))
+            units += 1
+        else:
+            moses_en.append(text["en"])
+            moses_es.append(text["es"])
+            units += 1
+
+    header = ('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="en" datatype="plaintext" '
+              'segtype="sentence" adminlang="en" creationtool="generate_corpus" creationtoolversion="1" o-tmf="none"/>\n<body>\n')
+    sources = []
+    for index, body in enumerate(tmx):
+        name = f"tmx-{index}.tmx"
+        with open(os.path.join(args.directory, name), "w", encoding="utf-8") as f:
+            f.write(header + "".join(body) + "</body></tmx>\n")
+        sources.append(f"  - {{ path: {name}, format: tmx, license: CC0-1.0 }}")
+    for lang, lines in (("en", moses_en), ("es", moses_es)):
+        with open(os.path.join(args.directory, f"pairs.{lang}"), "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+    sources.append("  - { path: pairs.en, format: moses, pair: en-es, license: CC0-1.0 }")
+    near = "  near_duplicates: { threshold: 0.8 }\n" if args.near_duplicates else "  near_duplicates: false\n"
+    spec = (
+        "name: generated\nseed: 15\nsources:\n" + "\n".join(sources) + "\n"
+        f"templates: {args.templates}\n"
+        "axis: language_pair\n"
+        "columns:\n  de-en: { role: supervised }\n  es-en: { role: supervised }\n  fr-en: { role: heldout }\n"
+        "isolation:\n  level: segment\n  translations: true\n" + near +
+        "partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }\n"
+    )
+    with open(os.path.join(args.directory, "spec.yaml"), "w", encoding="utf-8") as f:
+        f.write(spec)
+
+
+if __name__ == "__main__":
+    main()

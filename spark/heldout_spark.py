@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Run a heldout spec on Apache Spark and write the split `heldout build` writes (issue 15).
+
+The executors run the `heldout` binary as a stateless mapper (`heldout map units`, `map grade`)
+through RDD.pipe, so every row is computed by the same Swift code as the local stages. Spark
+computes the alignment groups (connected components by large-star/small-star, smallest segment
+id as the group id, like the store) and the grades per segment. The driver then streams the rows,
+sorted by (source, corpus, ordinal), into `heldout map replay`, which stores them and grades,
+makes questions, splits and audits exactly as `heldout build` does: the split files are the
+local build's, byte for byte, whatever the partitions, executors or input order.
+
+What is not distributed yet (see docs/DESIGN.md "More than one machine"): the replay, i.e. the
+questions, isolation graph, side choice and record writing, runs on the driver from a SQLite
+store. Spark's groups and grades are checked against that store (`--check`), not used by it.
+
+usage: heldout_spark.py SPEC --out DIR [--binary heldout] [--master local[2]] [--partitions N]
+                        [--reverse-inputs] [--store PATH] [--check]
+"""
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("spec", help="the spec YAML (its sources must be readable at the same path on every executor)")
+    p.add_argument("--out", required=True, help="output directory of the split (local path)")
+    p.add_argument("--binary", default=os.environ.get("HELDOUT_BINARY", "heldout"),
+                   help="heldout binary on the driver; executors use --executor-binary")
+    p.add_argument("--executor-binary", default=None,
+                   help="the binary as executors see it (e.g. ./heldout when shipped with --files); default: --binary")
+    p.add_argument("--master", default=None, help="Spark master (default: spark-submit's, else local[2])")
+    p.add_argument("--partitions", type=int, default=None, help="partitions for every stage (default: Spark's parallelism)")
+    p.add_argument("--reverse-inputs", action="store_true", help="hand the sources to Spark in reverse order (a test)")
+    p.add_argument("--store", default=None, help="the driver's store (default: a temporary file, removed after)")
+    p.add_argument("--check", action="store_true", help="compare Spark's alignment groups and grades with the replayed store")
+    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    return p.parse_args(argv)
+
+
+def large_star_small_star(edges, partitions):
+    """Connected components of an undirected edge RDD of (u, v); returns an RDD of (node, the
+    smallest node of its component) for every node that is not that smallest node, and the
+    number of rounds. Large-star links each node's larger neighbours to its smallest neighbour
+    (itself included); small-star links a node and its smaller neighbours to the smallest of
+    them (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014). Both keep
+    connectivity, so once the edges form stars (every node has one smaller neighbour, which has
+    none) each star is a component around its minimum. Written in plain RDDs: GraphFrames'
+    jar is not installable from the registries this project uses."""
+    def oriented(e):
+        return (e[0], e[1]) if e[0] > e[1] else (e[1], e[0])
+
+    def large(kv):
+        node, neighbours = kv
+        m = min(min(neighbours), node)
+        return [(v, m) for v in set(neighbours) if v > node]
+
+    def small(kv):
+        node, neighbours = kv
+        smaller = set(v for v in neighbours if v < node)
+        m = min(smaller | {node})
+        out = [(v, m) for v in smaller if v != m]
+        if m != node:
+            out.append((node, m))
+        return out
+
+    def not_a_star(kv):
+        _, marks = kv
+        parents = set(p for kind, p in marks if kind == "up")
+        return len(parents) > 1 or (parents and any(kind == "down" for kind, _ in marks))
+
+    edges = edges.filter(lambda e: e[0] != e[1]).map(oriented)
+    rounds = 0
+    while True:
+        rounds += 1
+        both = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])])
+        larger = both.groupByKey(partitions).flatMap(large)
+        result = larger.map(oriented).groupByKey(partitions).flatMap(small).distinct(partitions).cache()
+        done = result.flatMap(lambda e: [(e[0], ("up", e[1])), (e[1], ("down", None))]) \
+            .groupByKey(partitions).filter(not_a_star).isEmpty()
+        edges.unpersist()
+        edges = result
+        if done:
+            return edges, rounds
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from pyspark import SparkConf
+    from pyspark.sql import SparkSession
+
+    spec = os.path.abspath(args.spec)
+    binary = shutil.which(args.binary) or args.binary
+    executor_binary = args.executor_binary or binary
+    plan = subprocess.run([binary, "map", "plan", spec], capture_output=True, text=True)
+    if plan.returncode != 0:
+        sys.stderr.write(plan.stderr)
+        return plan.returncode
+    sources = json.loads(plan.stdout)["sources"]
+
+    builder = SparkSession.builder.appName("heldout").config("spark.ui.showConsoleProgress", "false")
+    if args.master:
+        builder = builder.master(args.master)
+    elif not SparkConf().contains("spark.master"):  # spark-submit sets it; plain python does not
+        builder = builder.master("local[2]")
+    spark = builder.getOrCreate()
+    return run(spark, args, spec, binary, executor_binary, sources)
+
+
+def run(spark, args, spec, binary, executor_binary, sources):
+    """The job itself, on a session the caller owns (tests reuse one for every variant)."""
+    sc = spark.sparkContext
+    partitions = args.partitions or sc.defaultParallelism
+    started = time.time()
+    order = list(range(sources))
+    if args.reverse_inputs:
+        order.reverse()
+    # One element per source: a source is read whole by one task (a TMX file is not cut).
+    indices = sc.parallelize([str(i) for i in order], min(partitions, max(1, sources)))
+    spec_dir = os.path.dirname(spec)
+    env = {"PATH": os.environ.get("PATH", "")}
+    # Sources are relative to the spec: the mapper runs from the spec's directory.
+    # RDD.pipe takes one string and splits it with shlex: quote each word.
+    # A relative binary (`./heldout` shipped with --files) is taken from the task's directory.
+    script = (f'h={shlex.quote(executor_binary)}; case "$h" in /*) ;; */*) h="$PWD/$h" ;; esac; '
+              f'cd {shlex.quote(spec_dir)} && exec "$h" map units {shlex.quote(spec)}')
+    command = shlex.join(["/bin/sh", "-c", script])
+    lines = indices.pipe(command, env=env)
+    rows = lines.map(json.loads).map(lambda r: ((r["source"], r["corpus"], r["ordinal"]), r))
+    # Kept (spilling to disk) for the count, the checks and the sort: piping again would give
+    # the same rows, but at the cost of reading every source again.
+    from pyspark import StorageLevel
+    rows = rows.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    summary = {"partitions": partitions, "sources": sources, "rows": rows.count()}
+
+    if args.check:
+        segments = rows.flatMap(lambda kv: kv[1].get("segments") or [])
+        # Alignment groups: edges between each unit's first segment and its others (units of two or more).
+        edges = rows.flatMap(lambda kv: [(s[0][0], t[0]) for s in [kv[1].get("segments") or []] if len(s) > 1 for t in s[1:]])
+        components, iterations = large_star_small_star(edges, partitions)
+        roots = components.map(lambda e: e[1]).distinct().count()
+        summary["alignment_groups"] = roots
+        summary["cc_iterations"] = iterations
+        distinct = segments.map(lambda s: (s[0], s)).reduceByKey(lambda a, b: a, partitions).values()
+        grade_cmd = shlex.join([executor_binary, "map", "grade", spec])
+        grades = distinct.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(grade_cmd, env=env).map(json.loads)
+        summary["bands"] = dict(sorted(grades.map(lambda g: (g["band"], 1)).reduceByKey(lambda a, b: a + b).collect()))
+        summary["segments"] = distinct.count()
+
+    # The driver's end: rows in order into `heldout map replay` (one row at a time on the driver).
+    store = args.store
+    temporary = None
+    if store is None:
+        temporary = tempfile.mkdtemp(prefix="heldout-spark-")
+        store = os.path.join(temporary, "store.sqlite")
+    out = os.path.abspath(args.out)
+    try:
+        replay = subprocess.Popen([binary, "map", "replay", spec, "--store", store, "--out", out, "--json"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=os.path.dirname(spec))
+        ordered = rows.sortByKey(numPartitions=partitions).values()
+        for row in ordered.toLocalIterator():
+            replay.stdin.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+        replay.stdin.close()
+        output = replay.stdout.read()
+        status = replay.wait()
+        if status != 0:
+            return status
+        summary["split"] = json.loads(output) if output.strip() else None
+        if args.check:
+            stats = subprocess.run([binary, "stats", "--store", store, "--json"], capture_output=True, text=True, check=True)
+            local = json.loads(stats.stdout)
+            summary["store_alignment_groups"] = local.get("alignment_groups")
+            summary["store_bands"] = dict(sorted(local.get("bands", {}).items()))
+    finally:
+        rows.unpersist()
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+    summary["seconds"] = round(time.time() - started, 2)
+    if args.json:
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        sys.stderr.write(f"heldout-spark: {summary['rows']} rows from {sources} sources in {partitions} partitions, "
+                         f"split written to {out} in {summary['seconds']} s\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
