@@ -24,7 +24,9 @@
 # Speed: characters per second of pySBD (one thread) on each --prose file (default: the bundled
 # corpora/samples/*.txt), repeated to about 1 MB, beside heldout's whole text ingest of the same
 # text into a fresh store (reading, splitting, normalising, hashing and storing: an upper bound on the splitter's
-# own time). Use a release binary for speed (--heldout .build-release/release/heldout).
+# own time), and the splitter alone on the same paragraphs in one thread (`heldout-bench segment`,
+# when built beside BIN: `swift build -c release --product heldout-bench`), which is what the
+# issue's floor (50x pySBD) is about. Use release binaries for speed (--heldout .build/release/heldout).
 # Exit status: 0 when both ran, 1 when a tool failed, 2 on a usage error.
 set -euo pipefail
 
@@ -174,4 +176,10 @@ for index, source in enumerate(prose):
                    check=True, stdout=subprocess.DEVNULL)
     heldout_rate = len(text) / (time.perf_counter() - start)
     print(f"{os.path.basename(source)} x{repeat}: {len(text)} chars; pySBD {pysbd_rate:,.0f}/s; heldout ingest {heldout_rate:,.0f}/s ({heldout_rate / pysbd_rate:.1f}x)")
+    # The splitter alone, one thread, on the same paragraphs (the floor: 50x pySBD).
+    bench_binary = os.path.join(os.path.dirname(heldout), "heldout-bench")
+    if os.path.exists(bench_binary):
+        run = subprocess.run([bench_binary, "segment", path, lang], check=True, capture_output=True, text=True)
+        rate = float(re.search(r"([0-9.]+) characters/s", run.stderr).group(1))
+        print(f"{'':{len(os.path.basename(source))}}   splitter alone {rate:,.0f}/s ({rate / pysbd_rate:.1f}x pySBD)")
 PY
