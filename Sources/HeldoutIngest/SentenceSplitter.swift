@@ -42,17 +42,23 @@ public struct SentenceSplitter: Sendable {
         var out: [String] = []
         var accumulator = SentenceAccumulator(splitter: self)
         var number = 0
-        for rawLine in paragraph.split(separator: "\n", omittingEmptySubsequences: false) {
-            // "\r\n" is one Character, so split on "\n" leaves CRLF lines whole: cut them here.
-            for line in rawLine.split(separator: "\r\n", omittingEmptySubsequences: false) {
-                number += 1
-                let text = line.last == "\r" ? String(line.dropLast()) : String(line)
-                if Scan.isBlank(text) {
-                    accumulator.finish { out.append($0.text) }
-                } else {
-                    accumulator.add(line: text, number: number) { out.append($0.text) }
-                }
+        // Lines are cut at LF bytes, and a CR before one is dropped: on UTF-8, not on Characters,
+        // whose grapheme breaking took most of the splitter's time ("\r\n" is one Character).
+        let utf8 = paragraph.utf8
+        var lineStart = utf8.startIndex
+        while true {
+            let lineEnd = utf8[lineStart...].firstIndex(of: 0x0A) ?? utf8.endIndex
+            var textEnd = lineEnd
+            if textEnd > lineStart, utf8[utf8.index(before: textEnd)] == 0x0D { textEnd = utf8.index(before: textEnd) }
+            number += 1
+            let text = String(paragraph[lineStart..<textEnd])
+            if Scan.isBlank(text) {
+                accumulator.finish { out.append($0.text) }
+            } else {
+                accumulator.add(line: text, number: number) { out.append($0.text) }
             }
+            guard lineEnd < utf8.endIndex else { break }
+            lineStart = utf8.index(after: lineEnd)
         }
         accumulator.finish { out.append($0.text) }
         return out
