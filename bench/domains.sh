@@ -65,12 +65,5 @@ for level in document segment; do
   echo "== heldout split, domain axis, informal held out, level: $level"
   rm -rf "$WORK/out-$level"
   HELDOUT_STAGE_TIMES=1 $TIME "$BIN/heldout" split "$WORK/domains-$level.yaml" --store "$STORE" --out "$WORK/out-$level" || true
-  python3 - "$WORK/out-$level/manifest.json" <<'PY' || true
-import json, sys
-m = json.load(open(sys.argv[1]))
-o = m["optimality"]
-print(f"kept {o['kept']} of an upper bound {o['upper_bound']} (gap {o['gap']:.2%}); keys cut: {len(m['cut_keys'] or [])}")
-for r in m["quotas"]["rows"]:
-    print(f"  {r['column']:>10} {r['partition']:<5} {r['items']:>8} {r['share']:.3f} (target {r['target']:.3f}) {'met' if r['met'] else 'NOT MET'}")
-PY
+  python3 bench/quotas.py "$WORK/out-$level/manifest.json" || true
 done

@@ -40,14 +40,7 @@ if [ "$HARD" -gt 0 ]; then
     echo "== hard case $CASE, $HARD items"
     rm -rf "$WORK/hard-out-$CASE"
     /usr/bin/time -f "wall %e s, CPU %U user + %S sys s, peak RSS %M KB" "$BIN/heldout" split "$WORK/hard-$CASE.yaml" --store "$HSTORE" --out "$WORK/hard-out-$CASE" || true
-    python3 - "$WORK/hard-out-$CASE/manifest.json" <<'PY' || true
-import json, sys
-m = json.load(open(sys.argv[1]))
-o = m["optimality"]
-print(f"kept {o['kept']} of an upper bound {o['upper_bound']} (gap {o['gap']:.2%}); keys cut: {m['cut_keys'] or 'none'}")
-for r in m["quotas"]["rows"]:
-    print(f"  {r['column']:>10} {r['partition']:<5} {r['items']:>8} {r['share']:.3f} (target {r['target']:.3f}) {'met' if r['met'] else 'NOT MET'}")
-PY
+    python3 bench/quotas.py "$WORK/hard-out-$CASE/manifest.json" || true
   done
 fi
 [ "$SENTENCES" -gt 0 ] || exit 0
