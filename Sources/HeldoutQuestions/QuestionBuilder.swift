@@ -4,20 +4,9 @@ import HeldoutStore
 import Mustache
 
 /// Grade and domain of a segment, for items (DESIGN: items carry the band and domain of their
-/// source segment). Nil fields until the grading stage has run.
-public struct SegmentAnnotation: Sendable, Equatable {
-    public var grade: Double?
-    public var domain: String?
-    /// `metadata` or `classifier`, and its confidence (issue 19: items carry their domain's evidence).
-    public var domainSource: String?
-    public var domainConfidence: Double?
-    public init(grade: Double? = nil, domain: String? = nil, domainSource: String? = nil, domainConfidence: Double? = nil) {
-        self.grade = grade
-        self.domain = domain
-        self.domainSource = domainSource
-        self.domainConfidence = domainConfidence
-    }
-}
+/// source segment, and their domain's evidence). Nil fields until the grading stage has run.
+/// The store's own lookup type: the grading stage's tables are where it comes from.
+public typealias SegmentAnnotation = SegmentGradingLookup
 
 /// The hook through which the grading stage gives items their grade and domain. It is called
 /// inside the questions transaction, with its session, once per item's source segment.
@@ -29,9 +18,7 @@ public protocol SegmentAnnotator {
 public struct GradedSegments: SegmentAnnotator {
     public init() {}
     public func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation {
-        let grading = try session.grading(of: segment)
-        return SegmentAnnotation(grade: grading.grade, domain: grading.domain,
-                                 domainSource: grading.domainSource, domainConfidence: grading.domainConfidence)
+        try session.grading(of: segment)
     }
 }
 
