@@ -63,7 +63,7 @@ struct CrashSafetyUnderLoadTests {
         #expect(complete.corpora["large.en+large.fr"] == lines)
         #expect(complete != before)
 
-        var random = SeededRandom(seed: 18)
+        var random = SplitMix64(seed: 18)
         var outcomes: [String] = []
         for attempt in 0..<20 {
             try copyStore(w.path("before.sqlite"), to: w.path("heldout.sqlite"))
@@ -211,15 +211,3 @@ struct CrashSafetyUnderLoadTests {
     }
 }
 
-/// SplitMix64: the same kill points on every run.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -11,7 +11,7 @@ struct BulkLoadTests {
     /// Corpora with every kind of sharing: repeats inside a file, pivots across files, region
     /// tags, one-sentence units, metadata, several documents.
     static func corpora(seed: UInt64) -> [[CorpusUnit]] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let langs = ["en", "fr", "de", "fr-CA"]
         func corpus(_ size: Int, vocabulary: UInt64) -> [CorpusUnit] {
             (0..<size).map { i in
@@ -132,7 +132,7 @@ struct BulkLoadTests {
 
     @Test("the filter never forgets an id, and at its design load few new ids look seen")
     func filter() {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let ids = (0..<100_000).map { _ in ContentID(high: rng.next(), low: rng.next()) }
         var filter = SeenFilter(expectedCount: ids.count)
         let firstTime = ids.filter { filter.insert($0) }.count

@@ -123,7 +123,7 @@ struct StoreTests {
 
     @Test("staged ingest groups exactly as the definition says: shared segments within and across files, in any order")
     func randomisedGroups() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let langs = ["en", "fr", "de"]
         func randomCorpus(_ size: Int, labelledFrom: Int? = nil) -> [CorpusUnit] {
             (0..<size).map { i in
@@ -287,18 +287,5 @@ struct ItemStoreTests {
         #expect(one == Item.id(template: "def", version: 1, boundValues: ["b": "2", "a": "1"]))
         #expect(one != Item.id(template: "def", version: 2, boundValues: ["a": "1", "b": "2"]))
         #expect(one != Item.id(template: "def", version: 1, boundValues: ["a": "1", "b": "3"]))
-    }
-}
-
-/// A small seeded generator, so randomised tests are the same on every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
