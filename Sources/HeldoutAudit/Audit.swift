@@ -23,10 +23,12 @@ import HeldoutStore
 /// `--against` files are streamed past it on ``AuditOptions/threads`` threads, so memory does
 /// not grow with training.
 public enum Audit {
+    /// The training file of a split directory (HeldoutCore's `SplitDirectory` names it).
     public static let trainingFile = SplitDirectory.train
+    /// The evaluation files, dev and test: the file decides a record's side, not its `partition` field.
     public static let evaluationFiles = SplitDirectory.evaluationFiles
 
-    /// Audits the split in `directory`. Throws ``HeldoutError/badInput(_:_:)`` (exit 3) for a
+    /// Audits the split in `directory`. Throws `HeldoutError.badInput` (exit 3) for a
     /// missing directory, a malformed line (file and line named) or a malformed manifest.
     /// `progress` is called with the name of each phase as it begins (for stage timings).
     public static func run(directory: String, store: Store?, options: AuditOptions = AuditOptions(),

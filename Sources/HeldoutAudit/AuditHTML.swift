@@ -9,6 +9,7 @@ public enum AuditHTML {
     /// Partition colours of every chart, and what the legend says of them.
     static let partitionColors = ["train": "#4e79a7", "dev": "#f28e2b", "test": "#59a14f"]
 
+    /// The page for `report`, as one string of XHTML-compatible HTML.
     public static func render(_ report: AuditReport) -> String {
         let facts = report.split
         let title = facts?.name.map { "heldout audit: \($0)" } ?? "heldout audit"

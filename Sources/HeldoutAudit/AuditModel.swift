@@ -15,8 +15,11 @@ import HeldoutCore
 /// groups joined through folded variants of their segments). `answer_leak` is reported once
 /// per evaluation record and training column, with how many training records quote it.
 public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
+    /// The same normalised sentence (or the same store segment id) on both sides.
     case exactSegment = "exact_segment"
+    /// The same sentence once case, punctuation and diacritics are folded, whatever its language tag.
     case foldedSegment = "folded_segment"
+    /// Shingle sets at or above the near-duplicate threshold: MinHash with LSH proposes, exact Jaccard confirms.
     case nearDuplicate = "near_duplicate"
     /// The isolation link `shared_passage`: a training segment and an evaluation segment share
     /// a run of ``AuditOptions/ngramSize`` (13) folded words, or one of them, of at least
@@ -25,10 +28,15 @@ public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
     /// Contamination: an evaluation segment's 13-word run, or a whole evaluation segment of 8
     /// or more words, inside a training question, answer or message, or an outside file.
     case ngramOverlap = "ngram_overlap"
+    /// Segments of one translation closure (alignment groups joined through folded variants) on both sides.
     case translation
+    /// The same source document (`CORPUS/DOCUMENT`) on both sides.
     case sameDocument = "same_document"
+    /// The same target lexeme asked about in training and in a held-out evaluation record.
     case sameLexeme = "same_lexeme"
+    /// A consistency group with records on both sides (held-out evaluation records only).
     case consistencyGroup = "consistency_group"
+    /// A specific evaluation gold answer quoted verbatim in training.
     case answerLeak = "answer_leak"
 
     /// Report order: the order of declaration (text rules strongest first, then the others).
@@ -68,12 +76,16 @@ public enum LeakRule: String, Codable, Sendable, CaseIterable, Comparable {
 /// Read from `manifest.json` when the directory has one (``init(manifest:)``), else every
 /// rule is enforced (DESIGN: "all on by default").
 public struct AuditPolicy: Codable, Sendable, Equatable {
+    /// The rules whose leaks fail the audit.
     public var enforced: Set<LeakRule>
 
+    /// A policy enforcing exactly `enforced`.
     public init(enforced: Set<LeakRule>) { self.enforced = enforced }
 
+    /// Every rule: the policy when nothing says otherwise.
     public static let all = AuditPolicy(enforced: Set(LeakRule.allCases))
 
+    /// Whether a leak of `rule` fails the audit.
     public func isEnforced(_ rule: LeakRule) -> Bool { enforced.contains(rule) }
 
     /// The policy a split's manifest declares. Two forms are understood:
@@ -160,11 +172,13 @@ public struct AuditOptions: Codable, Sendable, Equatable {
     /// LSH banding: `bands × rows` MinHash values. 30 × 6 finds a pair at Jaccard 0.8 with
     /// probability 0.9999 and examines a pair at 0.2 with probability 0.002.
     public var minhashBands = 30
+    /// Rows per band (see ``minhashBands``).
     public var minhashRows = 6
     /// An evaluation answer is looked for in training only when it is specific enough to leak
-    /// (``AnswerWork``): this many content words ("yes", "B", "to run", "formal" are
+    /// (the audit's `AnswerWork`): this many content words ("yes", "B", "to run", "formal" are
     /// everywhere), or one content word of `answerMinimumCharacters` characters.
     public var answerMinimumContentWords = 2
+    /// Characters of the one content word that makes an answer specific alone.
     public var answerMinimumCharacters = 12
     /// Shortest content word (shorter words are function words or abbreviations).
     public var answerContentWordLength = 4
@@ -183,6 +197,7 @@ public struct AuditOptions: Codable, Sendable, Equatable {
     /// Threads that parse and probe the training side.
     public var threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
+    /// The defaults above.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -216,9 +231,13 @@ public struct AuditOptions: Codable, Sendable, Equatable {
 public struct RecordRef: Codable, Sendable, Hashable {
     /// File name inside the audited directory, or the `--against` path as given.
     public var file: String
+    /// 1-based line of the record in its file.
     public var line: Int
+    /// The record's column: `(none)` for a record without one, `against:FILE` for outside data.
     public var column: String
+    /// The file's side as the audit reads it: `train`, `dev`, `test` or `against`.
     public var partition: String
+    /// The record, for records of the audited directory.
     public var record: DatasetRecord?
     /// The outside text, for `--against` lines (records of the directory have `record`).
     public var text: String?
@@ -232,26 +251,36 @@ public struct RecordRef: Codable, Sendable, Hashable {
 
 /// Why the audit says two records leak: the matched texts and what tied them.
 public struct Evidence: Codable, Sendable, Hashable {
+    /// The training (or outside) side's matched text.
     public var trainingText: String?
+    /// The evaluation side's matched text.
     public var evaluationText: String?
     /// Exact Jaccard similarity of the shingle sets (near-duplicates), rounded to 4 places.
     public var jaccard: Double?
     /// The shared n-gram (folded words) and its n.
     public var ngram: String?
+    /// The n of ``ngram``.
     public var n: Int?
     /// The shared segment, or the evaluation segment whose translation is in training.
     public var segment: String?
     /// The training-side segment of a translation.
     public var translationSegment: String?
+    /// The alignment group or translation closure (key rules).
     public var group: String?
+    /// The shared document, `CORPUS/DOCUMENT`.
     public var document: String?
+    /// The shared lexeme, `lang:lemma`.
     public var lexeme: String?
+    /// The shared consistency group.
     public var consistencyGroup: String?
+    /// The quoted answer (`answer_leak`).
     public var answer: String?
     /// Key rules: how many records of each side share the key (in these two columns).
     public var trainingRecords: Int?
+    /// Key rules: how many evaluation records share the key.
     public var evaluationRecords: Int?
 
+    /// No evidence yet: the detectors fill in what they matched.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -264,10 +293,15 @@ public struct Evidence: Codable, Sendable, Hashable {
 
 /// One leak: a rule that fired between a training (or outside) record and an evaluation record.
 public struct Leak: Codable, Sendable, Hashable {
+    /// The rule that fired.
     public var rule: LeakRule
+    /// Whether the policy enforces it: only enforced leaks fail the audit.
     public var enforced: Bool
+    /// The training (or outside) record.
     public var training: RecordRef
+    /// The evaluation record.
     public var evaluation: RecordRef
+    /// What tied them.
     public var evidence: Evidence
 
     /// Sort order of reports: rule, evaluation record, training record; then places.
@@ -288,9 +322,13 @@ public struct Leak: Codable, Sendable, Hashable {
 
 /// Leaks of one rule between one training column and one evaluation column.
 public struct LeakCount: Codable, Sendable, Hashable {
+    /// The training column.
     public var trainingColumn: String
+    /// The evaluation column.
     public var evaluationColumn: String
+    /// The rule.
     public var rule: LeakRule
+    /// Whether the policy enforces it.
     public var enforced: Bool
     /// Pair rules: pairs of records. Key rules: shared keys (documents, lexemes, groups).
     public var count: Int
@@ -302,9 +340,13 @@ public struct LeakCount: Codable, Sendable, Hashable {
 
 /// Records per value of `band` or `domain`, for one column and partition.
 public struct Histogram: Codable, Sendable, Hashable {
+    /// `band` or `domain`.
     public var field: String
+    /// The column.
     public var column: String
+    /// The partition (`train`, `dev`, `test`).
     public var partition: String
+    /// Records per value.
     public var counts: [String: Int]
 }
 
@@ -317,6 +359,7 @@ public struct Histogram: Codable, Sendable, Hashable {
 /// 1 − (1 − s^rows)^bands — ~0.4 at 0.5, ~0.97 at 0.7 with the defaults. `none` therefore means
 /// "no training segment came near", and buckets below ~0.6 are undercounted.
 public struct NearestSimilarity: Codable, Sendable, Equatable {
+    /// The near-duplicate threshold the audit used.
     public var threshold: Double
     /// Column → bucket → evaluation records. Buckets: `0.0` … `0.9` (lower bound of a tenth),
     /// `1.0` (same folded text or Jaccard 1), `none` (no training segment compared),
@@ -324,9 +367,12 @@ public struct NearestSimilarity: Codable, Sendable, Equatable {
     public var counts: [String: [String: Int]]
     /// Evaluation records at or above the threshold.
     public var atOrAbove: Int
+    /// LSH bands used, for reading the undercount of low buckets.
     public var bands: Int
+    /// LSH rows per band.
     public var rows: Int
 
+    /// The buckets, in the order the page shows them.
     public static let buckets = ["no text", "short", "none", "0.0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1.0"]
 
     enum CodingKeys: String, CodingKey {
@@ -338,18 +384,24 @@ public struct NearestSimilarity: Codable, Sendable, Equatable {
 /// What a split directory says about itself (`manifest.json`, `spec.yaml`): the first lines of
 /// the report. Absent fields were not found.
 public struct SplitFacts: Codable, Sendable, Equatable {
+    /// The split's name.
     public var name: String?
+    /// The variant (`primary`, `comparison`, a sweep member), when the split has several.
     public var variant: String?
+    /// The seed that chose sides.
     public var seed: String?
+    /// The axis its columns are on (`category`, `language_pair`, `complexity`, `domain`).
     public var axis: String?
     /// SHA-256 of the spec file as given (`manifest.json` `inputs.spec`).
     public var specDigest: String?
+    /// The heldout version that wrote the split.
     public var toolVersion: String?
     /// From `SOURCE_DATE_EPOCH` when set (reproducible builds' convention); otherwise none: the
     /// split's files are byte-identical on rebuild, so no clock is read.
     public var date: String?
     /// Column → role of its training records, and of its evaluation records.
     public var roles: [String: String]
+    /// Column → role of its evaluation records (a comparison's held-out column is evaluated as held out).
     public var evaluationRoles: [String: String]
     /// `manifest.json` `domains` (an `axis: domain` split): declared / predicted counts and accuracy.
     public var domains: JSONValue?
@@ -362,20 +414,29 @@ public struct SplitFacts: Codable, Sendable, Equatable {
 
 /// One line of `dropped.jsonl`, as the report lists it.
 public struct DroppedExample: Sendable, Equatable {
+    /// Its line in `dropped.jsonl`.
     public var line: Int
+    /// The item's id.
     public var id: String
+    /// Its column.
     public var column: String
+    /// Why it was dropped (`isolation`, `no_gold`, `no_rubric`, `size_match`, `not_in_sweep`).
     public var reason: String
+    /// For `isolation`: the link that tied it to the other side.
     public var link: String?
+    /// For `isolation`: a kept item on the other side sharing a key of that link.
     public var partner: String?
 }
 
 /// One input file and what was read from it.
 public struct AuditInput: Codable, Sendable, Hashable {
+    /// The file, as named in the directory or given with `--against`.
     public var file: String
     /// `training`, `evaluation` or `against`.
     public var side: String
+    /// `jsonl`, `text` or `tmx`.
     public var format: String
+    /// Records (or lines, or units) read.
     public var records: Int
 }
 
@@ -383,31 +444,43 @@ public struct AuditInput: Codable, Sendable, Hashable {
 /// sorted lists, so two runs over the same inputs are byte-identical) and rendered as the
 /// summary and `audit.html`.
 public struct AuditReport: Codable, Sendable {
+    /// The report's schema, so readers can refuse one they do not know.
     public var format = "heldout-audit/1"
+    /// Every file read.
     public var inputs: [AuditInput]
+    /// Whether the store was read (translation closures, documents and segment ids need it).
     public var storeUsed: Bool
+    /// The rules enforced.
     public var policy: AuditPolicy
+    /// The detectors' settings, as run.
     public var options: AuditOptions
+    /// Leaks per rule and column pair, exact.
     public var counts: [LeakCount]
+    /// Leaks listed, at most ``AuditOptions/maxListedLeaksPerRule`` per rule, in report order.
     public var leaks: [Leak]
     /// Leaks counted but not listed, per rule (see ``AuditOptions/maxListedLeaksPerRule``).
     public var unlisted: [String: Int]
+    /// Leaks of enforced rules: the audit is clean when this is 0.
     public var enforcedLeaks: Int
+    /// Records per band and domain, per column and partition.
     public var histograms: [Histogram]
     /// `isolation_cost` of `manifest.json`, as the splitter wrote it.
     public var isolationCost: JSONValue?
     /// `quotas` of `manifest.json` (each column × partition against its target), and `dropped`
     /// (items left out per column and reason; one by one in `dropped.jsonl`).
     public var quotas: JSONValue?
+    /// Items left out per column and reason (`manifest.json` `dropped`).
     public var dropped: JSONValue?
     /// What was not checked and why (no store, no training file…).
     public var notes: [String]
     /// The split's name, seed, spec digest, tool version, axis and roles.
     public var split: SplitFacts?
+    /// How close each evaluation record comes to training, per column.
     public var nearest: NearestSimilarity?
     /// The first items of `dropped.jsonl` per column (page only, not in `audit.json`: the file
     /// itself is beside it), and how many per column the page lists at most.
     public var droppedExamples: [DroppedExample] = []
+    /// At most this many dropped items per column on the page.
     public static let droppedExamplesPerColumn = 25
 
     /// True when no leak of an enforced rule was found: exit status 0.
@@ -426,6 +499,7 @@ public struct AuditReport: Codable, Sendable {
         case quotas, dropped, split, nearest
     }
 
+    /// A report; the optional parts (quotas, split facts, nearest similarity) are filled in after.
     public init(inputs: [AuditInput], storeUsed: Bool, policy: AuditPolicy, options: AuditOptions,
                 counts: [LeakCount], leaks: [Leak], unlisted: [String: Int], enforcedLeaks: Int,
                 histograms: [Histogram], isolationCost: JSONValue?, notes: [String]) {
@@ -487,13 +561,20 @@ public struct AuditReport: Codable, Sendable {
 /// Any JSON value, for the parts of `manifest.json` the audit passes through without knowing
 /// their shape (the isolation cost). Objects encode with sorted keys like everything else.
 public indirect enum JSONValue: Codable, Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// A boolean.
     case bool(Bool)
+    /// A number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
+    /// The value at `key` of an object; nil for a missing key or a value that is not an object.
     public subscript(key: String) -> JSONValue? {
         if case let .object(o) = self { return o[key] }
         return nil

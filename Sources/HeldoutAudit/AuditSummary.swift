@@ -1,5 +1,6 @@
 /// The text summary `heldout audit` prints on stdout.
 public enum AuditSummary {
+    /// The summary of `report`: verdict, leaks per rule and column pair, the isolation cost and notes.
     public static func text(_ report: AuditReport) -> String {
         var lines: [String] = []
         let records = report.inputs.map { "\($0.file) \($0.records)" }.joined(separator: ", ")
@@ -41,8 +42,9 @@ public enum AuditSummary {
         if let j = e.jaccard { return "Jaccard \(j): \"\(AuditText.excerpt(e.evaluationText ?? "", limit: 60))\"" }
         if let a = e.answer { return "answer \"\(AuditText.excerpt(a, limit: 60))\"" }
         if let d = e.document {
-            // `corpus#` or `corpus/`: a corpus without document boundaries, read as one document.
-            if d.hasSuffix("/") || d.hasSuffix("#") { return "document: all of \(d.dropLast()) (a corpus read as one document)" }
+            // Keys are `CORPUS/DOCUMENT`; `CORPUS/` is a corpus without document boundaries,
+            // read as one document.
+            if d.hasSuffix("/") { return "document: all of \(d.dropLast()) (a corpus read as one document)" }
             return "document \(d)"
         }
         if let l = e.lexeme { return "lexeme \(l)" }

@@ -4,7 +4,7 @@
 /// ASW = Y/W (syllables per word), LW long words (> 6 letters), PS polysyllables (≥ 3 syllables),
 /// MS monosyllables. Constants were checked against the publications' formulas as reproduced by
 /// textstat 0.7.13 (`textstat/backend/utils/constants.py`, `backend/metrics/*.py`) and by the
-/// per-language list in Yoast/YoastSEO.js issue #267 (which cites Flesch 1948, Amstad 1978,
+/// per-language list in https://github.com/Yoast/YoastSEO.js/issues/267 (which cites Flesch 1948, Amstad 1978,
 /// Fernández Huerta 1959, Kandel & Moles 1958 and Franchina & Vacca 1986).
 public enum ReadabilityFormula: String, CaseIterable, Sendable, Codable, Comparable {
     /// Flesch, R. (1948). "A new readability yardstick". *Journal of Applied Psychology* 32(3),

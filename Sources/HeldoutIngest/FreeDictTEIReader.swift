@@ -8,7 +8,7 @@ import HeldoutCore
 /// and one sense per `<sense>`: its translations (`<cit type="trans"><quote>`, or the older
 /// `<trans><tr>`) joined by `, `. An entry without `<sense>` but with translations is one sense.
 ///
-/// Safety (TOOLCHAIN-NOTES): no network, no entity substitution, no HUGE; every external entity
+/// Safety (as for every XML format, see XMLStreamReader): no network, no entity substitution, no HUGE; every external entity
 /// load is refused by `heldout_blockExternalEntities()`, so a DTD or `SYSTEM` entity reads nothing.
 public struct FreeDictTEIReader: CorpusReader {
     public let files: [String]

@@ -4,25 +4,35 @@ import HeldoutCore
 
 /// A segment as the audit sees it: its text, alignment group and the documents it occurs in.
 public struct AuditSegment: Sendable, Hashable {
+    /// The segment's id.
     public var id: ContentID
+    /// Its language tag.
     public var lang: String
     /// Normalised text.
     public var text: String
+    /// Its alignment group, from which the audit builds its own translation closures.
     public var group: ContentID?
-    /// Documents it occurs in (store ids, for ``Store/auditDocumentSegments(_:)``) with their
+    /// Documents it occurs in (store ids, for ``Store/auditDocumentSegments(_:_:)``) with their
     /// keys `CORPUS/DOCUMENT` (the key format of `DatasetRecord.documents`).
     public var documents: [AuditDocument]
 }
 
+/// A document a segment occurs in: the store's id, by which the audit asks for the document's
+/// other segments, and the key by which records name it.
 public struct AuditDocument: Sendable, Hashable, Comparable {
+    /// The store's document id (for ``Store/auditDocumentSegments(_:_:)``).
     public var storeID: Int64
+    /// `CORPUS/DOCUMENT`, as `DatasetRecord.documents` names it.
     public var key: String
 
+    /// By key, so a segment's documents are listed in the order records would sort them.
     public static func < (l: AuditDocument, r: AuditDocument) -> Bool { l.key < r.key }
 }
 
-/// Read-only queries for the audit (issue 6). Kept apart from the splitter's queries on
-/// purpose: the audit re-derives translations and documents by its own path.
+/// Read-only queries for the audit (issue 6): what the store knows of the segments evaluation
+/// records name. Kept apart from the splitter's queries on purpose: the audit re-derives
+/// translations and documents by its own path (its translation closures read
+/// ``StoreScan/groupedSegments(_:)``, the one full scan it shares with the split).
 extension Store {
     /// SQLite's default limit on bound parameters is 32766; stay well under it.
     private static let batch = 500
@@ -52,21 +62,6 @@ extension Store {
         for (id, var segment) in out where segment.documents.count > 1 {
             segment.documents.sort()
             out[id] = segment
-        }
-        return out
-    }
-
-    /// Every segment of each alignment group in `groups` (translations, pivots included, since
-    /// the store keeps groups merged transitively). Documents are not filled in.
-    public func auditGroupMembers(_ groups: [ContentID]) throws -> [ContentID: [AuditSegment]] {
-        var out: [ContentID: [AuditSegment]] = [:]
-        try read { db in
-            try Self.batched(db, Array(Set(groups)).sorted(), sql: { marks in
-                "SELECT id, lang, text, grp FROM segment WHERE grp IN (\(marks)) ORDER BY id"
-            }, bind: { $0.bind($1, $2) }) { row in
-                guard let id = row.contentID(0), let group = row.contentID(3) else { return }
-                out[group, default: []].append(AuditSegment(id: id, lang: row.string(1), text: row.string(2), group: group, documents: []))
-            }
         }
         return out
     }

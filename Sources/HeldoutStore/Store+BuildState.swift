@@ -10,6 +10,7 @@ extension Store {
         try read { db in try String.fetchOne(db, sql: "SELECT fingerprint FROM stage_state WHERE stage = ?", arguments: [stage]) }
     }
 
+    /// Records that `stage` ran on inputs with this fingerprint, so an unchanged rerun skips it.
     public func setStageFingerprint(_ stage: String, _ fingerprint: String) throws {
         try write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO stage_state(stage, fingerprint) VALUES (?, ?)", arguments: [stage, fingerprint])

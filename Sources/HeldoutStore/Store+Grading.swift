@@ -6,12 +6,16 @@ import HeldoutCore
 /// Segments handed to the grader, texts packed into one byte buffer: a batch of 20,000 segments
 /// is three allocations, not 20,000 `String`s.
 public struct SegmentBatch: Sendable {
+    /// Each segment's rowid, which its ``GradeRecord`` is saved against.
     public var rowids: [Int64] = []
+    /// Each segment's language tag: which formulas apply.
     public var langs: [String] = []
     /// UTF-8 of every text, back to back; text `i` is `bytes[offsets[i]..<offsets[i + 1]]`.
     public var bytes: [UInt8] = []
+    /// Where each text starts in ``bytes``, plus the end of the last one.
     public var offsets: [Int] = [0]
 
+    /// An empty batch (tests, and the classifier's batches built by hand).
     public init() {}
 
     /// Every row of `statement`, whose columns are rowid (0), lang (2) and text (3).
@@ -24,9 +28,12 @@ public struct SegmentBatch: Sendable {
         }
     }
 
+    /// Segments in the batch.
     public var count: Int { rowids.count }
+    /// Whether the batch holds no segment: the grading loop's end.
     public var isEmpty: Bool { rowids.isEmpty }
 
+    /// Adds one segment (its text is copied into ``bytes``).
     public mutating func append(rowid: Int64, lang: String, text: String) {
         rowids.append(rowid)
         langs.append(lang)
@@ -34,6 +41,7 @@ public struct SegmentBatch: Sendable {
         offsets.append(bytes.count)
     }
 
+    /// The text of segment `index`, decoded from ``bytes``.
     public func text(_ index: Int) -> String {
         String(decoding: bytes[offsets[index]..<offsets[index + 1]], as: UTF8.self)
     }
@@ -55,26 +63,37 @@ public struct GradeRecord: Sendable {
         "kandel_moles", "lix", "rix", "szigriszt_pazos", "wiener_sachtextformel_1",
     ]
 
+    /// The segment's rowid.
     public var segment: Int64
+    /// Words, as the grader tokenises them.
     public var words: Int
+    /// Sentences.
     public var sentences: Int
+    /// Syllables (the syllable counter of the segment's language).
     public var syllables: Int
+    /// Letters (Gulpease counts letters, not syllables).
     public var letters: Int
+    /// Words of more than six letters (LIX, RIX, Wiener Sachtextformel).
     public var longWords: Int
+    /// Words of three syllables or more.
     public var polysyllables: Int
+    /// Words of one syllable.
     public var monosyllables: Int
     /// Value of formula `formulaColumns[i]` at `i`; NaN where the formula does not apply
     /// (another language's) or the segment is ungradable.
     public var formulas: FormulaValues
+    /// The grade on the common US-grade scale; nil when ungradable.
     public var grade: Double?
+    /// The band label of the grade, `gap` or `ungradable`.
     public var band: String
     /// Why the segment has no grade (`label`, `path`, …; docs/grading.md), nil when graded.
     public var ungradableReason: String?
-    /// The language the identifier found (``LanguageIdentifier``), nil when it could not tell.
+    /// The language the identifier found (HeldoutGrading's `LanguageIdentifier`), nil when it could not tell.
     public var detectedLanguage: String?
     /// Whether the text is confidently in another language than its tag.
     public var languageFlagged = false
 
+    /// A record; the language check's fields are set after it.
     public init(segment: Int64, words: Int, sentences: Int, syllables: Int, letters: Int, longWords: Int,
                 polysyllables: Int, monosyllables: Int, formulas: FormulaValues, grade: Double?,
                 band: String, ungradableReason: String? = nil) {
@@ -98,18 +117,26 @@ public struct GradeRecord: Sendable {
 
 /// A segment whose domain is known from metadata: a training example for the domain classifier.
 public struct DomainExample: Sendable {
+    /// The segment's id.
     public var id: ContentID
+    /// Its language tag.
     public var lang: String
+    /// Its text, what the classifier learns from.
     public var text: String
+    /// The domain its metadata declares: the example's label.
     public var domain: String
 }
 
 /// A domain the classifier predicted for a segment.
 public struct PredictedDomain: Sendable {
+    /// The segment's rowid.
     public var segment: Int64
+    /// The predicted domain.
     public var domain: String
+    /// The classifier's probability for it.
     public var confidence: Double
 
+    /// A prediction for segment `segment`.
     public init(segment: Int64, domain: String, confidence: Double) {
         self.segment = segment
         self.domain = domain
@@ -130,6 +157,7 @@ public final class GradingSession {
         self.db = db
     }
 
+    /// Segments in the store, for progress and the classifier's sample sizes.
     public var segmentCount: Int {
         get throws { try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0 }
     }
@@ -171,7 +199,7 @@ public final class GradingSession {
     }
 
     /// Stores grades (replacing older versions' rows), in record order: groups of
-    /// ``rowsPerInsert`` through one prepared multi-row statement, the rest one by one.
+    /// `rowsPerInsert` through one prepared multi-row statement, the rest one by one.
     ///
     /// A group's band labels are first copied into one byte buffer and bound from there
     /// without SQLite copying them (`SQLITE_STATIC`): binding a `String` made a C string of it
@@ -265,10 +293,12 @@ public final class GradingSession {
         return changes.count
     }
 
+    /// A grading state value (grader version, bands, classifier accuracy) saved by an earlier run.
     public func state(_ key: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM grading_state WHERE key = ?", arguments: [key])
     }
 
+    /// Saves a grading state value in this run's transaction.
     public func setState(_ key: String, _ value: String) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO grading_state(key, value) VALUES (?, ?)", arguments: [key, value])
     }
@@ -397,10 +427,15 @@ public final class GradingSession {
 
 /// Per-language and per-domain figures of the graded store (`heldout grade --report`, `stats`).
 public struct GradingSummary: Sendable, Codable, Equatable {
+    /// One language's figures.
     public struct LanguageSummary: Sendable, Codable, Equatable {
+        /// Segments of the language.
         public var segments: Int
+        /// Segments with a grade.
         public var graded: Int
+        /// Segments without one (too short, labels, paths…).
         public var ungradable: Int
+        /// Mean grade of the graded segments.
         public var meanGrade: Double?
         /// Segments per band label (including `gap` and `ungradable`).
         public var bands: [String: Int]
@@ -413,14 +448,21 @@ public struct GradingSummary: Sendable, Codable, Equatable {
         }
     }
 
+    /// One domain's segments, by where the domain came from.
     public struct DomainSummary: Sendable, Codable, Equatable {
+        /// Segments whose domain a source declared.
         public var metadata: Int
+        /// Segments whose domain the classifier predicted.
         public var classifier: Int
     }
 
+    /// Segments per grader version: more than one means `grade` was interrupted or the grader changed.
     public var graderVersions: [String: Int]
+    /// Per language tag.
     public var languages: [String: LanguageSummary]
+    /// Per domain.
     public var domains: [String: DomainSummary]
+    /// Segments with no domain, declared or predicted.
     public var segmentsWithoutDomain: Int
 
     enum CodingKeys: String, CodingKey {
@@ -432,15 +474,24 @@ public struct GradingSummary: Sendable, Codable, Equatable {
 
 /// One segment's grading, as the splitter and `segments` read it.
 public struct SegmentGrading: Sendable, Equatable, Codable {
+    /// Words.
     public var words: Int
+    /// Syllables.
     public var syllables: Int
+    /// Formula name → value.
     public var readability: [String: Double]
+    /// Grade on the common US-grade scale; nil when ungradable.
     public var grade: Double?
+    /// Band label, `gap` or `ungradable`.
     public var band: String
+    /// Domain, declared or predicted.
     public var domain: String?
+    /// `metadata` or `classifier`.
     public var domainSource: String?
+    /// The classifier's confidence, for a predicted domain.
     public var domainConfidence: Double?
 
+    /// A segment's grading, as read back from the store.
     public init(words: Int, syllables: Int, readability: [String: Double], grade: Double?, band: String,
                 domain: String?, domainSource: String?, domainConfidence: Double?) {
         self.words = words
@@ -473,6 +524,7 @@ extension Store {
         }
     }
 
+    /// Per-language and per-domain figures of the graded store (`heldout grade --report`, `stats`).
     public func gradingSummary() throws -> GradingSummary {
         try read { db in
             var versions: [String: Int] = [:]

@@ -19,9 +19,13 @@ extension Schema {
 /// Per tag language: segments checked by the language identifier, identified (long enough),
 /// flagged (confidently another language), and what the flagged ones were found to be.
 public struct LanguageCheckSummary: Sendable, Codable, Equatable {
+    /// One tag language's figures.
     public struct Entry: Sendable, Codable, Equatable {
+        /// Segments graded.
         public var graded: Int
+        /// Segments long enough for the identifier to tell.
         public var identified: Int
+        /// Segments confidently in another language.
         public var flagged: Int
         /// Flagged segments by detected language.
         public var flaggedAs: [String: Int]
@@ -32,21 +36,28 @@ public struct LanguageCheckSummary: Sendable, Codable, Equatable {
         }
     }
 
+    /// Per tag language.
     public var languages: [String: Entry]
+    /// Segments flagged, over every language.
     public var flagged: Int { languages.values.reduce(0) { $0 + $1.flagged } }
 }
 
 /// `grade --report`'s view of each band: how long its segments are, how many are flagged, and
 /// examples to read (docs/grading.md, "Reading the bands").
 public struct BandReport: Sendable, Codable, Equatable {
+    /// One language × band.
     public struct Entry: Sendable, Codable, Equatable {
+        /// The language tag.
         public var language: String
         /// A band label, `gap` or `ungradable`.
         public var band: String
+        /// Segments in the band.
         public var segments: Int
         /// Segments per word-count bin (``BandReport/lengthBins``).
         public var words: [String: Int]
+        /// Median words per segment.
         public var medianWords: Int
+        /// Segments flagged by the language check.
         public var flagged: Int
         /// For `ungradable`: segments per reason (docs/grading.md, "What is graded").
         public var reasons: [String: Int]
@@ -60,22 +71,30 @@ public struct BandReport: Sendable, Codable, Equatable {
         }
     }
 
+    /// The word-count bins of ``Entry/words``.
     public static let lengthBins = ["1-4", "5-7", "8-12", "13-20", "21-40", "41+"]
+    /// One entry per language and band, in order.
     public var entries: [Entry]
 }
 
 /// One aligned pair of graded segments: an English segment and its translation.
 public struct GradedPair: Sendable, Equatable {
+    /// The translation's language.
     public var language: String
+    /// The English segment's grade.
     public var english: Double
+    /// The translation's grade.
     public var translation: Double
+    /// Words of the English segment.
     public var englishWords: Int
+    /// Words of the translation.
     public var translationWords: Int
     /// A stable hash of the pair's alignment group: which part (fit or held apart) it falls in.
     public var groupHash: UInt64
 }
 
 extension Store {
+    /// Per tag language, how many segments the language check flagged and as what.
     public func languageCheckSummary() throws -> LanguageCheckSummary {
         try read { db in
             var languages: [String: LanguageCheckSummary.Entry] = [:]
@@ -95,6 +114,7 @@ extension Store {
         }
     }
 
+    /// Each band's lengths, flagged segments and `examples` example texts (`grade --report`).
     public func bandReport(examples: Int = 10) throws -> BandReport {
         try read { db in
             var entries: [String: BandReport.Entry] = [:]

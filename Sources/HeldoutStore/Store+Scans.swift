@@ -1,9 +1,10 @@
+import Foundation
 import GRDB
 import HeldoutCore
 
 /// What the split and the audit read of the store in full, row by row, inside one read
 /// transaction (``Store/scan(_:)``): typed rows, so that no stage writes SQL or reads columns
-/// by position. The rows are read through ``RawStatement`` (the C API), since at a million
+/// by position. The rows are read through `RawStatement` (the C API, internal), since at a million
 /// items GRDB's conveniences cost seconds.
 ///
 /// A scan that can skip a row by its id alone (`where`) reads the row's texts only when kept.
@@ -14,18 +15,29 @@ public struct StoreScan {
 
     /// An item as the split selects it: axis values, filters, links.
     public struct ItemRow {
+        /// The item's id.
         public var id: ContentID
+        /// Its category, for `axis: category`.
         public var category: String
+        /// Its source language.
         public var lang: String
+        /// Its language pair, for `axis: language_pair` and `where.pairs`.
         public var pair: String?
+        /// Its grade, for `axis: complexity` and the bands.
         public var grade: Double?
+        /// Its domain, for `axis: domain`.
         public var domain: String?
         /// `metadata` when a source declared the domain, `classifier` when it was predicted.
         public var domainSource: String?
+        /// The lexeme it asks about (with `targetLang`): the `same_lexeme` link.
         public var targetLemma: String?
+        /// The lexeme's language.
         public var targetLang: String?
+        /// Its consistency group: the `consistency_group` link.
         public var consistencyGroup: String?
+        /// Whether it has a gold answer (a supervised or evaluation record needs one).
         public var hasAnswer: Bool
+        /// Whether it has a rubric (a plausibility column needs one).
         public var hasRubric: Bool
         /// Whether one of its segments was flagged by the grader as not in its tag's language.
         public var languageFlagged: Bool
@@ -66,10 +78,15 @@ public struct StoreScan {
 
     /// A segment: its rowid (what occurrences refer to), id, primary language, text and group.
     public struct SegmentRow {
+        /// The segment's rowid, which occurrences refer to.
         public var rowid: Int64
+        /// Its content id.
         public var id: ContentID
+        /// Its primary language subtag.
         public var langPrimary: String
+        /// The normalised text.
         public var text: String
+        /// Its alignment group; nil when it translates nothing.
         public var group: ContentID?
     }
 
@@ -100,6 +117,7 @@ public struct StoreScan {
         }
     }
 
+    /// A ``GroupMemberLookup`` for this scan's transaction.
     public func groupMemberLookup() throws -> GroupMemberLookup { try GroupMemberLookup(database) }
 
     /// Every document's name, `corpus/document`, by document rowid: independent of rowids
@@ -134,16 +152,25 @@ public struct StoreScan {
 
     /// An item with everything its record carries.
     public struct ItemContentRow {
+        /// The item's id.
         public var id: ContentID
+        /// The template that made it.
         public var template: String
+        /// Its category.
         public var category: String
+        /// Its language pair.
         public var pair: String?
+        /// The question as rendered.
         public var question: String
+        /// The gold answer; nil for a rubric-only item.
         public var answer: String?
         /// The rubric as stored: a JSON array of strings.
         public var rubric: String
+        /// The lexeme it asks about.
         public var targetLemma: String?
+        /// The lexeme's language.
         public var targetLang: String?
+        /// Its consistency group.
         public var consistencyGroup: String?
     }
 
@@ -167,12 +194,33 @@ public struct StoreScan {
     }
 
     /// What to do with a row, decided from its id.
-    public enum ScanDecision { case read, skip, stop }
+    public enum ScanDecision {
+        /// Read the row's texts and hand it to the body.
+        case read
+        /// Pass over the row without reading its texts.
+        case skip
+        /// End the scan: no later row is wanted.
+        case stop
+    }
 }
 
 extension Store {
     /// Runs `body` in one read transaction with a ``StoreScan``; nothing read outlives the call.
     public func scan<T>(_ body: (StoreScan) throws -> T) throws -> T {
         try read { try body(StoreScan(database: $0)) }
+    }
+}
+
+extension Store {
+    /// How each corpus was read, as ingest recorded it: name, files as given, the read options
+    /// (canonical JSON of strings), domain and licence — what a spec's `sources` entry says.
+    public func corpusReadOptions() throws -> [(name: String, files: [String], options: [String: String], domain: String?, licence: String?)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT name, files, options, domain, licence FROM corpus ORDER BY name").map { row in
+                let files = (try? JSONDecoder().decode([String].self, from: Data((row[1] as String).utf8))) ?? []
+                let options = (try? JSONDecoder().decode([String: String].self, from: Data((row[2] as String).utf8))) ?? [:]
+                return (row[0], files, options, row[3], row[4])
+            }
+        }
     }
 }

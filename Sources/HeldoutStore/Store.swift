@@ -6,10 +6,12 @@ import HeldoutCore
 ///
 /// WAL mode, so readers never block the one writer; every write runs in an IMMEDIATE
 /// transaction, so two writers queue up instead of failing half-way (the second waits up to
-/// ``busyTimeout`` and then fails with ``HeldoutError/storeBusy(path:waitedSeconds:)``).
+/// ``busyTimeout`` and then fails with `HeldoutError.storeBusy`, exit 4).
 public final class Store: @unchecked Sendable {
+    /// The store's file, as given: named in every error about the store.
     public let path: String
     let queue: DatabaseQueue
+    /// Seconds a writer waits for another process's write lock before giving up (exit 4).
     public let busyTimeout: Int
     /// The store's file, held open for the `flock` below (see ``StoreFile``).
     private let file: StoreFile.ID
@@ -30,8 +32,9 @@ public final class Store: @unchecked Sendable {
         // WAL is switched on here, not by GRDB's `journalMode = .wal`: for that setting GRDB
         // writes and drops a table whenever the WAL file is missing or empty — at every open,
         // since SQLite deletes the WAL when the last connection closes — so that a
-        // `DatabasePool`'s read-only readers find one (groue/GRDB.swift#102). heldout opens one
-        // read-write `DatabaseQueue`, which needs no such file; the write cost a commit, two
+        // `DatabasePool`'s read-only readers find one
+        // (https://github.com/groue/GRDB.swift/issues/102). heldout opens one read-write
+        // `DatabaseQueue`, which needs no such file; the write cost a commit, two
         // fsyncs and Foundation's file-attribute lookup (user and group names) at the start of
         // every command. The mode is persistent: on an existing store this reads it back and
         // writes nothing.
@@ -129,6 +132,7 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in one read transaction: it sees one consistent store while a writer works.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try queue.read(body)

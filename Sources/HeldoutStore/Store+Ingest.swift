@@ -4,18 +4,25 @@ import HeldoutCore
 
 /// What an ingest is about to store: one corpus, read from one or more files.
 public struct CorpusDescriptor: Sendable {
+    /// The corpus's name in the store (`--corpus`, else the file's): a second ingest of that name replaces it.
     public var name: String
+    /// The reader's format name (`tmx`, `po`, …), recorded for `stats` and for rebuilding the spec.
     public var format: String
     /// SHA-256 of the file, or for several files of their hashes joined in order.
     public var sha256: String
+    /// Bytes read, for `stats` and for choosing between the bulk load and the staged merge.
     public var size: Int64
+    /// The paths as given, so a spec's `sources` can be written back and `rebuild` can read them again.
     public var files: [String]
+    /// The declared domain (`--domain`), which grading's metadata domains and `axis: domain` use.
     public var domain: String?
+    /// The licence, repeated on the dataset card of a release built from the corpus.
     public var licence: String?
     /// How the files are read (pair, column mapping, …), canonical: the same bytes read another
     /// way are another corpus version, not "unchanged".
     public var readOptions: String
 
+    /// A descriptor; `readOptions` is canonical JSON (empty when the format has no options).
     public init(name: String, format: String, sha256: String, size: Int64, files: [String],
                 domain: String? = nil, licence: String? = nil, readOptions: String = "") {
         self.readOptions = readOptions
@@ -31,12 +38,26 @@ public struct CorpusDescriptor: Sendable {
 
 /// What an ingest did.
 public struct IngestReport: Sendable, Codable, Equatable {
-    public enum Outcome: String, Sendable, Codable { case added, replaced, unchanged }
+    /// What happened to the corpus: stored for the first time, replaced (its hash changed), or left alone.
+    public enum Outcome: String, Sendable, Codable {
+        /// A corpus of that name was not in the store.
+        case added
+        /// A corpus of that name was, with other bytes or read options: it was replaced whole.
+        case replaced
+        /// The same corpus, read the same way, was already stored: nothing was read.
+        case unchanged
+    }
+    /// The corpus's name.
     public var corpus: String
+    /// Whether the corpus was added, replaced or unchanged.
     public var outcome: Outcome
+    /// Units the reader delivered (aligned units, sentences, entries).
     public var units: Int
+    /// Occurrences stored: one per segment per unit.
     public var occurrences: Int
+    /// Segments the store did not hold before.
     public var newSegments: Int
+    /// Language tags met, sorted.
     public var languages: [String]
     /// Units left out, by reason (untranslated, fuzzy, invalid with `--skip-invalid`, …).
     public var skipped: [String: Int]
@@ -51,7 +72,7 @@ public struct IngestReport: Sendable, Codable, Equatable {
 ///
 /// Each unit's texts are normalised and hashed here, on the reader's thread, so no reader can
 /// get identity wrong and the writer's thread only writes. Units travel to the writer in
-/// batches through a bounded ``IngestChannel``, in the order the reader made them.
+/// batches through a bounded `IngestChannel`, in the order the reader made them.
 public final class CorpusSink: UnitSink {
     private let channel: IngestChannel
     private var batch: [IngestEvent] = []

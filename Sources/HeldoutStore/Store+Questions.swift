@@ -2,100 +2,15 @@ import Foundation
 import GRDB
 import HeldoutCore
 
-/// Writes tokens, labels and entries inside the ingest transaction. Statements are prepared on
-/// first use, so ingesting a plain TMX costs nothing extra.
-final class AnswerSourceWriter {
-    private let db: Database
-    private let corpusID: Int64
-    private var insertToken: RawStatement?
-    private var insertLabel: RawStatement?
-    private var insertEntry: RawStatement?
-    private var entries: Int64 = 0
-
-    init(_ db: Database, corpusID: Int64) {
-        self.db = db
-        self.corpusID = corpusID
-    }
-
-    /// Stores `unit`'s tokens against its first segment and its labels against every segment.
-    /// `segments` are the unit's stored segments (rowid, id) in text order; `firstTextID` the id of
-    /// the unit's first text, which the tokens analyse.
-    func add(_ unit: CorpusUnit, position: Int64, segments: [(rowid: Int64, id: ContentID)], firstTextID: ContentID?) throws {
-        if let tokens = unit.tokens, !tokens.isEmpty,
-           let first = segments.first(where: { $0.id == firstTextID }) {
-            if insertToken == nil {
-                insertToken = try RawStatement(db, """
-                    INSERT INTO token(corpus_id, position, ordinal, segment, id, form, lemma, upos, feats, head, deprel, no_space_after)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                    """)
-            }
-            guard let statement = insertToken else { return }
-            for (ordinal, token) in tokens.enumerated() {
-                statement.bind(1, corpusID)
-                statement.bind(2, position)
-                statement.bind(3, Int64(ordinal))
-                statement.bind(4, first.rowid)
-                statement.bind(5, token.id)
-                statement.bind(6, token.form)
-                statement.bind(7, token.lemma)
-                statement.bind(8, token.upos)
-                statement.bind(9, token.features.description)
-                if let head = token.head { statement.bind(10, Int64(head)) }
-                statement.bind(11, token.deprel)
-                statement.bind(12, token.noSpaceAfter ? 1 : 0)
-                try statement.run()
-            }
-        }
-        if !unit.labels.isEmpty {
-            if insertLabel == nil {
-                insertLabel = try RawStatement(db, """
-                    INSERT OR REPLACE INTO segment_label(corpus_id, position, segment, name, value) VALUES (?1, ?2, ?3, ?4, ?5)
-                    """)
-            }
-            guard let statement = insertLabel else { return }
-            for segment in segments {
-                for name in unit.labels.keys.sorted() {
-                    guard let value = unit.labels[name] else { continue }
-                    let trimmed = value.trimmingCharacters(in: .whitespaces)
-                    if trimmed.isEmpty { continue }
-                    statement.bind(1, corpusID)
-                    statement.bind(2, position)
-                    statement.bind(3, segment.rowid)
-                    statement.bind(4, name)
-                    statement.bind(5, trimmed)
-                    try statement.run()
-                }
-            }
-        }
-    }
-
-    func addEntry(_ entry: DictionaryEntry) throws {
-        if insertEntry == nil {
-            insertEntry = try RawStatement(db, """
-                INSERT INTO dictionary_entry(corpus_id, ordinal, headword, key, pos, source_lang, target_lang, senses)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                """)
-        }
-        guard let statement = insertEntry else { return }
-        entries += 1
-        statement.bind(1, corpusID)
-        statement.bind(2, entries)
-        statement.bind(3, entry.headword)
-        statement.bind(4, DictionaryEntry.key(entry.headword))
-        statement.bind(5, entry.pos)
-        statement.bind(6, entry.sourceLang)
-        statement.bind(7, entry.targetLang)
-        statement.bind(8, try CanonicalJSON.string(entry.senses))
-        try statement.run()
-    }
-}
-
 // MARK: - Reading answer sources
 
 /// A segment to ask about, with the texts that translate it (same alignment group) in one language.
 public struct SourceSegment: Sendable, Hashable {
+    /// The segment's id, which items list as the segments they ask about.
     public var id: ContentID
+    /// Its primary language subtag.
     public var lang: String
+    /// The normalised text.
     public var text: String
     /// The alignment group, nil when the segment has no translation.
     public var group: ContentID?
@@ -104,14 +19,18 @@ public struct SourceSegment: Sendable, Hashable {
     /// The analysis of the segment (CoNLL-U), when one was ingested; from the corpus that sorts first by name.
     public var tokens: [Token]?
 
+    /// One translation: its id (linked from the item) and text.
     public struct Translation: Sendable, Hashable {
+        /// The translation's segment id.
         public var id: ContentID
+        /// Its normalised text.
         public var text: String
     }
 }
 
 /// A segment's value for one label, over every corpus that labels it.
 public struct LabelledSegment: Sendable {
+    /// The labelled segment.
     public var segment: SourceSegment
     /// Distinct values, sorted; more than one means the corpora disagree.
     public var values: [String]
@@ -120,12 +39,18 @@ public struct LabelledSegment: Sendable {
 /// How many times a word form was analysed as a lemma with given features (the lexicon that
 /// lemmatisation and minimal pairs draw on).
 public struct FormAnalysis: Sendable, Hashable {
+    /// The word form as it occurs.
     public var form: String
+    /// The lemma it was analysed as.
     public var lemma: String
+    /// Its universal part of speech.
     public var upos: String
+    /// Its morphological features.
     public var features: Features
+    /// How many times the treebanks analysed it so: the commonest reading wins.
     public var count: Int
 
+    /// An analysis (the grammar tests build lexicons from these).
     public init(form: String, lemma: String, upos: String, features: Features, count: Int) {
         self.form = form
         self.lemma = lemma
@@ -149,6 +74,7 @@ public final class ItemSession {
     var gradingStatement: RawStatement?
     var lastGrading: (segment: ContentID, result: SegmentGradingLookup)?
     private var parsedFeatures: [String: Features] = [:]
+    /// Items added in this session (a repeated id is counted once).
     public private(set) var added = 0
 
     init(_ db: Database) { self.db = db }
@@ -295,7 +221,7 @@ public final class ItemSession {
 
     /// Stores one item; `false` when an item with its id is already stored (the same question
     /// met twice: same template, same bound values), which is then kept as it was.
-    /// Statements are prepared once per session and driven through the C API (``RawStatement``).
+    /// Statements are prepared once per session and driven through the C API (`RawStatement`).
     @discardableResult
     public func add(_ item: Item) throws -> Bool {
         if insertItem == nil {
@@ -361,17 +287,6 @@ public final class ItemSession {
     }
 }
 
-extension Schema {
-    /// Deletes what a corpus contributed to the answer-source tables (``CorpusRemoval``).
-    static func removeAnswerSources(_ db: Database, corpusID: Int64) throws {
-        try db.execute(sql: """
-            DELETE FROM dictionary_entry WHERE corpus_id = :corpus;
-            DELETE FROM token WHERE corpus_id = :corpus;
-            DELETE FROM segment_label WHERE corpus_id = :corpus;
-            """, arguments: ["corpus": corpusID])
-    }
-}
-
 extension Store {
     /// Replaces every item of `templates` with what `body` adds, in one transaction: if `body`
     /// throws (a bad template met while rendering), the items stay as they were.
@@ -405,29 +320,81 @@ extension Store {
     }
 }
 
-/// Items per category × pair × band × domain (`heldout stats`).
-public struct ItemBreakdownRow: Sendable, Codable, Equatable {
-    public var category: String
-    public var pair: String
-    public var band: String
-    public var domain: String
-    public var items: Int
-}
-
 extension Store {
-    /// Counts items per category × pair × band × domain. `band` maps an item's grade to a band;
-    /// until the grading stage provides one, every band is `n/a`.
-    public func itemBreakdown(band: (Double?) -> String = { _ in "n/a" }) throws -> [ItemBreakdownRow] {
-        try read { db in
-            var counts: [[String]: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT category, pair, grade, domain, count(*) FROM item GROUP BY category, pair, grade, domain")
-            while let row = try rows.next() {
-                let key = [row[0] as String, (row[1] as String?) ?? "-", band(row[2] as Double?), (row[3] as String?) ?? "n/a"]
-                counts[key, default: 0] += row[4] as Int
+    /// Replaces every item of `templates` by `items`, in one transaction: a template's items are
+    /// always those of its last run, never a mix.
+    public func replaceItems(ofTemplates templates: Set<String>, with items: [Item]) throws {
+        try write { db in
+            for template in templates.sorted() {
+                try db.execute(sql: "DELETE FROM item_segment WHERE item_id IN (SELECT id FROM item WHERE template = ?)", arguments: [template])
+                try db.execute(sql: "DELETE FROM item WHERE template = ?", arguments: [template])
             }
-            return counts.keys.sorted { $0.lexicographicallyPrecedes($1) }.map {
-                ItemBreakdownRow(category: $0[0], pair: $0[1], band: $0[2], domain: $0[3], items: counts[$0] ?? 0)
+            let insert = try db.makeStatement(sql: """
+                INSERT OR REPLACE INTO item(id, template, template_version, category, lang, pair, question, answer, rubric,
+                                            target_lemma, target_lang, consistency_group, grade, domain,
+                                            domain_source, domain_confidence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let link = try db.makeStatement(sql: "INSERT OR REPLACE INTO item_segment(item_id, ordinal, segment) VALUES (?, ?, ?)")
+            for item in items {
+                let id = Data(item.id.bytes)
+                try insert.execute(arguments: [id, item.template, item.templateVersion, item.category, item.lang, item.pair,
+                                               item.question, item.answer, try CanonicalJSON.string(item.rubric),
+                                               item.target?.lemma, item.target?.lang, item.consistencyGroup,
+                                               item.grade, item.domain, item.domainSource, item.domainConfidence])
+                for (ordinal, segment) in item.segments.enumerated() {
+                    try link.execute(arguments: [id, ordinal, Data(segment.bytes)])
+                }
             }
         }
+    }
+}
+
+extension ItemSession {
+    /// The grade and domain the grading stage gave a segment (nil where it has not been graded,
+    /// is ungradable, or has no known domain). Items copy them at creation, so a split can use
+    /// reading level and domain without knowing the grading tables. With the domain come its
+    /// evidence: `metadata` (declared) or `classifier` (predicted), and the confidence.
+    public func grading(of segment: ContentID) throws -> SegmentGradingLookup {
+        if let last = lastGrading, last.segment == segment { return last.result }
+        if gradingStatement == nil {
+            gradingStatement = try RawStatement(db, """
+                SELECT g.grade, d.domain, d.source, d.confidence
+                FROM segment s
+                LEFT JOIN grade g ON g.segment = s.rowid
+                LEFT JOIN segment_domain d ON d.segment = s.rowid
+                WHERE s.id = ?1
+                """)
+        }
+        guard let statement = gradingStatement else { return SegmentGradingLookup() }
+        defer { statement.reset() }
+        statement.bind(1, segment)
+        var result = SegmentGradingLookup()
+        if try statement.step() {
+            result = SegmentGradingLookup(grade: statement.double(0), domain: statement.text(1),
+                                          domainSource: statement.text(2), domainConfidence: statement.double(3))
+        }
+        lastGrading = (segment, result)
+        return result
+    }
+}
+
+/// A segment's grade and domain as items copy them (``ItemSession/grading(of:)``).
+public struct SegmentGradingLookup: Sendable, Equatable {
+    /// The segment's grade on the common US-grade scale; nil when ungraded or ungradable.
+    public var grade: Double?
+    /// Its domain, declared or predicted; nil without one.
+    public var domain: String?
+    /// `metadata` or `classifier`; nil without a domain.
+    public var domainSource: String?
+    /// The classifier's confidence, for a predicted domain.
+    public var domainConfidence: Double?
+
+    /// A lookup result; empty (every field nil) for a segment grading has not seen.
+    public init(grade: Double? = nil, domain: String? = nil, domainSource: String? = nil, domainConfidence: Double? = nil) {
+        self.grade = grade
+        self.domain = domain
+        self.domainSource = domainSource
+        self.domainConfidence = domainConfidence
     }
 }
