@@ -66,6 +66,7 @@ struct CommandReferenceTests {
         #expect(page.contains("- `<file> ...`: Input files."))
         #expect(page.contains("- `-f`, `--format <format>`: The format. Default: `tmx`. Values: `tmx`, `po`."))
         #expect(!page.contains("secret"))
+        #expect(CommandReference.oneLine("a TMX <tu>\n  & its\nprop") == "a TMX &lt;tu> &amp; its prop")
     }
 }
 
@@ -88,8 +89,8 @@ enum CommandReference {
         let full = ((command.superCommands ?? []) + [command.commandName]).joined(separator: " ")
         let heading = String(repeating: "#", count: level)
         var out = "\(heading) \(full)\n\n"
-        if let abstract = command.abstract, !abstract.isEmpty { out += abstract + "\n\n" }
-        if let discussion = command.discussion, !discussion.isEmpty { out += discussion + "\n\n" }
+        if let abstract = command.abstract, !abstract.isEmpty { out += prose(abstract) + "\n\n" }
+        if let discussion = command.discussion, !discussion.isEmpty { out += prose(discussion) + "\n\n" }
         let shown = (command.arguments ?? []).filter(\.shouldDisplay)
         let subcommands = (command.subcommands ?? []).filter(\.shouldDisplay)
         out += "```\n\(full)\(subcommands.isEmpty ? "" : " <subcommand>")\(synopsis(shown))\n```\n\n"
@@ -153,7 +154,12 @@ enum CommandReference {
 
     /// Help texts wrap for a terminal; a Markdown list item is one paragraph.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        prose(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+    }
+
+    /// Help text as Markdown prose: `<tu>` would be read as an HTML tag and vanish.
+    static func prose(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
     }
 }
 
