@@ -3,7 +3,10 @@ import Testing
 
 /// The DocC catalogues (`Sources/*/*.docc`) build with every symbol link resolved: each module's
 /// symbol graph is extracted from the modules `swift build --build-tests` made, and `docc
-/// convert --warnings-as-errors` fails on a link to a symbol that does not exist. Developers
+/// convert --warnings-as-errors` fails on a link to a symbol that does not exist (a link to
+/// another module's symbol, or to an internal one, counts as broken: name those in code voice).
+/// For the modules in ``fullyDocumented`` the symbol graph must also show a doc comment on
+/// every public symbol declared in the module's own sources. Developers
 /// without the toolchain's `docc` are not blocked; CI sets HELDOUT_REQUIRE_DOCC=1 so a missing
 /// tool is a failure there, not a silent skip.
 @Suite("documentation", .serialized)
