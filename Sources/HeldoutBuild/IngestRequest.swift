@@ -27,7 +27,7 @@ public struct IngestRequest: Sendable {
     public init(files: [String]) { self.files = files }
 
     /// A spec's `sources[index]`, checked as the command line checks its options. A relative
-    /// path is the spec's (``SplitSpec/resolve(_:)``): it resolves against the spec's folder, and
+    /// path is the spec's (`SplitSpec.resolve(_:)`): it resolves against the spec's folder, and
     /// a file that is not there is named, resolved, at the line of the spec that gave it.
     public init(source: SplitSpec.Source, index: Int, in spec: SplitSpec) throws {
         let key = "sources[\(index)]"

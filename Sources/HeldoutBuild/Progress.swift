@@ -54,7 +54,7 @@ public final class ProgressLine: @unchecked Sendable { // drawn from the thread 
         draw(Self.format(label: label, done: done, total: total, unit: unit, elapsed: now - start))
     }
 
-    /// A ``ProgressReport`` that draws on this line; `nil` when nothing is drawn, so the
+    /// A `ProgressReport` that draws on this line; `nil` when nothing is drawn, so the
     /// reporting loop does not even count.
     public func report(unit: String) -> ProgressReport? {
         guard enabled else { return nil }
