@@ -40,7 +40,8 @@ public struct IngestRequest: Sendable {
             }
             throw HeldoutError.badInput(spec.location(of: "\(key).path"), "\(key).path: \(resolved): no such file\(how)")
         }
-        self.init(files: [resolved])
+        // Recorded in the store as `ingest` records a file: from the working directory.
+        self.init(files: [SpecPaths.fromWorkingDirectory(resolved)])
         context = key
         if let name = source.format {
             guard let known = CorpusFormat(rawValue: name) else {

@@ -46,6 +46,15 @@ public enum SpecPaths {
         return URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
     }
 
+    /// An absolute path as a command line would give it: relative to the working directory
+    /// when it lies below it (what the store records of a corpus's files, as `ingest` does),
+    /// else absolute.
+    public static func fromWorkingDirectory(_ absolute: String) -> String {
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        let prefix = here.hasSuffix("/") ? here : here + "/"
+        return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
+    }
+
     /// The relative path that leads from folder `from` to `to` (both absolute): `.` when they
     /// are the same, `../..`-style when `to` is not below `from`.
     public static func relative(from: String, to: String) -> String {

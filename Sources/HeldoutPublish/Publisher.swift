@@ -212,7 +212,7 @@ public struct Publisher: Sendable {
             displayPath: options.displayPath ?? split.path,
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
             sourceDetails: Dictionary(spec?.sources.map { source in
-                (source.path, (format: source.format, bytes: (try? fm.attributesOfItem(atPath: spec?.resolve(source.path) ?? source.path)[.size] as? Int) ?? nil))
+                (source.path, (format: source.format, bytes: (try? fm.attributesOfItem(atPath: Self.sourceFile(source.path, spec: spec))[.size] as? Int) ?? nil))
             } ?? [], uniquingKeysWith: { a, _ in a }),
             licenceProblems: options.license == nil ? Self.licenceProblems(spec: spec, corpora: options.corpusLicences) : [],
             specYAML: (try? String(contentsOf: split.appendingPathComponent("spec.yaml"), encoding: .utf8)) ?? "",
@@ -318,6 +318,13 @@ public struct Publisher: Sendable {
     /// A share as JSON spells it: `1`, not `1.0`.
     static func number(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+
+    /// Where a stored spec's source is: from its `base`, or, for a `spec.yaml` written before
+    /// specs had one, from the working directory, as it was built.
+    static func sourceFile(_ path: String, spec: SplitSpec?) -> String {
+        guard let spec, spec.base != nil else { return path }
+        return spec.resolve(path)
     }
 
     private func write(_ data: Data, _ name: String, in directory: URL, digests: inout [String: String]) throws {
