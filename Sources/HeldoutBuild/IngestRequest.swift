@@ -33,7 +33,8 @@ public struct IngestRequest: Sendable {
         let key = "sources[\(index)]"
         let resolved = spec.resolve(source.path)
         guard FileManager.default.fileExists(atPath: resolved) else {
-            var how = source.path.hasPrefix("/") ? "" : " (relative paths resolve against \(spec.pathBase), the spec's folder)"
+            let from = spec.base.map { "the spec's folder with its base \($0)" } ?? "the spec's folder"
+            var how = source.path.hasPrefix("/") ? "" : " (relative paths resolve against \(spec.pathBase), \(from))"
             // A spec written when paths were the working directory's: say how to spell it now.
             if !source.path.hasPrefix("/"), FileManager.default.fileExists(atPath: source.path) {
                 how += "; \(source.path) exists relative to the working directory: write it as \(spec.spelling(source.path))"
