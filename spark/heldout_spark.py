@@ -123,13 +123,13 @@ def run(spark, args, spec, binary, executor_binary, sources):
         order.reverse()
     # One element per source: a source is read whole by one task (a TMX file is not cut).
     indices = sc.parallelize([str(i) for i in order], min(partitions, max(1, sources)))
-    spec_dir = os.path.dirname(spec)
     env = {"PATH": os.environ.get("PATH", "")}
-    # Sources are relative to the spec: the mapper runs from the spec's directory.
+    # Sources are relative to the spec's folder, and heldout resolves them so from any working
+    # directory: the mapper runs where the task runs. `spec` is absolute (main).
     # RDD.pipe takes one string and splits it with shlex: quote each word.
     # A relative binary (`./heldout` shipped with --files) is taken from the task's directory.
     script = (f'h={shlex.quote(executor_binary)}; case "$h" in /*) ;; */*) h="$PWD/$h" ;; esac; '
-              f'cd {shlex.quote(spec_dir)} && exec "$h" map units {shlex.quote(spec)}')
+              f'exec "$h" map units {shlex.quote(spec)}')
     command = shlex.join(["/bin/sh", "-c", script])
     lines = indices.pipe(command, env=env)
     rows = lines.map(json.loads).map(lambda r: ((r["source"], r["corpus"], r["ordinal"]), r))
@@ -162,7 +162,7 @@ def run(spark, args, spec, binary, executor_binary, sources):
     out = os.path.abspath(args.out)
     try:
         replay = subprocess.Popen([binary, "map", "replay", spec, "--store", store, "--out", out, "--json"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=os.path.dirname(spec))
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         ordered = rows.sortByKey(numPartitions=partitions).values()
         for row in ordered.toLocalIterator():
             replay.stdin.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))

@@ -29,9 +29,14 @@ public enum BuildPipeline {
         public var onStageStart: ((String?) -> Void)?
         /// Test hook, passed on to `Splitter.Options`.
         public var splitProgress: ((String) -> Void)?
+        /// Test hook: the counts of each stage's long step (``StageRunner/counts``).
+        public var counts: StageCounts?
         /// The store already holds the sources (`heldout map replay`, issue 15), so they are
         /// neither planned nor read here.
         public var ingested = false
+        /// The folder the spec's relative paths start from, when not the spec file's own
+        /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
+        public var specDirectory: String?
 
         public init(specPath: String, storePath: String, toolVersion: String) {
             self.specPath = specPath
@@ -77,13 +82,17 @@ public enum BuildPipeline {
     /// Ingest, grade, make questions, split and audit.
     public static func run(_ request: Request) throws -> Report {
         let spec = request.specPath
-        let parsed = try SplitSpec.load(path: spec)
+        var parsed = try SplitSpec.load(path: spec)
+        if let directory = request.specDirectory { parsed.directory = directory }
         // Every source and template is checked before the store is touched.
-        let planned = request.ingested ? [] : try parsed.sources.enumerated().map { index, source in try IngestRequest(source: source, index: index).plan() }
-        let templates = try parsed.templates.map { try TemplateLoader.load(directory: $0) }
+        let planned = request.ingested ? [] : try parsed.sources.enumerated().map { index, source in try IngestRequest(source: source, index: index, in: parsed).plan() }
+        // Relative to the spec's folder, as its sources are.
+        let templateDirectory = parsed.templates.map(parsed.resolve)
+        let templates = try templateDirectory.map { try TemplateLoader.load(directory: $0) }
         let store = try Store(path: request.storePath, busyTimeout: request.busyTimeout, onWait: request.onWait)
         let runner = StageRunner(store: store, log: request.log, showProgress: request.showProgress)
         runner.onStageStart = request.onStageStart
+        runner.counts = request.counts
 
         for (ingester, corpora) in planned {
             for corpus in corpora {
@@ -95,7 +104,7 @@ public enum BuildPipeline {
         grading.bands = parsed.bands
         try runner.run(GradeStage(options: grading))
 
-        if let templates, let directory = parsed.templates {
+        if let templates, let directory = templateDirectory {
             var questions = QuestionsStage(templates: templates, directory: directory)
             questions.checkColumns = { report in try checkColumns(parsed, templates: templates, report: report, store: store) }
             try runner.run(questions)

@@ -26,10 +26,23 @@ public struct IngestRequest: Sendable {
 
     public init(files: [String]) { self.files = files }
 
-    /// A spec's `sources[index]`, checked as the command line checks its options.
-    public init(source: SplitSpec.Source, index: Int) throws {
+    /// A spec's `sources[index]`, checked as the command line checks its options. A relative
+    /// path is the spec's (`SplitSpec.resolve(_:)`): it resolves against the spec's folder, and
+    /// a file that is not there is named, resolved, at the line of the spec that gave it.
+    public init(source: SplitSpec.Source, index: Int, in spec: SplitSpec) throws {
         let key = "sources[\(index)]"
-        self.init(files: [source.path])
+        let resolved = spec.resolve(source.path)
+        guard FileManager.default.fileExists(atPath: resolved) else {
+            let from = spec.base.map { "the spec's folder with its base \($0)" } ?? "the spec's folder"
+            var how = source.path.hasPrefix("/") ? "" : " (relative paths resolve against \(spec.pathBase), \(from))"
+            // A spec written when paths were the working directory's: say how to spell it now.
+            if !source.path.hasPrefix("/"), FileManager.default.fileExists(atPath: source.path) {
+                how += "; \(source.path) exists relative to the working directory: write it as \(spec.spelling(source.path))"
+            }
+            throw HeldoutError.badInput(spec.location(of: "\(key).path"), "\(key).path: \(resolved): no such file\(how)")
+        }
+        // Recorded in the store as `ingest` records a file: from the working directory.
+        self.init(files: [SpecPaths.fromWorkingDirectory(resolved)])
         context = key
         if let name = source.format {
             guard let known = CorpusFormat(rawValue: name) else {

@@ -12,16 +12,19 @@ public enum ReleaseRebuild {
         let releaseURL = URL(fileURLWithPath: release)
         let record = try ReleaseRecord.read(release: releaseURL)
         let specPath = releaseURL.appendingPathComponent("spec.yaml").path
-        let spec = try SplitSpec.load(path: specPath)
+        var spec = try SplitSpec.load(path: specPath)
         guard !spec.sources.isEmpty else {
             throw HeldoutError.checkFailed("\(release): cannot be rebuilt: it was made step by step (ingest, grade, questions, split) and its spec.yaml lists no sources; its card lists the corpora it was made from")
         }
+        spec.directory = specDirectory(release: releaseURL, record: record, spec: spec)
         // Every input first, named together: a half-run build would only report the first.
-        let missing = spec.sources.map(\.path).filter { !FileManager.default.isReadableFile(atPath: $0) }
+        let missing = spec.sources.map { spec.resolve($0.path) }.filter { !FileManager.default.isReadableFile(atPath: $0) }
         guard missing.isEmpty else {
+            let hint = spec.base == nil
+                ? "this release predates spec-relative paths: its sources are relative to the directory it was built from; run rebuild there, with the same files"
+                : "its spec.yaml names them relative to \(spec.pathBase)"
             throw HeldoutError.badInput(SourceLocation(file: missing[0]),
-                                        "cannot rebuild \(release): source file(s) not found from \(FileManager.default.currentDirectoryPath): "
-                                            + missing.joined(separator: ", ") + " (run it where the split was built, with the same files)")
+                                        "cannot rebuild \(release): source file(s) not found: " + missing.joined(separator: ", ") + " (\(hint))")
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-rebuild-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -29,6 +32,7 @@ public enum ReleaseRebuild {
         let output = work.appendingPathComponent(record.name)
         var request = BuildPipeline.Request(specPath: specPath, storePath: work.appendingPathComponent("heldout.sqlite").path, toolVersion: toolVersion)
         request.output = output.path
+        request.specDirectory = spec.directory
         _ = try BuildPipeline.run(request)
 
         var compared: [(release: String, rebuilt: URL)] = []
@@ -42,6 +46,17 @@ public enum ReleaseRebuild {
             throw HeldoutError.checkFailed("\(release): the rebuild differs\n  " + differences.joined(separator: "\n  "))
         }
         return compared.count
+    }
+
+    /// Where the release's `spec.yaml` paths start from. A split writes `base` (the way from its
+    /// directory to the original spec's folder) into the `spec.yaml` it stores, and publish copies
+    /// that file byte for byte and records in `release.json` where the split directory is
+    /// (`spec_directory`, `../..`): so the paths resolve from the release, wherever rebuild is
+    /// run. A `spec.yaml` without `base` was written before paths were the spec's: its paths are
+    /// the working directory's, as they always were for it.
+    static func specDirectory(release: URL, record: ReleaseRecord, spec: SplitSpec) -> String {
+        guard spec.base != nil else { return FileManager.default.currentDirectoryPath }
+        return SpecPaths.resolve(record.specDirectory ?? "../..", against: release.standardizedFileURL.path)
     }
 
     /// One line per file whose bytes differ, is missing from the release, or was not rebuilt;

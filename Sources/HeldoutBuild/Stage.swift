@@ -37,9 +37,26 @@ public struct StageContext {
     /// Whether long steps draw a progress line (stderr is a terminal, not a test or a pipe).
     public let showProgress: Bool
 
+    /// Receives the counts of every long step too (``StageRunner/counts``).
+    public var counts: StageCounts?
+
     /// A progress line for a long step of this stage; draws nothing unless ``showProgress``.
     public func progress(_ label: String) -> ProgressLine { ProgressLine(label, enabled: showProgress) }
+
+    /// What a module's loop reports its counts to: `line` (on a terminal) and ``counts``;
+    /// `nil` when neither listens, so the loop does not count.
+    public func report(_ stage: String, line: ProgressLine, unit: String) -> ProgressReport? {
+        let drawn = line.report(unit: unit)
+        guard let counts else { return drawn }
+        return { done, total in
+            drawn?(done, total)
+            counts(stage, done, total)
+        }
+    }
 }
+
+/// A stage's name and the counts of its long step, `(done, total)`.
+public typealias StageCounts = @Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void
 
 /// What one stage did, for the log and for `build --json`.
 public struct StageResult: Codable, Sendable, Equatable {
@@ -66,6 +83,8 @@ public final class StageRunner {
     public var skipUnchanged: Bool
     /// Called with each stage's name as it starts and `nil` at the end (`HELDOUT_STAGE_TIMES`).
     public var onStageStart: ((String?) -> Void)?
+    /// Receives the counts each long step reports, whether or not a line is drawn (tests).
+    public var counts: StageCounts?
     public private(set) var results: [StageResult] = []
 
     public init(store: Store, log: @escaping (String) -> Void = { _ in }, showProgress: Bool = false, skipUnchanged: Bool = true) {
@@ -80,7 +99,8 @@ public final class StageRunner {
     public func run<S: Stage>(_ stage: S) throws -> S.Report? {
         let started = Date()
         onStageStart?(stage.name)
-        let context = StageContext(store: store, showProgress: showProgress)
+        var context = StageContext(store: store, showProgress: showProgress)
+        context.counts = counts
         let fingerprint = try stage.fingerprint(store)
         if skipUnchanged, let fingerprint, try store.stageFingerprint(stage.key) == fingerprint {
             try stage.checkSkipped(context)

@@ -59,7 +59,11 @@ public struct GradeStage: Stage {
     }
 
     public func run(_ context: StageContext) throws -> Grader.RunReport {
-        try Grader(options: options).run(store: context.store)
+        let line = context.progress("grade")
+        defer { line.finish() }
+        var options = options
+        options.progress = context.report(name, line: line, unit: "segments")
+        return try Grader(options: options).run(store: context.store)
     }
 
     public func summary(_ report: Grader.RunReport) -> String {
@@ -89,7 +93,11 @@ public struct QuestionsStage: Stage {
     }
 
     public func run(_ context: StageContext) throws -> QuestionsReport {
-        let report = try QuestionBuilder(templates: templates).run(store: context.store)
+        let line = context.progress("questions")
+        defer { line.finish() }
+        var builder = QuestionBuilder(templates: templates)
+        builder.progress = context.report(name, line: line, unit: "template passes")
+        let report = try builder.run(store: context.store)
         // Checked before the fingerprint is kept, so that the next build makes questions again.
         try checkColumns?(report)
         return report
@@ -139,7 +147,19 @@ public struct SplitStage: Stage {
     public func fingerprint(_ store: Store) throws -> String? { nil }
 
     public func run(_ context: StageContext) throws -> SplitSummary {
-        try Splitter(spec: spec, store: context.store).run(options)
+        let line = context.progress("split")
+        defer { line.finish() }
+        var options = options
+        if context.showProgress {
+            // One line, redrawn: each step's name, and the records written with their rate.
+            let named = options.progress
+            options.progress = { step in
+                named?(step)
+                line.step(step, base: "split")
+            }
+        }
+        options.counts = context.report(name, line: line, unit: "items")
+        return try Splitter(spec: spec, store: context.store).run(options)
     }
 
     public func summary(_ report: SplitSummary) -> String {

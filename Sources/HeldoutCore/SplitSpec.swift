@@ -223,9 +223,16 @@ public struct SplitSpec: Sendable, Equatable {
     /// was predicted counts as having none (issue 19: a split on guessed domains is a split on noise).
     public var predictedDomains = false
 
+    /// `base`: the folder relative `sources` and `templates` paths resolve against, itself
+    /// relative to the spec's folder (default: the spec's folder). Heldout writes it into every
+    /// `spec.yaml` it stores in a split directory, so that copy still means the same files.
+    public var base: String?
+
     /// The file the spec was read from, and where each key was, for error messages.
     public var file: String = "spec"
     public var locations: [String: SourceLocation] = [:]
+    /// Backs ``directory``: the spec file's folder, absolute, when it was read from a file.
+    var _directory: String?
 
     public init(name: String, columns: [Column]) {
         self.name = name
@@ -276,6 +283,7 @@ extension SplitSpec {
         var reader = SpecReader(file: file)
         self = try reader.spec(root)
         self.file = file
+        self._directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL.path
         self.locations = reader.locations
         try validate()
     }
@@ -426,7 +434,7 @@ struct SpecReader {
     }
 
     mutating func spec(_ root: Node) throws -> SplitSpec {
-        let keys = ["name", "seed", "sources", "templates", "axis", "columns", "where", "isolation",
+        let keys = ["name", "seed", "sources", "templates", "base", "axis", "columns", "where", "isolation",
                     "partitions", "balance", "bands", "comparison", "sweep", "predicted_domains", "language_mismatch"]
         let pairs = try mapping(root, "", allowed: keys)
         let byKey = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
@@ -446,6 +454,7 @@ struct SpecReader {
                 spec.seed = seed
             case "sources": spec.sources = try sources(value)
             case "templates": spec.templates = try nonEmptyString(value, key)
+            case "base": spec.base = try nonEmptyString(value, key)
             case "axis": spec.axis = try enumeration(value, key, Axis.self)
             case "where": spec.filter = try filter(value)
             case "isolation": spec.isolation = try isolation(value)
@@ -691,6 +700,7 @@ extension SplitSpec {
             }
         }
         if let templates { out += "templates: \(q(templates))\n" }
+        if let base { out += "base: \(q(base))\n" }
         out += "axis: \(axis.rawValue)\n"
         if predictedDomains { out += "predicted_domains: true\n" }
         out += "columns:\n"

@@ -42,6 +42,8 @@ public struct Grader: Sendable {
         public var batchSize = 4_096
         public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         public var syllables = SyllableCounter.standard
+        /// Segments graded of those to grade, for a progress line; counted only when set.
+        public var progress: ProgressReport?
 
         public init() {}
     }
@@ -160,6 +162,8 @@ public struct Grader: Sendable {
         var graded = 0
         var ungradable = 0
         var pending: [GradeRecord] = []
+        var ticker = ProgressTicker(total: options.progress == nil ? 0 : try session.ungradedCount(version: Self.version),
+                                    report: options.progress)
         var batch = try session.ungraded(version: Self.version, after: 0, limit: options.batchSize)
         while !batch.isEmpty {
             let analysis = BatchAnalysis()
@@ -187,8 +191,10 @@ public struct Grader: Sendable {
             for record in pending where record.grade == nil { ungradable += 1 }
             graded += current.count
             progress?(graded)
+            ticker.tick(graded)
         }
         if !pending.isEmpty { try session.save(pending, version: Self.version) }
+        ticker.finish()
         return (graded, ungradable)
     }
 

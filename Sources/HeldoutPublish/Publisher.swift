@@ -190,6 +190,8 @@ public struct Publisher: Sendable {
                                         evaluationMembershipChanged: diff.evaluationMembershipChanged,
                                         siblings: siblings.map(\.suffix))
         finalRecord.format = ReleaseRecord.currentFormat
+        // spec.yaml is copied unchanged: its paths start from the split directory (its `base`).
+        finalRecord.specDirectory = "../.."
         finalRecord.auditAgainst = against
         finalRecord.allowedLeaks = audit.enforcedLeaks > 0 ? audit.enforcedLeaks : nil
         finalRecord.build = OutputDependencies.versions(tool: options.toolVersion)
@@ -210,7 +212,7 @@ public struct Publisher: Sendable {
             displayPath: options.displayPath ?? split.path,
             sources: specSources.map { (path: $0.0, sha256: sourceDigests[$0.0], license: $0.1) },
             sourceDetails: Dictionary(spec?.sources.map { source in
-                (source.path, (format: source.format, bytes: (try? fm.attributesOfItem(atPath: source.path)[.size] as? Int) ?? nil))
+                (source.path, (format: source.format, bytes: (try? fm.attributesOfItem(atPath: Self.sourceFile(source.path, spec: spec))[.size] as? Int) ?? nil))
             } ?? [], uniquingKeysWith: { a, _ in a }),
             licenceProblems: options.license == nil ? Self.licenceProblems(spec: spec, corpora: options.corpusLicences) : [],
             specYAML: (try? String(contentsOf: split.appendingPathComponent("spec.yaml"), encoding: .utf8)) ?? "",
@@ -318,6 +320,13 @@ public struct Publisher: Sendable {
         x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     }
 
+    /// Where a stored spec's source is: from its `base`, or, for a `spec.yaml` written before
+    /// specs had one, from the working directory, as it was built.
+    static func sourceFile(_ path: String, spec: SplitSpec?) -> String {
+        guard let spec, spec.base != nil else { return path }
+        return spec.resolve(path)
+    }
+
     private func write(_ data: Data, _ name: String, in directory: URL, digests: inout [String: String]) throws {
         let url = try SafePath.join(directory, name)
         try Self.io(url) { try data.write(to: url) }
@@ -407,8 +416,13 @@ public struct ReleaseRecord: Codable, Sendable, Equatable {
     public var allowedLeaks: Int?
     /// Versions of heldout, the toolchain and the packages that shape the output bytes.
     public var build: [String: String]?
+    /// The folder, relative to the release, that its `spec.yaml` was written in (the split
+    /// directory): the spec's relative paths (through its `base`) start there. Format 3 on.
+    public var specDirectory: String?
 
-    public static let currentFormat = "heldout-release/2"
+    /// 3: `spec.yaml` paths are relative to the spec (`base`, `spec_directory`), not to the
+    /// working directory of the build.
+    public static let currentFormat = "heldout-release/3"
 
     enum CodingKeys: String, CodingKey {
         case name, version, date, license, previous, siblings, format, build
@@ -416,6 +430,7 @@ public struct ReleaseRecord: Codable, Sendable, Equatable {
         case evaluationMembershipChanged = "evaluation_membership_changed"
         case auditAgainst = "audit_against"
         case allowedLeaks = "allowed_leaks"
+        case specDirectory = "spec_directory"
     }
 
     public static func read(release: URL) throws -> ReleaseRecord {

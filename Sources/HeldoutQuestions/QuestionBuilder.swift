@@ -79,6 +79,8 @@ public struct QuestionsReport: Sendable, Codable, Equatable {
 public struct QuestionBuilder {
     public var templates: [Template]
     public var annotator: SegmentAnnotator
+    /// Template × language (or pair) passes done of all of them, for a progress line.
+    public var progress: ProgressReport?
 
     public init(templates: [Template], annotator: SegmentAnnotator = GradedSegments()) {
         self.templates = templates
@@ -89,9 +91,11 @@ public struct QuestionBuilder {
         var reports: [TemplateReport] = []
         let total = try store.replaceItems(ofTemplates: Set(templates.map(\.id))) { session in
             var context = BuildContext(session: session, annotator: annotator)
+            context.ticker = ProgressTicker(total: templates.reduce(0) { $0 + BuildContext.targets($1).count }, report: progress)
             for template in templates {
                 reports.append(try context.build(template))
             }
+            context.ticker.finish()
         }
         return QuestionsReport(items: total, templates: reports)
     }
@@ -108,6 +112,9 @@ struct BuildContext {
     let ledger = QuestionLedger()
     /// How each template body is rendered fastest with the same text (``RenderPlans``).
     let plans = RenderPlans()
+    /// Counts the (template, language) passes done.
+    var ticker = ProgressTicker(total: 0, report: nil)
+    var passes = 0
 
     init(session: ItemSession, annotator: SegmentAnnotator) {
         self.session = session
@@ -135,10 +142,12 @@ struct BuildContext {
                                     coverage: nil, inContext: 0, lemmaMethods: [:], skipped: [:],
                                     requirements: template.requirements.sorted())
         var met = RequirementEvidence()
-        let targets: [(lang: String, pair: Template.DirectedLanguages?)] = template.pairs.isEmpty
-            ? template.languages.map { ($0, nil) }
-            : template.pairs.map { ($0.source, $0) }
+        let targets = Self.targets(template)
         for (lang, pair) in targets {
+            defer {
+                passes += 1
+                ticker.tick(passes)
+            }
             switch template.selector.kind {
             case .word: try words(template, lang: lang, pair: pair, report: &report, met: &met)
             case .feature, .agreement, .minimalPair: try grammar(template, lang: lang, pair: pair, report: &report)
@@ -149,6 +158,11 @@ struct BuildContext {
         if report.candidates > 0 { report.coverage = Double(report.answered) / Double(report.candidates) }
         if report.items == 0 { report.unmet = try unmetRequirements(template, targets: targets, met: met) }
         return report
+    }
+
+    /// The languages (or directed pairs) a template makes items in, one pass each.
+    static func targets(_ template: Template) -> [(lang: String, pair: Template.DirectedLanguages?)] {
+        template.pairs.isEmpty ? template.languages.map { ($0, nil) } : template.pairs.map { ($0.source, $0) }
     }
 
     // MARK: rendering

@@ -89,7 +89,8 @@ extension SplitManifest {
         for id in input.ids { itemHasher.update(data: id.bytes) }
         var sources: [String: String] = [:]
         for source in spec.sources {
-            let url = URL(fileURLWithPath: source.path)
+            // Keyed as the spec spells it; read where the spec means it (its folder).
+            let url = URL(fileURLWithPath: spec.resolve(source.path))
             if FileManager.default.fileExists(atPath: url.path) {
                 sources[source.path] = try FileDigest.sha256(ofFile: url.path).hex
             }

@@ -15,6 +15,8 @@ struct RecordWriter {
     let variants: [SplitVariant]
     let fates: [[ItemFate]]
     let directories: [URL]
+    /// Items passed of the selection, for a progress line.
+    var progress: ProgressReport?
 
     private final class Output {
         let handle: FileHandle
@@ -57,12 +59,14 @@ struct RecordWriter {
         let decoder = JSONDecoder()
         let pairs = SplitInputLoader.PairCanonicaliser()
         var rubrics: [String: [String]] = [:]
+        var ticker = ProgressTicker(total: input.count, report: progress)
         try store.scan { reader in
             var cursor = 0
             var i = 0
             try reader.itemContents(where: { id in
                 guard cursor < input.count else { return .stop }
                 while cursor < input.count, input.ids[cursor] < id { cursor += 1 }
+                ticker.tick(cursor)
                 guard cursor < input.count, input.ids[cursor] == id else { return .skip }
                 i = cursor
                 cursor += 1
@@ -127,6 +131,7 @@ struct RecordWriter {
                 }
             }
         }
+        ticker.finish()
         for files in outputs { for (_, output) in files { try output.close() } }
         for directory in directories.dropFirst() {
             for partition in [Partition.dev, .test] {

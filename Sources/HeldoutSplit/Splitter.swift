@@ -17,6 +17,8 @@ public struct Splitter {
         public var specPath: String?
         /// Stage names as they start, for a progress line.
         public var progress: ((String) -> Void)?
+        /// Counts within the long step (`writing records`: items of the selection), for a progress line.
+        public var counts: ProgressReport?
         /// Test hook: called with the temporary directories once they are written and audited,
         /// before they are renamed into place. Throwing aborts the split.
         public var beforeRename: (([URL]) throws -> Void)?
@@ -161,7 +163,8 @@ public struct Splitter {
         }
 
         options.progress?("writing records")
-        let counts = try RecordWriter(spec: try statedSpec(), input: input, variants: variants, fates: fates, directories: temporaries).write(store: store)
+        let counts = try RecordWriter(spec: try statedSpec().stored(in: options.output), input: input, variants: variants, fates: fates, directories: temporaries,
+                                      progress: options.counts).write(store: store)
 
         options.progress?("manifest")
         var summaries: [SplitSummary.Output] = []
@@ -193,13 +196,14 @@ public struct Splitter {
     func statedSpec() throws -> SplitSpec {
         guard spec.sources.isEmpty else { return spec }
         var stated = spec
-        if stated.templates == nil { stated.templates = try store.stageFingerprint(Store.templatesPathKey) }
+        // The store keeps paths as given on the command line: spelled here from the spec's base.
+        if stated.templates == nil { stated.templates = try store.stageFingerprint(Store.templatesPathKey).map(spec.spelling) }
         var sources: [SplitSpec.Source] = []
         let known: Set<String> = ["format", "pair", "lang", "domain", "documents", "skip_invalid", "labels", "max_segment_bytes",
                                   "columns", "fields"]
         for corpus in try store.corpusReadOptions() {
             guard let path = corpus.files.first, corpus.options.keys.allSatisfy(known.contains) else { return stated }
-            var source = SplitSpec.Source(path: path)
+            var source = SplitSpec.Source(path: spec.spelling(path))
             source.format = corpus.options["format"]
             source.pair = corpus.options["pair"]
             source.lang = corpus.options["lang"]

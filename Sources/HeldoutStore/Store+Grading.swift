@@ -162,6 +162,14 @@ public final class GradingSession {
         get throws { try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0 }
     }
 
+    /// How many segments grader `version` has not graded: the total of a progress line.
+    public func ungradedCount(version: Int) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM segment s LEFT JOIN grade g ON g.segment = s.rowid
+            WHERE g.segment IS NULL OR g.grader_version <> ?
+            """, arguments: [version]) ?? 0
+    }
+
     /// Up to `limit` segments after `rowid` not graded by grader `version`, in rowid order.
     public func ungraded(version: Int, after rowid: Int64, limit: Int) throws -> SegmentBatch {
         let statement = try ungradedStatement ?? RawStatement(db, """

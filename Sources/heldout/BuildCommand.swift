@@ -14,7 +14,7 @@ struct BuildCommand: ParsableCommand {
 
     @OptionGroup var common: StoreOptions
 
-    @Argument(help: "The split spec (YAML) with its sources and templates.")
+    @Argument(help: "The split spec (YAML) with its sources and templates; their relative paths are relative to the spec's folder.")
     var spec: String
 
     @Option(help: "Output directory (default: splits/NAME).")

@@ -87,7 +87,7 @@ struct MapCommand: ParsableCommand {
                 throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: number + 1),
                                             "not a source index of \(spec) (0..<\(parsed.sources.count)): \(line)")
             }
-            let (ingester, corpora) = try IngestRequest(source: parsed.sources[index], index: index).plan()
+            let (ingester, corpora) = try IngestRequest(source: parsed.sources[index], index: index, in: parsed).plan()
             for (corpusIndex, corpus) in corpora.enumerated() {
                 let (reader, descriptor) = try ingester.describe(corpus)
                 var head = ShardRow(kind: .corpus, source: index, corpus: corpusIndex, ordinal: 0)

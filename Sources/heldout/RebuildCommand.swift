@@ -7,7 +7,7 @@ struct RebuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild",
         abstract: "Rebuild a release from its spec.yaml into a temporary directory and compare the data files' bytes.",
-        discussion: "Run it from the directory the spec's source paths are relative to (where the split was built)."
+        discussion: "The sources are found from the release's own folder, whatever the working directory. A release older than heldout-release/3 (its spec.yaml has no base) names them relative to the directory its split was built from: run it there."
     )
 
     @Argument(help: "A release directory, e.g. splits/demo/releases/v1.0.0.")

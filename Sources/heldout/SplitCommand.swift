@@ -35,12 +35,10 @@ struct SplitCommand: ParsableCommand {
         if let timings { auditor.progress = { timings.start("audit: " + $0) } }
         var options = Splitter.Options(output: output, toolVersion: Heldout.version, auditor: auditor, specPath: spec)
         options.allowShort = allowShort
-        if let timings {
-            options.progress = { timings.start($0) }
-        } else if Console.stderrIsTerminal && !common.json {
-            options.progress = { Console.error("split: \($0)…") }
-        }
-        let summary = try StageRunner(store: store).run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
+        if let timings { options.progress = { timings.start($0) } }
+        // On a terminal, one redrawn line: the step, and the records written with rate and ETA.
+        let runner = StageRunner(store: store, showProgress: timings == nil && Console.stderrIsTerminal && !common.json)
+        let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         timings?.start(nil)
         if common.json {
             try Console.json(summary)

@@ -21,8 +21,8 @@ struct PipelineTests {
 
     func demoSpec(in folder: Folder) throws -> String {
         var text = try String(contentsOf: Self.repository.appendingPathComponent("splits/demo.yaml"), encoding: .utf8)
-        text = text.replacingOccurrences(of: "path: corpora/", with: "path: \(Self.repository.path)/corpora/")
-            .replacingOccurrences(of: "templates: templates/", with: "templates: \(Self.repository.path)/templates/")
+        text = text.replacingOccurrences(of: "path: ../corpora/", with: "path: \(Self.repository.path)/corpora/")
+            .replacingOccurrences(of: "templates: ../templates/", with: "templates: \(Self.repository.path)/templates/")
         let spec = folder.path("demo.yaml")
         try Data(text.utf8).write(to: URL(fileURLWithPath: spec))
         return spec

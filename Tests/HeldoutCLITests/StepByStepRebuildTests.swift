@@ -33,7 +33,7 @@ struct StepByStepRebuildTests {
         let split = try w.run("split", "splits/steps.yaml")
         #expect(split.status == 0, "\(split.stderr)")
         let stated = try String(contentsOfFile: w.path("splits/steps/spec.yaml"), encoding: .utf8)
-        #expect(stated.contains("corpora/samples/fr-tone.tsv") && stated.contains("label: \"tone\"") && stated.contains("templates: \"templates\""))
+        #expect(stated.contains("corpora/samples/fr-tone.tsv") && stated.contains("label: \"tone\"") && stated.contains("templates: \"../templates\"") && stated.contains("base: \"..\""))
         let published = try w.run("publish", "splits/steps", "--version", "1.0.0", "--date", "2026-01-01")
         #expect(published.status == 0, "\(published.stderr)")
         let rebuilt = try w.run("rebuild", "splits/steps/releases/v1.0.0")

@@ -180,16 +180,16 @@ struct SegmentLimitTests {
         let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("splits/demo.yaml")
         let text = try String(contentsOf: demo, encoding: .utf8)
-        let line = "  - { path: corpora/samples/en-fr.tmx, format: tmx, license: CC0-1.0 }"
+        let line = "  - { path: ../corpora/samples/en-fr.tmx, format: tmx, license: CC0-1.0 }"
         #expect(text.contains(line))
         let edited = text.replacingOccurrences(
-            of: line, with: "  - { path: corpora/samples/en-fr.tmx, format: tmx, license: CC0-1.0, max_segment_bytes: 4096, documents: \"prop:x-file\" }")
+            of: line, with: "  - { path: ../corpora/samples/en-fr.tmx, format: tmx, license: CC0-1.0, max_segment_bytes: 4096, documents: \"prop:x-file\" }")
         let spec = try SplitSpec(yaml: edited, file: "demo.yaml")
         #expect(spec.sources[0].maxSegmentBytes == 4096)
         #expect(spec.sources[0].documents.flatMap(DocumentMode.init) == .property("x-file"))
         #expect(spec.resolvedYAML.contains("max_segment_bytes: 4096"))
 
-        let zero = text.replacingOccurrences(of: line, with: "  - { path: corpora/samples/en-fr.tmx, max_segment_bytes: 0 }")
+        let zero = text.replacingOccurrences(of: line, with: "  - { path: ../corpora/samples/en-fr.tmx, max_segment_bytes: 0 }")
         let failure = try #require(expectBadInput { _ = try SplitSpec(yaml: zero, file: "demo.yaml") })
         #expect(failure.message.contains("max_segment_bytes"))
     }
