@@ -54,3 +54,8 @@ else
     echo "bench/grade.sh: language and calibration figures skipped: need $debian (corpora/fetch-debian.sh)," \
          "corpora/langid (corpora/fetch-langid.sh) and pip install lingua-language-detector" >&2
 fi
+
+# Grading speed against another heldout (issue 20), side by side: HELDOUT_BASE_BIN=/path/to/heldout.
+if [ -n "${HELDOUT_BASE_BIN:-}" ]; then
+    HELDOUT_BIN="$bin" bench/grade-speed.sh "$work"
+fi
