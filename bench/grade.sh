@@ -14,6 +14,8 @@
 # and corpora/langid/ from corpora/fetch-langid.sh): language identification against lingua
 # (bench/langid.sh; pip install lingua-language-detector) and the cross-language calibration
 # (`heldout grade --calibrate` on the gettext en-fr-de-es TMX). Skipped, with a note, without them.
+# With HELDOUT_BASE_BIN=/path/to/heldout, last: grading speed against that binary on the same TMX,
+# side by side (bench/grade-speed.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"

@@ -81,11 +81,17 @@ public enum Gradability {
         shape.tokens += 1
         var slashes = 0, digits = 0, letters = 0, codeMarks = 0, underscores = 0, innerCapitals = 0, dots = 0
         var previousLower = false
+        // `()` and `://` seen in the same pass (not searched for again afterwards).
+        var hasCall = false, hasScheme = false
+        var previous: UInt8 = 0, beforePrevious: UInt8 = 0
         var i = start
         while i < end {
             let b = bytes[i]
             switch b {
-            case 0x2F: slashes += 1   // /
+            case 0x2F:   // /
+                slashes += 1
+                if previous == 0x2F && beforePrevious == 0x3A { hasScheme = true }
+            case 0x29: if previous == 0x28 { hasCall = true }   // ()
             case 0x30...0x39: digits += 1
             case 0x61...0x7A: letters += 1
             case 0x41...0x5A:
@@ -99,6 +105,8 @@ public enum Gradability {
                 if b >= 0xC0 { letters += 1 }   // a non-ASCII letter's lead byte
             }
             previousLower = b >= 0x61 && b <= 0x7A
+            beforePrevious = previous
+            previous = b
             i += 1
         }
         let first = bytes[start], last = bytes[end - 1]
@@ -123,34 +131,20 @@ public enum Gradability {
         let length = end - start
         let isPath = (first == 0x2F && length > 1) || (first == 0x7E && length > 1 && bytes[start + 1] == 0x2F)
             || (first == 0x2E && length > 2 && bytes[start + 1] == 0x2F)
-            || slashes >= 2 || contains(bytes, start, end, "://")
+            || slashes >= 2 || hasScheme
         if isPath {
             shape.paths += 1
             return
         }
         // Code: operators and sigils, identifiers (snake_case, camelCase, dotted calls), options.
         let isOption = length > 2 && first == 0x2D && bytes[start + 1] == 0x2D
-        let isCall = contains(bytes, start, end, "()") || (dots > 0 && letters > 0 && dotInside(bytes, start, end) && digits == 0
+        let isCall = hasCall || (dots > 0 && letters > 0 && dotInside(bytes, start, end) && digits == 0
                                                             && !looksLikeAbbreviation(bytes, start, end))
         if codeMarks > 0 || underscores > 0 || innerCapitals > 0 && letters > innerCapitals + 1 || isOption || isCall {
             shape.code += 1
             return
         }
         if digits > 0 && digits >= letters { shape.figures += 1 }
-    }
-
-    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ needle: StaticString) -> Bool {
-        let count = needle.utf8CodeUnitCount
-        guard end - start >= count else { return false }
-        let pattern = needle.utf8Start
-        var i = start
-        while i + count <= end {
-            var k = 0
-            while k < count, bytes[i + k] == pattern[k] { k += 1 }
-            if k == count { return true }
-            i += 1
-        }
-        return false
     }
 
     /// A dot between two letters (`os.path`, `www.debian.org`), not at the token's end.

@@ -183,33 +183,36 @@ public final class LanguageIdentifier: @unchecked Sendable {
         var index = 0
         let count = bytes.count
         while index < count {
+            // Each character once, as (x, its direct code): one call of `feed`, inlined.
             let lead = bytes[index]
+            var x: UInt64 = 0x20
+            var k = 0
             if lead < 0x80 {
                 index += 1
                 if lead >= 0x61 && lead <= 0x7A {
-                    scan.feed(UInt64(lead), Int(lead) - 0x60)
+                    x = UInt64(lead)
+                    k = Int(lead) - 0x60
                 } else if lead >= 0x41 && lead <= 0x5A {
-                    scan.feed(UInt64(lead) + 0x20, Int(lead) - 0x40)
-                } else {
-                    scan.feed(0x20, 0)
+                    x = UInt64(lead) + 0x20
+                    k = Int(lead) - 0x40
                 }
-                continue
-            }
-            var scalar: UInt32
-            var length: Int
-            if lead >= 0xF0 { scalar = UInt32(lead & 0x07); length = 4 }
-            else if lead >= 0xE0 { scalar = UInt32(lead & 0x0F); length = 3 }
-            else if lead >= 0xC0 { scalar = UInt32(lead & 0x1F); length = 2 }
-            else { index += 1; scan.feed(0x20, 0); continue }
-            guard index + length <= count else { break }
-            for k in 1..<length { scalar = scalar << 6 | UInt32(bytes[index + k] & 0x3F) }
-            index += length
-            if Self.isLetter(scalar) {
-                let lower = UInt64(Self.lower(scalar))
-                scan.feed(lower, Self.directCode(lower))
+            } else if lead < 0xC0 {
+                index += 1
             } else {
-                scan.feed(0x20, 0)
+                var scalar: UInt32
+                var length: Int
+                if lead >= 0xF0 { scalar = UInt32(lead & 0x07); length = 4 }
+                else if lead >= 0xE0 { scalar = UInt32(lead & 0x0F); length = 3 }
+                else { scalar = UInt32(lead & 0x1F); length = 2 }
+                guard index + length <= count else { break }
+                for j in 1..<length { scalar = scalar << 6 | UInt32(bytes[index + j] & 0x3F) }
+                index += length
+                if Self.isLetter(scalar) {
+                    x = UInt64(Self.lower(scalar))
+                    k = Self.directCode(x)
+                }
             }
+            scan.feed(x, k)
         }
         scan.feed(0x20, 0)
         return (scan.sum, scan.known, scan.total)

@@ -190,11 +190,11 @@ public final class GradingSession {
             let rows = records.count - index >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
             let statement = rows == 1 ? one : many
             text.removeAll(keepingCapacity: true)
-            for row in 0..<rows {
-                let record = records[index + row]
-                text.append(contentsOf: record.band.utf8)
-                if let reason = record.ungradableReason { text.append(contentsOf: reason.utf8) }
-                if let detected = record.detectedLanguage { text.append(contentsOf: detected.utf8) }
+            for row in index..<(index + rows) {
+                // Read in place: a copy of the record would retain and release its three strings.
+                text.append(contentsOf: records[row].band.utf8)
+                if let reason = records[row].ungradableReason { text.append(contentsOf: reason.utf8) }
+                if let detected = records[row].detectedLanguage { text.append(contentsOf: detected.utf8) }
             }
             text.append(0)   // never empty, so the buffer always has an address
             try text.withUnsafeBufferPointer { buffer in
