@@ -177,130 +177,103 @@ public final class LanguageIdentifier: @unchecked Sendable {
     }
 
     /// Summed log-probabilities, n-grams found, n-grams met.
+    ///
+    /// One loop with its state in local variables (no nested function or method per character:
+    /// those were not inlined, and their state went through memory at every call). Each
+    /// character `x` (lowercased; any non-letter a space, runs of spaces one) adds its 1-gram,
+    /// the 2-gram ending at it and the 3-gram ending at it, in that order; n-grams of spaces and
+    /// ASCII letters only are looked up in `direct`, others by hash.
     @inline(__always)
     func score(_ bytes: UnsafeBufferPointer<UInt8>) -> (SIMD8<Float>, Int, Int) {
-        var scan = Scan(keys: keys, rows: rows, direct: direct, directRows: directRows, mask: mask, shift: 64 - bits)
+        let direct = self.direct, directRows = self.directRows, rows = self.rows
+        let none = Self.directCodes
+        var sum = SIMD8<Float>(repeating: 0)
+        var known = 0, total = 0
+        var c1: UInt64 = 0x20, c2: UInt64 = 0   // the two previous characters (0: none)
+        var k1 = 0, k2 = 0                      // their direct codes
         var index = 0
         let count = bytes.count
-        while index < count {
-            // Each character once, as (x, its direct code): one call of `feed`, inlined.
-            let lead = bytes[index]
+        var last = false
+        while true {
             var x: UInt64 = 0x20
             var k = 0
-            if lead < 0x80 {
-                index += 1
-                if lead >= 0x61 && lead <= 0x7A {
-                    x = UInt64(lead)
-                    k = Int(lead) - 0x60
-                } else if lead >= 0x41 && lead <= 0x5A {
-                    x = UInt64(lead) + 0x20
-                    k = Int(lead) - 0x40
+            if index < count {
+                let lead = bytes[index]
+                if lead < 0x80 {
+                    index += 1
+                    if lead >= 0x61 && lead <= 0x7A {
+                        x = UInt64(lead)
+                        k = Int(lead) - 0x60
+                    } else if lead >= 0x41 && lead <= 0x5A {
+                        x = UInt64(lead) + 0x20
+                        k = Int(lead) - 0x40
+                    }
+                } else if lead < 0xC0 {
+                    index += 1
+                } else {
+                    var scalar: UInt32
+                    var length: Int
+                    if lead >= 0xF0 { scalar = UInt32(lead & 0x07); length = 4 }
+                    else if lead >= 0xE0 { scalar = UInt32(lead & 0x0F); length = 3 }
+                    else { scalar = UInt32(lead & 0x1F); length = 2 }
+                    if index + length <= count {
+                        for j in 1..<length { scalar = scalar << 6 | UInt32(bytes[index + j] & 0x3F) }
+                        index += length
+                        if Self.isLetter(scalar) {
+                            x = UInt64(Self.lower(scalar))
+                            k = Self.directCode(x)
+                        }
+                    } else {
+                        last = true   // a truncated sequence ends the text: the closing space
+                    }
                 }
-            } else if lead < 0xC0 {
-                index += 1
             } else {
-                var scalar: UInt32
-                var length: Int
-                if lead >= 0xF0 { scalar = UInt32(lead & 0x07); length = 4 }
-                else if lead >= 0xE0 { scalar = UInt32(lead & 0x0F); length = 3 }
-                else { scalar = UInt32(lead & 0x1F); length = 2 }
-                guard index + length <= count else { break }
-                for j in 1..<length { scalar = scalar << 6 | UInt32(bytes[index + j] & 0x3F) }
-                index += length
-                if Self.isLetter(scalar) {
-                    x = UInt64(Self.lower(scalar))
-                    k = Self.directCode(x)
-                }
+                last = true           // the closing space
             }
-            scan.feed(x, k)
+            if !(x == 0x20 && c1 == 0x20) {
+                if x != 0x20 {
+                    total += 1
+                    if k < none {
+                        let row = Int(direct[Self.directSlot(k)])
+                        if row >= 0 { sum += directRows[row]; known += 1 }
+                    } else if let slot = slot(of: x) {
+                        sum += rows[slot]; known += 1
+                    }
+                }
+                total += 1
+                if k < none && k1 < none {
+                    let row = Int(direct[Self.directSlot(k1, k)])
+                    if row >= 0 { sum += directRows[row]; known += 1 }
+                } else if let slot = slot(of: c1 | x << 21) {
+                    sum += rows[slot]; known += 1
+                }
+                if c2 != 0 {
+                    total += 1
+                    if k < none && k1 < none && k2 < none {
+                        let row = Int(direct[Self.directSlot(k2, k1, k)])
+                        if row >= 0 { sum += directRows[row]; known += 1 }
+                    } else if let slot = slot(of: c2 | c1 << 21 | x << 42) {
+                        sum += rows[slot]; known += 1
+                    }
+                }
+                c2 = c1
+                k2 = k1
+                c1 = x
+                k1 = k
+            }
+            if last { break }
         }
-        scan.feed(0x20, 0)
-        return (scan.sum, scan.known, scan.total)
+        return (sum, known, total)
     }
 
-    /// The scan's state: a local struct with mutating methods, so that its fields are not
-    /// checked for exclusive access at run time (captured variables of nested functions were:
-    /// most of the identifier's time).
-    struct Scan {
-        let keys: UnsafeMutablePointer<UInt64>
-        let rows: UnsafeMutablePointer<SIMD8<Float>>
-        let direct: UnsafeMutablePointer<Int16>
-        let directRows: UnsafeMutablePointer<SIMD8<Float>>
-        let mask: Int
-        let shift: UInt64
-        var sum = SIMD8<Float>(repeating: 0)
-        var known = 0
-        var total = 0
-        /// The two previous characters (0: none), and their direct codes.
-        var c1: UInt64 = 0x20
-        var c2: UInt64 = 0
-        var k1 = 0
-        var k2 = 0
-
-        init(keys: UnsafeMutablePointer<UInt64>, rows: UnsafeMutablePointer<SIMD8<Float>>, direct: UnsafeMutablePointer<Int16>,
-             directRows: UnsafeMutablePointer<SIMD8<Float>>, mask: Int, shift: UInt64) {
-            self.keys = keys
-            self.rows = rows
-            self.direct = direct
-            self.directRows = directRows
-            self.mask = mask
-            self.shift = shift
-        }
-
-        @inline(__always)
-        mutating func add(_ key: UInt64) {
-            total += 1
-            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-            while true {
-                let k = keys[slot]
-                if k == key {
-                    sum += rows[slot]
-                    known += 1
-                    return
-                }
-                if k == 0 { return }
-                slot = (slot + 1) & mask
-            }
-        }
-
-        @inline(__always)
-        mutating func addDirect(_ slot: Int) {
-            total += 1
-            let row = Int(direct[slot])
-            if row >= 0 {
-                sum += directRows[row]
-                known += 1
-            }
-        }
-
-        /// One character `x` (lowercased, or a space for any non-letter) with its direct code `k`:
-        /// its 1-, 2- and 3-grams, those of direct codes only looked up directly.
-        @inline(__always)
-        mutating func feed(_ x: UInt64, _ k: Int) {
-            let none = LanguageIdentifier.directCodes
-            if x == 0x20 {
-                if c1 == 0x20 { return }
-            } else if k < none {
-                addDirect(LanguageIdentifier.directSlot(k))
-            } else {
-                add(x)
-            }
-            if k < none && k1 < none {
-                addDirect(LanguageIdentifier.directSlot(k1, k))
-            } else {
-                add(c1 | x << 21)
-            }
-            if c2 != 0 {
-                if k < none && k1 < none && k2 < none {
-                    addDirect(LanguageIdentifier.directSlot(k2, k1, k))
-                } else {
-                    add(c2 | c1 << 21 | x << 42)
-                }
-            }
-            c2 = c1
-            k2 = k1
-            c1 = x
-            k1 = k
+    /// The hash table's slot of `key`, nil when no profile has it.
+    func slot(of key: UInt64) -> Int? {
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits))
+        while true {
+            let k = keys[slot]
+            if k == key { return slot }
+            if k == 0 { return nil }
+            slot = (slot + 1) & mask
         }
     }
 
