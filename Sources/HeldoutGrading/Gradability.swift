@@ -221,8 +221,8 @@ public enum Gradability {
     /// The byte reading of text in Latin-1 and `’`; nil when the text holds another scalar.
     static func hasVerbCueLatin1(_ bytes: UnsafeBufferPointer<UInt8>, cues: Set<String>) -> Bool? {
         let n = bytes.count
-        // Words are checked at their end (a non-word scalar or the end of the text), so a text
-        // with a scalar outside the reading is refused before any word is looked up.
+        // The whole text is checked first: one scalar outside the reading sends all of it to
+        // the Character reading, whose words could differ from here on.
         var i = 0
         while i < n {
             let b = bytes[i]
