@@ -14,6 +14,8 @@
 # and corpora/langid/ from corpora/fetch-langid.sh): language identification against lingua
 # (bench/langid.sh; pip install lingua-language-detector) and the cross-language calibration
 # (`heldout grade --calibrate` on the gettext en-fr-de-es TMX). Skipped, with a note, without them.
+# With HELDOUT_BASE_BIN=/path/to/heldout, last: grading speed against that binary on the same TMX,
+# side by side (bench/grade-speed.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
@@ -53,4 +55,9 @@ if [ -f "$debian/gettext.en-fr-de-es.tmx" ] && [ -d corpora/langid/test ] && pyt
 else
     echo "bench/grade.sh: language and calibration figures skipped: need $debian (corpora/fetch-debian.sh)," \
          "corpora/langid (corpora/fetch-langid.sh) and pip install lingua-language-detector" >&2
+fi
+
+# Grading speed against another heldout (issue 20), side by side: HELDOUT_BASE_BIN=/path/to/heldout.
+if [ -n "${HELDOUT_BASE_BIN:-}" ]; then
+    HELDOUT_BIN="$bin" bench/grade-speed.sh "$work"
 fi

@@ -301,6 +301,10 @@ public struct SplitManifest: Codable, Sendable {
     public var records: [String: Int]?
     /// Items left out, per column and reason.
     public var dropped: [String: [String: Int]]?
+    /// Items left out before splitting because the grader found their segment's text
+    /// confidently in another language than its tag (issue 20), per column; absent when none
+    /// was (or the spec keeps them: `language_mismatch: keep`).
+    public var languageMismatch: [String: Int]?
     public var fractions: [String: [String: Double]]?
     public var components: Components?
     public var isolationCost: IsolationCost?
@@ -381,6 +385,7 @@ public struct SplitManifest: Codable, Sendable {
         case cutKeys = "cut_keys"
         case isolationCost = "isolation_cost"
         case nearDuplicates = "near_duplicates"
+        case languageMismatch = "language_mismatch"
     }
 
     /// The manifest in `directory`, `nil` when there is none; a file that is not a manifest of a

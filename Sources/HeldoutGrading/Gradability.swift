@@ -81,11 +81,17 @@ public enum Gradability {
         shape.tokens += 1
         var slashes = 0, digits = 0, letters = 0, codeMarks = 0, underscores = 0, innerCapitals = 0, dots = 0
         var previousLower = false
+        // `()` and `://` seen in the same pass (not searched for again afterwards).
+        var hasCall = false, hasScheme = false
+        var previous: UInt8 = 0, beforePrevious: UInt8 = 0
         var i = start
         while i < end {
             let b = bytes[i]
             switch b {
-            case 0x2F: slashes += 1   // /
+            case 0x2F:   // /
+                slashes += 1
+                if previous == 0x2F && beforePrevious == 0x3A { hasScheme = true }
+            case 0x29: if previous == 0x28 { hasCall = true }   // ()
             case 0x30...0x39: digits += 1
             case 0x61...0x7A: letters += 1
             case 0x41...0x5A:
@@ -99,6 +105,8 @@ public enum Gradability {
                 if b >= 0xC0 { letters += 1 }   // a non-ASCII letter's lead byte
             }
             previousLower = b >= 0x61 && b <= 0x7A
+            beforePrevious = previous
+            previous = b
             i += 1
         }
         let first = bytes[start], last = bytes[end - 1]
@@ -123,34 +131,20 @@ public enum Gradability {
         let length = end - start
         let isPath = (first == 0x2F && length > 1) || (first == 0x7E && length > 1 && bytes[start + 1] == 0x2F)
             || (first == 0x2E && length > 2 && bytes[start + 1] == 0x2F)
-            || slashes >= 2 || contains(bytes, start, end, "://")
+            || slashes >= 2 || hasScheme
         if isPath {
             shape.paths += 1
             return
         }
         // Code: operators and sigils, identifiers (snake_case, camelCase, dotted calls), options.
         let isOption = length > 2 && first == 0x2D && bytes[start + 1] == 0x2D
-        let isCall = contains(bytes, start, end, "()") || (dots > 0 && letters > 0 && dotInside(bytes, start, end) && digits == 0
+        let isCall = hasCall || (dots > 0 && letters > 0 && dotInside(bytes, start, end) && digits == 0
                                                             && !looksLikeAbbreviation(bytes, start, end))
         if codeMarks > 0 || underscores > 0 || innerCapitals > 0 && letters > innerCapitals + 1 || isOption || isCall {
             shape.code += 1
             return
         }
         if digits > 0 && digits >= letters { shape.figures += 1 }
-    }
-
-    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ needle: StaticString) -> Bool {
-        let count = needle.utf8CodeUnitCount
-        guard end - start >= count else { return false }
-        let pattern = needle.utf8Start
-        var i = start
-        while i + count <= end {
-            var k = 0
-            while k < count, bytes[i + k] == pattern[k] { k += 1 }
-            if k == count { return true }
-            i += 1
-        }
-        return false
     }
 
     /// A dot between two letters (`os.path`, `www.debian.org`), not at the token's end.
@@ -189,11 +183,21 @@ public enum Gradability {
     }
 
     /// Whether the text holds one of its language's most frequent finite verbs or auxiliaries
-    /// (a label has none: `Navigating around directories`, `Opération non supportée`). Only
-    /// asked of short unpunctuated texts, so it may work on `String`s.
+    /// (a label has none: `Navigating around directories`, `Opération non supportée`).
+    ///
+    /// Words are runs of letters and apostrophes (`'`, `’`) of the lowercased text, as
+    /// ``hasVerbCueByCharacters(_:cues:)`` reads them from `Character`s. Text of Latin-1 and `’`
+    /// only (nearly all of it) is read from its bytes: there every scalar is a `Character` of
+    /// its own (no combining mark, and CR LF holds no letter), a letter exactly when it is
+    /// alphabetic, and lowercasing keeps each scalar's UTF-8 length. Any other text takes the
+    /// `Character` path. GradabilityTests checks both agree.
     static func hasVerbCue(_ bytes: UnsafeBufferPointer<UInt8>, language: GradingLanguage) -> Bool {
-        let cues = verbCues[language] ?? []
-        guard !cues.isEmpty else { return true }   // no list: cannot tell a label from a sentence
+        guard let cues = verbCues[language], !cues.isEmpty else { return true }   // no list: cannot tell a label from a sentence
+        return hasVerbCueLatin1(bytes, cues: cues) ?? hasVerbCueByCharacters(bytes, cues: cues)
+    }
+
+    /// The `Character` reading: lowercase the text, split it into words of letters and apostrophes.
+    static func hasVerbCueByCharacters(_ bytes: UnsafeBufferPointer<UInt8>, cues: Set<String>) -> Bool {
         let text = String(decoding: bytes, as: UTF8.self).lowercased()
         var word = ""
         for character in text + " " {
@@ -212,6 +216,83 @@ public enum Gradability {
             }
         }
         return false
+    }
+
+    /// The byte reading of text in Latin-1 and `’`; nil when the text holds another scalar.
+    static func hasVerbCueLatin1(_ bytes: UnsafeBufferPointer<UInt8>, cues: Set<String>) -> Bool? {
+        let n = bytes.count
+        // The whole text is checked first: one scalar outside the reading sends all of it to
+        // the Character reading, whose words could differ from here on.
+        var i = 0
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            if b == 0xC2 || b == 0xC3, i + 1 < n, bytes[i + 1] & 0xC0 == 0x80 { i += 2; continue }
+            if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0x99 { i += 3; continue }
+            return nil
+        }
+        var start = -1        // the current word's first byte, -1 when none
+        var apostropheEnd = -1   // the byte after its last apostrophe
+        i = 0
+        while i <= n {
+            var length = 1
+            var isWord = false
+            var isApostrophe = false
+            if i < n {
+                let b = bytes[i]
+                if b < 0x80 {
+                    isApostrophe = b == 0x27
+                    isWord = isApostrophe || (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
+                } else if b == 0xE2 {
+                    length = 3
+                    isWord = true
+                    isApostrophe = true
+                } else {
+                    length = 2
+                    let scalar = UInt32(b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+                    isWord = scalar == 0xAA || scalar == 0xB5 || scalar == 0xBA
+                        || scalar >= 0xC0 && scalar != 0xD7 && scalar != 0xF7
+                }
+            }
+            if isWord {
+                if start < 0 { start = i }
+                if isApostrophe { apostropheEnd = i + length }
+            } else if start >= 0 {
+                if isCue(bytes, start, i, cues) { return true }
+                if apostropheEnd >= 0, isCue(bytes, apostropheEnd, i, cues) { return true }
+                start = -1
+                apostropheEnd = -1
+            }
+            i += length
+        }
+        return false
+    }
+
+    /// The longest cue's UTF-8 length: a longer word is none.
+    static let longestCue = verbCues.values.flatMap { $0 }.map(\.utf8.count).max() ?? 0
+
+    /// Whether `bytes[start..<end]` (Latin-1 letters and apostrophes), lowercased, is a cue.
+    static func isCue(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ cues: Set<String>) -> Bool {
+        let count = end - start
+        guard count > 0, count <= longestCue else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longestCue) { word in
+            var k = 0
+            while k < count {
+                let b = bytes[start + k]
+                if b >= 0x41 && b <= 0x5A {
+                    word[k] = b + 0x20
+                } else if b == 0xC3, k + 1 < count, bytes[start + k + 1] >= 0x80, bytes[start + k + 1] <= 0x9E,
+                          bytes[start + k + 1] != 0x97 {
+                    word[k] = b                                  // À–Þ (not ×) → à–þ
+                    word[k + 1] = bytes[start + k + 1] + 0x20
+                    k += 1
+                } else {
+                    word[k] = b
+                }
+                k += 1
+            }
+            return cues.contains(String(decoding: UnsafeBufferPointer(rebasing: word[..<count]), as: UTF8.self))
+        }
     }
 
     /// The most frequent finite verbs and auxiliaries of each language (present and past of be,

@@ -105,7 +105,7 @@ extension SplitManifest {
         case .comparison: variantName = "comparison"
         case let .sweep(columns): variantName = "sweep:" + columns.joined(separator: "+")
         }
-        return Manifest(
+        var manifest = Manifest(
             schema: SplitManifest.currentSchema,
             tool: SplitManifest.Tool(name: "heldout", version: toolVersion),
             build: OutputDependencies.versions(tool: toolVersion),
@@ -130,6 +130,9 @@ extension SplitManifest {
             optimality: variant.kind == .primary ? Optimality(bound: bound, kept: records.values.reduce(0, +)) : nil,
             cutKeys: Dictionary(uniqueKeysWithValues: hubs.map { ($0.key.rawValue, $0.value) }),
             domains: try SplitManifest.DomainEvidence.make(spec: spec, input: input, store: store))
+        // Only where such items exist: other manifests keep their bytes.
+        manifest.languageMismatch = input.languageMismatch.isEmpty ? nil : input.languageMismatch
+        return manifest
     }
 }
 

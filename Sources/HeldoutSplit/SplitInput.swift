@@ -39,6 +39,9 @@ public struct SplitInput: Sendable {
     /// Items of each column before `where` (column name → count), for error messages.
     var seenColumns: [String: Int] = [:]
     var excluded: [String: Int] = [:]
+    /// Items left out because the grader flagged their segment's language, per column: those
+    /// that would otherwise have been candidates (in a column of the spec, past `where`).
+    var languageMismatch: [String: Int] = [:]
     /// Items kept whose domain was declared (metadata) or predicted (classifier): what the
     /// manifest and card of an `axis: domain` split report.
     var declaredDomainItems = 0
@@ -105,11 +108,10 @@ struct SplitInputLoader {
         try reader.items { item in
             let id = item.id
             // Items on a segment the grader flagged as not in its tag's language are left out
-            // unless the spec keeps them (`language_mismatch: keep`).
-            if item.languageFlagged, !spec.keepLanguageMismatch {
-                input.excluded["language_mismatch", default: 0] += 1
-                return
-            }
+            // unless the spec keeps them (`language_mismatch: keep`); counted after the checks
+            // below, without counting as seen (a column of flagged items only has no items).
+            let mismatch = item.languageFlagged && !spec.keepLanguageMismatch
+            if mismatch { input.excluded["language_mismatch", default: 0] += 1 }
             let category = item.category
             let lang = item.lang
             let pair = item.pair.flatMap(pairs.canonical)
@@ -118,22 +120,27 @@ struct SplitInputLoader {
             let domainPredicted = domain != nil && item.domainSource == "classifier"
             // A domain axis splits on declared domains unless the spec opts in to predicted ones.
             if spec.axis == .domain, domainPredicted, !spec.predictedDomains {
+                if mismatch { return }
                 if let domain { predictedOnly[domain, default: 0] += 1 }
                 input.excluded["predicted_domain", default: 0] += 1
                 return
             }
             guard let key = columnKey(category: category, pair: pair, band: band, domain: domain) else {
-                input.excluded["no_\(spec.axis.rawValue)", default: 0] += 1
+                if !mismatch { input.excluded["no_\(spec.axis.rawValue)", default: 0] += 1 }
                 return
             }
-            input.seenColumns[key, default: 0] += 1
+            if !mismatch { input.seenColumns[key, default: 0] += 1 }
             guard let column = columnIndex[key] else { return }
-            inColumnBeforeWhere[Int(column)] += 1
+            if !mismatch { inColumnBeforeWhere[Int(column)] += 1 }
             if !pairsWanted.isEmpty, !(pair.map(pairsWanted.contains) ?? false) { return }
             if !languages.isEmpty, !languages.contains(primaries.primary(lang)) { return }
             if !categories.isEmpty, !categories.contains(category) { return }
             if !bandsWanted.isEmpty, !(band.map(bandsWanted.contains) ?? false) { return }
             if !domains.isEmpty, !(domain.map(domains.contains) ?? false) { return }
+            if mismatch {
+                input.languageMismatch[key, default: 0] += 1
+                return
+            }
             var lexeme: Lexeme?
             if let lemma = item.targetLemma, let targetLang = item.targetLang { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
             candidates.append(Candidate(id: id, column: column, lang: lang, pair: pair, hasGold: item.hasAnswer,

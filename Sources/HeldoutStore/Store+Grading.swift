@@ -226,11 +226,11 @@ public final class GradingSession {
             let rows = records.count - index >= Self.rowsPerInsert ? Self.rowsPerInsert : 1
             let statement = rows == 1 ? one : many
             text.removeAll(keepingCapacity: true)
-            for row in 0..<rows {
-                let record = records[index + row]
-                text.append(contentsOf: record.band.utf8)
-                if let reason = record.ungradableReason { text.append(contentsOf: reason.utf8) }
-                if let detected = record.detectedLanguage { text.append(contentsOf: detected.utf8) }
+            for row in index..<(index + rows) {
+                // Read in place: a copy of the record would retain and release its three strings.
+                text.append(contentsOf: records[row].band.utf8)
+                if let reason = records[row].ungradableReason { text.append(contentsOf: reason.utf8) }
+                if let detected = records[row].detectedLanguage { text.append(contentsOf: detected.utf8) }
             }
             text.append(0)   // never empty, so the buffer always has an address
             try text.withUnsafeBufferPointer { buffer in
@@ -343,28 +343,58 @@ public final class GradingSession {
             try db.execute(sql: "DELETE FROM segment_domain WHERE source = 'metadata'")
             return
         }
-        // Occurrences without a domain are dropped before grouping (not after): the same rows
-        // reach the window functions, and the sort is smaller.
-        try db.execute(sql: """
-            DELETE FROM segment_domain WHERE source = 'metadata';
-            INSERT INTO segment_domain(segment, domain, source, confidence)
-            SELECT segment, domain, 'metadata', CAST(n AS REAL) / total FROM (
-                SELECT segment, domain, n,
-                       sum(n) OVER (PARTITION BY segment) AS total,
-                       row_number() OVER (PARTITION BY segment ORDER BY n DESC, domain) AS r
-                FROM (
-                    SELECT o.segment, coalesce(nullif(trim(um.domain), ''), nullif(trim(c.domain), '')) AS domain,
-                           count(*) AS n
-                    FROM occurrence o
-                    JOIN corpus c ON c.id = o.corpus_id
-                    LEFT JOIN unit_metadata um ON um.corpus_id = o.corpus_id AND um.position = o.position
-                    WHERE coalesce(nullif(trim(um.domain), ''), nullif(trim(c.domain), '')) IS NOT NULL
-                    GROUP BY 1, 2
-                ) WHERE domain IS NOT NULL
-            ) WHERE r = 1
-            ON CONFLICT(segment) DO UPDATE SET domain = excluded.domain, source = 'metadata',
-                confidence = excluded.confidence;
+        // Each segment's occurrences per domain (occurrences without a domain dropped before
+        // grouping), in (segment, domain) order: the GROUP BY's own order, so the ORDER BY costs
+        // no sort. The most frequent domain is kept, ties going to the smallest (the first in
+        // that order, compared as bytes like SQL's), with its share of the segment's occurrences
+        // as confidence. One pass here instead of two window functions over the groups, which
+        // sorted them twice more: 0.75 s of the 1.1 s this took on the Debian gettext store
+        // (254,719 segments), more than grading them.
+        try db.execute(sql: "DELETE FROM segment_domain WHERE source = 'metadata'")
+        let groups = try RawStatement(db, """
+            SELECT o.segment, coalesce(nullif(trim(um.domain), ''), nullif(trim(c.domain), '')) AS domain, count(*)
+            FROM occurrence o
+            JOIN corpus c ON c.id = o.corpus_id
+            LEFT JOIN unit_metadata um ON um.corpus_id = o.corpus_id AND um.position = o.position
+            WHERE coalesce(nullif(trim(um.domain), ''), nullif(trim(c.domain), '')) IS NOT NULL
+            GROUP BY 1, 2 ORDER BY 1, 2
             """)
+        let insert = try RawStatement(db, """
+            INSERT INTO segment_domain(segment, domain, source, confidence) VALUES (?, ?, 'metadata', ?)
+            ON CONFLICT(segment) DO UPDATE SET domain = excluded.domain, source = 'metadata',
+                confidence = excluded.confidence
+            """)
+        var segment: Int64 = 0
+        var best: [UInt8] = []   // the kept domain's UTF-8, bound as is
+        var bestCount: Int64 = 0, total: Int64 = 0
+        func save() throws {
+            guard total > 0 else { return }
+            best.append(0)   // never empty, so the buffer has an address; not bound
+            defer { best.removeAll(keepingCapacity: true) }
+            try best.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                insert.bind(1, segment)
+                insert.bindStatic(2, base, count: buffer.count - 1)
+                insert.bind(3, Double(bestCount) / Double(total))
+                try insert.run()
+            }
+        }
+        while try groups.step() {
+            let s = groups.int64(0), n = groups.int64(2)
+            if s != segment || total == 0 {
+                try save()
+                segment = s
+                total = 0
+                bestCount = 0
+            }
+            total += n
+            if n > bestCount {
+                bestCount = n
+                best.removeAll(keepingCapacity: true)
+                groups.appendText(1, to: &best)
+            }
+        }
+        try save()
     }
 
     static let metadataFingerprintKey = "metadata.fingerprint"

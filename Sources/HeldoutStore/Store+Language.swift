@@ -186,3 +186,35 @@ extension Store {
         }
     }
 }
+
+/// What `heldout stats` reports of grading's checks (issue 20): segments whose text the
+/// identifier found confidently in another language than their tag, and segments without a
+/// grade, per reason (docs/grading.md, "What is graded"). All zero before `heldout grade`.
+public struct GradingCheckCounts: Sendable, Codable, Equatable {
+    public var languageFlagged: Int
+    public var ungradable: Int
+    /// Ungradable segments per reason; `-` for rows of an older grader that stored none.
+    public var ungradableReasons: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case ungradable
+        case languageFlagged = "language_flagged"
+        case ungradableReasons = "ungradable_reasons"
+    }
+}
+
+extension Store {
+    public func gradingCheckCounts() throws -> GradingCheckCounts {
+        try read { db in
+            let flagged = try Int.fetchOne(db, sql: "SELECT count(*) FROM grade WHERE lang_flagged = 1") ?? 0
+            var reasons: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT coalesce(ungradable_reason, '-'), count(*) FROM grade WHERE band = 'ungradable' GROUP BY 1
+                """) {
+                reasons[row[0]] = row[1]
+            }
+            return GradingCheckCounts(languageFlagged: flagged, ungradable: reasons.values.reduce(0, +),
+                                      ungradableReasons: reasons)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import HeldoutCore
 import Testing
 @testable import HeldoutGrading
 
@@ -82,5 +83,59 @@ import Testing
         #expect(rows.contains("/srv/archive/old/reports/summary.txt|path|ungradable|-"))
         #expect(rows.contains("Configuring the optional network bridge settings|label|ungradable|-"))
         #expect(rows.contains { $0.hasPrefix("The old ferry leaves the harbour at dawn every day.|-|") && !$0.hasSuffix("|-") })
+    }
+}
+
+/// The verb cues are read from the bytes of Latin-1 text and from `Character`s otherwise: both
+/// readings must find the same cues (a difference would change which segments are labels).
+@Suite struct VerbCueReadingTests {
+    static let languages: [GradingLanguage] = [.english, .french, .german, .spanish, .italian]
+
+    func both(_ text: String, _ language: GradingLanguage) -> (bytes: Bool?, characters: Bool) {
+        let cues = Gradability.verbCues[language] ?? []
+        var text = text
+        return text.withUTF8 { ($0.isEmpty ? false : Gradability.hasVerbCueLatin1($0, cues: cues),
+                                Gradability.hasVerbCueByCharacters($0, cues: cues)) }
+    }
+
+    @Test func everyLatin1ScalarIsReadAsCharactersReadIt() {
+        // Each scalar of Latin-1 (and ’) around and inside cue words of each language.
+        let scalars = (0x01...0xFF).compactMap(Unicode.Scalar.init) + ["\u{2019}"]
+        for language in Self.languages {
+            for scalar in scalars {
+                let c = String(Character(scalar))
+                for text in ["x\(c)est", "\(c)est", "ist\(c)", "Die\(c)IST gut", "n\(c)a", "c\(c)È", "È\(c)", "can\(c)t go",
+                             "ÉTAIT\(c)", "l\(c)homme EST", "\(c)\(c)has"] {
+                    let (bytes, characters) = both(text, language)
+                    #expect(bytes == characters, "\(language) \(text.unicodeScalars.map { String($0.value, radix: 16) })")
+                }
+            }
+        }
+    }
+
+    @Test func randomTextsAgree() {
+        let pieces = ["is", "IS", "Est", "c'est", "c’est", "n'a", "Kann", "können", "KÖNNEN", "Puede", "está", "È", "c'è", "può",
+                      "can't", "Can’t", "don't", "der", "la", "ÉTAIENT", "étaient", "ß", "Straße", "µ", "ª", "º", " ", " ", "  ",
+                      ", ", ".", "«", "»", "\u{A0}", "¿", "'", "’", "-", "\r\n", "\t", "2", "×", "÷", "Þ", "þ", "ÿ", "Ÿ"]
+        var random = SplitMix64(seed: 20)
+        var checked = 0
+        for _ in 0..<4_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...8, using: &random) { text += pieces.randomElement(using: &random) ?? "" }
+            let language = Self.languages.randomElement(using: &random) ?? .english
+            let (bytes, characters) = both(text, language)
+            guard let bytes else { continue }   // Ÿ (U+0178) is outside Latin-1: the Character path alone
+            checked += 1
+            #expect(bytes == characters, "\(language) \(text)")
+        }
+        #expect(checked > 3_000)
+    }
+
+    @Test func otherScalarsTakeTheCharacterPath() {
+        let cues = Gradability.verbCues[.french] ?? []
+        for text in ["Il e\u{0301}tait est", "Ÿ est", "œuvre est", "Это est"] {
+            var text = text
+            #expect(text.withUTF8 { Gradability.hasVerbCueLatin1($0, cues: cues) } == nil, "\(text)")
+        }
     }
 }

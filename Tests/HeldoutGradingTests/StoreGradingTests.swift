@@ -146,6 +146,42 @@ final class TemporaryStore {
         #expect(segments["Snow will fall on high ground."]?.domain == "weather")
     }
 
+    /// The one-pass derivation keeps what the window-function query it replaced chose: the most
+    /// frequent domain, ties to the smallest (`Éco` after `eco` and `zoo`, as bytes), its share.
+    @Test func metadataDomainsMatchTheWindowQuery() throws {
+        let t = try TemporaryStore()
+        let sentences = (0..<12).map { "Sentence number \($0) of the shared pool is here." }
+        let domains: [String?] = [nil, "eco", "zoo", "Éco", "eco", ""]
+        var random = SplitMix64(seed: 7)
+        for corpus in 0..<5 {
+            let units: [(String, String, String?)] = (0..<20).map { _ in
+                ("en", sentences.randomElement(using: &random) ?? "", domains.randomElement(using: &random) ?? nil)
+            }
+            _ = try t.ingest("c\(corpus)", domain: corpus == 0 ? nil : ["eco", "zoo", "Éco", "news"][corpus - 1], units)
+        }
+        _ = try grader().run(store: t.store)
+        let derived = try t.store.read { db in
+            try String.fetchAll(db, sql: "SELECT segment || '|' || domain || '|' || confidence FROM segment_domain ORDER BY segment")
+        }
+        let expected = try t.store.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT segment || '|' || domain || '|' || (CAST(n AS REAL) / total) FROM (
+                    SELECT segment, domain, n, sum(n) OVER (PARTITION BY segment) AS total,
+                           row_number() OVER (PARTITION BY segment ORDER BY n DESC, domain) AS r
+                    FROM (
+                        SELECT o.segment, coalesce(nullif(trim(um.domain), ''), nullif(trim(c.domain), '')) AS domain,
+                               count(*) AS n
+                        FROM occurrence o JOIN corpus c ON c.id = o.corpus_id
+                        LEFT JOIN unit_metadata um ON um.corpus_id = o.corpus_id AND um.position = o.position
+                        WHERE coalesce(nullif(trim(um.domain), ''), nullif(trim(c.domain), '')) IS NOT NULL
+                        GROUP BY 1, 2)) WHERE r = 1 ORDER BY segment
+                """)
+        }
+        #expect(derived.count > sentences.count / 2)
+        #expect(derived == expected)
+        #expect(Set(derived.map { $0.split(separator: "|")[2] }).count > 1)   // some segments are split between domains
+    }
+
     @Test func metadataDomainsAndUnitOverride() throws {
         let t = try TemporaryStore()
         try t.ingest("news", domain: "news", [("en", "The minister resigned on Monday.", nil),

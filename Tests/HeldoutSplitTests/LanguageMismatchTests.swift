@@ -34,4 +34,15 @@ import Testing
         #expect(kept.all.filter { $0.category == "a" }.count == 30)
         #expect(throws: (any Error).self) { try SplitSpec(yaml: spec + "language_mismatch: maybe\n", file: "spec.yaml") }
     }
+
+    @Test("the manifest states the items left out for a language mismatch, per column; without any, no key")
+    func manifestCountsThem() throws {
+        let bench = try flaggedBench()
+        let spec = "name: m\ncolumns: { a: supervised, tone: heldout }\n"
+        let excluded = try SplitManifest.read(from: bench.split(spec, out: "x").url.appendingPathComponent("manifest.json"))
+        #expect(excluded.languageMismatch == ["a": 4])
+        // Kept items write no key (nor does a store with none flagged: the golden sums hold).
+        let kept = try bench.split(spec + "language_mismatch: keep\n", out: "k")
+        #expect(try !String(decoding: kept.bytes("manifest.json"), as: UTF8.self).contains("language_mismatch"))
+    }
 }
