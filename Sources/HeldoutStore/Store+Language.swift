@@ -191,7 +191,9 @@ extension Store {
 /// identifier found confidently in another language than their tag, and segments without a
 /// grade, per reason (docs/grading.md, "What is graded"). All zero before `heldout grade`.
 public struct GradingCheckCounts: Sendable, Codable, Equatable {
+    /// Segments confidently in another language than their tag (left out of splits by default).
     public var languageFlagged: Int
+    /// Segments the gradability rules gave no band, whatever the reason.
     public var ungradable: Int
     /// Ungradable segments per reason; `-` for rows of an older grader that stored none.
     public var ungradableReasons: [String: Int]
@@ -204,6 +206,7 @@ public struct GradingCheckCounts: Sendable, Codable, Equatable {
 }
 
 extension Store {
+    /// The counts `stats` prints of grading's checks, read from the stored grades.
     public func gradingCheckCounts() throws -> GradingCheckCounts {
         try read { db in
             let flagged = try Int.fetchOne(db, sql: "SELECT count(*) FROM grade WHERE lang_flagged = 1") ?? 0
