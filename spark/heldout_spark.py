@@ -92,13 +92,6 @@ def large_star_small_star(edges, partitions):
             return edges, rounds
 
 
-def jaccard(a, b):
-    """Exact Jaccard similarity of two sorted distinct shingle lists: the local stage's formula
-    (common / union, both integers, one correctly rounded division), so the same doubles."""
-    common = len(set(a).intersection(b))
-    return common / (len(a) + len(b) - common)
-
-
 def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
     """The local near-duplicate stage (NearDuplicateIndex.search over the segments in id order)
     as a band join. `segments` is an RDD of [id, lang, text] with distinct ids; `bands_command`
@@ -111,6 +104,14 @@ def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
     in id order only; candidates are kept at Jaccard >= threshold - 1e-12."""
     from pyspark import StorageLevel
     threshold, window = parameters["threshold"], parameters["window"]
+
+    # Nested, so that cloudpickle ships it by value (executors need not import this module).
+    def jaccard(a, b):
+        """Exact Jaccard similarity of two sorted distinct shingle lists: the local stage's
+        formula (common / union, both integers, one correctly rounded division)."""
+        common = len(set(a).intersection(b))
+        return common / (len(a) + len(b) - common)
+
     keys = segments.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(bands_command, env=env) \
         .map(json.loads).filter(lambda r: r.get("set") is not None) \
         .map(lambda r: (r["id"], r["bands"], r["shingles"], r["set"]))
