@@ -3,7 +3,8 @@
 # (spark/heldout_spark.py) in local[1] and local[2]: wall time, peak memory, bytes shuffled
 # (from Spark's event log), and whether the split files are the same bytes.
 #
-#   bench/spark.sh [UNITS]      (default 1000000; needs pyspark and java 17; HELDOUT_BIN=release binary)
+#   bench/spark.sh [UNITS]      (default 1000000; needs pyspark and java 17; HELDOUT_BIN=release binary;
+#                                CORES="1 2" the local[N] runs)
 #
 # Peak memory: `/usr/bin/time -v`'s maximum resident set of the largest process of each run (for
 # Spark that is the local-mode JVM, which is driver and executor at once, or the replay); the
@@ -30,8 +31,9 @@ peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $6/1024}'; }
 wall() { grep "Elapsed (wall" "$1" | awk '{print $8}'; }
 digest() { (cd "$1" && sha256sum train.jsonl dev.jsonl test.jsonl dropped.jsonl manifest.json spec.yaml audit.json); }
 
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 (cd "$WORK/corpus" && /usr/bin/time -v "$BIN" build spec.yaml --store "$WORK/local.sqlite" --out "$WORK/local" >/dev/null 2>"$WORK/local.time")
-echo "local build:      wall $(wall "$WORK/local.time"), peak $(peak "$WORK/local.time")"
+echo "local build:      wall $(wall "$WORK/local.time"), peak $(peak "$WORK/local.time"), load $(cut -d' ' -f1-3 /proc/loadavg)"
 digest "$WORK/local" >"$WORK/local.sha"
 
 # One mapper on the largest source, alone: what each executor's `heldout map units` holds.
@@ -80,7 +82,7 @@ with open(out, "w") as f:
 PY
 }
 
-for cores in 1 2; do
+for cores in ${CORES:-1 2}; do
   events="$WORK/events-$cores"; mkdir -p "$events"
   sample "$WORK/stop-$cores" "$WORK/peaks-$cores" &
   sampler=$!
@@ -111,5 +113,5 @@ PY
   digest "$WORK/spark-$cores" >"$WORK/spark-$cores.sha"
   same=$(cmp -s "$WORK/local.sha" "$WORK/spark-$cores.sha" && echo yes || echo NO)
   echo "spark local[$cores]: wall $(wall "$WORK/spark-$cores.time"), peak $(peak "$WORK/spark-$cores.time"), shuffled $shuffled, same bytes: $same"
-  echo "  peak per process (VmHWM, sampled): $(cat "$WORK/peaks-$cores")"
+  echo "  peak per process (VmHWM, sampled): $(cat "$WORK/peaks-$cores"); load $(cut -d' ' -f1-3 /proc/loadavg)"
 done

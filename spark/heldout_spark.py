@@ -226,7 +226,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         if args.pairs_out:
             with open(args.pairs_out, "w", encoding="utf-8") as f:
                 for a, b in pairs.sortBy(lambda p: p, numPartitions=partitions).toLocalIterator():
-                    f.write(json.dumps([a, b]) + "\n")
+                    f.write(json.dumps([a, b], separators=(",", ":")) + "\n")  # as `map pairs` writes them
         pairs.unpersist()
 
     # The driver's end: rows in order into `heldout map replay` (one row at a time on the driver).
