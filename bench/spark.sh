@@ -21,7 +21,8 @@ if [ -z "${HELDOUT_BIN:-}" ]; then
 fi
 BIN=$HELDOUT_BIN
 WORK=$(mktemp -d /tmp/heldout-spark-bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# On failure the logs are kept in $WORK-logs (the corpus and stores are removed either way).
+trap 'status=$?; [ $status -eq 0 ] || { mkdir -p "$WORK-logs"; cp "$WORK"/*.time "$WORK"/*.json "$WORK-logs/" 2>/dev/null; echo "logs kept in $WORK-logs"; }; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/corpus/templates"
 cp templates/translation.yaml "$WORK/corpus/templates/"
 python3 spark/generate_corpus.py "$WORK/corpus" --units "$UNITS" --templates templates
@@ -86,6 +87,7 @@ for cores in ${CORES:-1 2}; do
   events="$WORK/events-$cores"; mkdir -p "$events"
   sample "$WORK/stop-$cores" "$WORK/peaks-$cores" &
   sampler=$!
+  trap 'kill $sampler 2>/dev/null' ERR
   /usr/bin/time -v spark-submit --master "local[$cores]" --driver-memory 2g \
       --conf spark.eventLog.enabled=true --conf spark.eventLog.compress=false --conf spark.eventLog.dir="file://$events" \
       --conf spark.ui.showConsoleProgress=false \

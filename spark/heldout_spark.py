@@ -239,7 +239,10 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     try:
         replay = subprocess.Popen([binary, "map", "replay", spec, "--store", store, "--out", out, "--json"],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=os.path.dirname(spec))
-        ordered = rows.sortByKey(numPartitions=partitions).values()
+        # toLocalIterator holds one partition at a time on the driver: at least one partition per
+        # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
+        # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
+        ordered = rows.sortByKey(numPartitions=max(partitions, summary["rows"] // 50000 + 1)).values()
         for row in ordered.toLocalIterator():
             replay.stdin.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
         replay.stdin.close()
