@@ -83,7 +83,7 @@ let package = Package(
         // Stateless mappers for a cluster (issue 15): the stages' own code, rows in and out.
         .target(
             name: "HeldoutShard",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutSplit"]
         ),
         .executableTarget(
             name: "heldout",
@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeldoutShardTests",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutShard"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutShard", "HeldoutSplit"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -6,7 +6,9 @@ pair), and DIR/spec.yaml (language_pair axis: de-en and es-en supervised, fr-en 
 Sentences are random words of invented vocabularies (no real text), so none is a near-duplicate
 of another by chance. A fifth of the concepts are pivots split across two files: en-fr in one,
 fr-de in another, so their pieces sit in different partitions. One planted concept, whose English
-is PLANTED_EN, is such a pivot across the first and the last file.
+is PLANTED_EN, is such a pivot across the first and the last file. With --near-duplicates, the
+spec isolates near-duplicates and the corpus holds some: PLANTED_NEAR across the first and the
+last file, and copies of 4% of the English sentences in another file, one word or the case changed.
 
 usage: generate_corpus.py DIR --units N [--files K] [--seed S] [--templates DIR]
 """
@@ -18,6 +20,10 @@ from xml.sax.saxutils import escape
 PLANTED_EN = "Zorvik plandemo quatrel the lighthouse keeper counted seventeen herrings."
 PLANTED_FR = "Zorvikou plandema quatrelle le gardien du phare compta dix-sept harengs."
 PLANTED_DE = "Zorvikk plandemu quatrell der Leuchtturmwärter zählte siebzehn Heringe."
+# With --near-duplicates: a near-copy planted across the first and the last file (one word of
+# fourteen changed, Jaccard 13/15 over words), en-fr in one, de-en in the other.
+PLANTED_NEAR = ("Quorble vintaset the old harbour crane lifted twelve crates of salted fish before dawn.",
+                "Quorble vintaset the old harbour crane lifted eleven crates of salted fish before dawn.")
 
 SYLLABLES = {
     "en": ["ba", "len", "tor", "mi", "sho", "ward", "ly", "pen", "rat", "ing", "cor", "be", "the", "st", "ro"],
@@ -63,12 +69,28 @@ def main():
     tmx[0].append(tu([("en", PLANTED_EN), ("fr", PLANTED_FR)]))
     tmx[-1].append(tu([("fr", PLANTED_FR), ("de", PLANTED_DE)]))
     units = 2
+    if args.near_duplicates:
+        tmx[0].append(tu([("en", PLANTED_NEAR[0]), ("fr", "Quorblou vintasé la vieille grue du port souleva douze caisses.")]))
+        tmx[-1].append(tu([("de", "Quorbel Vintasett der alte Hafenkran hob elf Kisten gesalzenen Fisch."), ("en", PLANTED_NEAR[1])]))
+        units += 2
     concept = 0
     while units < args.units:
         concept += 1
         text = {lang: sentence(rng, vocab[lang]) for lang in SYLLABLES}
         kind = rng.random()
         home = rng.randrange(args.files)
+        if args.near_duplicates and rng.random() < 0.04:
+            # Copies of this English in another file, paired with new French: one word changed
+            # (a near-copy when the sentence is long enough, else a candidate the Jaccard turns
+            # away), or only case and punctuation changed (the same shingles).
+            words = text["en"][:-1].split(" ")
+            if rng.random() < 0.6:
+                words[rng.randrange(len(words))] = rng.choice(vocab["en"])
+                copy = " ".join(words) + "."
+            else:
+                copy = ", ".join(words).upper() + "!"
+            tmx[(home + 1) % args.files].append(tu([("en", copy), ("fr", sentence(rng, vocab["fr"]))]))
+            units += 1
         if kind < 0.25:  # a three-way unit: its fr-en and de-en items share the English
             tmx[home].append(tu([("en", text["en"]), ("fr", text["fr"]), ("de", text["de"])]))
             units += 1

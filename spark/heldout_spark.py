@@ -40,6 +40,8 @@ def parse_args(argv=None):
     p.add_argument("--reverse-inputs", action="store_true", help="hand the sources to Spark in reverse order (a test)")
     p.add_argument("--store", default=None, help="the driver's store (default: a temporary file, removed after)")
     p.add_argument("--check", action="store_true", help="compare Spark's alignment groups and grades with the replayed store")
+    p.add_argument("--pairs-out", default=None,
+                   help="write the near-duplicate pairs Spark's band join confirms, one [id, id] a line, sorted (implies the join)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     return p.parse_args(argv)
 
@@ -90,6 +92,66 @@ def large_star_small_star(edges, partitions):
             return edges, rounds
 
 
+def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
+    """The local near-duplicate stage (NearDuplicateIndex.search over the segments in id order)
+    as a band join. `segments` is an RDD of [id, lang, text] with distinct ids; `bands_command`
+    runs `heldout map bands`, which gives each its shingles, tie hash and band hashes;
+    `parameters` is `map plan`'s near_duplicates (threshold, bucket window). Returns an RDD of
+    (id, id) pairs, smaller id first, and figures. As the stage does: rows with identical shingle
+    sets are tied to the first of them in id order and only that one enters LSH; band hashes
+    lose the low bits that the stage gives the representative's number (so buckets are the
+    stage's); a bucket larger than the window pairs each member with its next `window` members
+    in id order only; candidates are kept at Jaccard >= threshold - 1e-12."""
+    from pyspark import StorageLevel
+    threshold, window = parameters["threshold"], parameters["window"]
+
+    # Nested, so that cloudpickle ships it by value (executors need not import this module).
+    def jaccard(a, b):
+        """Exact Jaccard similarity of two sorted distinct shingle lists: the local stage's
+        formula (common / union, both integers, one correctly rounded division)."""
+        common = len(set(a).intersection(b))
+        return common / (len(a) + len(b) - common)
+
+    keys = segments.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(bands_command, env=env) \
+        .map(json.loads).filter(lambda r: r.get("set") is not None) \
+        .map(lambda r: (r["id"], r["bands"], r["shingles"], r["set"]))
+
+    def tie(kv):
+        leaders, out = [], []
+        for member in sorted(kv[1]):  # by id: ids are distinct
+            leader = next((l for l in leaders if l[2] == member[2]), None)  # equal hashes of unequal sets stay apart
+            if leader is None:
+                leaders.append(member)
+                out.append(("leader", member[:3]))
+            else:
+                out.append(("tie", (leader[0], member[0])))
+        return out
+    tied = keys.map(lambda r: (r[3], r)).groupByKey(partitions).flatMap(tie).persist(StorageLevel.MEMORY_AND_DISK)
+    ties = tied.filter(lambda t: t[0] == "tie").map(lambda t: t[1])
+    leaders = tied.filter(lambda t: t[0] == "leader").map(lambda t: t[1])
+    representatives = leaders.count()
+    mask = (1 << max(1, (representatives - 1).bit_length())) - 1  # NearDuplicateIndex.bucketIndexMask
+
+    buckets = leaders.flatMap(lambda r: [((band, h & ~mask), r[0]) for band, h in enumerate(r[1])]) \
+        .groupByKey(partitions).mapValues(sorted).filter(lambda kv: len(kv[1]) > 1).persist(StorageLevel.MEMORY_AND_DISK)
+
+    def neighbours(members):
+        n = len(members)
+        return [(members[x], members[y]) for x in range(n) for y in range(x + 1, min(n, x + 1 + window))]
+    candidates = buckets.flatMap(lambda kv: neighbours(kv[1])).distinct(partitions)
+    shingles = leaders.map(lambda r: (r[0], r[2]))
+    confirmed = candidates.join(shingles, partitions).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))) \
+        .join(shingles, partitions) \
+        .filter(lambda kv: jaccard(kv[1][0][1], kv[1][1]) >= threshold - 1e-12) \
+        .map(lambda kv: (kv[1][0][0], kv[0]))
+    pairs = ties.union(confirmed).distinct(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    figures = {"representatives": representatives, "pairs": pairs.count(),
+               "windowed_buckets": buckets.filter(lambda kv: len(kv[1]) > window + 1).count()}
+    tied.unpersist()
+    buckets.unpersist()
+    return pairs, figures
+
+
 def main(argv=None):
     args = parse_args(argv)
     from pyspark import SparkConf
@@ -102,7 +164,8 @@ def main(argv=None):
     if plan.returncode != 0:
         sys.stderr.write(plan.stderr)
         return plan.returncode
-    sources = json.loads(plan.stdout)["sources"]
+    planned = json.loads(plan.stdout)
+    sources = planned["sources"]
 
     builder = SparkSession.builder.appName("heldout").config("spark.ui.showConsoleProgress", "false")
     if args.master:
@@ -110,10 +173,10 @@ def main(argv=None):
     elif not SparkConf().contains("spark.master"):  # spark-submit sets it; plain python does not
         builder = builder.master("local[2]")
     spark = builder.getOrCreate()
-    return run(spark, args, spec, binary, executor_binary, sources)
+    return run(spark, args, spec, binary, executor_binary, sources, planned.get("near_duplicates"))
 
 
-def run(spark, args, spec, binary, executor_binary, sources):
+def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=None):
     """The job itself, on a session the caller owns (tests reuse one for every variant)."""
     sc = spark.sparkContext
     partitions = args.partitions or sc.defaultParallelism
@@ -152,6 +215,19 @@ def run(spark, args, spec, binary, executor_binary, sources):
         grades = distinct.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(grade_cmd, env=env).map(json.loads)
         summary["bands"] = dict(sorted(grades.map(lambda g: (g["band"], 1)).reduceByKey(lambda a, b: a + b).collect()))
         summary["segments"] = distinct.count()
+    if (args.check or args.pairs_out) and near_duplicates:
+        # The LSH band join, confirmed by exact Jaccard. Checked, not fed to the replay: the
+        # split searches only the segments its items use, which the replay decides.
+        distinct = rows.flatMap(lambda kv: kv[1].get("segments") or []).map(lambda s: (s[0], s)) \
+            .reduceByKey(lambda a, b: a, partitions).values()
+        bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
+        pairs, figures = near_duplicate_pairs(distinct, bands_cmd, env, partitions, near_duplicates)
+        summary["near_duplicates"] = figures
+        if args.pairs_out:
+            with open(args.pairs_out, "w", encoding="utf-8") as f:
+                for a, b in pairs.sortBy(lambda p: p, numPartitions=partitions).toLocalIterator():
+                    f.write(json.dumps([a, b], separators=(",", ":")) + "\n")  # as `map pairs` writes them
+        pairs.unpersist()
 
     # The driver's end: rows in order into `heldout map replay` (one row at a time on the driver).
     store = args.store
@@ -163,7 +239,10 @@ def run(spark, args, spec, binary, executor_binary, sources):
     try:
         replay = subprocess.Popen([binary, "map", "replay", spec, "--store", store, "--out", out, "--json"],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        ordered = rows.sortByKey(numPartitions=partitions).values()
+        # toLocalIterator holds one partition at a time on the driver: at least one partition per
+        # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
+        # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
+        ordered = rows.sortByKey(numPartitions=max(partitions, summary["rows"] // 50000 + 1)).values()
         for row in ordered.toLocalIterator():
             replay.stdin.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
         replay.stdin.close()

@@ -179,7 +179,7 @@ public struct NearDuplicateIndex: Sendable {
     // MARK: Signatures
 
     /// The band hashes of one shingle set's MinHash signature (`bands` values).
-    private func bandHashes(of shingles: ArraySlice<UInt64>, into out: UnsafeMutablePointer<UInt64>,
+    func bandHashes(of shingles: ArraySlice<UInt64>, into out: UnsafeMutablePointer<UInt64>,
                             minimum: UnsafeMutableBufferPointer<UInt64>) {
         let permutations = parameters.permutations
         multipliers.withUnsafeBufferPointer { a in
@@ -285,9 +285,7 @@ public struct NearDuplicateIndex: Sendable {
             var keyed: [(UInt64, Int32)] = []
             keyed.reserveCapacity(n)
             for i in 0..<n where !sets[i].isEmpty {
-                var h: UInt64 = 0x5E75
-                for x in sets[i] { h = Self.mix(h ^ x) }
-                keyed.append((h, Int32(i)))
+                keyed.append((Self.setHash(sets[i]), Int32(i)))
             }
             keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             var start = 0
@@ -332,9 +330,7 @@ public struct NearDuplicateIndex: Sendable {
         //    sort the band's hashes with the representative's number packed into the low bits,
         //    pair up equal runs. The hash keeps 64 − indexBits bits; a rare collision of
         //    truncated hashes only adds a candidate that exact Jaccard then turns away.
-        var indexBits = 1
-        while (1 << indexBits) < m { indexBits += 1 }
-        let indexMask: UInt64 = (1 << UInt64(indexBits)) - 1
+        let indexMask = Self.bucketIndexMask(representatives: m)
         let window = parameters.bucketWindow
         var perBand = [(candidates: [UInt64], windowed: Int)](repeating: ([], 0), count: bandCount)
         let frozenHashes = hashes

@@ -14,11 +14,11 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Stateless mappers for running a spec on a cluster (stdin lines to stdout lines).",
         discussion: """
-        Modes: plan prints {"sources": N}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line, and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. See README "More than one machine".
+        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line, and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. See README "More than one machine".
         """
     )
 
-    @Argument(help: "plan, units, grade or replay.")
+    @Argument(help: "plan, units, grade, bands, pairs or replay.")
     var mode: String
 
     @Argument(help: "The split spec (YAML).")
@@ -49,9 +49,10 @@ struct MapCommand: ParsableCommand {
                 guard !parsed.sources.isEmpty else {
                     throw HeldoutError.usage("\(spec): no sources; the cluster path reads a spec's sources")
                 }
-                output.write(Data("{\"sources\":\(parsed.sources.count)}\n".utf8))
+                output.write(try Self.planLine(parsed))
             case "units": try units(output)
             case "grade": try grade(output)
+            case "bands", "pairs": try nearDuplicates(output)
             case "replay":
                 guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
                 var lines = StdinLines()
@@ -69,7 +70,7 @@ struct MapCommand: ParsableCommand {
                 output.flush()
                 if json { try Console.json(summary) } else { summary.printLines() }
             default:
-                throw HeldoutError.usage("map: unknown mode \(mode); use plan, units, grade or replay")
+                throw HeldoutError.usage("map: unknown mode \(mode); use plan, units, grade, bands, pairs or replay")
             }
         } catch let error as ShardError {
             switch error {
@@ -111,6 +112,57 @@ struct MapCommand: ParsableCommand {
             data.append(0x0A)
             output.write(data)
         }
+    }
+
+    /// `bands`: each segment row's keys; `pairs`: the local stage over all the rows (read whole).
+    private func nearDuplicates(_ output: StdoutLines) throws {
+        let parsed = try SplitSpec.load(path: spec)
+        guard parsed.isolation.isEnabled(.nearDuplicate) else {
+            throw HeldoutError.usage("map \(mode): \(spec) does not isolate near-duplicates (isolation.near_duplicates is off)")
+        }
+        let bands = ShardBands(spec: parsed)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var segments: [[String]] = []
+        for (index, line) in StdinLines().enumerated() {
+            guard let segment = try? JSONDecoder().decode([String].self, from: Data(line.utf8)) else {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1), "not a segment row [id, lang, text]")
+            }
+            if mode == "pairs" {
+                segments.append(segment)
+                continue
+            }
+            var data = try encoder.encode(try bands.keys(segment, line: index + 1))
+            data.append(0x0A)
+            output.write(data)
+        }
+        guard mode == "pairs" else { return }
+        for pair in try bands.pairs(segments) {
+            var data = try encoder.encode(pair)
+            data.append(0x0A)
+            output.write(data)
+        }
+    }
+
+    /// `plan`'s line: the number of sources, and the near-duplicate stage's parameters that the
+    /// cluster's band join must use (null when the spec does not isolate near-duplicates).
+    static func planLine(_ parsed: SplitSpec) throws -> Data {
+        struct Plan: Encodable {
+            var sources: Int
+            var nearDuplicates: ShardBands.Parameters?
+            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates" }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(sources, forKey: .sources)
+                try c.encode(nearDuplicates, forKey: .nearDuplicates)
+            }
+        }
+        let near = parsed.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: parsed).parameters : nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(Plan(sources: parsed.sources.count, nearDuplicates: near))
+        data.append(0x0A)
+        return data
     }
 
     /// Formats whose readers deliver more than units of text (word analyses, dictionary entries).

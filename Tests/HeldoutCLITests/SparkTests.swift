@@ -58,6 +58,14 @@ struct SparkTests {
         #expect(Set(variants.keys) == ["local[2]", "1 partition", "7 partitions", "reversed inputs"], "\(last)")
         for (name, variant) in variants { #expect(variant["same_bytes"] as? Bool == true, "\(name)") }
         #expect((summary?["alignment_groups"] as? Int ?? 0) > 10_000, "\(last)")
+        // The band join (a small corpus that isolates near-duplicates): Spark's pairs are the
+        // local stage's, and the split the local build's, in both variants.
+        let near = summary?["near_duplicates"] as? [String: Any] ?? [:]
+        for name in ["3 partitions", "1 partition, reversed"] {
+            let variant = near[name] as? [String: Any] ?? [:]
+            #expect(variant["same_pairs"] as? Bool == true && variant["same_bytes"] as? Bool == true, "\(name): \(last)")
+        }
+        #expect((near["local_pairs"] as? Int ?? 0) >= 20, "\(last)")
     }
 }
 
@@ -76,7 +84,21 @@ struct MapCommandTests {
         try w.write("ok.yaml", "name: ok\nsources:\n  - { path: a.tmx, format: tmx }\naxis: category\ncolumns:\n  translation: { role: supervised }\n")
         let plan = try w.run("map", "plan", "ok.yaml")
         #expect(plan.status == 0, "\(plan.stderr)")
-        #expect(plan.stdout == "{\"sources\":1}\n")
+        let planned = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        #expect(planned?["sources"] as? Int == 1, "\(plan.stdout)")
+        // Near-duplicates are isolated by default: the join's parameters are the stage's (0.8).
+        let near = planned?["near_duplicates"] as? [String: Any]
+        #expect(near?["threshold"] as? Double == 0.8 && (near?["bands"] as? Int ?? 0) > 1 && (near?["window"] as? Int ?? 0) > 1, "\(plan.stdout)")
+
+        // Off in the spec: no parameters, and `map bands` refuses the spec (exit 2).
+        try w.write("off.yaml", "name: off\nsources:\n  - { path: a.tmx, format: tmx }\naxis: category\ncolumns:\n  translation: { role: supervised }\nisolation:\n  near_duplicates: false\n")
+        #expect(try w.run("map", "plan", "off.yaml").stdout == "{\"near_duplicates\":null,\"sources\":1}\n")
+        let off = try HeldoutBinary.runWithInput(["map", "bands", "off.yaml"], input: "[\"a\",\"en\",\"x\"]\n", in: w.url)
+        #expect(off.status == 2 && off.stderr.contains("does not isolate near-duplicates"), "\(off.stderr)")
+        // A row that is not a segment row: exit 3 at its line.
+        let bad = try HeldoutBinary.runWithInput(["map", "bands", "ok.yaml"], input: "[\"a\",\"en\",\"One two three.\"]\n{}\n", in: w.url)
+        #expect(bad.status == 3 && bad.stderr.contains("<stdin>:2"), "\(bad.stderr)")
+        #expect(bad.stdout.split(separator: "\n").count == 1)
 
         try w.write("tree.yaml", "name: tree\nsources:\n  - { path: a.tmx, format: tmx }\n  - { path: t.conllu, format: conllu, lang: fr }\naxis: category\ncolumns:\n  grammar: { role: supervised }\n")
         let refused = try w.run("map", "plan", "tree.yaml")

@@ -158,8 +158,85 @@ def main():
     result["audit_status"] = audit.returncode
     if audit.returncode != 0:
         fail(result, "heldout audit on the Spark output: " + audit.stdout[-1000:] + audit.stderr[-1000:])
+    check_band_join(spark, args, work, result, heldout_spark, generate_corpus)
     spark.stop()
     print(json.dumps(result, sort_keys=True))
+
+
+def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
+    """The LSH band join on Spark (map bands, grouped by band key, confirmed by exact Jaccard)
+    finds the pairs the local near-duplicate stage finds over the same segments (`map pairs`),
+    with 3 partitions and with 1 partition and the inputs reversed; a near-copy planted across
+    the first and last file is among them and isolated; the split, which isolates near-duplicates
+    here, is the local build's byte for byte. A small corpus: the join is what is tested."""
+    corpus = os.path.join(work, "near", "corpus")
+    os.makedirs(os.path.join(corpus, "templates"), exist_ok=True)
+    shutil.copy(os.path.join(args.repository, "templates", "translation.yaml"), os.path.join(corpus, "templates"))
+    subprocess.run([sys.executable, os.path.join(args.repository, "spark", "generate_corpus.py"), corpus,
+                    "--units", "3000", "--files", "3", "--near-duplicates", "--templates", "templates"], check=True)
+    spec = os.path.join(corpus, "spec.yaml")
+    near = {}
+    result["near_duplicates"] = near
+    local = subprocess.run([args.binary, "build", spec, "--store", os.path.join(work, "near", "local.sqlite"),
+                            "--out", os.path.join(work, "near", "local")], cwd=corpus, capture_output=True, text=True)
+    if local.returncode != 0:
+        fail(result, "near-duplicates: local build failed: " + local.stderr[-2000:])
+    expected = digest(os.path.join(work, "near", "local"))
+    plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
+    if not plan.get("near_duplicates"):
+        fail(result, f"map plan gives no near-duplicate parameters for a spec that isolates them: {plan}")
+
+    # The local stage over the corpus's segments, as the mapper reads them.
+    units = subprocess.run([args.binary, "map", "units", spec], input="".join(f"{i}\n" for i in range(plan["sources"])),
+                           cwd=corpus, capture_output=True, text=True, check=True)
+    segments = {}
+    for line in units.stdout.splitlines():
+        for segment in json.loads(line).get("segments") or []:
+            segments[segment[0]] = segment
+    pairs = subprocess.run([args.binary, "map", "pairs", spec], cwd=corpus, capture_output=True, text=True, check=True,
+                           input="".join(json.dumps(s, ensure_ascii=False) + "\n" for s in segments.values()))
+    local_pairs = [json.loads(line) for line in pairs.stdout.splitlines()]
+    by_text = {s[2]: s[0] for s in segments.values()}
+    planted = sorted(by_text.get(text) for text in generate_corpus.PLANTED_NEAR)
+    near["local_pairs"] = len(local_pairs)
+    near["segments"] = len(segments)
+    if planted not in local_pairs:
+        fail(result, f"the local stage does not find the planted near-copy {planted}")
+    if len(local_pairs) < 20:
+        fail(result, f"the local stage finds {len(local_pairs)} near-duplicate pairs: the corpus no longer tests the join")
+
+    for name, extra in [("3 partitions", ["--partitions", "3"]), ("1 partition, reversed", ["--partitions", "1", "--reverse-inputs"])]:
+        out = os.path.join(work, "near", "spark-" + name.replace(" ", "-").replace(",", ""))
+        pairs_out = out + ".pairs"
+        options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json", "--pairs-out", pairs_out] + extra)
+        started = time.time()
+        captured = io.StringIO()
+        with redirect_stdout(captured):
+            status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"], plan["near_duplicates"])
+        if status != 0:
+            fail(result, f"near-duplicates, {name}: the Spark driver exited {status}")
+        summary = json.loads(captured.getvalue())
+        with open(pairs_out, encoding="utf-8") as f:
+            spark_pairs = [json.loads(line) for line in f]
+        near[name] = {"seconds": round(time.time() - started, 2), "same_pairs": spark_pairs == local_pairs,
+                      "same_bytes": digest(out) == expected, **summary["near_duplicates"]}
+        if spark_pairs != local_pairs:
+            only_spark = [p for p in spark_pairs if p not in local_pairs][:5]
+            only_local = [p for p in local_pairs if p not in spark_pairs][:5]
+            fail(result, f"near-duplicates, {name}: Spark's band join differs from the local stage: "
+                         f"only Spark {only_spark}, only local {only_local}")
+        if digest(out) != expected:
+            fail(result, f"near-duplicates, {name}: split files differ from the local build")
+
+    # The planted near-copy's items (fr-en held out, de-en supervised) are not split across sides.
+    sides = set()
+    for side in ["train", "dev", "test", "dropped"]:
+        with open(os.path.join(work, "near", "spark-3-partitions", side + ".jsonl"), encoding="utf-8") as f:
+            sides.update(side for line in f if "Quorble" in line)
+    near["planted_sides"] = sorted(sides)
+    kept = sides - {"dropped"}
+    if not sides or ("train" in kept and kept & {"dev", "test"}):
+        fail(result, f"the planted near-copy is missing or leaks: {sorted(sides)}")
 
 
 if __name__ == "__main__":
