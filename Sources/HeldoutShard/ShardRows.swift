@@ -11,27 +11,9 @@ import HeldoutStore
 public struct ShardRow: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case corpus, unit, skip }
 
-    /// What the store records of a corpus (``CorpusDescriptor``), carried by a `corpus` row.
-    public struct Descriptor: Codable, Sendable, Equatable {
-        public var name: String
-        public var format: String
-        public var sha256: String
-        public var size: Int64
-        public var files: [String]
-        public var domain: String?
-        public var licence: String?
-        public var readOptions: String
-
-        public init(_ d: CorpusDescriptor) {
-            name = d.name; format = d.format; sha256 = d.sha256; size = d.size; files = d.files
-            domain = d.domain; licence = d.licence; readOptions = d.readOptions
-        }
-
-        public var descriptor: CorpusDescriptor {
-            CorpusDescriptor(name: name, format: format, sha256: sha256, size: size, files: files,
-                             domain: domain, licence: licence, readOptions: readOptions)
-        }
-    }
+    /// What the store records of a corpus, carried by a `corpus` row: the store's own type, so
+    /// a row cannot drop a field the store adds.
+    public typealias Descriptor = CorpusDescriptor
 
     public var kind: Kind
     /// Index of the spec's source.
@@ -184,7 +166,7 @@ public struct ShardReplay {
             }
             pending = try next()
             var previous = 0
-            let report = try store.ingest(descriptor.descriptor) { sink in
+            let report = try store.ingest(descriptor) { sink in
                 while let row = pending, row.source == head.source, row.corpus == head.corpus {
                     guard row.ordinal == previous + 1 else {
                         throw ShardError.badRow("source \(row.source) corpus \(row.corpus): row \(row.ordinal) follows \(previous); rows are missing or unsorted")

@@ -3,7 +3,7 @@ import GRDB
 import HeldoutCore
 
 /// What an ingest is about to store: one corpus, read from one or more files.
-public struct CorpusDescriptor: Sendable {
+public struct CorpusDescriptor: Sendable, Codable, Equatable {
     /// The corpus's name in the store (`--corpus`, else the file's): a second ingest of that name replaces it.
     public var name: String
     /// The reader's format name (`tmx`, `po`, …), recorded for `stats` and for rebuilding the spec.

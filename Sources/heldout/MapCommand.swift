@@ -92,7 +92,7 @@ struct MapCommand: ParsableCommand {
             for (corpusIndex, corpus) in corpora.enumerated() {
                 let (reader, descriptor) = try ingester.describe(corpus)
                 var head = ShardRow(kind: .corpus, source: index, corpus: corpusIndex, ordinal: 0)
-                head.descriptor = ShardRow.Descriptor(descriptor)
+                head.descriptor = descriptor
                 try writer.write(head)
                 try reader.read(into: ShardRowSink(writer: writer, source: index, corpus: corpusIndex))
             }

@@ -39,7 +39,7 @@ struct ShardMapperTests {
         let writer = ShardRowWriter { lines.append($0) }
         let (reader, descriptor) = try ingester.describe(planned)
         var head = ShardRow(kind: .corpus, source: 0, corpus: 0, ordinal: 0)
-        head.descriptor = ShardRow.Descriptor(descriptor)
+        head.descriptor = descriptor
         try writer.write(head)
         try reader.read(into: ShardRowSink(writer: writer, source: 0, corpus: 0))
         return try lines.split(separator: 0x0A).map { try JSONDecoder().decode(ShardRow.self, from: Data($0)) }
