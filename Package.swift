@@ -83,7 +83,7 @@ let package = Package(
         // Stateless mappers for a cluster (issue 15): the stages' own code, rows in and out.
         .target(
             name: "HeldoutShard",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutSplit"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutSplit", "HeldoutBuild"]
         ),
         .executableTarget(
             name: "heldout",

@@ -18,8 +18,8 @@ struct MapCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "plan, units, grade, bands, pairs or replay.")
-    var mode: String
+    @Argument(help: "What to map (see above).")
+    var mode: MapMode
 
     @Argument(help: "The split spec (YAML).")
     var spec: String
@@ -34,149 +34,26 @@ struct MapCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        let mapper = try ShardMapper(specPath: spec)
         let output = StdoutLines()
         defer { output.flush() }
-        do {
-            switch mode {
-            case "plan":
-                // What the driver needs before it starts executors: how many sources to read.
-                let parsed = try SplitSpec.load(path: spec)
-                for (index, source) in parsed.sources.enumerated() {
-                    if let format = source.format, Self.unsupported.contains(format) {
-                        throw HeldoutError.usage("sources[\(index)]: format \(format) is not carried by the cluster path yet (it supports \(Self.supported)); build this spec locally with `heldout build`")
-                    }
-                }
-                guard !parsed.sources.isEmpty else {
-                    throw HeldoutError.usage("\(spec): no sources; the cluster path reads a spec's sources")
-                }
-                output.write(try Self.planLine(parsed))
-            case "units": try units(output)
-            case "grade": try grade(output)
-            case "bands", "pairs": try nearDuplicates(output)
-            case "replay":
-                guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
-                var lines = StdinLines()
-                var number = 0
-                _ = try ShardReplay().replay(next: {
-                    guard let line = lines.next() else { return nil }
-                    number += 1
-                    return try Self.decode(line, line: number)
-                }, into: try Store(path: store))
-                var request = BuildPipeline.Request(specPath: spec, storePath: store, toolVersion: Heldout.version)
-                request.output = out
-                request.log = { Console.error($0) }
-                request.ingested = true
-                let summary = try BuildPipeline.run(request).summary
-                output.flush()
-                if json { try Console.json(summary) } else { summary.printLines() }
-            default:
-                throw HeldoutError.usage("map: unknown mode \(mode); use plan, units, grade, bands, pairs or replay")
-            }
-        } catch let error as ShardError {
-            switch error {
-            case .badRow: throw HeldoutError.badInput(SourceLocation(file: "<stdin>"), error.description)
-            case .unsupported: throw HeldoutError.usage(error.description)
-            }
-        }
-    }
-
-    private func units(_ output: StdoutLines) throws {
-        let parsed = try SplitSpec.load(path: spec)
-        let writer = ShardRowWriter { output.write($0) }
-        for (number, line) in StdinLines().enumerated() {
-            guard let index = Int(line.trimmingCharacters(in: .whitespaces)), parsed.sources.indices.contains(index) else {
-                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: number + 1),
-                                            "not a source index of \(spec) (0..<\(parsed.sources.count)): \(line)")
-            }
-            let (ingester, corpora) = try IngestRequest(source: parsed.sources[index], index: index, in: parsed).plan()
-            for (corpusIndex, corpus) in corpora.enumerated() {
-                let (reader, descriptor) = try ingester.describe(corpus)
-                var head = ShardRow(kind: .corpus, source: index, corpus: corpusIndex, ordinal: 0)
-                head.descriptor = descriptor
-                try writer.write(head)
-                try reader.read(into: ShardRowSink(writer: writer, source: index, corpus: corpusIndex))
-            }
-        }
-    }
-
-    private func grade(_ output: StdoutLines) throws {
-        let parsed = try SplitSpec.load(path: spec)
-        let grades = ShardGrades(bands: parsed.bands)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        for (index, line) in StdinLines().enumerated() {
-            guard let segment = try? JSONDecoder().decode([String].self, from: Data(line.utf8)) else {
-                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1), "not a segment row [id, lang, text]")
-            }
-            var data = try encoder.encode(try grades.grade(segment, line: index + 1))
-            data.append(0x0A)
-            output.write(data)
-        }
-    }
-
-    /// `bands`: each segment row's keys; `pairs`: the local stage over all the rows (read whole).
-    private func nearDuplicates(_ output: StdoutLines) throws {
-        let parsed = try SplitSpec.load(path: spec)
-        guard parsed.isolation.isEnabled(.nearDuplicate) else {
-            throw HeldoutError.usage("map \(mode): \(spec) does not isolate near-duplicates (isolation.near_duplicates is off)")
-        }
-        let bands = ShardBands(spec: parsed)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var segments: [[String]] = []
-        for (index, line) in StdinLines().enumerated() {
-            guard let segment = try? JSONDecoder().decode([String].self, from: Data(line.utf8)) else {
-                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1), "not a segment row [id, lang, text]")
-            }
-            if mode == "pairs" {
-                segments.append(segment)
-                continue
-            }
-            var data = try encoder.encode(try bands.keys(segment, line: index + 1))
-            data.append(0x0A)
-            output.write(data)
-        }
-        guard mode == "pairs" else { return }
-        for pair in try bands.pairs(segments) {
-            var data = try encoder.encode(pair)
-            data.append(0x0A)
-            output.write(data)
-        }
-    }
-
-    /// `plan`'s line: the number of sources, and the near-duplicate stage's parameters that the
-    /// cluster's band join must use (null when the spec does not isolate near-duplicates).
-    static func planLine(_ parsed: SplitSpec) throws -> Data {
-        struct Plan: Encodable {
-            var sources: Int
-            var nearDuplicates: ShardBands.Parameters?
-            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates" }
-            func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(sources, forKey: .sources)
-                try c.encode(nearDuplicates, forKey: .nearDuplicates)
-            }
-        }
-        let near = parsed.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: parsed).parameters : nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(Plan(sources: parsed.sources.count, nearDuplicates: near))
-        data.append(0x0A)
-        return data
-    }
-
-    /// Formats whose readers deliver more than units of text (word analyses, dictionary entries).
-    static let unsupported: Set<String> = ["conllu", "dictd", "tei", "glossary"]
-    static let supported = "tmx, xliff, moses, tsv, csv, jsonl, po, xces, text, labels"
-
-    static func decode(_ line: String, line number: Int) throws -> ShardRow {
-        do {
-            return try JSONDecoder().decode(ShardRow.self, from: Data(line.utf8))
-        } catch {
-            throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: number), "not a `heldout map units` row: \(error)")
+        switch mode {
+        case .plan: output.write(try mapper.plan())
+        case .units: try mapper.units(StdinLines(), write: output.write)
+        case .grade: try mapper.grades(StdinLines(), write: output.write)
+        case .bands: try mapper.bands(StdinLines(), write: output.write)
+        case .pairs: try mapper.pairs(StdinLines(), write: output.write)
+        case .replay:
+            guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
+            let summary = try mapper.replay(StdinLines(), storePath: store, output: out, toolVersion: Heldout.version,
+                                            log: { Console.error($0) })
+            output.flush()
+            if json { try Console.json(summary) } else { summary.printLines() }
         }
     }
 }
+
+extension MapMode: ExpressibleByArgument {}
 
 /// Standard input as lines, read in blocks (a replay reads millions of them).
 struct StdinLines: Sequence, IteratorProtocol {

@@ -1,0 +1,177 @@
+import Foundation
+import HeldoutBuild
+import HeldoutCore
+import HeldoutSplit
+import HeldoutStore
+
+/// What `heldout map` does, one case per mode (README "More than one machine").
+public enum MapMode: String, CaseIterable, Sendable {
+    /// The spec's number of sources and near-duplicate parameters, or a refusal.
+    case plan
+    /// Source indices in, one row per corpus, unit and skip out.
+    case units
+    /// Segment rows `[id, lang, text]` in, grades out.
+    case grade
+    /// Segment rows in, the near-duplicate stage's keys out.
+    case bands
+    /// Segment rows in, the near-duplicate pairs the local stage finds among them out.
+    case pairs
+    /// Sorted `units` rows in, a store and a split out: the driver's end.
+    case replay
+}
+
+/// The stateless mappers a cluster runs, as functions of lines in and bytes out, so the command
+/// only wires them to standard input and output and tests can call them in-process. Each runs
+/// the local stage's own code (IngestRequest, ShardGrades, ShardBands, BuildPipeline), which is
+/// what keeps a cluster's split the same bytes as a local build.
+public struct ShardMapper {
+    /// Formats whose readers deliver more than units of text (word analyses, dictionary entries).
+    public static let unsupportedFormats: Set<String> = ["conllu", "dictd", "tei", "glossary"]
+    /// The formats the cluster path carries, as the refusal names them.
+    public static let supportedFormats = "tmx, xliff, moses, tsv, csv, jsonl, po, xces, text, labels"
+
+    /// The spec's path as given (messages name it).
+    public let specPath: String
+    /// The parsed spec.
+    public let spec: SplitSpec
+    private let encoder: JSONEncoder
+
+    /// Reads and validates the spec at `specPath`.
+    public init(specPath: String) throws {
+        self.specPath = specPath
+        spec = try SplitSpec.load(path: specPath)
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    /// `plan`'s line: the number of sources, and the near-duplicate stage's parameters that the
+    /// cluster's band join must use (null when the spec does not isolate near-duplicates).
+    /// A spec with a source the cluster path does not carry is refused here, before any executor starts.
+    public func plan() throws -> Data {
+        for (index, source) in spec.sources.enumerated() {
+            if let format = source.format, Self.unsupportedFormats.contains(format) {
+                throw HeldoutError.usage("sources[\(index)]: format \(format) is not carried by the cluster path yet (it supports \(Self.supportedFormats)); build this spec locally with `heldout build`")
+            }
+        }
+        guard !spec.sources.isEmpty else {
+            throw HeldoutError.usage("\(specPath): no sources; the cluster path reads a spec's sources")
+        }
+        struct Plan: Encodable {
+            var sources: Int
+            var nearDuplicates: ShardBands.Parameters?
+            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates" }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(sources, forKey: .sources)
+                try c.encode(nearDuplicates, forKey: .nearDuplicates)  // null, not absent
+            }
+        }
+        let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
+        return try line(Plan(sources: spec.sources.count, nearDuplicates: near))
+    }
+
+    /// `units`: each line a source index of the spec; every corpus the source plans becomes a
+    /// `corpus` row followed by its units, read by the same reader `heldout build` uses.
+    public func units<Lines: Sequence<String>>(_ lines: Lines, write: @escaping (Data) -> Void) throws {
+        let writer = ShardRowWriter(emit: write)
+        for (number, text) in lines.enumerated() {
+            guard let index = Int(text.trimmingCharacters(in: .whitespaces)), spec.sources.indices.contains(index) else {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: number + 1),
+                                            "not a source index of \(specPath) (0..<\(spec.sources.count)): \(text)")
+            }
+            let (ingester, corpora) = try IngestRequest(source: spec.sources[index], index: index, in: spec).plan()
+            for (corpusIndex, corpus) in corpora.enumerated() {
+                let (reader, descriptor) = try ingester.describe(corpus)
+                var head = ShardRow(kind: .corpus, source: index, corpus: corpusIndex, ordinal: 0)
+                head.descriptor = descriptor
+                try writer.write(head)
+                try Self.reported { try reader.read(into: ShardRowSink(writer: writer, source: index, corpus: corpusIndex)) }
+            }
+        }
+    }
+
+    /// `grade`: each segment row's grade and band, by the spec's bands.
+    public func grades<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let grades = ShardGrades(bands: spec.bands)
+        for (index, text) in lines.enumerated() {
+            write(try line(try grades.grade(try Self.segment(text, line: index + 1), line: index + 1)))
+        }
+    }
+
+    /// `bands`: each segment row's near-duplicate keys.
+    public func bands<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let bands = try nearDuplicateStage(.bands)
+        for (index, text) in lines.enumerated() {
+            write(try line(try bands.keys(try Self.segment(text, line: index + 1), line: index + 1)))
+        }
+    }
+
+    /// `pairs`: the local stage over all the rows (read whole), each pair a line `[id, id]`.
+    public func pairs<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let bands = try nearDuplicateStage(.pairs)
+        let segments = try lines.enumerated().map { try Self.segment($0.element, line: $0.offset + 1) }
+        for pair in try bands.pairs(segments) { write(try line(pair)) }
+    }
+
+    /// `replay`: `units` rows sorted by (source, corpus, ordinal) into a new store at
+    /// `storePath`, then the rest of `heldout build` on it, without reading the sources again.
+    public func replay<Lines: Sequence<String>>(_ lines: Lines, storePath: String, output: String?,
+                                                toolVersion: String, log: @escaping (String) -> Void) throws -> SplitSummary {
+        var iterator = lines.makeIterator()
+        var number = 0
+        try Self.reported {
+            _ = try ShardReplay().replay(next: {
+                guard let text = iterator.next() else { return nil }
+                number += 1
+                return try Self.row(text, line: number)
+            }, into: try Store(path: storePath))
+        }
+        var request = BuildPipeline.Request(specPath: specPath, storePath: storePath, toolVersion: toolVersion)
+        request.output = output
+        request.log = log
+        request.ingested = true
+        return try BuildPipeline.run(request).summary
+    }
+
+    /// A shard error as the user-facing error the command line reports: a bad row is bad input
+    /// (exit 3), what the cluster path does not carry is a usage error (exit 2).
+    private static func reported(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ShardError {
+            switch error {
+            case .badRow: throw HeldoutError.badInput(SourceLocation(file: "<stdin>"), error.description)
+            case .unsupported: throw HeldoutError.usage(error.description)
+            }
+        }
+    }
+
+    /// One `units` row, or a bad-input error naming its line.
+    public static func row(_ text: String, line number: Int) throws -> ShardRow {
+        do {
+            return try JSONDecoder().decode(ShardRow.self, from: Data(text.utf8))
+        } catch {
+            throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: number), "not a `heldout map units` row: \(error)")
+        }
+    }
+
+    private static func segment(_ text: String, line number: Int) throws -> [String] {
+        guard let segment = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: number), "not a segment row [id, lang, text]")
+        }
+        return segment
+    }
+
+    private func nearDuplicateStage(_ mode: MapMode) throws -> ShardBands {
+        guard spec.isolation.isEnabled(.nearDuplicate) else {
+            throw HeldoutError.usage("map \(mode.rawValue): \(specPath) does not isolate near-duplicates (isolation.near_duplicates is off)")
+        }
+        return ShardBands(spec: spec)
+    }
+
+    private func line(_ value: some Encodable) throws -> Data {
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        return data
+    }
+}
