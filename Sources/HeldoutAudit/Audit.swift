@@ -42,16 +42,13 @@ public enum Audit {
         func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
-        // Manifest: policy, threshold, isolation cost.
+        // The manifest, read once and typed: policy and thresholds here, its sections for the report below.
         var policy = options.policy
         var threshold = options.nearDuplicateThreshold
         var shingle = options.shingle
         var shingleSize = options.shingleSize
-        var isolationCost: JSONValue?
-        var quotas: JSONValue?
-        var droppedItems: JSONValue?
-        var facts: SplitFacts?
-        if let manifest = try SplitManifest.read(directory: dir) {
+        let manifest = try SplitManifest.read(directory: dir)
+        if let manifest {
             let manifestPath = path(SplitDirectory.manifest)
             if policy == nil { policy = try AuditPolicy(manifest: manifest) }
             // What the split declares it tied (`near_duplicates`), or an isolation block's threshold.
@@ -67,14 +64,6 @@ public enum Audit {
                 shingle = k
             }
             if shingleSize == nil, let n = declared?.size { shingleSize = n }
-            // Sections the report repeats as the split wrote them, whatever their shape.
-            let raw = try? JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
-            isolationCost = raw?["isolation_cost"]
-            quotas = raw?["quotas"]
-            droppedItems = raw?["dropped"]
-            if let raw {
-                facts = splitFacts(manifest: raw, specYAML: exists(SplitDirectory.spec) ? (try? String(contentsOfFile: path(SplitDirectory.spec), encoding: .utf8)) : nil)
-            }
         }
         var resolved = options
         resolved.nearDuplicateThreshold = threshold ?? 0.8
@@ -132,10 +121,13 @@ public enum Audit {
         }
         progress?("report")
         var made = report(findings, index: index, inputs: inputs, storeUsed: store != nil, options: resolved,
-                          policy: finalPolicy, isolationCost: isolationCost, notes: notes)
-        made.quotas = quotas
-        made.dropped = droppedItems
-        made.split = facts
+                          policy: finalPolicy, isolationCost: manifest?.isolationCost, notes: notes)
+        // Sections the report repeats as the split wrote them.
+        if let manifest {
+            made.quotas = manifest.quotas
+            made.dropped = manifest.dropped
+            made.split = splitFacts(manifest: manifest, specYAML: exists(SplitDirectory.spec) ? (try? String(contentsOfFile: path(SplitDirectory.spec), encoding: .utf8)) : nil)
+        }
         if exists("dropped.jsonl") { made.droppedExamples = try droppedExamples(path: path("dropped.jsonl")) }
         return made
     }
@@ -311,16 +303,10 @@ public enum Audit {
 
     /// Name, variant, tool, spec digest and roles from the manifest; seed and axis from the
     /// `spec.yaml` the split wrote (one `key: value` line each); the date from `SOURCE_DATE_EPOCH`.
-    static func splitFacts(manifest: JSONValue, specYAML: String?) -> SplitFacts {
-        func string(_ v: JSONValue?) -> String? { if case let .string(s)? = v { s } else { nil } }
-        func strings(_ v: JSONValue?) -> [String: String] {
-            guard case let .object(o)? = v else { return [:] }
-            return o.compactMapValues { if case let .string(s) = $0 { s } else { nil } }
-        }
-        var facts = SplitFacts(name: string(manifest["name"]), variant: string(manifest["variant"]),
-                               specDigest: string(manifest["inputs"]?["spec"]), toolVersion: string(manifest["tool"]?["version"]),
-                               roles: strings(manifest["roles"]), evaluationRoles: strings(manifest["evaluation_roles"]),
-                               domains: manifest["domains"])
+    static func splitFacts(manifest: SplitManifest, specYAML: String?) -> SplitFacts {
+        var facts = SplitFacts(name: manifest.name, variant: manifest.variant, specDigest: manifest.inputs?.spec,
+                               toolVersion: manifest.tool?.version, roles: manifest.roles ?? [:],
+                               evaluationRoles: manifest.evaluationRoles ?? [:], domains: manifest.domains)
         for line in (specYAML ?? "").split(separator: "\n") where !line.hasPrefix(" ") {
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { continue }
@@ -419,7 +405,7 @@ public enum Audit {
     static let maximumLabels = 40
 
     static func report(_ f: Findings, index: EvaluationIndex, inputs: [AuditInput], storeUsed: Bool, options: AuditOptions,
-                       policy: AuditPolicy, isolationCost: JSONValue?, notes: [String]) -> AuditReport {
+                       policy: AuditPolicy, isolationCost: SplitManifest.IsolationCost?, notes: [String]) -> AuditReport {
         var findings = f
         var notes = notes
         // Answers: one leak per evaluation record and training column, unless the answer is

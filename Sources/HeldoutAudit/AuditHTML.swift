@@ -1,4 +1,5 @@
 import Foundation
+import HeldoutCore
 
 /// `audit.html`: one self-contained page (inline CSS and SVG; no script, no network) that a
 /// reviewer can open from a release: verdict, column × column heat map, rule counts,
@@ -62,22 +63,15 @@ public enum AuditHTML {
         h += "<h3>n-gram overlap</h3>\n" + ngramSection(report)
 
         h += "<h2>Shares against the spec</h2>\n"
-        if case let .array(rows)? = report.quotas?["rows"] {
+        if let quotas = report.quotas {
             h += "<details><summary>The rows of <code>manifest.json</code> <code>quotas</code> (summarised in the first table)</summary>\n<table><tr><th>column</th><th>role</th><th>partition</th><th>target share</th><th>items</th><th>share</th><th>met</th></tr>\n"
-            for row in rows {
-                func text(_ key: String) -> String {
-                    switch row[key] {
-                    case let .string(v)?: v
-                    case let .number(v)?: key == "items" ? String(Int(v)) : String(format: "%.1f%%", v * 100)
-                    case let .bool(v)?: v ? "yes" : "<strong>NO</strong>"
-                    default: ""
-                    }
-                }
-                h += "<tr><td>\(escape(text("column")))</td><td>\(escape(text("role")))</td><td>\(escape(text("partition")))</td>"
-                h += "<td class=\"n\">\(text("target"))</td><td class=\"n\">\(text("items"))</td><td class=\"n\">\(text("share"))</td><td>\(text("met"))</td></tr>\n"
+            func percent(_ v: Double) -> String { String(format: "%.1f%%", v * 100) }
+            for row in quotas.rows {
+                h += "<tr><td>\(escape(row.column))</td><td>\(escape(row.role))</td><td>\(escape(row.partition))</td>"
+                h += "<td class=\"n\">\(percent(row.target))</td><td class=\"n\">\(row.items)</td><td class=\"n\">\(percent(row.share))</td><td>\(row.met ? "yes" : "<strong>NO</strong>")</td></tr>\n"
             }
             h += "</table></details>\n"
-            if case .bool(true)? = report.quotas?["accepted_short"] {
+            if quotas.acceptedShort {
                 h += "<p><strong>Accepted short:</strong> the spec allowed this split although some shares are not met.</p>\n"
             }
         } else {
@@ -85,18 +79,12 @@ public enum AuditHTML {
         }
 
         h += "<h2>Left out</h2>\n"
-        if case let .object(columns)? = report.dropped, !columns.isEmpty {
-            var reasons: Set<String> = []
-            for case let .object(byReason) in columns.values { reasons.formUnion(byReason.keys) }
-            let ordered = reasons.sorted()
+        if let columns = report.dropped, !columns.isEmpty {
+            let ordered = Set(columns.values.flatMap(\.keys)).sorted()
             h += "<table><tr><th>column</th>" + ordered.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
             for column in columns.keys.sorted() {
                 h += "<tr><td>\(escape(column))</td>"
-                for reason in ordered {
-                    var n = 0
-                    if case let .number(v)? = columns[column]?[reason] { n = Int(v) }
-                    h += "<td class=\"n\">\(n)</td>"
-                }
+                for reason in ordered { h += "<td class=\"n\">\(columns[column]?[reason] ?? 0)</td>" }
                 h += "</tr>\n"
             }
             h += "</table>\n<p class=\"muted\">Each item is listed in <code>dropped.jsonl</code> with its reason and, for isolation, the link and the kept item on the other side.</p>\n"
@@ -105,24 +93,14 @@ public enum AuditHTML {
         }
 
         h += "<h2>Isolation cost</h2>\n"
-        if case let .object(byColumn)? = report.isolationCost?["by_column"] {
+        if let byColumn = report.isolationCost?.byColumn {
             // Column × link: how many items each link cost each column.
-            var links: Set<String> = []
-            for case let .object(entry) in byColumn.values { if case let .object(l)? = entry["by_link"] { links.formUnion(l.keys) } }
-            let ordered = links.sorted()
+            let ordered = Set(byColumn.values.flatMap(\.byLink.keys)).sorted()
             h += "<table id=\"cost\"><tr><th>column</th><th>dropped</th>" + ordered.map { "<th>\(escape($0))</th>" }.joined() + "<th>through dropped items</th></tr>\n"
-            for column in byColumn.keys.sorted() {
-                func number(_ v: JSONValue?) -> Int { if case let .number(n)? = v { return Int(n) } else { return 0 } }
-                let entry = byColumn[column]
-                h += "<tr><td>\(escape(column))</td><td class=\"n\">\(number(entry?["total"]))</td>"
-                for link in ordered { h += "<td class=\"n\">\(number(entry?["by_link"]?[link]))</td>" }
-                h += "<td class=\"n\">\(number(entry?["indirect"]))</td></tr>\n"
-            }
-            h += "</table>\n"
-        } else if let cost = report.isolationCost {
-            h += "<table><tr><th>item</th><th>value</th></tr>\n"
-            for (key, value) in flatten(cost, prefix: "") {
-                h += "<tr><td>\(escape(key))</td><td class=\"n\">\(escape(value))</td></tr>\n"
+            for (column, entry) in byColumn.sorted(by: { $0.key < $1.key }) {
+                h += "<tr><td>\(escape(column))</td><td class=\"n\">\(entry.total)</td>"
+                for link in ordered { h += "<td class=\"n\">\(entry.byLink[link] ?? 0)</td>" }
+                h += "<td class=\"n\">\(entry.indirect)</td></tr>\n"
             }
             h += "</table>\n"
         } else {
@@ -198,17 +176,16 @@ public enum AuditHTML {
     /// Column × partition: items, share and target from the manifest's quota rows; a share
     /// under its target is marked `short` (red), whether or not the split was accepted short.
     static func quotaTable(_ report: AuditReport) -> String {
-        guard case let .array(rows)? = report.quotas?["rows"], !rows.isEmpty else {
+        guard let rows = report.quotas?.rows, !rows.isEmpty else {
             return "<p class=\"muted\">No manifest.json with quotas: the targets are unknown.</p>\n"
         }
-        var cells: [String: [String: JSONValue]] = [:]
+        var cells: [String: [String: SplitManifest.Quotas.Row]] = [:]
         var roles: [String: String] = [:]
         var partitions: [String] = []
         for row in rows {
-            guard case let .string(column)? = row["column"], case let .string(partition)? = row["partition"] else { continue }
-            cells[column, default: [:]][partition] = row
-            if case let .string(role)? = row["role"] { roles[column] = role }
-            if !partitions.contains(partition) { partitions.append(partition) }
+            cells[row.column, default: [:]][row.partition] = row
+            roles[row.column] = row.role
+            if !partitions.contains(row.partition) { partitions.append(row.partition) }
         }
         partitions.sort { Audit.partitionOrder($0) < Audit.partitionOrder($1) }
         var h = "<table id=\"quota\"><tr><th>column</th><th>role</th>" + partitions.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
@@ -217,13 +194,10 @@ public enum AuditHTML {
             h += "<tr data-column=\"\(escape(column))\"><td><b>\(escape(column))</b></td><td>\(escape(roles[column] ?? ""))</td>"
             for partition in partitions {
                 guard let row = cells[column]?[partition] else { h += "<td class=\"n muted\">-</td>"; continue }
-                func number(_ key: String) -> Double { if case let .number(v)? = row[key] { v } else { 0 } }
-                var met = true
-                if case let .bool(b)? = row["met"] { met = b }
+                let met = row.met
                 if !met { shortfalls += 1 }
-                let items = Int(number("items"))
-                h += "<td class=\"n \(met ? "met" : "short")\" data-partition=\"\(escape(partition))\" data-items=\"\(items)\" data-met=\"\(met)\">"
-                h += "\(items) <span class=\"muted\">\(String(format: "%.0f%%", number("share") * 100)) / \(String(format: "%.0f%%", number("target") * 100))</span>"
+                h += "<td class=\"n \(met ? "met" : "short")\" data-partition=\"\(escape(partition))\" data-items=\"\(row.items)\" data-met=\"\(met)\">"
+                h += "\(row.items) <span class=\"muted\">\(String(format: "%.0f%%", row.share * 100)) / \(String(format: "%.0f%%", row.target * 100))</span>"
                 if !met { h += " ▼ short" }
                 h += "</td>"
             }
@@ -232,7 +206,7 @@ public enum AuditHTML {
         h += "</table>\n<p class=\"muted\">Each cell: items, then their share of the column / the spec's target share.</p>\n"
         if shortfalls > 0 {
             h += "<p id=\"shortfalls\"><strong>\(shortfalls) cell(s) short of the target</strong>"
-            if case .bool(true)? = report.quotas?["accepted_short"] { h += " (the spec accepted the split short)" }
+            if report.quotas?.acceptedShort == true { h += " (the spec accepted the split short)" }
             h += ".</p>\n"
         } else {
             h += "<p id=\"shortfalls\">Every column meets its targets.</p>\n"
@@ -334,9 +308,7 @@ public enum AuditHTML {
         for column in byColumn.keys.sorted() {
             let list = byColumn[column] ?? []
             var total = list.count
-            if case let .object(reasons)? = report.dropped?[column] {
-                total = reasons.values.reduce(0) { if case let .number(v) = $1 { $0 + Int(v) } else { $0 } }
-            }
+            if let reasons = report.dropped?[column] { total = reasons.values.reduce(0, +) }
             h += "<details class=\"dropped\"><summary>Dropped items of <b>\(escape(column))</b> (\(list.count < total ? "first \(list.count) of \(total)" : "\(total)"))</summary>\n"
             h += "<table><tr><th>where</th><th>item</th><th>reason</th><th>link</th><th>kept item on the other side</th></tr>\n"
             for d in list {
@@ -362,13 +334,12 @@ public enum AuditHTML {
 
     static func domainEvidence(_ report: AuditReport) -> String {
         guard let d = report.split?.domains else { return "" }
-        func number(_ key: String) -> Double? { if case let .number(v)? = d[key] { v } else { nil } }
-        var h = "<p id=\"domain-evidence\">Columns are domains: \(Int(number("declared") ?? 0)) item(s) with a declared domain, <b>\(Int(number("predicted") ?? 0)) with a predicted one</b>"
-        if let a = number("classifier_accuracy") {
+        var h = "<p id=\"domain-evidence\">Columns are domains: \(d.declared) item(s) with a declared domain, <b>\(d.predicted) with a predicted one</b>"
+        if let a = d.classifierAccuracy {
             h += "; the classifier's cross-validated accuracy is \(String(format: "%.1f%%", a * 100))"
-            if let m = number("classifier_minimum_accuracy") { h += " (minimum \(String(format: "%.0f%%", m * 100)))" }
+            if let m = d.classifierMinimumAccuracy { h += " (minimum \(String(format: "%.0f%%", m * 100)))" }
         }
-        if case .bool(false)? = d["predicted_allowed"] { h += ". The spec does not allow predicted domains: items with one were left out" }
+        if !d.predictedAllowed { h += ". The spec does not allow predicted domains: items with one were left out" }
         return h + ".</p>\n"
     }
 
@@ -516,20 +487,6 @@ public enum AuditHTML {
         s += side("training", leak.training, e.trainingText ?? leak.training.text ?? leak.training.record?.source?.text ?? leak.training.record?.question)
         s += "<div class=\"muted\">\(escape(AuditSummary.describe(e)))\(leak.enforced ? "" : " (not enforced)")</div></div>\n"
         return s
-    }
-
-    static func flatten(_ v: JSONValue, prefix: String) -> [(String, String)] {
-        switch v {
-        case let .object(o):
-            return o.keys.sorted().flatMap { k in flatten(o[k] ?? .null, prefix: prefix.isEmpty ? k : prefix + "." + k) }
-        case let .array(a):
-            return a.enumerated().flatMap { flatten($0.element, prefix: "\(prefix)[\($0.offset)]") }
-        case let .number(d):
-            return [(prefix, d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d))]
-        case let .string(s): return [(prefix, s)]
-        case let .bool(b): return [(prefix, b ? "true" : "false")]
-        case .null: return [(prefix, "null")]
-        }
     }
 
     static func clip(_ s: String, _ n: Int = 22) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }

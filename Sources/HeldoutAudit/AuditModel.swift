@@ -404,7 +404,7 @@ public struct SplitFacts: Codable, Sendable, Equatable {
     /// Column → role of its evaluation records (a comparison's held-out column is evaluated as held out).
     public var evaluationRoles: [String: String]
     /// `manifest.json` `domains` (an `axis: domain` split): declared / predicted counts and accuracy.
-    public var domains: JSONValue?
+    public var domains: SplitManifest.DomainEvidence?
 
     enum CodingKeys: String, CodingKey {
         case name, variant, seed, axis, date, roles, domains
@@ -465,12 +465,11 @@ public struct AuditReport: Codable, Sendable {
     /// Records per band and domain, per column and partition.
     public var histograms: [Histogram]
     /// `isolation_cost` of `manifest.json`, as the splitter wrote it.
-    public var isolationCost: JSONValue?
-    /// `quotas` of `manifest.json` (each column × partition against its target), and `dropped`
-    /// (items left out per column and reason; one by one in `dropped.jsonl`).
-    public var quotas: JSONValue?
-    /// Items left out per column and reason (`manifest.json` `dropped`).
-    public var dropped: JSONValue?
+    public var isolationCost: SplitManifest.IsolationCost?
+    /// `quotas` of `manifest.json`: each column × partition against its target.
+    public var quotas: SplitManifest.Quotas?
+    /// Items left out per column and reason (`manifest.json` `dropped`; one by one in `dropped.jsonl`).
+    public var dropped: [String: [String: Int]]?
     /// What was not checked and why (no store, no training file…).
     public var notes: [String]
     /// The split's name, seed, spec digest, tool version, axis and roles.
@@ -502,7 +501,7 @@ public struct AuditReport: Codable, Sendable {
     /// A report; the optional parts (quotas, split facts, nearest similarity) are filled in after.
     public init(inputs: [AuditInput], storeUsed: Bool, policy: AuditPolicy, options: AuditOptions,
                 counts: [LeakCount], leaks: [Leak], unlisted: [String: Int], enforcedLeaks: Int,
-                histograms: [Histogram], isolationCost: JSONValue?, notes: [String]) {
+                histograms: [Histogram], isolationCost: SplitManifest.IsolationCost?, notes: [String]) {
         self.inputs = inputs
         self.storeUsed = storeUsed
         self.policy = policy
@@ -528,9 +527,9 @@ public struct AuditReport: Codable, Sendable {
         unlisted = try c.decode([String: Int].self, forKey: .unlisted)
         enforcedLeaks = try c.decode(Int.self, forKey: .enforcedLeaks)
         histograms = try c.decode([Histogram].self, forKey: .histograms)
-        isolationCost = try c.decodeIfPresent(JSONValue.self, forKey: .isolationCost)
-        quotas = try c.decodeIfPresent(JSONValue.self, forKey: .quotas)
-        dropped = try c.decodeIfPresent(JSONValue.self, forKey: .dropped)
+        isolationCost = try c.decodeIfPresent(SplitManifest.IsolationCost.self, forKey: .isolationCost)
+        quotas = try c.decodeIfPresent(SplitManifest.Quotas.self, forKey: .quotas)
+        dropped = try c.decodeIfPresent([String: [String: Int]].self, forKey: .dropped)
         split = try c.decodeIfPresent(SplitFacts.self, forKey: .split)
         nearest = try c.decodeIfPresent(NearestSimilarity.self, forKey: .nearest)
         notes = try c.decode([String].self, forKey: .notes)
@@ -555,51 +554,5 @@ public struct AuditReport: Codable, Sendable {
         try c.encodeIfPresent(nearest, forKey: .nearest)
         try c.encode(notes, forKey: .notes)
         try c.encode(clean, forKey: .clean)
-    }
-}
-
-/// Any JSON value, for the parts of `manifest.json` the audit passes through without knowing
-/// their shape (the isolation cost). Objects encode with sorted keys like everything else.
-public indirect enum JSONValue: Codable, Sendable, Hashable {
-    /// JSON `null`.
-    case null
-    /// A boolean.
-    case bool(Bool)
-    /// A number.
-    case number(Double)
-    /// A string.
-    case string(String)
-    /// An array.
-    case array([JSONValue])
-    /// An object.
-    case object([String: JSONValue])
-
-    /// The value at `key` of an object; nil for a missing key or a value that is not an object.
-    public subscript(key: String) -> JSONValue? {
-        if case let .object(o) = self { return o[key] }
-        return nil
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case let .bool(b): try c.encode(b)
-        case let .number(d):
-            if d == d.rounded(), abs(d) < 1e15 { try c.encode(Int64(d)) } else { try c.encode(d) }
-        case let .string(s): try c.encode(s)
-        case let .array(a): try c.encode(a)
-        case let .object(o): try c.encode(o)
-        }
     }
 }

@@ -96,7 +96,7 @@ import Testing
     func leakingReport() throws -> (AuditReport, String) {
         let plants = AuditTests.plants
         let dir = try Fixture.write(train: Fixture.train + plants.map(\.record),
-                                    manifest: #"{"isolation_cost": {"dropped_items": {"tone": 3}}}"#)
+                                    manifest: #"{"isolation_cost": {"total": 3, "by_column": {"tone": {"total": 3, "by_link": {"translation": 2}, "indirect": 1}}}}"#)
         let report = try Audit.run(directory: dir, store: nil, options: Fixture.options())
         try Audit.write(report, to: dir)
         return (report, dir)
@@ -135,7 +135,8 @@ import Testing
         #expect(cells.svgs >= 1 + 2 * 3) // heat map + band and domain per column
         #expect(!html.contains("<script"))
         #expect(!html.contains("http://") || !html.contains("src=\"http"))
-        #expect(html.contains("dropped_items.tone"))
+        // The isolation cost, column × link, as the manifest gives it.
+        #expect(html.contains("<th>translation</th><th>through dropped items</th></tr>\n<tr><td>tone</td><td class=\"n\">3</td><td class=\"n\">2</td><td class=\"n\">1</td></tr>"))
     }
 
     @Test func dataIsEscapedInThePage() throws {

@@ -46,13 +46,20 @@ import Testing
 
     @Test("split facts come from the manifest and spec.yaml; the date only from SOURCE_DATE_EPOCH")
     func splitFacts() throws {
-        let manifest: JSONValue = .object(["name": .string("s"), "variant": .string("primary"),
-                                           "tool": .object(["version": .string("1.2.3")]),
-                                           "inputs": .object(["spec": .string("abc")]),
-                                           "roles": .object(["tone": .string("heldout")])])
+        let json = #"{"name": "s", "variant": "primary", "tool": {"name": "heldout", "version": "1.2.3"}, "inputs": {"spec": "abc"}, "roles": {"tone": "heldout"}}"#
+        let manifest = try JSONDecoder().decode(SplitManifest.self, from: Data(json.utf8))
         let facts = Audit.splitFacts(manifest: manifest, specYAML: "name: s\nseed: 17\naxis: domain\ncolumns:\n  seed: { role: heldout }\n")
         #expect(facts.seed == "17" && facts.axis == "domain" && facts.toolVersion == "1.2.3" && facts.specDigest == "abc")
         #expect(facts.roles == ["tone": "heldout"])
         if ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] == nil { #expect(facts.date == nil) }
+    }
+
+    @Test("the page states the manifest's domain evidence: declared and predicted items, the classifier's accuracy")
+    func domainEvidence() throws {
+        let manifest = #"{"domains": {"declared": 7, "predicted": 3, "predicted_allowed": false, "classifier_accuracy": 0.875, "classifier_minimum_accuracy": 0.8}}"#
+        let report = try Audit.run(directory: try Fixture.write(manifest: manifest), store: nil, options: Fixture.options())
+        #expect(report.split?.domains?.predicted == 3)
+        #expect(AuditHTML.render(report).contains(
+            "Columns are domains: 7 item(s) with a declared domain, <b>3 with a predicted one</b>; the classifier's cross-validated accuracy is 87.5% (minimum 80%). The spec does not allow predicted domains"))
     }
 }
