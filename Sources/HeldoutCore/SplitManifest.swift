@@ -4,10 +4,10 @@ import Foundation
 /// exactly — and nothing that changes between two identical runs (no time, no host, no path
 /// of a temporary directory).
 ///
-/// One type for every module: Split writes it, Audit reads its policy and thresholds from it,
-/// Publish its names, roles, digests and quotas. Every field is optional when read, so that a
-/// manifest written by hand (tests, an older heldout) is read as far as it goes; Split always
-/// writes them all. `schema` carries the version (``currentSchema``); a manifest of another
+/// One type for every module: Split writes it; Audit reads its policy and thresholds from it and
+/// repeats its cost, quotas and drops; Publish reads its names, roles, digests and quotas. Every
+/// field is optional when read, so that a manifest written by hand (tests, an older heldout) is
+/// read as far as it goes; Split always writes them all. `schema` carries the version (``currentSchema``); a manifest of another
 /// major version is refused by ``read(from:)``.
 public struct SplitManifest: Codable, Sendable {
     /// The version written; bump the number when a field changes meaning.
