@@ -15,21 +15,10 @@ swift build -c release --product heldout-bench >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 STORE="$WORK/bench-$ITEMS.sqlite"
 [ -f "$STORE" ] || "$BIN/heldout-bench" generate "$STORE" "$ITEMS"
-cat > "$WORK/page.yaml" <<YAML
-name: page-$ITEMS
-seed: 1
-axis: category
-columns:
-  grammar: { role: supervised }
-  definition: { role: supervised }
-  tone: { role: heldout }
-isolation: { level: segment, near_duplicates: { threshold: 0.8 } }
-partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.02 }
-YAML
 OUT="$WORK/page-out-$ITEMS"
 rm -rf "$OUT"
 echo "== heldout split, $ITEMS items (writes audit.html)"
-/usr/bin/time -f "wall %e s, peak RSS %M KB" "$BIN/heldout" split "$WORK/page.yaml" --store "$STORE" --out "$OUT" >/dev/null || true
+/usr/bin/time -f "wall %e s, peak RSS %M KB" "$BIN/heldout" split bench/generated-store.yaml --store "$STORE" --out "$OUT" >/dev/null || true
 wc -l "$OUT"/train.jsonl "$OUT"/dev.jsonl "$OUT"/test.jsonl
 echo "== heldout audit alone"
 /usr/bin/time -f "wall %e s, peak RSS %M KB" "$BIN/heldout" audit "$OUT" --store "$STORE" >/dev/null || true

@@ -29,17 +29,6 @@ if [ ! -f "$store" ]; then
     swift build -c release --product heldout-bench >/dev/null
     "$(swift build -c release --show-bin-path)/heldout-bench" generate "$store" "$ITEMS"
 fi
-cat > "$work/split.yaml" <<YAML
-name: bench
-seed: 1
-axis: category
-columns:
-  grammar: { role: supervised }
-  definition: { role: supervised }
-  tone: { role: heldout }
-isolation: { level: segment, near_duplicates: { threshold: 0.8 } }
-partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.02 }
-YAML
 tmx="bench/out/bench-$UNITS.tmx"
 [ -f "$tmx" ] || python3 bench/gen_tmx.py "$UNITS" -o "$tmx"
 cat "$tmx" > /dev/null   # in the page cache for both
@@ -60,7 +49,7 @@ for round in $(seq "$REPEAT"); do
         timed "$label" grade "$bin" grade --store "$work/$label.sqlite"
         cp "$store" "$work/split-$label.sqlite"
         rm -rf "$work/out-$label"
-        timed "$label" split "$bin" split "$work/split.yaml" --store "$work/split-$label.sqlite" --out "$work/out-$label"
+        timed "$label" split "$bin" split bench/generated-store.yaml --store "$work/split-$label.sqlite" --out "$work/out-$label"
         rm -f "$work/split-$label.sqlite"*
     done
     for f in train.jsonl dev.jsonl test.jsonl dropped.jsonl; do

@@ -19,19 +19,8 @@ BIN=$(swift build -c release --show-bin-path)
 
 STORE="$WORK/bench-$ITEMS.sqlite"
 [ -f "$STORE" ] || "$BIN/heldout-bench" generate "$STORE" "$ITEMS"
-cat > "$WORK/bench.yaml" <<YAML
-name: bench
-seed: 1
-axis: category
-columns:
-  grammar: { role: supervised }
-  definition: { role: supervised }
-  tone: { role: heldout }
-isolation: { level: segment, near_duplicates: { threshold: 0.8 } }
-partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.02 }
-YAML
 echo "== heldout split, $ITEMS items"
-HELDOUT_STAGE_TIMES=1 /usr/bin/time -f "wall %e s, CPU %U user + %S sys s, peak RSS %M KB" "$BIN/heldout" split "$WORK/bench.yaml" --store "$STORE" --out "$WORK/out-$ITEMS"
+HELDOUT_STAGE_TIMES=1 /usr/bin/time -f "wall %e s, CPU %U user + %S sys s, peak RSS %M KB" "$BIN/heldout" split bench/generated-store.yaml --store "$STORE" --out "$WORK/out-$ITEMS"
 if [ "$HARD" -gt 0 ]; then
   for CASE in pivot lexeme document documents; do
     HSTORE="$WORK/hard-$CASE-$HARD.sqlite"
