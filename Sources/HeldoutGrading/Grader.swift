@@ -131,7 +131,7 @@ public struct Grader: Sendable {
     }
 
     /// Runs the whole pass in one transaction.
-    public func run(store: Store, progress: ((Int) -> Void)? = nil) throws -> RunReport {
+    public func run(store: Store) throws -> RunReport {
         try store.grading { session in
             let stored = try session.state(Self.bandsKey)
             let bands = try options.bands ?? stored.map { try BandScheme(parsing: $0) } ?? .standard
@@ -140,7 +140,7 @@ public struct Grader: Sendable {
                 rebanded = try session.reband { bands.assign($0).label }
                 try session.setState(Self.bandsKey, bands.description)
             }
-            let (graded, ungradable) = try gradeNew(session, bands: bands, progress: progress)
+            let (graded, ungradable) = try gradeNew(session, bands: bands)
             let metadata = try session.refreshMetadataDomains()
             let classifier = options.classify
                 ? try assignDomains(session)
@@ -155,8 +155,7 @@ public struct Grader: Sendable {
     /// the next batch and writes the previous one: SQLite I/O (on the calling thread, which owns
     /// the connection) overlaps the analysis. Rows are saved in the order they are read, so the
     /// result does not depend on the overlap or the thread count.
-    private func gradeNew(_ session: GradingSession, bands: BandScheme,
-                          progress: ((Int) -> Void)?) throws -> (graded: Int, ungradable: Int) {
+    private func gradeNew(_ session: GradingSession, bands: BandScheme) throws -> (graded: Int, ungradable: Int) {
         let threads = max(1, options.threads)
         let analyzers = (0..<threads).map { _ in TextAnalyzer(syllables: options.syllables) }
         var graded = 0
@@ -190,7 +189,6 @@ public struct Grader: Sendable {
             pending = analysis.records
             for record in pending where record.grade == nil { ungradable += 1 }
             graded += current.count
-            progress?(graded)
             ticker.tick(graded)
         }
         if !pending.isEmpty { try session.save(pending, version: Self.version) }
