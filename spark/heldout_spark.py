@@ -13,12 +13,13 @@ What is not distributed yet (see docs/DESIGN.md "More than one machine"): the re
 questions, isolation graph, side choice and record writing, runs on the driver from a SQLite
 store. Spark's groups and grades are checked against that store (`--check`), not used by it.
 
-usage: heldout_spark.py SPEC --out DIR [--binary heldout] [--master local[2]] [--partitions N]
+usage: heldout_spark.py SPEC --out DIR|URI [--binary heldout] [--master local[2]] [--partitions N]
                         [--reverse-inputs] [--store PATH] [--check]
 """
 import argparse
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -26,11 +27,61 @@ import sys
 import tempfile
 import time
 
+# What a split directory may hold (SplitDirectory.ownFiles): a target holding anything else is
+# not a split, and nothing there is overwritten.
+SPLIT_FILES = {"train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.json", "audit.json",
+               "audit.html", "dropped.jsonl", "releases"}
+
+
+def is_uri(path):
+    """`hdfs://…`, `s3a://…`, `file:/…`: a scheme of two letters or more (not a Windows drive)."""
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", path) is not None
+
+
+class SplitTarget:
+    """Where the split goes when `--out` is a URI: the replay writes it to a local folder on the
+    driver, and it is then copied file by file through Hadoop's FileSystem, which reads every
+    scheme Spark does (hdfs:, s3a: with their jars and credentials, file:). Checked before the
+    job starts: a target that holds a file a split does not write is refused, never overwritten."""
+
+    def __init__(self, spark, uri):
+        jvm = spark.sparkContext._jvm
+        self.Path = jvm.org.apache.hadoop.fs.Path
+        self.uri = uri.rstrip("/")
+        self.path = self.Path(self.uri)
+        self.fs = self.path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        self.fs.setWriteChecksum(False)  # file: would otherwise add a .crc beside every file
+
+    def sibling(self, suffix):
+        """The target of a sibling split (`-comparison`, `-sweep-…`), beside this one as locally."""
+        return self.uri + suffix, self.Path(self.uri + suffix)
+
+    def foreign_files(self, suffix=""):
+        uri, path = self.sibling(suffix)
+        if not self.fs.exists(path):
+            return []
+        if not self.fs.getFileStatus(path).isDirectory():
+            return [uri]
+        return sorted(s.getPath().getName() for s in self.fs.listStatus(path)
+                      if s.getPath().getName() not in SPLIT_FILES)
+
+    def copy_from(self, local, suffix=""):
+        """Copies the split files of local folder `local` to the target (or its sibling)."""
+        uri, path = self.sibling(suffix)
+        self.fs.mkdirs(path)
+        for name in sorted(os.listdir(local)):
+            source = os.path.join(local, name)
+            if os.path.isfile(source):
+                # delSrc false, overwrite true (only split files can be there: foreign_files)
+                self.fs.copyFromLocalFile(False, True, self.Path("file://" + source), self.Path(path, name))
+        return uri
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("spec", help="the spec YAML (its sources must be readable at the same path on every executor)")
-    p.add_argument("--out", required=True, help="output directory of the split (local path)")
+    p.add_argument("--out", required=True,
+                   help="output directory of the split: a local path, or any URI Spark writes (file:, hdfs:, s3a:)")
     p.add_argument("--binary", default=os.environ.get("HELDOUT_BINARY", "heldout"),
                    help="heldout binary on the driver; executors use --executor-binary")
     p.add_argument("--executor-binary", default=None,
@@ -179,6 +230,14 @@ def main(argv=None):
 def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=None):
     """The job itself, on a session the caller owns (tests reuse one for every variant)."""
     sc = spark.sparkContext
+    target = None
+    if is_uri(args.out):
+        target = SplitTarget(spark, args.out)
+        foreign = target.foreign_files()
+        if foreign:
+            sys.stderr.write(f"heldout-spark: {args.out} holds files a split does not write ({', '.join(foreign[:5])}): "
+                             "give --out an empty or new directory; nothing was written\n")
+            return 2
     partitions = args.partitions or sc.defaultParallelism
     started = time.time()
     order = list(range(sources))
@@ -232,13 +291,16 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     # The driver's end: rows in order into `heldout map replay` (one row at a time on the driver).
     store = args.store
     temporary = None
-    if store is None:
+    if store is None or target is not None:
         temporary = tempfile.mkdtemp(prefix="heldout-spark-")
+    if store is None:
         store = os.path.join(temporary, "store.sqlite")
-    out = os.path.abspath(args.out)
+    out = os.path.join(temporary, "split") if target is not None else os.path.abspath(args.out)
     try:
-        replay = subprocess.Popen([binary, "map", "replay", spec, "--store", store, "--out", out, "--json"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        command = [binary, "map", "replay", spec, "--store", store, "--out", out, "--json"]
+        if target is not None:  # spec.yaml's way back to the sources starts from the target
+            command += ["--read-from", target.uri]
+        replay = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
         # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
         # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
@@ -251,6 +313,18 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         if status != 0:
             return status
         summary["split"] = json.loads(output) if output.strip() else None
+        if target is not None and summary["split"]:
+            # The primary split and its siblings, all checked before any is copied.
+            outputs = summary["split"]["outputs"]
+            suffixes = [os.path.basename(o["directory"])[len("split"):] for o in outputs]
+            foreign = [f for suffix in suffixes for f in target.foreign_files(suffix)]
+            if foreign:
+                sys.stderr.write(f"heldout-spark: {target.uri}: a sibling holds files a split does not write "
+                                 f"({', '.join(foreign[:5])}); nothing was copied\n")
+                return 2
+            for o, suffix in zip(outputs, suffixes):
+                o["directory"] = target.copy_from(os.path.join(temporary, os.path.basename(o["directory"])), suffix)
+            out = target.uri
         if args.check:
             stats = subprocess.run([binary, "stats", "--store", store, "--json"], capture_output=True, text=True, check=True)
             local = json.loads(stats.stdout)

@@ -34,6 +34,9 @@ public enum BuildPipeline {
         /// The store already holds the sources (`heldout map replay`, issue 15), so they are
         /// neither planned nor read here.
         public var ingested = false
+        /// Where the split is read from once written, when the caller copies it away from
+        /// `output` (the Spark driver's URI target): `spec.yaml`'s `base` is stated against it.
+        public var readFrom: SplitLocation = .output
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
         public var specDirectory: String?
@@ -114,6 +117,7 @@ public enum BuildPipeline {
         var options = Splitter.Options(output: output, toolVersion: request.toolVersion,
                                        auditor: IndependentAudit(storePath: request.storePath), specPath: spec)
         options.progress = request.splitProgress
+        options.readFrom = request.readFrom
         let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         request.onStageStart?(nil)
         return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read))

@@ -30,10 +30,11 @@ extension SplitSpec {
     }
 
     /// The spec as written into `folder` (a split directory's `spec.yaml`): its paths keep their
-    /// spelling, and `base` says where they start from, relative to `folder`.
-    public func stored(in folder: URL) -> SplitSpec {
+    /// spelling, and `base` says where they start from, relative to `folder`; absolute when
+    /// `folder` is nil (the split is read from a place not on this file system, such as hdfs:).
+    public func stored(in folder: URL?) -> SplitSpec {
         var copy = self
-        copy.base = SpecPaths.relative(from: folder.standardizedFileURL.path, to: pathBase)
+        copy.base = folder.map { SpecPaths.relative(from: $0.standardizedFileURL.path, to: pathBase) } ?? pathBase
         return copy
     }
 }
@@ -64,5 +65,38 @@ public enum SpecPaths {
         while common < a.count, common < b.count, a[common] == b[common] { common += 1 }
         let parts = Array(repeating: "..", count: a.count - common) + b[common...]
         return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+}
+
+/// Where a split directory is read from after it is written, which `spec.yaml`'s `base` (the
+/// way back to the sources) is stated against.
+public enum SplitLocation: Sendable, Equatable {
+    /// Where the split is written (`Splitter.Options.output`).
+    case output
+    /// A local folder it is copied to: `base` is relative to it, as for a split written there.
+    case folder(URL)
+    /// A place off this file system (`hdfs:`, `s3a:`): `base` is the absolute folder on the machine that built it.
+    case elsewhere
+
+    /// The folder `base` is relative to; nil for an absolute `base`.
+    public func folder(output: URL) -> URL? {
+        switch self {
+        case .output: output
+        case .folder(let url): url
+        case .elsewhere: nil
+        }
+    }
+
+    /// The location a `--read-from` argument names: a `file:` URI or a path (relative to the
+    /// working directory) is a folder here, any other URI is elsewhere.
+    public init(argument: String) {
+        let here = FileManager.default.currentDirectoryPath
+        if let url = URL(string: argument), url.scheme == "file" {
+            self = .folder(URL(fileURLWithPath: SpecPaths.resolve(url.path, against: here)))
+        } else if argument.range(of: "^[A-Za-z][A-Za-z0-9+.-]+:", options: .regularExpression) != nil {
+            self = .elsewhere
+        } else {
+            self = .folder(URL(fileURLWithPath: SpecPaths.resolve(argument, against: here)))
+        }
     }
 }

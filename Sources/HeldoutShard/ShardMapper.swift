@@ -115,7 +115,7 @@ public struct ShardMapper {
 
     /// `replay`: `units` rows sorted by (source, corpus, ordinal) into a new store at
     /// `storePath`, then the rest of `heldout build` on it, without reading the sources again.
-    public func replay<Lines: Sequence<String>>(_ lines: Lines, storePath: String, output: String?,
+    public func replay<Lines: Sequence<String>>(_ lines: Lines, storePath: String, output: String?, readFrom: SplitLocation = .output,
                                                 toolVersion: String, log: @escaping (String) -> Void) throws -> SplitSummary {
         var iterator = lines.makeIterator()
         var number = 0
@@ -130,6 +130,7 @@ public struct ShardMapper {
         request.output = output
         request.log = log
         request.ingested = true
+        request.readFrom = readFrom
         return try BuildPipeline.run(request).summary
     }
 

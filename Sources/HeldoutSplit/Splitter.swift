@@ -24,6 +24,9 @@ public struct Splitter {
         public var beforeRename: (([URL]) throws -> Void)?
         /// Write the split even when a quota is not met (`--allow-short`); the manifest says so.
         public var allowShort = false
+        /// Where the split is read from once written: `output` unless the caller copies it
+        /// elsewhere (a cluster driver's URI target). `spec.yaml`'s `base` is relative to it.
+        public var readFrom: SplitLocation = .output
         /// Fault injection for tests: build the graph with these links instead of the spec's,
         /// to show that the audit, not the graph, is what stands between a bug and the output.
         var graphLinksOverride: [IsolationLink]?
@@ -163,7 +166,7 @@ public struct Splitter {
         }
 
         options.progress?("writing records")
-        let counts = try RecordWriter(spec: try statedSpec().stored(in: options.output), input: input, variants: variants, fates: fates, directories: temporaries,
+        let counts = try RecordWriter(spec: try statedSpec().stored(in: options.readFrom.folder(output: options.output)), input: input, variants: variants, fates: fates, directories: temporaries,
                                       progress: options.counts).write(store: store)
 
         options.progress?("manifest")

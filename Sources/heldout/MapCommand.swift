@@ -30,6 +30,10 @@ struct MapCommand: ParsableCommand {
     @Option(help: "replay: output directory (default: splits/NAME).")
     var out: String?
 
+    @Option(name: .customLong("read-from"),
+            help: "replay: where the split will be read from when the driver copies it away from --out (a folder or file: URI: spec.yaml's base is relative to it; hdfs:, s3a: and other URIs: base is absolute).")
+    var readFrom: String?
+
     @Flag(help: "replay: print the split's summary as JSON.")
     var json = false
 
@@ -45,7 +49,8 @@ struct MapCommand: ParsableCommand {
         case .pairs: try mapper.pairs(StdinLines(), write: output.write)
         case .replay:
             guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
-            let summary = try mapper.replay(StdinLines(), storePath: store, output: out, toolVersion: Heldout.version,
+            let summary = try mapper.replay(StdinLines(), storePath: store, output: out,
+                                            readFrom: readFrom.map(SplitLocation.init(argument:)) ?? .output, toolVersion: Heldout.version,
                                             log: { Console.error($0) })
             output.flush()
             if json { try Console.json(summary) } else { summary.printLines() }

@@ -205,10 +205,13 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
     if len(local_pairs) < 20:
         fail(result, f"the local stage finds {len(local_pairs)} near-duplicate pairs: the corpus no longer tests the join")
 
-    for name, extra in [("3 partitions", ["--partitions", "3"]), ("1 partition, reversed", ["--partitions", "1", "--reverse-inputs"])]:
-        out = os.path.join(work, "near", "spark-" + name.replace(" ", "-").replace(",", ""))
+    # The second variant writes through Hadoop's FileSystem (`--out` a URI, as hdfs: or s3a: would).
+    for name, extra, uri in [("3 partitions", ["--partitions", "3"], False),
+                             ("1 partition, reversed, file: URI", ["--partitions", "1", "--reverse-inputs"], True)]:
+        out = os.path.join(work, "near", "spark-" + name.replace(" ", "-").replace(",", "").replace(":", ""))
         pairs_out = out + ".pairs"
-        options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json", "--pairs-out", pairs_out] + extra)
+        target = "file://" + out if uri else out
+        options = heldout_spark.parse_args([spec, "--out", target, "--binary", args.binary, "--json", "--pairs-out", pairs_out] + extra)
         started = time.time()
         captured = io.StringIO()
         with redirect_stdout(captured):
@@ -227,6 +230,17 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
                          f"only Spark {only_spark}, only local {only_local}")
         if digest(out) != expected:
             fail(result, f"near-duplicates, {name}: split files differ from the local build")
+        if uri:
+            # A URI target holding a file no split writes is refused before any work, and kept.
+            with open(os.path.join(out, "notes.txt"), "w") as f:
+                f.write("the user's")
+            with redirect_stdout(io.StringIO()):
+                refused = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"], plan["near_duplicates"])
+            with open(os.path.join(out, "notes.txt")) as f:
+                kept = f.read() == "the user's"
+            near[name]["foreign_file_refused"] = refused == 2 and kept and digest(out) == expected
+            if not near[name]["foreign_file_refused"]:
+                fail(result, f"near-duplicates, {name}: a URI target with a foreign file gave {refused} (kept: {kept})")
 
     # The planted near-copy's items (fr-en held out, de-en supervised) are not split across sides.
     sides = set()
