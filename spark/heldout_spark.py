@@ -224,11 +224,12 @@ def main(argv=None):
     elif not SparkConf().contains("spark.master"):  # spark-submit sets it; plain python does not
         builder = builder.master("local[2]")
     spark = builder.getOrCreate()
-    return run(spark, args, spec, binary, executor_binary, sources, planned.get("near_duplicates"))
+    return run(spark, args, spec, binary, executor_binary, sources, planned.get("near_duplicates"), planned.get("fetch", []))
 
 
-def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=None):
-    """The job itself, on a session the caller owns (tests reuse one for every variant)."""
+def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=None, fetch=()):
+    """The job itself, on a session the caller owns (tests reuse one for every variant).
+    `fetch`: `map plan`'s URIs of sources the spec names by URI (hdfs:, s3a:, file:)."""
     sc = spark.sparkContext
     target = None
     if is_uri(args.out):
@@ -245,6 +246,17 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         order.reverse()
     # One element per source: a source is read whole by one task (a TMX file is not cut).
     indices = sc.parallelize([str(i) for i in order], min(partitions, max(1, sources)))
+    fetched = None
+    if fetch:
+        # Sources named by URI: Spark fetches each (hdfs:, s3a:, file:, http:) into every
+        # executor's SparkFiles folder, and the driver's, and the mapper reads them there by
+        # file name. Every executor gets every such source: fine for corpora of a few GB; for
+        # more, mount the file system on the executors and name the sources by path.
+        from pyspark import SparkFiles
+        for uri in fetch:
+            sc.addFile(uri)  # the same URI again (a second run on one session) is a no-op
+        fetched = SparkFiles.getRootDirectory()
+        indices = indices.map(lambda i: i + "\t" + SparkFiles.getRootDirectory())  # on the executor
     env = {"PATH": os.environ.get("PATH", "")}
     # Sources are relative to the spec's folder, and heldout resolves them so from any working
     # directory: the mapper runs where the task runs. `spec` is absolute (main).
@@ -300,6 +312,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         command = [binary, "map", "replay", spec, "--store", store, "--out", out, "--json"]
         if target is not None:  # spec.yaml's way back to the sources starts from the target
             command += ["--read-from", target.uri]
+        if fetched is not None:  # the manifest digests the driver's copies
+            command += ["--fetched", fetched]
         replay = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
         # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of

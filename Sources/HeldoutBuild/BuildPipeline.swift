@@ -37,6 +37,9 @@ public enum BuildPipeline {
         /// Where the split is read from once written, when the caller copies it away from
         /// `output` (the Spark driver's URI target): `spec.yaml`'s `base` is stated against it.
         public var readFrom: SplitLocation = .output
+        /// The folder holding local copies of the sources the spec names by URI
+        /// (``SplitSpec/fetchedSources``): the manifest's digests read them there.
+        public var fetchedSources: String?
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
         public var specDirectory: String?
@@ -87,6 +90,7 @@ public enum BuildPipeline {
         let spec = request.specPath
         var parsed = try SplitSpec.load(path: spec)
         if let directory = request.specDirectory { parsed.directory = directory }
+        parsed.fetchedSources = request.fetchedSources
         // Every source and template is checked before the store is touched.
         let planned = request.ingested ? [] : try parsed.sources.enumerated().map { index, source in try IngestRequest(source: source, index: index, in: parsed).plan() }
         // Relative to the spec's folder, as its sources are.

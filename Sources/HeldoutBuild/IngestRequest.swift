@@ -32,6 +32,10 @@ public struct IngestRequest: Sendable {
     public init(source: SplitSpec.Source, index: Int, in spec: SplitSpec) throws {
         let key = "sources[\(index)]"
         let resolved = spec.resolve(source.path)
+        if SpecPaths.isURI(source.path), spec.fetchedSources == nil {
+            throw HeldoutError.badInput(spec.location(of: "\(key).path"),
+                                        "\(key).path: \(source.path) is a URI, and heldout reads local files: run this spec on Spark (spark/heldout_spark.py fetches it), or copy the file here and name its path")
+        }
         guard FileManager.default.fileExists(atPath: resolved) else {
             let from = spec.base.map { "the spec's folder with its base \($0)" } ?? "the spec's folder"
             var how = source.path.hasPrefix("/") ? "" : " (relative paths resolve against \(spec.pathBase), \(from))"
@@ -96,7 +100,7 @@ public struct IngestRequest: Sendable {
 
     /// A Moses corpus named by one side (`corpus.en`) with `--pair`: its other side is the
     /// sibling with the pair's other language, in source-then-target order.
-    func withMosesSiblings() -> [String] {
+    public func withMosesSiblings() -> [String] {
         guard format == .moses, let pair else { return files }
         var out: [String] = []
         for file in files {

@@ -16,9 +16,15 @@ extension SplitSpec {
         return SpecPaths.resolve(base, against: directory)
     }
 
-    /// `path` as the spec means it: unchanged when absolute, else under ``pathBase``.
+    /// `path` as the spec means it: unchanged when absolute, else under ``pathBase``. A URI
+    /// (`hdfs://…/a.tmx`) is its local copy in ``fetchedSources`` when there is one (same file
+    /// name), else the URI itself, which no local file matches.
     public func resolve(_ path: String) -> String {
-        SpecPaths.resolve(path, against: pathBase)
+        if SpecPaths.isURI(path) {
+            guard let folder = fetchedSources, let name = path.split(separator: "/").last else { return path }
+            return SpecPaths.resolve(String(name), against: folder)
+        }
+        return SpecPaths.resolve(path, against: pathBase)
     }
 
     /// A path given on the command line (relative to the working directory) as this spec
@@ -41,6 +47,12 @@ extension SplitSpec {
 
 /// Lexical path arithmetic for spec paths (no symlink resolution: the paths are printed back).
 public enum SpecPaths {
+    /// Whether `path` is a URI (`hdfs://…`, `s3a://…`, `file:…`): a scheme followed by `://`,
+    /// or `file:`, so that a file name with a colon (`en-fr:v2.tmx`) stays a path.
+    public static func isURI(_ path: String) -> Bool {
+        path.hasPrefix("file:") || path.range(of: "^[A-Za-z][A-Za-z0-9+.-]*://", options: .regularExpression) != nil
+    }
+
     /// `path` unchanged when absolute, else `folder/path`, with `.` and `..` folded.
     public static func resolve(_ path: String, against folder: String) -> String {
         if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardizedFileURL.path }
@@ -93,7 +105,7 @@ public enum SplitLocation: Sendable, Equatable {
         let here = FileManager.default.currentDirectoryPath
         if let url = URL(string: argument), url.scheme == "file" {
             self = .folder(URL(fileURLWithPath: SpecPaths.resolve(url.path, against: here)))
-        } else if argument.range(of: "^[A-Za-z][A-Za-z0-9+.-]+:", options: .regularExpression) != nil {
+        } else if SpecPaths.isURI(argument) {
             self = .elsewhere
         } else {
             self = .folder(URL(fileURLWithPath: SpecPaths.resolve(argument, against: here)))

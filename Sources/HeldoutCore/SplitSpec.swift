@@ -233,6 +233,9 @@ public struct SplitSpec: Sendable, Equatable {
     public var locations: [String: SourceLocation] = [:]
     /// Backs ``directory``: the spec file's folder, absolute, when it was read from a file.
     var _directory: String?
+    /// The local folder holding copies of the sources the spec names by URI (`hdfs:`, `s3a:`),
+    /// by file name: a Spark task's `SparkFiles` folder. Not part of the spec's text.
+    public var fetchedSources: String?
 
     public init(name: String, columns: [Column]) {
         self.name = name

@@ -1,6 +1,7 @@
 import Foundation
 import HeldoutBuild
 import HeldoutCore
+import HeldoutIngest
 import HeldoutSplit
 import HeldoutStore
 
@@ -59,26 +60,56 @@ public struct ShardMapper {
         struct Plan: Encodable {
             var sources: Int
             var nearDuplicates: ShardBands.Parameters?
-            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates" }
+            var fetch: [String]
+            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(sources, forKey: .sources)
                 try c.encode(nearDuplicates, forKey: .nearDuplicates)  // null, not absent
+                if !fetch.isEmpty { try c.encode(fetch, forKey: .fetch) }
             }
         }
         let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
-        return try line(Plan(sources: spec.sources.count, nearDuplicates: near))
+        return try line(Plan(sources: spec.sources.count, nearDuplicates: near, fetch: try fetchList()))
     }
 
-    /// `units`: each line a source index of the spec; every corpus the source plans becomes a
-    /// `corpus` row followed by its units, read by the same reader `heldout build` uses.
+    /// The URIs a driver must fetch for the sources the spec names by URI (`plan`'s `fetch`):
+    /// each such source, with its Moses sibling side. Local copies keep the file name, so two
+    /// of them with one name cannot both be fetched, and are refused here.
+    func fetchList() throws -> [String] {
+        var out: [String] = []
+        var names: [Substring: String] = [:]
+        for (index, source) in spec.sources.enumerated() where SpecPaths.isURI(source.path) {
+            var request = IngestRequest(files: [source.path])
+            request.format = source.format.flatMap(CorpusFormat.init(rawValue:))
+            request.pair = source.pair.flatMap(DirectedPair.init)
+            for uri in request.withMosesSiblings() where !out.contains(uri) {
+                let name = uri.split(separator: "/").last ?? ""
+                if let other = names[name] {
+                    throw HeldoutError.usage("sources[\(index)]: \(uri) and \(other) have the same file name, and fetched copies are kept by name: rename one")
+                }
+                names[name] = uri
+                out.append(uri)
+            }
+        }
+        return out
+    }
+
+    /// `units`: each line a source index of the spec, optionally followed by a tab and the
+    /// folder holding local copies of the sources named by URI (a Spark task's `SparkFiles`
+    /// folder; `plan` lists what to fetch); every corpus the source plans becomes a `corpus`
+    /// row followed by its units, read by the same reader `heldout build` uses.
     public func units<Lines: Sequence<String>>(_ lines: Lines, write: @escaping (Data) -> Void) throws {
         let writer = ShardRowWriter(emit: write)
         for (number, text) in lines.enumerated() {
-            guard let index = Int(text.trimmingCharacters(in: .whitespaces)), spec.sources.indices.contains(index) else {
+            let fields = text.split(separator: "\t", maxSplits: 1).map(String.init)
+            guard let first = fields.first, let index = Int(first.trimmingCharacters(in: .whitespaces)),
+                  spec.sources.indices.contains(index) else {
                 throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: number + 1),
                                             "not a source index of \(specPath) (0..<\(spec.sources.count)): \(text)")
             }
+            var spec = self.spec
+            spec.fetchedSources = fields.count > 1 ? fields[1] : nil
             let (ingester, corpora) = try IngestRequest(source: spec.sources[index], index: index, in: spec).plan()
             for (corpusIndex, corpus) in corpora.enumerated() {
                 let (reader, descriptor) = try ingester.describe(corpus)
@@ -116,6 +147,7 @@ public struct ShardMapper {
     /// `replay`: `units` rows sorted by (source, corpus, ordinal) into a new store at
     /// `storePath`, then the rest of `heldout build` on it, without reading the sources again.
     public func replay<Lines: Sequence<String>>(_ lines: Lines, storePath: String, output: String?, readFrom: SplitLocation = .output,
+                                                fetchedSources: String? = nil,
                                                 toolVersion: String, log: @escaping (String) -> Void) throws -> SplitSummary {
         var iterator = lines.makeIterator()
         var number = 0
@@ -131,6 +163,7 @@ public struct ShardMapper {
         request.log = log
         request.ingested = true
         request.readFrom = readFrom
+        request.fetchedSources = fetchedSources
         return try BuildPipeline.run(request).summary
     }
 

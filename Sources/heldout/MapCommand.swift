@@ -14,7 +14,7 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Stateless mappers for running a spec on a cluster (stdin lines to stdout lines).",
         discussion: """
-        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line, and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. See README "More than one machine".
+        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, and "fetch": the URIs of sources named by URI}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. See README "More than one machine".
         """
     )
 
@@ -34,6 +34,9 @@ struct MapCommand: ParsableCommand {
             help: "replay: where the split will be read from when the driver copies it away from --out (a folder or file: URI: spec.yaml's base is relative to it; hdfs:, s3a: and other URIs: base is absolute).")
     var readFrom: String?
 
+    @Option(help: "replay: the folder holding local copies of the sources the spec names by URI (the manifest digests them there).")
+    var fetched: String?
+
     @Flag(help: "replay: print the split's summary as JSON.")
     var json = false
 
@@ -50,7 +53,8 @@ struct MapCommand: ParsableCommand {
         case .replay:
             guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
             let summary = try mapper.replay(StdinLines(), storePath: store, output: out,
-                                            readFrom: readFrom.map(SplitLocation.init(argument:)) ?? .output, toolVersion: Heldout.version,
+                                            readFrom: readFrom.map(SplitLocation.init(argument:)) ?? .output,
+                                            fetchedSources: fetched, toolVersion: Heldout.version,
                                             log: { Console.error($0) })
             output.flush()
             if json { try Console.json(summary) } else { summary.printLines() }

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -242,6 +243,8 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
             if not near[name]["foreign_file_refused"]:
                 fail(result, f"near-duplicates, {name}: a URI target with a foreign file gave {refused} (kept: {kept})")
 
+    check_uri_sources(spark, args, work, result, heldout_spark, corpus, spec)
+
     # The planted near-copy's items (fr-en held out, de-en supervised) are not split across sides.
     sides = set()
     for side in ["train", "dev", "test", "dropped"]:
@@ -251,6 +254,46 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
     kept = sides - {"dropped"}
     if not sides or ("train" in kept and kept & {"dev", "test"}):
         fail(result, f"the planted near-copy is missing or leaks: {sorted(sides)}")
+
+
+def check_uri_sources(spark, args, work, result, heldout_spark, corpus, spec):
+    """The same corpus named by `file:` URIs (as hdfs: or s3a: would name it): the local build
+    refuses it (exit 3, naming the spec's line), `map plan` lists every file to fetch (the Moses
+    pair's other side included), Spark fetches them and the split's data files are the local
+    build's bytes; the manifest differs only by the spec's spelling, its sources' digests equal."""
+    with open(spec, encoding="utf-8") as f:
+        text = f.read()
+    uri_spec = os.path.join(corpus, "spec-uri.yaml")
+    with open(uri_spec, "w", encoding="utf-8") as f:
+        f.write(re.sub(r"path: ([\w.-]+),", lambda m: "path: file://" + os.path.join(corpus, m.group(1)) + ",", text))
+    local = subprocess.run([args.binary, "build", uri_spec, "--store", os.path.join(work, "near", "uri.sqlite"),
+                            "--out", os.path.join(work, "near", "uri-local")], cwd=corpus, capture_output=True, text=True)
+    if local.returncode != 3 or "spec-uri.yaml:4:" not in local.stderr or "is a URI" not in local.stderr:
+        fail(result, f"a local build of URI sources: exit {local.returncode}, {local.stderr[-500:]}")
+    plan = json.loads(subprocess.run([args.binary, "map", "plan", uri_spec], capture_output=True, text=True, check=True).stdout)
+    names = sorted(os.path.basename(u) for u in plan.get("fetch", []))
+    expected_names = sorted(n for n in os.listdir(corpus) if re.match(r"(tmx-\d+\.tmx|pairs\.\w\w)$", n))
+    if names != expected_names:
+        fail(result, f"map plan's fetch list {names} is not the corpus's files {expected_names}")
+    out = os.path.join(work, "near", "spark-uri-sources")
+    options = heldout_spark.parse_args([uri_spec, "--out", out, "--binary", args.binary, "--json"])
+    with redirect_stdout(io.StringIO()):
+        status = heldout_spark.run(spark, options, uri_spec, args.binary, args.binary, plan["sources"],
+                                   plan["near_duplicates"], plan["fetch"])
+    if status != 0:
+        fail(result, f"URI sources: the Spark driver exited {status}")
+    data = ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl"]
+    same = {k: v for k, v in digest(out).items() if k in data} == \
+        {k: v for k, v in digest(os.path.join(work, "near", "local")).items() if k in data}
+    with open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+        spark_inputs = json.load(f)["inputs"]
+    with open(os.path.join(work, "near", "local", "manifest.json"), encoding="utf-8") as f:
+        local_inputs = json.load(f)["inputs"]
+    same_inputs = spark_inputs["corpora"] == local_inputs["corpora"] and \
+        sorted(spark_inputs["sources"].values()) == sorted(local_inputs["sources"].values())
+    result["near_duplicates"]["uri_sources"] = {"fetched": len(names), "same_data_bytes": same, "same_source_digests": same_inputs}
+    if not (same and same_inputs):
+        fail(result, "URI sources: the split differs from the local build's")
 
 
 if __name__ == "__main__":
