@@ -242,10 +242,11 @@ public final class ShardAnswerSource: AnswerSource {
             }
             gradings[own] = SegmentGradingLookup(grade: bundle.grade, domain: bundle.domain,
                                                  domainSource: bundle.domainSource, domainConfidence: bundle.domainConfidence)
-            // Label values as the store lists them: distinct, in byte order (SQLite's).
-            let labels = (bundle.labels ?? [:]).compactMapValues { values -> [String]? in
-                let distinct = Array(Set(values)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-                return distinct.isEmpty ? nil : distinct
+            // Label values as the store lists them: distinct, non-empty (its list drops empty
+            // values), in byte order (SQLite's); a label named with no value is still a
+            // candidate, skipped as conflicting, as in the store.
+            let labels = (bundle.labels ?? [:]).mapValues { values in
+                Array(Set(values.filter { !$0.isEmpty })).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             }
             let segment = Segment(id: own, lang: bundle.lang, primary: Self.primary(bundle.lang), text: bundle.text, group: group,
                                   labels: labels, members: members.values.sorted { $0.id < $1.id })
