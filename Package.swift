@@ -83,7 +83,7 @@ let package = Package(
         // Stateless mappers for a cluster (issue 15): the stages' own code, rows in and out.
         .target(
             name: "HeldoutShard",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutSplit", "HeldoutBuild"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutSplit", "HeldoutBuild"]
         ),
         .executableTarget(
             name: "heldout",
@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeldoutShardTests",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutShard", "HeldoutSplit"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutIngest", "HeldoutGrading", "HeldoutQuestions", "HeldoutShard", "HeldoutSplit", "HeldoutBuild"]
         ),
         .testTarget(
             name: "HeldoutCLITests",

@@ -203,6 +203,61 @@ def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
     return pairs, figures
 
 
+def segment_items(rows, components, grades, items_command, env, partitions):
+    """The questions stage on Spark: each segment becomes a bundle (`heldout map items`'s input:
+    its text, alignment group, the group's other members with their grades, its labels and
+    grade), the executors run the spec's translation and label templates over them, and the
+    local stage's "first kept" becomes a reduce on the items' order key: per (template,
+    question) the smallest key, then per item id the smallest key (`ShardItems.reduce`).
+    `components` is large_star_small_star's (node, smallest node) for every grouped node but
+    the smallest; `grades` maps a segment id to its `map grade` record. Returns an RDD of item
+    records (dicts, as `map items` writes them)."""
+    segments = rows.flatMap(lambda kv: kv[1].get("segments") or []).map(lambda s: (s[0], s)) \
+        .reduceByKey(lambda a, b: a, partitions)
+    # Labels go to every segment of the unit that carries them (as ingest stores them); a
+    # segment's values for a name are the distinct ones, sorted, empty values left out.
+    labels = rows.flatMap(lambda kv: [(s[0], (name, value)) for s in (kv[1].get("segments") or [])
+                                      for name, value in (kv[1].get("labels") or {}).items() if value]) \
+        .distinct(partitions).groupByKey(partitions) \
+        .mapValues(lambda pairs: {name: sorted(v for n, v in pairs if n == name) for name in sorted(set(n for n, _ in pairs))})
+    groups = components.union(components.map(lambda e: (e[1], e[1]))).distinct(partitions)
+    graded = segments.leftOuterJoin(grades, partitions).leftOuterJoin(groups, partitions) \
+        .leftOuterJoin(labels, partitions) \
+        .map(lambda kv: (kv[0], {"id": kv[0], "lang": kv[1][0][0][0][1], "text": kv[1][0][0][0][2],
+                                 "grade": (kv[1][0][0][1] or {}).get("grade"), "group": kv[1][0][1],
+                                 "labels": kv[1][1]}))
+
+    def member(b):
+        return {"id": b["id"], "lang": b["lang"], "text": b["text"], "grade": b["grade"]}
+
+    def with_members(kv):
+        bundles = sorted(kv[1], key=lambda b: b["id"])
+        members = [member(b) for b in bundles]
+        return [dict(b, members=[m for m in members if m["id"] != b["id"]]) for b in bundles]
+    grouped = graded.filter(lambda kv: kv[1]["group"] is not None).map(lambda kv: (kv[1]["group"], kv[1])) \
+        .groupByKey(partitions).flatMap(with_members)
+    alone = graded.filter(lambda kv: kv[1]["group"] is None).map(lambda kv: kv[1])
+    records = grouped.union(alone).map(lambda b: json.dumps(b, ensure_ascii=False)).pipe(items_command, env=env) \
+        .map(json.loads)
+    by_question = records.map(lambda r: ((r["template"], r["question"]), r)) \
+        .reduceByKey(lambda a, b: a if a["key"] <= b["key"] else b, partitions).values()
+    return by_question.map(lambda r: (r["id"], r)).reduceByKey(lambda a, b: a if a["key"] <= b["key"] else b, partitions).values()
+
+
+ITEM_FIELDS = ["id", "template", "category", "pair", "question", "answer", "rubric", "segments", "consistency_group"]
+
+
+def items_digest(records):
+    """Count and SHA-256 of items in id order, over the fields both `map items` and
+    `heldout items --jsonl` write: the check that Spark's items are the store's."""
+    import hashlib
+    digest, count = hashlib.sha256(), 0
+    for r in records:
+        digest.update((json.dumps([r.get(k) for k in ITEM_FIELDS], ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+        count += 1
+    return count, digest.hexdigest()
+
+
 def main(argv=None):
     args = parse_args(argv)
     from pyspark import SparkConf
@@ -286,6 +341,16 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         grades = distinct.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(grade_cmd, env=env).map(json.loads)
         summary["bands"] = dict(sorted(grades.map(lambda g: (g["band"], 1)).reduceByKey(lambda a, b: a + b).collect()))
         summary["segments"] = distinct.count()
+        # The questions stage on Spark, when the spec's templates are ones `map items` carries
+        # (it refuses the others before reading a line, as it would on an executor).
+        probe = subprocess.run([binary, "map", "items", spec], input="", capture_output=True, text=True)
+        if probe.returncode == 0:
+            items_cmd = shlex.join([executor_binary, "map", "items", spec])
+            items = segment_items(rows, components, grades.map(lambda g: (g["id"], g)), items_cmd, env, partitions)
+            summary["items_count"], summary["items_digest"] = items_digest(
+                items.map(lambda r: (r["id"], r)).sortByKey(numPartitions=partitions).values().toLocalIterator())
+        else:
+            summary["items_skipped"] = probe.stderr.strip()
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join, confirmed by exact Jaccard. Checked, not fed to the replay: the
         # split searches only the segments its items use, which the replay decides.
@@ -344,6 +409,10 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             local = json.loads(stats.stdout)
             summary["store_alignment_groups"] = local.get("alignment_groups")
             summary["store_bands"] = dict(sorted(local.get("bands", {}).items()))
+            if "items_digest" in summary:
+                listed = subprocess.Popen([binary, "items", "--store", store, "--jsonl"], stdout=subprocess.PIPE, text=True)
+                summary["store_items_count"], summary["store_items_digest"] = items_digest(json.loads(l) for l in listed.stdout)
+                listed.wait()
     finally:
         rows.unpersist()
         if temporary:

@@ -38,7 +38,7 @@ public enum BuildPipeline {
         /// `output` (the Spark driver's URI target): `spec.yaml`'s `base` is stated against it.
         public var readFrom: SplitLocation = .output
         /// The folder holding local copies of the sources the spec names by URI
-        /// (``SplitSpec/fetchedSources``): the manifest's digests read them there.
+        /// (`SplitSpec.fetchedSources`): the manifest's digests read them there.
         public var fetchedSources: String?
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).

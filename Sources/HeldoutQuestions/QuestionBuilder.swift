@@ -12,6 +12,16 @@ public typealias SegmentAnnotation = SegmentGradingLookup
 /// inside the questions transaction, with its session, once per item's source segment.
 public protocol SegmentAnnotator {
     func annotation(for segment: ContentID, session: ItemSession) throws -> SegmentAnnotation
+    /// The annotation over any answer source. By default the store's session goes to
+    /// ``annotation(for:session:)`` and any other source gives the grading its segments carry.
+    func annotation(for segment: ContentID, source: any AnswerSource) throws -> SegmentAnnotation
+}
+
+extension SegmentAnnotator {
+    public func annotation(for segment: ContentID, source: any AnswerSource) throws -> SegmentAnnotation {
+        if let session = source as? ItemSession { return try annotation(for: segment, session: session) }
+        return try source.grading(of: segment)
+    }
 }
 
 /// Reads grade and domain from the grading stage's tables in the store (`heldout grade`).
@@ -90,20 +100,38 @@ public struct QuestionBuilder {
     public func run(store: Store) throws -> QuestionsReport {
         var reports: [TemplateReport] = []
         let total = try store.replaceItems(ofTemplates: Set(templates.map(\.id))) { session in
-            var context = BuildContext(session: session, annotator: annotator)
-            context.ticker = ProgressTicker(total: templates.reduce(0) { $0 + BuildContext.targets($1).count }, report: progress)
-            for template in templates {
-                reports.append(try context.build(template))
-            }
-            context.ticker.finish()
+            reports = try build(session)
         }
         return QuestionsReport(items: total, templates: reports)
+    }
+
+    /// The same run over any answer source (a cluster's shard, `heldout map items`): the items go
+    /// to `source.add`, and the report counts them.
+    public func run(source: any AnswerSource) throws -> QuestionsReport {
+        let reports = try build(source)
+        return QuestionsReport(items: reports.reduce(0) { $0 + $1.items }, templates: reports)
+    }
+
+    /// The languages (or directed pairs) `template` makes items in, one pass each, in pass order.
+    public static func targets(_ template: Template) -> [(lang: String, pair: Template.DirectedLanguages?)] {
+        BuildContext.targets(template)
+    }
+
+    private func build(_ source: any AnswerSource) throws -> [TemplateReport] {
+        var reports: [TemplateReport] = []
+        var context = BuildContext(session: source, annotator: annotator)
+        context.ticker = ProgressTicker(total: templates.reduce(0) { $0 + BuildContext.targets($1).count }, report: progress)
+        for (index, template) in templates.enumerated() {
+            reports.append(try context.build(template, index: index))
+        }
+        context.ticker.finish()
+        return reports
     }
 }
 
 /// Caches shared by the templates of one run: dictionaries and lexicons per language.
 struct BuildContext {
-    let session: ItemSession
+    let session: any AnswerSource
     let annotator: SegmentAnnotator
     var dictionaries: [String: Glossary] = [:]
     var analyses: [String: [FormAnalysis]] = [:]
@@ -116,7 +144,7 @@ struct BuildContext {
     var ticker = ProgressTicker(total: 0, report: nil)
     var passes = 0
 
-    init(session: ItemSession, annotator: SegmentAnnotator) {
+    init(session: any AnswerSource, annotator: SegmentAnnotator) {
         self.session = session
         self.annotator = annotator
     }
@@ -137,13 +165,14 @@ struct BuildContext {
         return glossary
     }
 
-    mutating func build(_ template: Template) throws -> TemplateReport {
+    mutating func build(_ template: Template, index: Int = 0) throws -> TemplateReport {
         var report = TemplateReport(template: template.id, category: template.category, items: 0, candidates: 0, answered: 0,
                                     coverage: nil, inContext: 0, lemmaMethods: [:], skipped: [:],
                                     requirements: template.requirements.sorted())
         var met = RequirementEvidence()
         let targets = Self.targets(template)
-        for (lang, pair) in targets {
+        for (pass, (lang, pair)) in targets.enumerated() {
+            session.beginPass(template: index, pass: pass)
             defer {
                 passes += 1
                 ticker.tick(passes)
@@ -223,7 +252,7 @@ struct BuildContext {
             default: bound[key] = "\(value)"
             }
         }
-        let annotation = try annotator.annotation(for: source, session: session)
+        let annotation = try annotator.annotation(for: source, source: session)
         var item = Item(template: template.id, templateVersion: template.version, boundValues: bound, category: template.category,
                         lang: lang, pair: pair?.description, question: question, answer: answer, rubric: rubric,
                         segments: segments, target: target, consistencyGroup: consistency,

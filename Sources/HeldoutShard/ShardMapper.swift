@@ -2,6 +2,7 @@ import Foundation
 import HeldoutBuild
 import HeldoutCore
 import HeldoutIngest
+import HeldoutQuestions
 import HeldoutSplit
 import HeldoutStore
 
@@ -19,6 +20,21 @@ public enum MapMode: String, CaseIterable, Sendable {
     case pairs
     /// Sorted `units` rows in, a store and a split out: the driver's end.
     case replay
+    /// Segment bundles in, the items of the spec's templates out, each with an order key.
+    ///
+    /// A bundle line (``ShardItems/Bundle``) is one segment with what the `translation` and
+    /// `label` selectors read about it: `{"id", "lang", "text", "group" (null without
+    /// translation), "labels": {name: [values]}, "grade", "domain", "domain_source",
+    /// "domain_confidence", "members": [{"id", "lang", "text", "grade", "domain",
+    /// "domain_source", "domain_confidence"}]}`, `members` being the other segments of its
+    /// alignment group and the grading fields what the store's `grade`/`segment_domain` tables
+    /// hold (null when ungraded, ungradable or without domain). An item line
+    /// (``ShardItems/Record``) has every column of `item`, its `segments` in order, and `key`.
+    /// Templates whose selector needs treebanks or dictionaries (`word`, `feature`,
+    /// `agreement`, `minimal_pair`) are refused (exit 2). The local items are the records of
+    /// all shards reduced by ``ShardItems/reduce(_:)``: per (template, question), then per id,
+    /// the smallest `key`, whatever the sharding.
+    case items
 }
 
 /// The stateless mappers a cluster runs, as functions of lines in and bytes out, so the command
@@ -165,6 +181,52 @@ public struct ShardMapper {
         request.readFrom = readFrom
         request.fetchedSources = fetchedSources
         return try BuildPipeline.run(request).summary
+    }
+
+    /// `items`: the shard's bundles (read whole: a pass reads its segments in id order) through
+    /// the questions stage's own code (``QuestionBuilder/run(source:)``); one record a line, in
+    /// the order the shard made them.
+    public func items<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let templates = try clusterTemplates()
+        let decoder = JSONDecoder()
+        var bundles: [(line: Int, bundle: ShardItems.Bundle)] = []
+        for (index, text) in lines.enumerated() {
+            do {
+                bundles.append((index + 1, try decoder.decode(ShardItems.Bundle.self, from: Data(text.utf8))))
+            } catch {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1), "not a segment bundle {id, lang, text, group, …}: \(Self.reason(error))")
+            }
+        }
+        let source = try ShardAnswerSource(bundles: bundles)
+        _ = try QuestionBuilder(templates: templates).run(source: source)
+        for record in source.records { write(try line(record)) }
+    }
+
+    /// The spec's templates, loaded as `heldout build` loads them (relative to the spec's
+    /// folder), or a refusal naming the first one the cluster path cannot run.
+    func clusterTemplates() throws -> [Template] {
+        guard let directory = spec.templates.map(spec.resolve) else {
+            throw HeldoutError.usage("map items: \(specPath) names no templates directory")
+        }
+        let templates = try TemplateLoader.load(directory: directory)
+        for template in templates where ![.translation, .label].contains(template.selector.kind) {
+            throw HeldoutError.usage("map items: template \(template.id) (\(template.file)) selects \(template.selector.kind.rawValue), which needs treebanks or dictionaries; the cluster path runs translation and label templates only: build this spec locally with `heldout build`")
+        }
+        return templates
+    }
+
+    /// A decoding error in one line: which field and why, without Foundation's debug dump.
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        }
+        switch error {
+        case let .keyNotFound(key, _): return "field \(key.stringValue) is missing"
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context): return path(context)
+        @unknown default: return "\(error)"
+        }
     }
 
     /// A shard error as the user-facing error the command line reports: a bad row is bad input

@@ -19,12 +19,28 @@ public struct SourceSegment: Sendable, Hashable {
     /// The analysis of the segment (CoNLL-U), when one was ingested; from the corpus that sorts first by name.
     public var tokens: [Token]?
 
+    /// A segment as an answer source other than the store gives it (a cluster's shard).
+    public init(id: ContentID, lang: String, text: String, group: ContentID?, translations: [Translation], tokens: [Token]?) {
+        self.id = id
+        self.lang = lang
+        self.text = text
+        self.group = group
+        self.translations = translations
+        self.tokens = tokens
+    }
+
     /// One translation: its id (linked from the item) and text.
     public struct Translation: Sendable, Hashable {
         /// The translation's segment id.
         public var id: ContentID
         /// Its normalised text.
         public var text: String
+
+        /// A translation as a shard's bundle gives it (`heldout map items`).
+        public init(id: ContentID, text: String) {
+            self.id = id
+            self.text = text
+        }
     }
 }
 
@@ -34,6 +50,12 @@ public struct LabelledSegment: Sendable {
     public var segment: SourceSegment
     /// Distinct values, sorted; more than one means the corpora disagree.
     public var values: [String]
+
+    /// A labelled segment as a shard's bundle gives it (`heldout map items`).
+    public init(segment: SourceSegment, values: [String]) {
+        self.segment = segment
+        self.values = values
+    }
 }
 
 /// How many times a word form was analysed as a lemma with given features (the lexicon that

@@ -14,7 +14,7 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Stateless mappers for running a spec on a cluster (stdin lines to stdout lines).",
         discussion: """
-        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, and "fetch": the URIs of sources named by URI}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. See README "More than one machine".
+        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, and "fetch": the URIs of sources named by URI}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. items reads segment bundles {id, lang, text, group, labels, grade, domain, domain_source, domain_confidence, members} and writes the items of the spec's translation and label templates, one JSON object a line with every item column, its segments and an order key; keep, per (template, question) and then per id, the smallest key. See README "More than one machine".
         """
     )
 
@@ -50,6 +50,7 @@ struct MapCommand: ParsableCommand {
         case .grade: try mapper.grades(StdinLines(), write: output.write)
         case .bands: try mapper.bands(StdinLines(), write: output.write)
         case .pairs: try mapper.pairs(StdinLines(), write: output.write)
+        case .items: try mapper.items(StdinLines(), write: output.write)
         case .replay:
             guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
             let summary = try mapper.replay(StdinLines(), storePath: store, output: out,

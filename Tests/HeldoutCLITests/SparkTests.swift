@@ -61,11 +61,17 @@ struct SparkTests {
         // The band join (a small corpus that isolates near-duplicates): Spark's pairs are the
         // local stage's, and the split the local build's, in both variants.
         let near = summary?["near_duplicates"] as? [String: Any] ?? [:]
-        for name in ["3 partitions", "1 partition, reversed"] {
+        for name in ["3 partitions", "1 partition, reversed, file: URI"] {
             let variant = near[name] as? [String: Any] ?? [:]
             #expect(variant["same_pairs"] as? Bool == true && variant["same_bytes"] as? Bool == true, "\(name): \(last)")
         }
+        #expect((near["1 partition, reversed, file: URI"] as? [String: Any])?["foreign_file_refused"] as? Bool == true, "\(last)")
         #expect((near["local_pairs"] as? Int ?? 0) >= 20, "\(last)")
+        // Sources named by file: URIs, fetched by Spark: the local build's data bytes and digests.
+        let uri = near["uri_sources"] as? [String: Any] ?? [:]
+        #expect(uri["same_data_bytes"] as? Bool == true && uri["same_source_digests"] as? Bool == true, "\(last)")
+        // Spark's items (map items over bundles) are the store's.
+        #expect((summary?["items"] as? Int ?? 0) > 10_000, "\(last)")
     }
 }
 

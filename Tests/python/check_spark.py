@@ -128,6 +128,13 @@ def main():
             if summary["bands"] != summary["store_bands"]:
                 fail(result, f"Spark's grades {summary['bands']} differ from the store's {summary['store_bands']}")
             result["bands"] = summary["bands"]
+            # The questions stage on Spark (map items over bundles, the order-key reduce): the
+            # replayed store's items, field for field (in id order, hashed).
+            result["items"] = summary.get("items_count")
+            if "items_digest" not in summary:
+                fail(result, f"Spark made no items: {summary.get('items_skipped')}")
+            if (summary["items_count"], summary["items_digest"]) != (summary["store_items_count"], summary["store_items_digest"]):
+                fail(result, f"Spark's items ({summary['items_count']}) differ from the store's ({summary['store_items_count']})")
 
     # The planted pivot: en-fr in the first file, fr-de in the last. Its de-en item gets its
     # English through the French of another file (and so another partition); it and the fr-en
