@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Run a heldout spec on Apache Spark and write the split `heldout build` writes (issue 15).
 
-The executors run the `heldout` binary as a stateless mapper (`heldout map units`, `map grade`)
-through RDD.pipe, so every row is computed by the same Swift code as the local stages. Spark
-computes the alignment groups (connected components by large-star/small-star, smallest segment
-id as the group id, like the store) and the grades per segment. The driver then streams the rows,
-sorted by (source, corpus, ordinal), into `heldout map replay`, which stores them and grades,
-makes questions, splits and audits exactly as `heldout build` does: the split files are the
-local build's, byte for byte, whatever the partitions, executors or input order.
+The executors run the `heldout` binary as a stateless mapper (`heldout map units`, `map grade`,
+`map items`, `map bands`) through RDD.pipe, so every row is computed by the same Swift code as the
+local stages. Spark computes the alignment groups (connected components by large-star/small-star,
+smallest segment id as the group id, like the store), the grades per segment and, when the spec's
+templates are translation and label templates, the items (segment bundles through `map items`,
+"first kept" as a reduce on the order key). The driver then streams the rows, sorted by (source,
+corpus, ordinal), into `heldout map replay`, which stores them, grades, stores the cluster's items
+(`--items`) or makes them, splits and audits exactly as `heldout build` does: the split files are
+the local build's, byte for byte, whatever the partitions, executors or input order.
 
-What is not distributed yet (see docs/DESIGN.md "More than one machine"): the replay, i.e. the
-questions, isolation graph, side choice and record writing, runs on the driver from a SQLite
-store. Spark's groups and grades are checked against that store (`--check`), not used by it.
+What is not distributed yet (see docs/DESIGN.md "More than one machine"): the isolation graph,
+side choice and record writing run in the replay on the driver from a SQLite store, as do the
+grading it stores and, for grammar and definition templates, the questions. With `--check` the
+replay makes the items itself and Spark's groups, grades and items are compared with its store.
 
 usage: heldout_spark.py SPEC --out DIR|URI [--binary heldout] [--master local[2]] [--partitions N]
                         [--reverse-inputs] [--store PATH] [--check]
@@ -328,7 +331,16 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     rows = rows.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
     summary = {"partitions": partitions, "sources": sources, "rows": rows.count()}
 
-    if args.check:
+    # The questions stage runs on the cluster when the spec's templates are ones `map items`
+    # carries (it refuses the others before reading a line, as it would on an executor); its
+    # items are handed to the replay, which stores them instead of making them. With --check the
+    # replay makes them itself and the two are compared.
+    probe = subprocess.run([binary, "map", "items", spec], input="", capture_output=True, text=True)
+    cluster_items = probe.returncode == 0
+    if not cluster_items:
+        summary["items_on_driver"] = probe.stderr.strip()
+    items_file = None
+    if args.check or cluster_items:
         segments = rows.flatMap(lambda kv: kv[1].get("segments") or [])
         # Alignment groups: edges between each unit's first segment and its others (units of two or more).
         edges = rows.flatMap(lambda kv: [(s[0][0], t[0]) for s in [kv[1].get("segments") or []] if len(s) > 1 for t in s[1:]])
@@ -339,18 +351,24 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         distinct = segments.map(lambda s: (s[0], s)).reduceByKey(lambda a, b: a, partitions).values()
         grade_cmd = shlex.join([executor_binary, "map", "grade", spec])
         grades = distinct.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(grade_cmd, env=env).map(json.loads)
-        summary["bands"] = dict(sorted(grades.map(lambda g: (g["band"], 1)).reduceByKey(lambda a, b: a + b).collect()))
-        summary["segments"] = distinct.count()
-        # The questions stage on Spark, when the spec's templates are ones `map items` carries
-        # (it refuses the others before reading a line, as it would on an executor).
-        probe = subprocess.run([binary, "map", "items", spec], input="", capture_output=True, text=True)
-        if probe.returncode == 0:
+        if args.check:
+            summary["bands"] = dict(sorted(grades.map(lambda g: (g["band"], 1)).reduceByKey(lambda a, b: a + b).collect()))
+            summary["segments"] = distinct.count()
+        if cluster_items:
             items_cmd = shlex.join([executor_binary, "map", "items", spec])
             items = segment_items(rows, components, grades.map(lambda g: (g["id"], g)), items_cmd, env, partitions)
-            summary["items_count"], summary["items_digest"] = items_digest(
-                items.map(lambda r: (r["id"], r)).sortByKey(numPartitions=partitions).values().toLocalIterator())
-        else:
-            summary["items_skipped"] = probe.stderr.strip()
+            ordered_items = items.map(lambda r: (r["id"], r)).sortByKey(numPartitions=partitions).values()
+            if args.check:
+                summary["items_count"], summary["items_digest"] = items_digest(ordered_items.toLocalIterator())
+            else:
+                # To a file on the driver, one record a line in id order, for the replay.
+                handle, items_file = tempfile.mkstemp(prefix="heldout-items-", suffix=".jsonl")
+                with os.fdopen(handle, "w", encoding="utf-8") as f:
+                    count = 0
+                    for record in ordered_items.toLocalIterator():
+                        f.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                        count += 1
+                summary["items"] = count
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join, confirmed by exact Jaccard. Checked, not fed to the replay: the
         # split searches only the segments its items use, which the replay decides.
@@ -379,6 +397,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             command += ["--read-from", target.uri]
         if fetched is not None:  # the manifest digests the driver's copies
             command += ["--fetched", fetched]
+        if items_file is not None:  # the cluster's items, stored instead of made again
+            command += ["--items", items_file]
         replay = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
         # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
@@ -417,6 +437,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         rows.unpersist()
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
+        if items_file:
+            os.remove(items_file)
     summary["seconds"] = round(time.time() - started, 2)
     if args.json:
         print(json.dumps(summary, sort_keys=True))

@@ -40,6 +40,10 @@ public enum BuildPipeline {
         /// The folder holding local copies of the sources the spec names by URI
         /// (`SplitSpec.fetchedSources`): the manifest's digests read them there.
         public var fetchedSources: String?
+        /// Items made elsewhere (a cluster's `heldout map items`, reduced), stored instead of
+        /// running the questions stage; the spec's templates still load, and say which items
+        /// these replace.
+        public var importedItems: (() throws -> [Item])?
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
         public var specDirectory: String?
@@ -111,7 +115,11 @@ public enum BuildPipeline {
         grading.bands = parsed.bands
         try runner.run(GradeStage(options: grading))
 
-        if let templates, let directory = templateDirectory {
+        if let templates, let imported = request.importedItems {
+            var questions = ImportedItemsStage(templates: Set(templates.map(\.id)), items: imported)
+            questions.checkColumns = { report in try checkColumns(parsed, templates: templates, report: report, store: store) }
+            try runner.run(questions)
+        } else if let templates, let directory = templateDirectory {
             var questions = QuestionsStage(templates: templates, directory: directory)
             questions.checkColumns = { report in try checkColumns(parsed, templates: templates, report: report, store: store) }
             try runner.run(questions)

@@ -174,3 +174,35 @@ public struct SplitStage: Stage {
 final class Box<T>: @unchecked Sendable { // one stage, one thread
     var value: T?
 }
+
+/// Store items made elsewhere instead of making them here: a cluster's `heldout map items`,
+/// reduced (``BuildPipeline/Request/importedItems``). The templates' items are replaced by these,
+/// in one transaction; the build's column check runs after, as for ``QuestionsStage``. Always
+/// runs: the items come from outside the store, so there is nothing to compare a fingerprint with.
+public struct ImportedItemsStage: Stage {
+    /// The ids of the templates whose items are replaced.
+    public let templates: Set<String>
+    /// Reads the items (called once, when the stage runs).
+    public let items: () throws -> [Item]
+    /// The build's check that every category column got items.
+    public var checkColumns: ((QuestionsReport?) throws -> Void)?
+    public var name: String { "questions" }
+    public var key: String { "questions" }
+    public var unchangedReason: String { "items given" }
+
+    public init(templates: Set<String>, items: @escaping () throws -> [Item]) {
+        self.templates = templates
+        self.items = items
+    }
+
+    public func fingerprint(_ store: Store) throws -> String? { nil }
+
+    public func run(_ context: StageContext) throws -> Int {
+        let list = try items()
+        try context.store.replaceItems(ofTemplates: templates, with: list)
+        try checkColumns?(nil)
+        return list.count
+    }
+
+    public func summary(_ count: Int) -> String { "\(count) items given (made on the cluster)" }
+}

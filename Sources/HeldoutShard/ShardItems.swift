@@ -120,6 +120,24 @@ public enum ShardItems {
             segments = item.segments.map(\.hex)
         }
 
+        /// The item the record stands for, as the store keeps it; nil when an id is not 32 hex digits.
+        public var item: Item? {
+            guard let itemID = ContentID(hex: id) else { return nil }
+            var ids: [ContentID] = []
+            for segment in segments {
+                guard let segmentID = ContentID(hex: segment) else { return nil }
+                ids.append(segmentID)
+            }
+            var item = Item(template: template, templateVersion: templateVersion, boundValues: [:], category: category,
+                            lang: lang, pair: pair, question: question, answer: answer, rubric: rubric, segments: ids,
+                            target: targetLemma.flatMap { lemma in targetLang.map { Lexeme(lemma: lemma, lang: $0) } },
+                            consistencyGroup: consistencyGroup, grade: grade, domain: domain)
+            item.id = itemID  // the id is the one made from the bound values on the executor
+            item.domainSource = domainSource
+            item.domainConfidence = domainConfidence
+            return item
+        }
+
         enum CodingKeys: String, CodingKey {
             case key, id, template, category, lang, pair, question, answer, rubric, grade, domain, segments
             case templateVersion = "template_version", targetLemma = "target_lemma", targetLang = "target_lang"

@@ -163,7 +163,7 @@ public struct ShardMapper {
     /// `replay`: `units` rows sorted by (source, corpus, ordinal) into a new store at
     /// `storePath`, then the rest of `heldout build` on it, without reading the sources again.
     public func replay<Lines: Sequence<String>>(_ lines: Lines, storePath: String, output: String?, readFrom: SplitLocation = .output,
-                                                fetchedSources: String? = nil,
+                                                fetchedSources: String? = nil, itemsPath: String? = nil,
                                                 toolVersion: String, log: @escaping (String) -> Void) throws -> SplitSummary {
         var iterator = lines.makeIterator()
         var number = 0
@@ -180,6 +180,9 @@ public struct ShardMapper {
         request.ingested = true
         request.readFrom = readFrom
         request.fetchedSources = fetchedSources
+        if let itemsPath {
+            request.importedItems = { try Self.items(at: itemsPath) }
+        }
         return try BuildPipeline.run(request).summary
     }
 
@@ -227,6 +230,27 @@ public struct ShardMapper {
         case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context): return path(context)
         @unknown default: return "\(error)"
         }
+    }
+
+    /// The item records of `path` (`map items` lines, reduced: one per item), as items; a line
+    /// that is not one is bad input naming the file and line.
+    static func items(at path: String) throws -> [Item] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HeldoutError.badInput(SourceLocation(file: path), "cannot read the items file")
+        }
+        var items: [Item] = []
+        var seen: Set<ContentID> = []
+        for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            let location = SourceLocation(file: path, line: index + 1)
+            guard let record = try? JSONDecoder().decode(ShardItems.Record.self, from: Data(line)), let item = record.item else {
+                throw HeldoutError.badInput(location, "not a `heldout map items` record")
+            }
+            guard seen.insert(item.id).inserted else {
+                throw HeldoutError.badInput(location, "item \(record.id) is listed twice: give the records reduced (ShardItems.reduce)")
+            }
+            items.append(item)
+        }
+        return items
     }
 
     /// A shard error as the user-facing error the command line reports: a bad row is bad input

@@ -37,6 +37,9 @@ struct MapCommand: ParsableCommand {
     @Option(help: "replay: the folder holding local copies of the sources the spec names by URI (the manifest digests them there).")
     var fetched: String?
 
+    @Option(help: "replay: the spec's items, made on the cluster (`map items` records, reduced: one per item), stored instead of running the questions stage.")
+    var items: String?
+
     @Flag(help: "replay: print the split's summary as JSON.")
     var json = false
 
@@ -55,7 +58,7 @@ struct MapCommand: ParsableCommand {
             guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
             let summary = try mapper.replay(StdinLines(), storePath: store, output: out,
                                             readFrom: readFrom.map(SplitLocation.init(argument:)) ?? .output,
-                                            fetchedSources: fetched, toolVersion: Heldout.version,
+                                            fetchedSources: fetched, itemsPath: items, toolVersion: Heldout.version,
                                             log: { Console.error($0) })
             output.flush()
             if json { try Console.json(summary) } else { summary.printLines() }
