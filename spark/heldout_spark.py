@@ -385,21 +385,24 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
 
     # The driver's end: rows in order into `heldout map replay` (one row at a time on the driver).
     store = args.store
-    temporary = None
-    if store is None or target is not None:
-        temporary = tempfile.mkdtemp(prefix="heldout-spark-")
+    temporary = tempfile.mkdtemp(prefix="heldout-spark-")  # the driver's own files
     if store is None:
         store = os.path.join(temporary, "store.sqlite")
     out = os.path.join(temporary, "split") if target is not None else os.path.abspath(args.out)
     try:
-        command = [binary, "map", "replay", spec, "--store", store, "--out", out, "--json"]
-        if target is not None:  # spec.yaml's way back to the sources starts from the target
-            command += ["--read-from", target.uri]
+        command = [binary, "map", "replay", spec, "--store", store, "--json"]
         if fetched is not None:  # the manifest digests the driver's copies
             command += ["--fetched", fetched]
         if items_file is not None:  # the cluster's items, stored instead of made again
             command += ["--items", items_file]
-        replay = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        # With near-duplicates isolated, the replay stops once the items are made, the cluster
+        # joins the bands of the segments the split's items use (`map used`), and a second
+        # replay call splits with those pairs: the search's input is the split's own, so the
+        # pairs, and the manifest's counts, are the local search's.
+        first = command + (["--stop-before-split"] if near_duplicates else ["--out", out])
+        if target is not None and not near_duplicates:  # spec.yaml's way back starts from the target
+            first += ["--read-from", target.uri]
+        replay = subprocess.Popen(first, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
         # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
         # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
@@ -411,6 +414,28 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         status = replay.wait()
         if status != 0:
             return status
+        if near_duplicates:
+            used = subprocess.run([binary, "map", "used", spec, "--store", store], capture_output=True, text=True)
+            if used.returncode != 0:
+                sys.stderr.write(used.stderr)
+                return used.returncode
+            segments = sc.parallelize(used.stdout.splitlines(), partitions).map(json.loads)
+            bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
+            pairs, figures = near_duplicate_pairs(segments, bands_cmd, env, partitions, near_duplicates)
+            pairs_file = os.path.join(temporary, "near-duplicates.jsonl")
+            with open(pairs_file, "w", encoding="utf-8") as f:
+                for a, b in pairs.sortBy(lambda p: p, numPartitions=partitions).toLocalIterator():
+                    f.write(json.dumps([a, b], separators=(",", ":")) + "\n")
+            pairs.unpersist()
+            summary["split_near_duplicates"] = figures
+            second = command + ["--resume", "--out", out, "--near-duplicates", pairs_file,
+                                "--windowed-buckets", str(figures["windowed_buckets"])]
+            if target is not None:
+                second += ["--read-from", target.uri]
+            finished = subprocess.run(second, stdout=subprocess.PIPE)
+            if finished.returncode != 0:
+                return finished.returncode
+            output = finished.stdout
         summary["split"] = json.loads(output) if output.strip() else None
         if target is not None and summary["split"]:
             # The primary split and its siblings, all checked before any is copied.
@@ -435,8 +460,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 listed.wait()
     finally:
         rows.unpersist()
-        if temporary:
-            shutil.rmtree(temporary, ignore_errors=True)
+        shutil.rmtree(temporary, ignore_errors=True)
         if items_file:
             os.remove(items_file)
     summary["seconds"] = round(time.time() - started, 2)

@@ -44,6 +44,11 @@ public enum BuildPipeline {
         /// running the questions stage; the spec's templates still load, and say which items
         /// these replace.
         public var importedItems: (() throws -> [Item])?
+        /// Stop once the items are made (a cluster driver then runs the band join over
+        /// `Splitter.usedSegments()` and comes back with ``givenNearDuplicates``).
+        public var stopBeforeSplit = false
+        /// Near-duplicate pairs found by a cluster, taken by the split instead of searching.
+        public var givenNearDuplicates: (() throws -> GivenNearDuplicates)?
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
         public var specDirectory: String?
@@ -125,11 +130,16 @@ public enum BuildPipeline {
             try runner.run(questions)
         }
 
+        if request.stopBeforeSplit {
+            request.onStageStart?(nil)
+            return Report(stages: runner.results, outputs: [], splits: [])
+        }
         let output = URL(fileURLWithPath: request.output ?? "splits/\(parsed.name)")
         var options = Splitter.Options(output: output, toolVersion: request.toolVersion,
                                        auditor: IndependentAudit(storePath: request.storePath), specPath: spec)
         options.progress = request.splitProgress
         options.readFrom = request.readFrom
+        options.givenNearDuplicates = try request.givenNearDuplicates?()
         let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         request.onStageStart?(nil)
         return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read))

@@ -20,6 +20,8 @@ public enum MapMode: String, CaseIterable, Sendable {
     case pairs
     /// Sorted `units` rows in, a store and a split out: the driver's end.
     case replay
+    /// A replayed store in, the segments its split's items use out (for the cluster's band join).
+    case used
     /// Segment bundles in, the items of the spec's templates out, each with an order key.
     ///
     /// A bundle line (``ShardItems/Bundle``) is one segment with what the `translation` and
@@ -35,6 +37,28 @@ public enum MapMode: String, CaseIterable, Sendable {
     /// all shards reduced by ``ShardItems/reduce(_:)``: per (template, question), then per id,
     /// the smallest `key`, whatever the sharding.
     case items
+}
+
+/// How `replay` runs beyond its rows: the driver's choices.
+public struct ReplayOptions: Sendable {
+    /// The split's directory (default: `splits/NAME`).
+    public var output: String?
+    /// Where the split is read from once the driver has copied it (``SplitLocation``).
+    public var readFrom: SplitLocation = .output
+    /// The folder holding the driver's copies of sources named by URI.
+    public var fetchedSources: String?
+    /// The cluster's items (`map items` records, reduced), stored instead of made.
+    public var itemsPath: String?
+    /// The store already holds the rows (the second call): read none.
+    public var resume = false
+    /// Stop once the items are made, before the split (the first of two calls).
+    public var stopBeforeSplit = false
+    /// The cluster's near-duplicate pairs over ``ShardMapper/used(storePath:write:)``'s segments,
+    /// `[id, id]` a line, taken instead of searching; with the count of buckets it windowed.
+    public var nearDuplicatesPath: String?
+    public var windowedBuckets = 0
+
+    public init() {}
 }
 
 /// The stateless mappers a cluster runs, as functions of lines in and bytes out, so the command
@@ -162,28 +186,64 @@ public struct ShardMapper {
 
     /// `replay`: `units` rows sorted by (source, corpus, ordinal) into a new store at
     /// `storePath`, then the rest of `heldout build` on it, without reading the sources again.
-    public func replay<Lines: Sequence<String>>(_ lines: Lines, storePath: String, output: String?, readFrom: SplitLocation = .output,
-                                                fetchedSources: String? = nil, itemsPath: String? = nil,
+    /// A driver that runs the band join on the cluster calls it twice: first with
+    /// `stopBeforeSplit` (then `used` lists the segments to join), then with `resume` and the pairs.
+    public func replay<Lines: Sequence<String>>(_ lines: Lines, storePath: String, options: ReplayOptions,
                                                 toolVersion: String, log: @escaping (String) -> Void) throws -> SplitSummary {
-        var iterator = lines.makeIterator()
-        var number = 0
-        try Self.reported {
-            _ = try ShardReplay().replay(next: {
-                guard let text = iterator.next() else { return nil }
-                number += 1
-                return try Self.row(text, line: number)
-            }, into: try Store(path: storePath))
+        if !options.resume {
+            var iterator = lines.makeIterator()
+            var number = 0
+            try Self.reported {
+                _ = try ShardReplay().replay(next: {
+                    guard let text = iterator.next() else { return nil }
+                    number += 1
+                    return try Self.row(text, line: number)
+                }, into: try Store(path: storePath))
+            }
         }
         var request = BuildPipeline.Request(specPath: specPath, storePath: storePath, toolVersion: toolVersion)
-        request.output = output
+        request.output = options.output
         request.log = log
         request.ingested = true
-        request.readFrom = readFrom
-        request.fetchedSources = fetchedSources
-        if let itemsPath {
+        request.readFrom = options.readFrom
+        request.fetchedSources = options.fetchedSources
+        if let itemsPath = options.itemsPath {
             request.importedItems = { try Self.items(at: itemsPath) }
         }
+        request.stopBeforeSplit = options.stopBeforeSplit
+        if let pairsPath = options.nearDuplicatesPath {
+            let windowed = options.windowedBuckets
+            request.givenNearDuplicates = { GivenNearDuplicates(pairs: try Self.pairs(at: pairsPath), windowedBuckets: windowed) }
+        }
         return try BuildPipeline.run(request).summary
+    }
+
+    /// `used`: the segments the split's items use, from a store the replay stopped before the
+    /// split (`stopBeforeSplit`), as segment rows `[id, lang, text]` in id order: what the
+    /// cluster's band join must run over for its pairs to be the local search's.
+    public func used(storePath: String, write: (Data) -> Void) throws {
+        guard FileManager.default.fileExists(atPath: storePath) else {
+            throw HeldoutError.usage("map used: \(storePath): no such store (run `map replay --stop-before-split` first)")
+        }
+        for segment in try Splitter(spec: spec, store: try Store(path: storePath)).usedSegments() {
+            write(try line([segment.id.hex, segment.lang, segment.text]))
+        }
+    }
+
+    /// A pairs file as `map pairs` and the cluster's band join write it: `[id, id]` a line.
+    static func pairs(at path: String) throws -> [(ContentID, ContentID)] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HeldoutError.badInput(SourceLocation(file: path), "cannot read the near-duplicate pairs file")
+        }
+        var out: [(ContentID, ContentID)] = []
+        for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            guard let ids = try? JSONDecoder().decode([String].self, from: Data(line)), ids.count == 2,
+                  let a = ContentID(hex: ids[0]), let b = ContentID(hex: ids[1]) else {
+                throw HeldoutError.badInput(SourceLocation(file: path, line: index + 1), "not a pair [id, id] of 32-hex-digit segment ids")
+            }
+            out.append((a, b))
+        }
+        return out
     }
 
     /// `items`: the shard's bundles (read whole: a pass reads its segments in id order) through

@@ -27,6 +27,9 @@ public struct Splitter {
         /// Where the split is read from once written: `output` unless the caller copies it
         /// elsewhere (a cluster driver's URI target). `spec.yaml`'s `base` is relative to it.
         public var readFrom: SplitLocation = .output
+        /// Near-duplicate pairs found elsewhere (a cluster's band join over ``Splitter/usedSegments()``),
+        /// taken instead of searching here.
+        public var givenNearDuplicates: GivenNearDuplicates?
         /// Fault injection for tests: build the graph with these links instead of the spec's,
         /// to show that the audit, not the graph, is what stands between a bug and the output.
         var graphLinksOverride: [IsolationLink]?
@@ -45,6 +48,17 @@ public struct Splitter {
     public init(spec: SplitSpec, store: Store) {
         self.spec = spec
         self.store = store
+    }
+
+    /// The segments the split's items use, in id order: what the near-duplicate search runs
+    /// over, and so what a cluster's band join must run over for ``Options/givenNearDuplicates``.
+    public func usedSegments() throws -> [(id: ContentID, lang: String, text: String)] {
+        let input = try SplitInputLoader(spec: spec, store: store).load()
+        var isUsed = [Bool](repeating: false, count: input.segmentIDs.count)
+        for s in input.segmentList { isUsed[Int(s)] = true }
+        return (0..<input.segmentIDs.count).filter { isUsed[$0] }
+            .map { (input.segmentIDs[$0], input.segmentLang[$0], input.segmentText[$0]) }
+            .sorted { $0.id < $1.id }
     }
 
     /// Runs the split. On any error nothing is left behind and an existing split is untouched.
@@ -105,10 +119,15 @@ public struct Splitter {
             let nd = spec.isolation.nearDuplicates
             let parameters = NearDuplicateIndex.Parameters(threshold: nd.threshold, shingle: nd.shingle, size: nd.size)
             nearParameters = parameters
-            let found = NearDuplicateIndex(parameters: parameters).search(used.map { input.segmentText[$0] })
-            windowedBuckets = found.windowedBuckets
-            foldedHashes = found.foldedHashes
-            pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
+            if let given = options.givenNearDuplicates {
+                pairs = try given.indexed(segmentIDs: input.segmentIDs, used: used)
+                windowedBuckets = given.windowedBuckets
+            } else {
+                let found = NearDuplicateIndex(parameters: parameters).search(used.map { input.segmentText[$0] })
+                windowedBuckets = found.windowedBuckets
+                foldedHashes = found.foldedHashes
+                pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
+            }
         }
         let segmentClass: [Int32]
         if !spec.isolation.isEnabled(.sharedSegment) {
@@ -326,4 +345,42 @@ public struct SplitSummary: Codable, Sendable {
     public var outputs: [Output]
 
     public init(outputs: [Output]) { self.outputs = outputs }
+}
+
+/// Near-duplicate pairs found outside the split (a cluster's band join), with what the manifest
+/// records of the search. They must be exactly what `NearDuplicateIndex.search` finds over the
+/// split's used segments (``Splitter/usedSegments()``) in id order: the CI check holds the
+/// split's bytes equal to a local build's.
+public struct GivenNearDuplicates: Sendable {
+    /// Each pair's segment ids.
+    public var pairs: [(ContentID, ContentID)]
+    /// Buckets the search cut to its window (`near_duplicates.windowed_buckets` in the manifest).
+    public var windowedBuckets: Int
+
+    public init(pairs: [(ContentID, ContentID)], windowedBuckets: Int) {
+        self.pairs = pairs
+        self.windowedBuckets = windowedBuckets
+    }
+
+    /// The pairs as the split's segment indices, in the order the search gives them (smaller
+    /// index first, sorted, each once); a pair naming a segment no item uses is refused.
+    func indexed(segmentIDs: [ContentID], used: [Int]) throws -> [(Int32, Int32)] {
+        var index: [ContentID: Int32] = [:]
+        index.reserveCapacity(used.count)
+        for s in used { index[segmentIDs[s]] = Int32(s) }
+        var out: [(Int32, Int32)] = []
+        out.reserveCapacity(pairs.count)
+        for (a, b) in pairs {
+            guard let x = index[a], let y = index[b] else {
+                throw HeldoutError.badInput(SourceLocation(file: "near-duplicate pairs"),
+                                            "the pair \(a.hex) \(b.hex) names a segment no item of the split uses")
+            }
+            out.append(x < y ? (x, y) : (y, x))
+        }
+        out.sort { $0 < $1 }
+        var unique: [(Int32, Int32)] = []
+        unique.reserveCapacity(out.count)
+        for pair in out where unique.last.map({ $0 != pair }) ?? true { unique.append(pair) }
+        return unique
+    }
 }

@@ -14,7 +14,7 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Stateless mappers for running a spec on a cluster (stdin lines to stdout lines).",
         discussion: """
-        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, and "fetch": the URIs of sources named by URI}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. items reads segment bundles {id, lang, text, group, labels, grade, domain, domain_source, domain_confidence, members} and writes the items of the spec's translation and label templates, one JSON object a line with every item column, its segments and an order key; keep, per (template, question) and then per id, the smallest key. See README "More than one machine".
+        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, and "fetch": the URIs of sources named by URI}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. With --stop-before-split it stops once the items are made; used then lists the segments the split's items use (segment rows, id order), the cluster joins their bands, and replay --resume --near-duplicates PAIRS --windowed-buckets N splits with those pairs. items reads segment bundles {id, lang, text, group, labels, grade, domain, domain_source, domain_confidence, members} and writes the items of the spec's translation and label templates, one JSON object a line with every item column, its segments and an order key; keep, per (template, question) and then per id, the smallest key. See README "More than one machine".
         """
     )
 
@@ -24,7 +24,7 @@ struct MapCommand: ParsableCommand {
     @Argument(help: "The split spec (YAML).")
     var spec: String
 
-    @Option(help: "replay: the store to fill (a new file).")
+    @Option(help: "replay: the store to fill (a new file); used: the store replay filled.")
     var store: String?
 
     @Option(help: "replay: output directory (default: splits/NAME).")
@@ -39,6 +39,18 @@ struct MapCommand: ParsableCommand {
 
     @Option(help: "replay: the spec's items, made on the cluster (`map items` records, reduced: one per item), stored instead of running the questions stage.")
     var items: String?
+
+    @Flag(help: "replay: stop once the items are made, before the split (then `map used`).")
+    var stopBeforeSplit = false
+
+    @Flag(help: "replay: the store already holds the rows (a second call): read no stdin.")
+    var resume = false
+
+    @Option(help: "replay: near-duplicate pairs [id, id] a line, found by the cluster over `map used`'s segments, taken instead of searching.")
+    var nearDuplicates: String?
+
+    @Option(help: "replay: with --near-duplicates, the buckets the cluster's join cut to its window (recorded in the manifest).")
+    var windowedBuckets = 0
 
     @Flag(help: "replay: print the split's summary as JSON.")
     var json = false
@@ -56,12 +68,22 @@ struct MapCommand: ParsableCommand {
         case .items: try mapper.items(StdinLines(), write: output.write)
         case .replay:
             guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
-            let summary = try mapper.replay(StdinLines(), storePath: store, output: out,
-                                            readFrom: readFrom.map(SplitLocation.init(argument:)) ?? .output,
-                                            fetchedSources: fetched, itemsPath: items, toolVersion: Heldout.version,
+            var options = ReplayOptions()
+            options.output = out
+            options.readFrom = readFrom.map(SplitLocation.init(argument:)) ?? .output
+            options.fetchedSources = fetched
+            options.itemsPath = items
+            options.resume = resume
+            options.stopBeforeSplit = stopBeforeSplit
+            options.nearDuplicatesPath = nearDuplicates
+            options.windowedBuckets = windowedBuckets
+            let summary = try mapper.replay(StdinLines(), storePath: store, options: options, toolVersion: Heldout.version,
                                             log: { Console.error($0) })
             output.flush()
             if json { try Console.json(summary) } else { summary.printLines() }
+        case .used:
+            guard let store else { throw HeldoutError.usage("map used: --store PATH is required") }
+            try mapper.used(storePath: store, write: output.write)
         }
     }
 }

@@ -56,4 +56,21 @@ struct ShardImportedItemsTests {
             return error.exitStatus == 3 && error.userMessage.contains("bad.jsonl:2")
         }
     }
+
+    @Test("the pairs file: [id, id] lines as `map pairs` writes them; anything else is bad input on its line")
+    func pairsFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-pairs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let a = String(repeating: "a", count: 32), b = String(repeating: "b", count: 32)
+        let good = directory.appendingPathComponent("pairs.jsonl").path
+        try "[\"\(a)\",\"\(b)\"]\n".write(toFile: good, atomically: true, encoding: .utf8)
+        let pairs = try ShardMapper.pairs(at: good)
+        #expect(pairs.count == 1 && pairs[0].0.hex == a && pairs[0].1.hex == b)
+        let bad = directory.appendingPathComponent("bad.jsonl").path
+        try "[\"\(a)\",\"\(b)\"]\n[\"\(a)\"]\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect { try ShardMapper.pairs(at: bad) } throws: { error in
+            (error as? HeldoutError).map { $0.exitStatus == 3 && $0.userMessage.contains("bad.jsonl:2") } ?? false
+        }
+    }
 }

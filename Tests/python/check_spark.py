@@ -230,7 +230,11 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
         with open(pairs_out, encoding="utf-8") as f:
             spark_pairs = [json.loads(line) for line in f]
         near[name] = {"seconds": round(time.time() - started, 2), "same_pairs": spark_pairs == local_pairs,
-                      "same_bytes": digest(out) == expected, **summary["near_duplicates"]}
+                      "same_bytes": digest(out) == expected, **summary["near_duplicates"],
+                      # The split's own pairs: the join over the segments its items use, fed to the replay.
+                      "split_pairs": (summary.get("split_near_duplicates") or {}).get("pairs")}
+        if not near[name]["split_pairs"]:
+            fail(result, f"near-duplicates, {name}: the split took no pairs from the cluster: {summary.get('split_near_duplicates')}")
         if spark_pairs != local_pairs:
             only_spark = [p for p in spark_pairs if p not in local_pairs][:5]
             only_local = [p for p in local_pairs if p not in spark_pairs][:5]
