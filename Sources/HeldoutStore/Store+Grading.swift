@@ -93,11 +93,15 @@ public struct GradeRecord: Sendable {
     /// Whether the text is confidently in another language than its tag.
     public var languageFlagged = false
 
-    /// A record; the language check's fields are set after it.
+    /// A record, the language check's fields included (the grader builds each record in place
+    /// in its batch: one built and then changed was copied there field by field, strings retained).
     public init(segment: Int64, words: Int, sentences: Int, syllables: Int, letters: Int, longWords: Int,
                 polysyllables: Int, monosyllables: Int, formulas: FormulaValues, grade: Double?,
-                band: String, ungradableReason: String? = nil) {
+                band: String, ungradableReason: String? = nil, detectedLanguage: String? = nil,
+                languageFlagged: Bool = false) {
         self.ungradableReason = ungradableReason
+        self.detectedLanguage = detectedLanguage
+        self.languageFlagged = languageFlagged
         self.segment = segment
         self.words = words
         self.sentences = sentences
