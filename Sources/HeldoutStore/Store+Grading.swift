@@ -437,7 +437,7 @@ public final class GradingSession {
     /// <= maxPerDomain ORDER BY id`, without it: that query sorted every labelled segment twice
     /// in SQLite's sorter, text included (0.45 s of a 3 s `grade` of a generated 500k-segment
     /// store with 125k labelled, for a classifier that then declined to train). Here one scan
-    /// reads ids and domains, the sort and the cap are done on 16-byte ids (``ContentID`` orders
+    /// reads ids and domains, the sort and the cap are done on 16-byte ids (`ContentID` orders
     /// as SQLite orders the blobs), and only the kept segments' texts are read. A store with an
     /// id of another size, which no ingest writes, takes the window query.
     public func labelledSegments(maxPerDomain: Int) throws -> [DomainExample] {
@@ -481,7 +481,7 @@ public final class GradingSession {
         return String(decoding: scratch[..<end], as: UTF8.self)
     }
 
-    /// The window query ``labelledSegments(maxPerDomain:)`` replaces, for stores it cannot read.
+    /// The window query `labelledSegments(maxPerDomain:)` replaces, for stores it cannot read.
     func labelledSegmentsByWindow(maxPerDomain: Int) throws -> [DomainExample] {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, lang, text, domain FROM (

@@ -25,17 +25,14 @@ import Testing
         for cap in [1, 3, 7, 1_000] {
             let sample = try t.store.grading { try $0.labelledSegments(maxPerDomain: cap) }
             let expected = try t.store.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT hex(id), lang, text, domain FROM (
+                try String.fetchAll(db, sql: """
+                    SELECT lower(hex(id)) || '|' || lang || '|' || text || '|' || domain FROM (
                         SELECT s.id, s.lang, s.text, d.domain,
                                row_number() OVER (PARTITION BY d.domain ORDER BY s.id) AS r
                         FROM segment_domain d JOIN segment s ON s.rowid = d.segment
                         WHERE d.source = 'metadata'
                     ) WHERE r <= ? ORDER BY id
-                    """, arguments: [cap]).map { row -> String in
-                    let hex: String = row[0], lang: String = row[1], text: String = row[2], domain: String = row[3]
-                    return [hex.lowercased(), lang, text, domain].joined(separator: "|")
-                }
+                    """, arguments: [cap])
             }
             #expect(sample.map { [$0.id.hex, $0.lang, $0.text, $0.domain].joined(separator: "|") } == expected)
             if cap == 3 {
