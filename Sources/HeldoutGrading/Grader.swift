@@ -245,13 +245,15 @@ public struct Grader: Sendable {
                             if let value = formula.value(c), value.isFinite { formulas[slot] = round2(value) }
                         }
                     }
-                    var record = GradeRecord(
+                    let (detected, flagged) = identifier.check(utf8: text, tag: language)
+                    // Built straight into its slot: a local record moved there afterwards was
+                    // copied field by field through its value witness (retaining its strings).
+                    output.initializeElement(at: i, to: GradeRecord(
                         segment: batch.rowids[i], words: c.words, sentences: c.sentences, syllables: c.syllables,
                         letters: c.letters, longWords: c.longWords, polysyllables: c.polysyllables,
                         monosyllables: c.monosyllables, formulas: formulas, grade: rounded,
-                        band: labels.label(bands.assign(rounded)), ungradableReason: outcome.reason?.rawValue)
-                    (record.detectedLanguage, record.languageFlagged) = identifier.check(utf8: text, tag: language)
-                    output.initializeElement(at: i, to: record)
+                        band: labels.label(bands.assign(rounded)), ungradableReason: outcome.reason?.rawValue,
+                        detectedLanguage: detected, languageFlagged: flagged))
                 }
             }
         }
