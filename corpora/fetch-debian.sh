@@ -3,12 +3,14 @@
 # nothing made here is ever committed). Idempotent: a rerun rebuilds the same files.
 #
 #   corpora/fetch-debian.sh        # as root (or with sudo) on Debian 12, apt reachable
+#   DEBIAN_DIR=/tmp/debian corpora/fetch-debian.sh   # into another folder (as bench/grade.sh reads)
 #
 # What it makes:
-#   po/LANG/DOMAIN.po              every /usr/share/locale/{fr,de,es}/LC_MESSAGES/DOMAIN.mo,
+#   po/LANG/DOMAIN.po              every /usr/share/locale/{fr,de,es,it}/LC_MESSAGES/DOMAIN.mo,
 #                                  turned back into PO with msgunfmt
 #   gettext.en-LANG.tmx            TMX 1.4b, one <tu> per (domain, msgctxt, msgid) translated
-#   gettext.en-fr-de-es.tmx        the same units with every translation (English pivot)
+#   gettext.en-fr-de-es.tmx        the same units with every fr/de/es translation (English pivot;
+#                                  Italian is only in its own pair files, so this file stays as it was)
 #   gettext.en-LANG.{en,LANG}      Moses line pairs (newlines inside a message become spaces)
 #   freedict/freedict-PAIR.{index,dict.dz}  FreeDict dictionaries (dictd format, Debian's names)
 #   prose/debian-reference.LANG.txt  the Debian Reference manual as text (en, fr, de, es): prose
@@ -21,8 +23,11 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-out="$here/debian"
+out="${DEBIAN_DIR:-$here/debian}"
 LANGS=(fr de es)
+# Languages with pair files only (gettext.en-LANG.*), kept out of the multi-way TMX above so that
+# its name and bytes, which benches and docs figures rely on, do not change.
+PAIR_LANGS=(it)
 DICTS=(fra-eng eng-fra deu-eng spa-eng)
 # A few common packages that ship fr/de/es catalogues, on top of what is installed already.
 EXTRA_PACKAGES=(nano gawk cpio util-linux-locales)
@@ -68,7 +73,7 @@ mkdir -p "$out"
 rm -rf "$out/po" "$out/freedict" "$out/prose" "$out/copyright" "$out/.work"
 work="$out/.work"
 mkdir -p "$work" "$out/freedict" "$out/prose" "$out/copyright"
-for l in "${LANGS[@]}"; do mkdir -p "$out/po/$l"; done
+for l in "${LANGS[@]}" "${PAIR_LANGS[@]}"; do mkdir -p "$out/po/$l"; done
 trap 'rm -rf "$work"' EXIT
 
 # Every file taken, one per line: source path <TAB> output path (relative to corpora/debian).
@@ -77,7 +82,7 @@ taken="$work/taken.tsv"
 
 shopt -s nullglob
 mos=()
-for l in "${LANGS[@]}"; do
+for l in "${LANGS[@]}" "${PAIR_LANGS[@]}"; do
   for mo in /usr/share/locale/"$l"/LC_MESSAGES/*.mo; do mos+=("$mo"); done
 done
 [ "${#mos[@]}" -gt 0 ] || die "no .mo catalogues under /usr/share/locale/{${LANGS[*]}}"
@@ -147,6 +152,10 @@ log "converted $converted of ${#mos[@]} catalogues with msgunfmt"
 log "building TMX and Moses files"
 python3 "$here/fetch_debian.py" --po-dir "$out/po" --owners "$work/domains.tsv" \
   --out "$out" --langs "$(IFS=,; echo "${LANGS[*]}")"
+# One language per call: its "multi-way" file is gettext.en-LANG.tmx again, the same units.
+for l in "${PAIR_LANGS[@]}"; do
+  python3 "$here/fetch_debian.py" --po-dir "$out/po" --owners "$work/domains.tsv" --out "$out" --langs "$l"
+done
 
 # ---------------------------------------------------------------- FreeDict
 for f in "${dict_files[@]}"; do
@@ -220,7 +229,8 @@ po/LANG/DOMAIN.po         msgunfmt of /usr/share/locale/LANG/LC_MESSAGES/DOMAIN.
 gettext.en-LANG.tmx       TMX 1.4b, one <tu> per (domain, msgctxt, msgid) with a LANG translation;
                           props x-domain (software), x-package (gettext domain), x-debian-package,
                           x-context (msgctxt)
-gettext.en-fr-de-es.tmx   the same units with all their translations (English pivot)
+gettext.en-fr-de-es.tmx   the same units with all their fr/de/es translations (English pivot;
+                          Italian, gettext.en-it.*, has its pair files only)
 gettext.en-LANG.en/.LANG  Moses pairs of the same units, in the same order
 freedict/                 FreeDict dictionaries (dictd .index + .dict.dz) from dict-freedict-*
 prose/debian-reference.LANG.txt   the Debian Reference (debian-reference-LANG), as its text edition

@@ -76,13 +76,15 @@ public struct GradeCalibration: Sendable, Equatable, Codable {
     public static let identity = GradeCalibration(version: 0, source: "none", maps: [:])
 
     /// The calibration the grader applies: fitted by `heldout grade --calibrate` on the Debian
-    /// gettext translations (corpora/fetch-debian.sh, gettext.en-fr-de-es.tmx, 2026-12-04),
-    /// pairs of 8+ words, grader v3 rules; figures in docs/grading.md, "One scale". Italian has
-    /// no aligned pairs there yet: identity.
-    public static let current = GradeCalibration(version: 1, source: "Debian gettext en-fr-de-es, pairs of 8+ words", maps: [
+    /// gettext translations (corpora/fetch-debian.sh), pairs of 8+ words, grader v3 rules; figures
+    /// in docs/grading.md, "One scale". 1: de, es, fr on gettext.en-fr-de-es.tmx (2026-12-04).
+    /// 2: the same three maps, and Italian fitted on gettext.en-it.tmx (2026-12-04), which the
+    /// multi-way file does not hold.
+    public static let current = GradeCalibration(version: 2, source: "Debian gettext en-fr-de-es and en-it, pairs of 8+ words", maps: [
         "de": Map(intercept: -2.2586, slope: 1.044),
         "es": Map(intercept: 0.3384, slope: 1.1234),
         "fr": Map(intercept: 0.5276, slope: 1.0558),
+        "it": Map(intercept: 0.207, slope: 0.9848),
     ])
 }
 

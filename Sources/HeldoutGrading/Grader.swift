@@ -31,7 +31,8 @@ public struct Grader: Sendable {
     /// 3: what is not prose is ungradable with a reason (``Gradability``), five words at
     /// least; grades of fr/de/es/it mapped by ``GradeCalibration``; the text's language is
     /// identified (``LanguageIdentifier``). A new calibration or language model bumps it too.
-    public static let version = 3
+    /// 4: calibration 2 (Italian mapped; de, es, fr unchanged).
+    public static let version = 4
 
     public struct Options: Sendable {
         /// Bands to apply; `nil` keeps the bands the store was last graded with (or the default).
