@@ -50,6 +50,8 @@ stop, out, work = sys.argv[1:4]
 peaks = {}
 def role(cmd):
     if "map units" in cmd: return "mapper"
+    if "map items" in cmd: return "items-mapper"
+    if "map grade" in cmd or "map bands" in cmd: return "grade/bands-mapper"
     if "map replay" in cmd: return "replay"
     if cmd.startswith("java") or "/java " in cmd.split(" -")[0] or "/bin/java" in cmd: return "jvm"
     if "heldout_spark.py" in cmd: return "python-driver"
@@ -116,4 +118,5 @@ PY
   same=$(cmp -s "$WORK/local.sha" "$WORK/spark-$cores.sha" && echo yes || echo NO)
   echo "spark local[$cores]: wall $(wall "$WORK/spark-$cores.time"), peak $(peak "$WORK/spark-$cores.time"), shuffled $shuffled, same bytes: $same"
   echo "  peak per process (VmHWM, sampled): $(cat "$WORK/peaks-$cores"); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("  driver: %s s, %s rows, items made on the cluster: %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")")))' "$WORK/spark-$cores.json"
 done

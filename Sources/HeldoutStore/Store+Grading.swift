@@ -437,11 +437,13 @@ public final class GradingSession {
     /// <= maxPerDomain ORDER BY id`, without it: that query sorted every labelled segment twice
     /// in SQLite's sorter, text included (0.45 s of a 3 s `grade` of a generated 500k-segment
     /// store with 125k labelled, for a classifier that then declined to train). Here one scan
-    /// reads ids and domains, the sort and the cap are done on 16-byte ids (`ContentID` orders
-    /// as SQLite orders the blobs), and only the kept segments' texts are read. A store with an
-    /// id of another size, which no ingest writes, takes the window query.
+    /// reads ids and domains and keeps, per domain, the `maxPerDomain` smallest 16-byte ids met
+    /// so far (``SmallestIDs``: memory bounded by the cap, not by the labelled segments;
+    /// `ContentID` orders as SQLite orders the blobs), and only the kept segments' texts are
+    /// read. A store with an id of another size, which no ingest writes, takes the window query.
     public func labelledSegments(maxPerDomain: Int) throws -> [DomainExample] {
-        var labelled: [(id: ContentID, segment: Int64, domain: String)] = []
+        guard maxPerDomain > 0 else { return [] }
+        var kept: [String: SmallestIDs] = [:]
         let scan = try RawStatement(db, """
             SELECT s.id, d.segment, d.domain FROM segment_domain d JOIN segment s ON s.rowid = d.segment
             WHERE d.source = 'metadata'
@@ -449,16 +451,13 @@ public final class GradingSession {
         var scratch: [UInt8] = []
         while try scan.step() {
             guard let id = scan.contentID(0) else { return try labelledSegmentsByWindow(maxPerDomain: maxPerDomain) }
-            labelled.append((id, scan.int64(1), Self.cString(scan, 2, scratch: &scratch)))
+            kept[Self.cString(scan, 2, scratch: &scratch), default: SmallestIDs(capacity: maxPerDomain)].offer(id, scan.int64(1))
+        }
+        var labelled: [(id: ContentID, segment: Int64, domain: String)] = []
+        for (domain, smallest) in kept {
+            for entry in smallest.entries { labelled.append((entry.id, entry.segment, domain)) }
         }
         labelled.sort { $0.id < $1.id }
-        var taken: [String: Int] = [:]
-        labelled.removeAll { row in
-            let count = taken[row.domain, default: 0]
-            if count >= maxPerDomain { return true }
-            taken[row.domain] = count + 1
-            return false
-        }
         // Texts of the kept segments, read in rowid order (neighbouring pages) into id order.
         let text = try RawStatement(db, "SELECT lang, text FROM segment WHERE rowid = ?1")
         var out = labelled.map { DomainExample(id: $0.id, lang: "", text: "", domain: $0.domain) }
@@ -703,5 +702,42 @@ extension SegmentGrading {
             if let value = row[offset + 7 + i] as Double? { readability[name] = value }
         }
         self.readability = readability
+    }
+}
+
+/// The `capacity` smallest ids offered, with their segment rowids: a max-heap on the id, so a
+/// domain's training sample is chosen in memory bounded by the cap, however many segments carry
+/// the domain.
+struct SmallestIDs {
+    let capacity: Int
+    /// The kept ids, in heap order (the largest first).
+    private(set) var entries: [(id: ContentID, segment: Int64)] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Keeps `id` if fewer than `capacity` are kept or it is smaller than the largest kept.
+    mutating func offer(_ id: ContentID, _ segment: Int64) {
+        if entries.count < capacity {
+            entries.append((id, segment))
+            var child = entries.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard entries[parent].id < entries[child].id else { break }
+                entries.swapAt(parent, child)
+                child = parent
+            }
+        } else if let top = entries.first, id < top.id {
+            entries[0] = (id, segment)
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var largest = parent
+                if left < entries.count, entries[largest].id < entries[left].id { largest = left }
+                if right < entries.count, entries[largest].id < entries[right].id { largest = right }
+                guard largest != parent else { break }
+                entries.swapAt(parent, largest)
+                parent = largest
+            }
+        }
     }
 }

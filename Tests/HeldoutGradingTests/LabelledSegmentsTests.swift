@@ -22,7 +22,7 @@ import Testing
         var options = Grader.Options()
         options.classify = false
         _ = try Grader(options: options).run(store: t.store)
-        for cap in [1, 3, 7, 1_000] {
+        for cap in [0, 1, 3, 7, 1_000] {
             let sample = try t.store.grading { try $0.labelledSegments(maxPerDomain: cap) }
             let expected = try t.store.read { db in
                 try String.fetchAll(db, sql: """
