@@ -206,15 +206,17 @@ def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
     return pairs, figures
 
 
-def segment_items(rows, components, grades, items_command, env, partitions):
+def segment_items(rows, components, grades, items_command, env, partitions, bundle_partitions=None):
     """The questions stage on Spark: each segment becomes a bundle (`heldout map items`'s input:
     its text, alignment group, the group's other members with their grades, its labels and
     grade), the executors run the spec's translation and label templates over them, and the
     local stage's "first kept" becomes a reduce on the items' order key: per (template,
     question) the smallest key, then per item id the smallest key (`ShardItems.reduce`).
     `components` is large_star_small_star's (node, smallest node) for every grouped node but
-    the smallest; `grades` maps a segment id to its `map grade` record. Returns an RDD of item
-    records (dicts, as `map items` writes them)."""
+    the smallest; `grades` maps a segment id to its `map grade` record. `map items` reads its
+    shard whole, so the bundles are spread over `bundle_partitions` (about 50,000 each) to keep
+    each mapper's memory flat (at 1M units in 2 partitions one held 2.6 GB); the reduce does not
+    depend on it. Returns an RDD of item records (dicts, as `map items` writes them)."""
     segments = rows.flatMap(lambda kv: kv[1].get("segments") or []).map(lambda s: (s[0], s)) \
         .reduceByKey(lambda a, b: a, partitions)
     # Labels go to every segment of the unit that carries them (as ingest stores them); a
@@ -240,7 +242,10 @@ def segment_items(rows, components, grades, items_command, env, partitions):
     grouped = graded.filter(lambda kv: kv[1]["group"] is not None).map(lambda kv: (kv[1]["group"], kv[1])) \
         .groupByKey(partitions).flatMap(with_members)
     alone = graded.filter(lambda kv: kv[1]["group"] is None).map(lambda kv: kv[1])
-    records = grouped.union(alone).map(lambda b: json.dumps(b, ensure_ascii=False)).pipe(items_command, env=env) \
+    bundles = grouped.union(alone)
+    if bundle_partitions and bundle_partitions > bundles.getNumPartitions():
+        bundles = bundles.repartition(bundle_partitions)
+    records = bundles.map(lambda b: json.dumps(b, ensure_ascii=False)).pipe(items_command, env=env) \
         .map(json.loads)
     by_question = records.map(lambda r: ((r["template"], r["question"]), r)) \
         .reduceByKey(lambda a, b: a if a["key"] <= b["key"] else b, partitions).values()
@@ -356,7 +361,9 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             summary["segments"] = distinct.count()
         if cluster_items:
             items_cmd = shlex.join([executor_binary, "map", "items", spec])
-            items = segment_items(rows, components, grades.map(lambda g: (g["id"], g)), items_cmd, env, partitions) \
+            # About two segments a unit in multi-way corpora: ~50,000 bundles per mapper.
+            items = segment_items(rows, components, grades.map(lambda g: (g["id"], g)), items_cmd, env, partitions,
+                                  bundle_partitions=summary["rows"] * 2 // 50000 + 1) \
                 .persist(StorageLevel.MEMORY_AND_DISK)
             # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
             # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
