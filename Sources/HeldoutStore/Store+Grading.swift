@@ -438,7 +438,7 @@ public final class GradingSession {
     /// in SQLite's sorter, text included (0.45 s of a 3 s `grade` of a generated 500k-segment
     /// store with 125k labelled, for a classifier that then declined to train). Here one scan
     /// reads ids and domains and keeps, per domain, the `maxPerDomain` smallest 16-byte ids met
-    /// so far (``SmallestIDs``: memory bounded by the cap, not by the labelled segments;
+    /// so far (`SmallestIDs`: memory bounded by the cap, not by the labelled segments;
     /// `ContentID` orders as SQLite orders the blobs), and only the kept segments' texts are
     /// read. A store with an id of another size, which no ingest writes, takes the window query.
     public func labelledSegments(maxPerDomain: Int) throws -> [DomainExample] {
