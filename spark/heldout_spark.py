@@ -100,50 +100,46 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def large_star_small_star(edges, partitions):
-    """Connected components of an undirected edge RDD of (u, v); returns an RDD of (node, the
-    smallest node of its component) for every node that is not that smallest node, and the
-    number of rounds. Large-star links each node's larger neighbours to its smallest neighbour
-    (itself included); small-star links a node and its smaller neighbours to the smallest of
-    them (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014). Both keep
-    connectivity, so once the edges form stars (every node has one smaller neighbour, which has
-    none) each star is a component around its minimum. Written in plain RDDs: GraphFrames'
-    jar is not installable from the registries this project uses."""
-    def oriented(e):
-        return (e[0], e[1]) if e[0] > e[1] else (e[1], e[0])
-
-    def large(kv):
-        node, neighbours = kv
-        m = min(min(neighbours), node)
-        return [(v, m) for v in set(neighbours) if v > node]
-
-    def small(kv):
-        node, neighbours = kv
-        smaller = set(v for v in neighbours if v < node)
-        m = min(smaller | {node})
-        out = [(v, m) for v in smaller if v != m]
-        if m != node:
-            out.append((node, m))
-        return out
-
-    def not_a_star(kv):
-        _, marks = kv
-        parents = set(p for kind, p in marks if kind == "up")
-        return len(parents) > 1 or (parents and any(kind == "down" for kind, _ in marks))
-
-    edges = edges.filter(lambda e: e[0] != e[1]).map(oriented)
+def large_star_small_star(edges):
+    """Connected components of an undirected edge DataFrame (`src`, `dst`: strings); returns a
+    DataFrame of (`node`, `root`: the smallest node of its component) for every node that is not
+    that smallest node (checkpointed), and the number of rounds. Large-star links each node's larger neighbours
+    to its smallest neighbour (itself included); small-star links a node and its smaller
+    neighbours to the smallest of them (Kiveris et al., "Connected Components in MapReduce and
+    Beyond", 2014). Both keep connectivity, so once the edges form stars (every node has one
+    smaller neighbour, which has none) each star is a component around its minimum. Written in
+    DataFrames, so the joins run in the JVM (the RDD version pickled every edge through Python
+    twice a round); GraphFrames' jar is not installable from the registries this project uses."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    src, dst = F.col("src"), F.col("dst")
+    # Oriented larger → smaller, each edge once.
+    cached = edges.where(src != dst).select(F.greatest(src, dst).alias("src"), F.least(src, dst).alias("dst")) \
+        .distinct().persist(StorageLevel.MEMORY_AND_DISK)
+    edges = cached
     rounds = 0
     while True:
         rounds += 1
-        both = edges.flatMap(lambda e: [(e[0], e[1]), (e[1], e[0])])
-        larger = both.groupByKey(partitions).flatMap(large)
-        result = larger.map(oriented).groupByKey(partitions).flatMap(small).distinct(partitions).cache()
-        done = result.flatMap(lambda e: [(e[0], ("up", e[1])), (e[1], ("down", None))]) \
-            .groupByKey(partitions).filter(not_a_star).isEmpty()
-        edges.unpersist()
-        edges = result
-        if done:
-            return edges, rounds
+        both = edges.union(edges.select(dst.alias("src"), src.alias("dst")))
+        smallest = both.groupBy("src").agg(F.least(F.min("dst"), F.col("src")).alias("m"))
+        # Large-star: (v, m(u)) for every neighbour v > u; v > u >= m(u), so already oriented.
+        large = both.join(smallest, "src").where(dst > src).select(dst.alias("src"), F.col("m").alias("dst"))
+        # Small-star over those: each node u and its smaller neighbours s go to m = min(s).
+        parent = large.groupBy("src").agg(F.min("dst").alias("m"))
+        small = large.join(parent, "src").where(dst != F.col("m")).select(dst.alias("src"), F.col("m").alias("dst")) \
+            .union(parent.select("src", F.col("m").alias("dst")))
+        # Checkpointed (eagerly, on the executors): each round's plan would otherwise hold every
+        # earlier round's twice over, and planning ran the 2 GB driver out of heap by round 4.
+        # Its blocks go with the DataFrame (Spark's cleaner, once no reference is left).
+        result = small.distinct().toDF("node", "root").localCheckpoint(eager=True)
+        cached.unpersist()
+        cached = result
+        edges = result.select(F.col("node").alias("src"), F.col("root").alias("dst"))
+        # Stars: no node with two parents, and no parent that has a parent itself.
+        two_parents = result.groupBy("node").count().where(F.col("count") > 1).limit(1).count()
+        chained = result.select("node").join(result.select(F.col("root").alias("node")).distinct(), "node").limit(1).count()
+        if not two_parents and not chained:
+            return result, rounds
 
 
 def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
@@ -206,50 +202,60 @@ def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
     return pairs, figures
 
 
-def segment_items(rows, components, grades, items_command, env, partitions, bundle_partitions=None):
+def segment_items(spark, rows, segments, components, grades, items_command, env, partitions, bundle_partitions=None):
     """The questions stage on Spark: each segment becomes a bundle (`heldout map items`'s input:
     its text, alignment group, the group's other members with their grades, its labels and
     grade), the executors run the spec's translation and label templates over them, and the
     local stage's "first kept" becomes a reduce on the items' order key: per (template,
     question) the smallest key, then per item id the smallest key (`ShardItems.reduce`).
-    `components` is large_star_small_star's (node, smallest node) for every grouped node but
-    the smallest; `grades` maps a segment id to its `map grade` record. `map items` reads its
-    shard whole, so the bundles are spread over `bundle_partitions` (about 50,000 each) to keep
-    each mapper's memory flat (at 1M units in 2 partitions one held 2.6 GB); the reduce does not
-    depend on it. Returns an RDD of item records (dicts, as `map items` writes them)."""
-    segments = rows.flatMap(lambda kv: kv[1].get("segments") or []).map(lambda s: (s[0], s)) \
-        .reduceByKey(lambda a, b: a, partitions)
+    `segments` is a DataFrame of distinct (`id`, `lang`, `text`); `components` is
+    large_star_small_star's (`node`, `root`) for every grouped node but the root; `grades` is a
+    DataFrame of (`id`, `grade`: the grade as JSON text, "null" when ungradable). The joins, the
+    group-by and the reduces run in the JVM; bundles are assembled as JSON text there (the
+    grade's text is spliced in as `map grade` gave it, so no double is printed twice), and only
+    the finished lines cross to the mappers. `map items` reads its shard whole, so the bundles
+    are spread over `bundle_partitions` (about 50,000 each) to keep each mapper's memory flat (at
+    1M units in 2 partitions one held 2.6 GB); the reduce does not depend on it. Returns a
+    DataFrame of (`id`, `line`: the item record as `map items` wrote it)."""
+    from pyspark.sql import functions as F
     # Labels go to every segment of the unit that carries them (as ingest stores them); a
     # segment's values for a name are the distinct ones, sorted, empty values left out.
-    labels = rows.flatMap(lambda kv: [(s[0], (name, value)) for s in (kv[1].get("segments") or [])
-                                      for name, value in (kv[1].get("labels") or {}).items() if value]) \
-        .distinct(partitions).groupByKey(partitions) \
-        .mapValues(lambda pairs: {name: sorted(v for n, v in pairs if n == name) for name in sorted(set(n for n, _ in pairs))})
-    groups = components.union(components.map(lambda e: (e[1], e[1]))).distinct(partitions)
-    graded = segments.leftOuterJoin(grades, partitions).leftOuterJoin(groups, partitions) \
-        .leftOuterJoin(labels, partitions) \
-        .map(lambda kv: (kv[0], {"id": kv[0], "lang": kv[1][0][0][0][1], "text": kv[1][0][0][0][2],
-                                 "grade": (kv[1][0][0][1] or {}).get("grade"), "group": kv[1][0][1],
-                                 "labels": kv[1][1]}))
-
-    def member(b):
-        return {"id": b["id"], "lang": b["lang"], "text": b["text"], "grade": b["grade"]}
-
-    def with_members(kv):
-        bundles = sorted(kv[1], key=lambda b: b["id"])
-        members = [member(b) for b in bundles]
-        return [dict(b, members=[m for m in members if m["id"] != b["id"]]) for b in bundles]
-    grouped = graded.filter(lambda kv: kv[1]["group"] is not None).map(lambda kv: (kv[1]["group"], kv[1])) \
-        .groupByKey(partitions).flatMap(with_members)
-    alone = graded.filter(lambda kv: kv[1]["group"] is None).map(lambda kv: kv[1])
-    bundles = grouped.union(alone)
+    labelled = rows.flatMap(lambda kv: [(s[0], name, value) for s in (kv[1].get("segments") or [])
+                                        for name, value in (kv[1].get("labels") or {}).items() if value])
+    labels = spark.createDataFrame(labelled, "id string, name string, value string") \
+        .groupBy("id", "name").agg(F.array_sort(F.collect_set("value")).alias("values")) \
+        .groupBy("id").agg(F.to_json(F.map_from_entries(F.collect_list(F.struct("name", "values")))).alias("labels"))
+    groups = components.select(F.col("node").alias("id"), F.col("root").alias("group")) \
+        .union(components.select(F.col("root").alias("id"), F.col("root").alias("group")).distinct())
+    own = F.to_json(F.struct("id", "lang", "text"))  # {"id":…,"lang":…,"text":…}, escaped by the JVM
+    opened = F.expr("substring(own, 1, length(own) - 1)")
+    graded = segments.join(grades, "id", "left").join(groups, "id", "left").join(labels, "id", "left") \
+        .withColumn("own", own) \
+        .withColumn("grade", F.coalesce(F.col("grade"), F.lit("null"))) \
+        .select("id", "group",
+                F.concat(opened, F.lit(',"grade":'), F.col("grade"), F.lit("}")).alias("member"),
+                F.concat(opened, F.lit(',"grade":'), F.col("grade"),
+                         F.lit(',"group":'), F.coalesce(F.concat(F.lit('"'), F.col("group"), F.lit('"')), F.lit("null")),
+                         F.lit(',"labels":'), F.coalesce(F.col("labels"), F.lit("null"))).alias("head"))
+    # A group's bundles each list the group's other members, in id order (a member's text starts
+    # {"id":"HEX", so the strings sort as the ids).
+    grouped = graded.where(F.col("group").isNotNull()).groupBy("group") \
+        .agg(F.collect_list(F.struct("id", "head", "member")).alias("ms")) \
+        .select(F.explode(F.expr(
+            "transform(ms, b -> concat(b.head, ',\"members\":[', "
+            "array_join(array_sort(transform(filter(ms, x -> x.id != b.id), x -> x.member)), ','), ']}'))")).alias("line"))
+    alone = graded.where(F.col("group").isNull()).select(F.concat("head", F.lit("}")).alias("line"))
+    bundles = grouped.union(alone).rdd.map(lambda r: r[0])
     if bundle_partitions and bundle_partitions > bundles.getNumPartitions():
         bundles = bundles.repartition(bundle_partitions)
-    records = bundles.map(lambda b: json.dumps(b, ensure_ascii=False)).pipe(items_command, env=env) \
-        .map(json.loads)
-    by_question = records.map(lambda r: ((r["template"], r["question"]), r)) \
-        .reduceByKey(lambda a, b: a if a["key"] <= b["key"] else b, partitions).values()
-    return by_question.map(lambda r: (r["id"], r)).reduceByKey(lambda a, b: a if a["key"] <= b["key"] else b, partitions).values()
+    lines = bundles.pipe(items_command, env=env)
+    records = spark.createDataFrame(lines.map(lambda l: (l,)), "line string") \
+        .select("line", F.from_json("line", "template string, question string, id string, key string").alias("r"))
+    by_question = records.groupBy("r.template", "r.question") \
+        .agg(F.min(F.struct(F.col("r.key").alias("key"), F.col("r.id").alias("id"), F.col("line").alias("line"))).alias("m"))
+    return by_question.groupBy(F.col("m.id").alias("id")) \
+        .agg(F.min(F.struct(F.col("m.key").alias("key"), F.col("m.line").alias("line"))).alias("m")) \
+        .select("id", F.col("m.line").alias("line"))
 
 
 ITEM_FIELDS = ["id", "template", "category", "pair", "question", "answer", "rubric", "segments", "consistency_group"]
@@ -346,43 +352,53 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         summary["items_on_driver"] = probe.stderr.strip()
     items_file = None
     if args.check or cluster_items:
-        segments = rows.flatMap(lambda kv: kv[1].get("segments") or [])
+        from pyspark.sql import functions as F
+        # The grouping and the joins run on DataFrames (in the JVM); only the mappers' input and
+        # output lines cross to Python.
+        spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+        segments = spark.createDataFrame(rows.flatMap(lambda kv: [tuple(s[:3]) for s in kv[1].get("segments") or []]),
+                                         "id string, lang string, text string").dropDuplicates(["id"])
         # Alignment groups: edges between each unit's first segment and its others (units of two or more).
-        edges = rows.flatMap(lambda kv: [(s[0][0], t[0]) for s in [kv[1].get("segments") or []] if len(s) > 1 for t in s[1:]])
-        components, iterations = large_star_small_star(edges, partitions)
-        roots = components.map(lambda e: e[1]).distinct().count()
-        summary["alignment_groups"] = roots
+        edges = spark.createDataFrame(rows.flatMap(lambda kv: [(s[0][0], t[0]) for s in [kv[1].get("segments") or []]
+                                                              if len(s) > 1 for t in s[1:]]), "src string, dst string")
+        components, iterations = large_star_small_star(edges)
+        summary["alignment_groups"] = components.select("root").distinct().count()
         summary["cc_iterations"] = iterations
-        distinct = segments.map(lambda s: (s[0], s)).reduceByKey(lambda a, b: a, partitions).values()
         grade_cmd = shlex.join([executor_binary, "map", "grade", spec])
-        grades = distinct.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(grade_cmd, env=env).map(json.loads)
+        graded = segments.select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0]) \
+            .pipe(grade_cmd, env=env).map(json.loads) \
+            .map(lambda g: (g["id"], json.dumps(g["grade"]), g["band"]))  # the grade's JSON as Python prints it: exact
+        grades = spark.createDataFrame(graded, "id string, grade string, band string").persist(StorageLevel.MEMORY_AND_DISK)
         if args.check:
-            summary["bands"] = dict(sorted(grades.map(lambda g: (g["band"], 1)).reduceByKey(lambda a, b: a + b).collect()))
-            summary["segments"] = distinct.count()
+            summary["bands"] = {r["band"]: r["count"] for r in grades.groupBy("band").count().collect()}
+            summary["bands"] = dict(sorted(summary["bands"].items()))
+            summary["segments"] = grades.count()
         if cluster_items:
             items_cmd = shlex.join([executor_binary, "map", "items", spec])
             # About two segments a unit in multi-way corpora: ~50,000 bundles per mapper.
-            items = segment_items(rows, components, grades.map(lambda g: (g["id"], g)), items_cmd, env, partitions,
+            items = segment_items(spark, rows, segments, components, grades.select("id", "grade"), items_cmd, env, partitions,
                                   bundle_partitions=summary["rows"] * 2 // 50000 + 1) \
                 .persist(StorageLevel.MEMORY_AND_DISK)
             # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
             # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
             # local-mode JVM ran out of its 2 GB heap); the order is the id's whatever the count.
             item_count = items.count()
-            ordered_items = items.map(lambda r: (r["id"], r)) \
-                .sortByKey(numPartitions=max(partitions, item_count // 25000 + 1)).values()
+            ordered_items = items.repartitionByRange(max(partitions, item_count // 25000 + 1), "id") \
+                .sortWithinPartitions("id").select("line")
             if args.check:
-                summary["items_count"], summary["items_digest"] = items_digest(ordered_items.toLocalIterator())
+                summary["items_count"], summary["items_digest"] = items_digest(json.loads(r[0]) for r in ordered_items.toLocalIterator())
             else:
-                # To a file on the driver, one record a line in id order, for the replay.
+                # To a file on the driver, one record a line (as `map items` wrote it) in id order, for the replay.
                 handle, items_file = tempfile.mkstemp(prefix="heldout-items-", suffix=".jsonl")
                 with os.fdopen(handle, "w", encoding="utf-8") as f:
                     count = 0
-                    for record in ordered_items.toLocalIterator():
-                        f.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                    for r in ordered_items.toLocalIterator():
+                        f.write(r[0] + "\n")
                         count += 1
                 summary["items"] = count
             items.unpersist()
+        grades.unpersist()
+        components.unpersist()
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join over every segment, confirmed by exact Jaccard, held to `map pairs`
         # (the split's own join, over the segments its items use, runs after the first replay).
