@@ -3,7 +3,8 @@
 
 The executors run the `heldout` binary as a stateless mapper (`heldout map units`, `map grade`,
 `map items`, `map bands`) through RDD.pipe, so every row is computed by the same Swift code as the
-local stages. Spark computes the alignment groups (connected components by large-star/small-star,
+local stages. Spark computes, on DataFrames (the joins in the JVM; only the mappers' lines pass
+through Python), the alignment groups (connected components by large-star/small-star,
 smallest segment id as the group id, like the store), the grades per segment and, when the spec's
 templates are translation and label templates, the items (segment bundles through `map items`,
 "first kept" as a reduce on the order key). The driver then streams the rows, sorted by (source,
@@ -341,6 +342,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     from pyspark import StorageLevel
     rows = rows.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
     summary = {"partitions": partitions, "sources": sources, "rows": rows.count()}
+    # Seconds from the start to the end of each phase, for the bench's breakdown.
+    phases = summary["phases"] = {"rows": round(time.time() - started, 2)}
 
     # The questions stage runs on the cluster when the spec's templates are ones `map items`
     # carries (it refuses the others before reading a line, as it would on an executor); its
@@ -399,6 +402,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             items.unpersist()
         grades.unpersist()
         components.unpersist()
+        phases["groups, grades, items"] = round(time.time() - started, 2)
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join over every segment, confirmed by exact Jaccard, held to `map pairs`
         # (the split's own join, over the segments its items use, runs after the first replay).
@@ -442,6 +446,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         replay.stdin.close()
         output = replay.stdout.read()
         status = replay.wait()
+        phases["replay"] = round(time.time() - started, 2)
         if status != 0:
             return status
         if near_duplicates:
