@@ -143,64 +143,74 @@ def large_star_small_star(edges):
             return result, rounds
 
 
-def near_duplicate_pairs(segments, bands_command, env, partitions, parameters):
+def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
     """The local near-duplicate stage (NearDuplicateIndex.search over the segments in id order)
-    as a band join. `segments` is an RDD of [id, lang, text] with distinct ids; `bands_command`
-    runs `heldout map bands`, which gives each its shingles, tie hash and band hashes;
-    `parameters` is `map plan`'s near_duplicates (threshold, bucket window). Returns an RDD of
-    (id, id) pairs, smaller id first, and figures. As the stage does: rows with identical shingle
-    sets are tied to the first of them in id order and only that one enters LSH; band hashes
-    lose the low bits that the stage gives the representative's number (so buckets are the
-    stage's); a bucket larger than the window pairs each member with its next `window` members
-    in id order only; candidates are kept at Jaccard >= threshold - 1e-12."""
+    as a band join. `lines` is an RDD of segment rows as JSON text (`[id, lang, text]`, distinct
+    ids); `bands_command` runs `heldout map bands`, which gives each its shingles, tie hash and
+    band hashes; `parameters` is `map plan`'s near_duplicates (threshold, bucket window).
+    Returns a DataFrame of pairs (`a`, `b`: segment ids, a < b), persisted, and figures. As the
+    stage does: rows with identical shingle sets are tied to the first of them in id order and
+    only that one enters LSH; band hashes lose the low bits that the stage gives the
+    representative's number (so buckets are the stage's); a bucket larger than the window pairs
+    each member with its next `window` members in id order only; candidates are kept at
+    Jaccard >= threshold - 1e-12. The hashes are unsigned 64-bit: they enter the DataFrame as the
+    signed longs of the same bits, so equality, and the mask's AND, are unchanged."""
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
     threshold, window = parameters["threshold"], parameters["window"]
 
     # Nested, so that cloudpickle ships it by value (executors need not import this module).
-    def jaccard(a, b):
-        """Exact Jaccard similarity of two sorted distinct shingle lists: the local stage's
-        formula (common / union, both integers, one correctly rounded division)."""
-        common = len(set(a).intersection(b))
-        return common / (len(a) + len(b) - common)
+    def signed(h):
+        return h - (1 << 64) if h >= 1 << 63 else h
 
-    keys = segments.map(lambda s: json.dumps(s, ensure_ascii=False)).pipe(bands_command, env=env) \
-        .map(json.loads).filter(lambda r: r.get("set") is not None) \
-        .map(lambda r: (r["id"], r["bands"], r["shingles"], r["set"]))
-
-    def tie(kv):
-        leaders, out = [], []
-        for member in sorted(kv[1]):  # by id: ids are distinct
-            leader = next((l for l in leaders if l[2] == member[2]), None)  # equal hashes of unequal sets stay apart
-            if leader is None:
-                leaders.append(member)
-                out.append(("leader", member[:3]))
-            else:
-                out.append(("tie", (leader[0], member[0])))
-        return out
-    tied = keys.map(lambda r: (r[3], r)).groupByKey(partitions).flatMap(tie).persist(StorageLevel.MEMORY_AND_DISK)
-    ties = tied.filter(lambda t: t[0] == "tie").map(lambda t: t[1])
-    leaders = tied.filter(lambda t: t[0] == "leader").map(lambda t: t[1])
+    def parsed(line):
+        r = json.loads(line)
+        return [(r["id"], signed(r["set"]), [signed(h) for h in r["bands"]], [signed(h) for h in r["shingles"]])] \
+            if r.get("set") is not None else []
+    keys = spark.createDataFrame(lines.pipe(bands_command, env=env).flatMap(parsed),
+                                 "id string, set long, bands array<long>, shingles array<long>")
+    # Ties: within equal shingle sets (the hash, then the sets themselves: equal hashes of
+    # unequal sets stay apart) the smallest id leads.
+    tied = keys.join(keys.groupBy("set", "shingles").agg(F.min("id").alias("leader")), ["set", "shingles"]) \
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    ties = tied.where(F.col("id") != F.col("leader")).select(F.col("leader").alias("a"), F.col("id").alias("b"))
+    leaders = tied.where(F.col("id") == F.col("leader")).select("id", "bands", "shingles").persist(StorageLevel.MEMORY_AND_DISK)
     representatives = leaders.count()
     mask = (1 << max(1, (representatives - 1).bit_length())) - 1  # NearDuplicateIndex.bucketIndexMask
 
-    buckets = leaders.flatMap(lambda r: [((band, h & ~mask), r[0]) for band, h in enumerate(r[1])]) \
-        .groupByKey(partitions).mapValues(sorted).filter(lambda kv: len(kv[1]) > 1).persist(StorageLevel.MEMORY_AND_DISK)
-
-    def neighbours(members):
-        n = len(members)
-        return [(members[x], members[y]) for x in range(n) for y in range(x + 1, min(n, x + 1 + window))]
-    candidates = buckets.flatMap(lambda kv: neighbours(kv[1])).distinct(partitions)
-    shingles = leaders.map(lambda r: (r[0], r[2]))
-    confirmed = candidates.join(shingles, partitions).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))) \
-        .join(shingles, partitions) \
-        .filter(lambda kv: jaccard(kv[1][0][1], kv[1][1]) >= threshold - 1e-12) \
-        .map(lambda kv: (kv[1][0][0], kv[0]))
-    pairs = ties.union(confirmed).distinct(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    buckets = leaders.select("id", F.posexplode("bands").alias("band", "h")) \
+        .groupBy("band", F.col("h").bitwiseAND(F.lit(~mask)).alias("bucket")) \
+        .agg(F.array_sort(F.collect_list("id")).alias("m")).where(F.size("m") > 1) \
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    # Each member with its next `window` members (slice is 1-based; pos is 0-based).
+    candidates = buckets.select("m", F.posexplode("m").alias("pos", "a")) \
+        .select("a", F.explode(F.expr(f"slice(m, pos + 2, {int(window)})")).alias("b")).distinct()
+    shingles = leaders.select("id", "shingles")
+    confirmed = candidates \
+        .join(shingles.select(F.col("id").alias("a"), F.col("shingles").alias("sa")), "a") \
+        .join(shingles.select(F.col("id").alias("b"), F.col("shingles").alias("sb")), "b") \
+        .withColumn("common", F.size(F.array_intersect("sa", "sb"))) \
+        .where((F.col("common").cast("double") / (F.size("sa") + F.size("sb") - F.col("common")).cast("double"))
+               >= F.lit(threshold - 1e-12)) \
+        .select("a", "b")
+    pairs = ties.union(confirmed).distinct().persist(StorageLevel.MEMORY_AND_DISK)
     figures = {"representatives": representatives, "pairs": pairs.count(),
-               "windowed_buckets": buckets.filter(lambda kv: len(kv[1]) > window + 1).count()}
+               "windowed_buckets": buckets.where(F.size("m") > window + 1).count()}
     tied.unpersist()
+    leaders.unpersist()
     buckets.unpersist()
     return pairs, figures
+
+
+# What the driver reads of a `map units` row (ShardRow): its order key, segments and labels.
+ROW_FIELDS = "source long, corpus long, ordinal long, segments array<array<string>>, labels map<string,string>"
+
+
+def distinct_segments(rows):
+    """The rows' segments (`id`, `lang`, `text`), each id once (equal ids are equal segments)."""
+    from pyspark.sql import functions as F
+    return rows.select(F.explode("segments").alias("s")) \
+        .select(F.col("s")[0].alias("id"), F.col("s")[1].alias("lang"), F.col("s")[2].alias("text")).dropDuplicates(["id"])
 
 
 def segment_items(spark, rows, segments, components, grades, items_command, env, partitions, bundle_partitions=None):
@@ -209,7 +219,8 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
     grade), the executors run the spec's translation and label templates over them, and the
     local stage's "first kept" becomes a reduce on the items' order key: per (template,
     question) the smallest key, then per item id the smallest key (`ShardItems.reduce`).
-    `segments` is a DataFrame of distinct (`id`, `lang`, `text`); `components` is
+    `rows` is the driver's rows (ROW_FIELDS' columns); `segments` is a DataFrame of distinct
+    (`id`, `lang`, `text`); `components` is
     large_star_small_star's (`node`, `root`) for every grouped node but the root; `grades` is a
     DataFrame of (`id`, `grade`: the grade as JSON text, "null" when ungradable). The joins, the
     group-by and the reduces run in the JVM; bundles are assembled as JSON text there (the
@@ -221,9 +232,8 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
     from pyspark.sql import functions as F
     # Labels go to every segment of the unit that carries them (as ingest stores them); a
     # segment's values for a name are the distinct ones, sorted, empty values left out.
-    labelled = rows.flatMap(lambda kv: [(s[0], name, value) for s in (kv[1].get("segments") or [])
-                                        for name, value in (kv[1].get("labels") or {}).items() if value])
-    labels = spark.createDataFrame(labelled, "id string, name string, value string") \
+    labels = rows.where(F.col("labels").isNotNull()).select(F.explode("segments").alias("s"), "labels") \
+        .select(F.col("s")[0].alias("id"), F.explode("labels").alias("name", "value")).where(F.col("value") != "") \
         .groupBy("id", "name").agg(F.array_sort(F.collect_set("value")).alias("values")) \
         .groupBy("id").agg(F.to_json(F.map_from_entries(F.collect_list(F.struct("name", "values")))).alias("labels"))
     groups = components.select(F.col("node").alias("id"), F.col("root").alias("group")) \
@@ -336,11 +346,17 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
               f'exec "$h" map units {shlex.quote(spec)}')
     command = shlex.join(["/bin/sh", "-c", script])
     lines = indices.pipe(command, env=env)
-    rows = lines.map(json.loads).map(lambda r: ((r["source"], r["corpus"], r["ordinal"]), r))
+    # Rows stay JSON text (each crosses from Python to the JVM once): the fields the joins need
+    # are read by the JVM, and the replay gets the mapper's own line.
+    from pyspark.sql import functions as F
+    rows = spark.createDataFrame(lines.map(lambda line: (line,)), "line string") \
+        .select("line", F.from_json("line", ROW_FIELDS).alias("r")) \
+        .select("line", "r.source", "r.corpus", "r.ordinal", "r.segments", "r.labels")
     # Kept (spilling to disk) for the count, the checks and the sort: piping again would give
     # the same rows, but at the cost of reading every source again.
     from pyspark import StorageLevel
     rows = rows.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     summary = {"partitions": partitions, "sources": sources, "rows": rows.count()}
     # Seconds from the start to the end of each phase, for the bench's breakdown.
     phases = summary["phases"] = {"rows": round(time.time() - started, 2)}
@@ -355,15 +371,13 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         summary["items_on_driver"] = probe.stderr.strip()
     items_file = None
     if args.check or cluster_items:
-        from pyspark.sql import functions as F
         # The grouping and the joins run on DataFrames (in the JVM); only the mappers' input and
         # output lines cross to Python.
-        spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-        segments = spark.createDataFrame(rows.flatMap(lambda kv: [tuple(s[:3]) for s in kv[1].get("segments") or []]),
-                                         "id string, lang string, text string").dropDuplicates(["id"])
+        segments = distinct_segments(rows)
         # Alignment groups: edges between each unit's first segment and its others (units of two or more).
-        edges = spark.createDataFrame(rows.flatMap(lambda kv: [(s[0][0], t[0]) for s in [kv[1].get("segments") or []]
-                                                              if len(s) > 1 for t in s[1:]]), "src string, dst string")
+        edges = rows.where(F.size("segments") > 1) \
+            .select(F.col("segments")[0][0].alias("src"), F.explode(F.expr("slice(segments, 2, size(segments) - 1)")).alias("t")) \
+            .select("src", F.col("t")[0].alias("dst"))
         components, iterations = large_star_small_star(edges)
         summary["alignment_groups"] = components.select("root").distinct().count()
         summary["cc_iterations"] = iterations
@@ -406,15 +420,14 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join over every segment, confirmed by exact Jaccard, held to `map pairs`
         # (the split's own join, over the segments its items use, runs after the first replay).
-        distinct = rows.flatMap(lambda kv: kv[1].get("segments") or []).map(lambda s: (s[0], s)) \
-            .reduceByKey(lambda a, b: a, partitions).values()
+        distinct = distinct_segments(rows).select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0])
         bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
-        pairs, figures = near_duplicate_pairs(distinct, bands_cmd, env, partitions, near_duplicates)
+        pairs, figures = near_duplicate_pairs(spark, distinct, bands_cmd, env, near_duplicates)
         summary["near_duplicates"] = figures
         if args.pairs_out:
             with open(args.pairs_out, "w", encoding="utf-8") as f:
-                for a, b in pairs.sortBy(lambda p: p, numPartitions=partitions).toLocalIterator():
-                    f.write(json.dumps([a, b], separators=(",", ":")) + "\n")  # as `map pairs` writes them
+                for r in pairs.orderBy("a", "b").toLocalIterator():
+                    f.write(json.dumps([r[0], r[1]], separators=(",", ":")) + "\n")  # as `map pairs` writes them
         pairs.unpersist()
 
     # The driver's end: rows in order into `heldout map replay` (one row at a time on the driver).
@@ -440,9 +453,10 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
         # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
         # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
-        ordered = rows.sortByKey(numPartitions=max(partitions, summary["rows"] // 50000 + 1)).values()
-        for row in ordered.toLocalIterator():
-            replay.stdin.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+        key = ["source", "corpus", "ordinal"]
+        ordered = rows.repartitionByRange(max(partitions, summary["rows"] // 50000 + 1), *key).sortWithinPartitions(*key)
+        for row in ordered.select("line").toLocalIterator():
+            replay.stdin.write((row[0] + "\n").encode("utf-8"))
         replay.stdin.close()
         output = replay.stdout.read()
         status = replay.wait()
@@ -454,13 +468,13 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             if used.returncode != 0:
                 sys.stderr.write(used.stderr)
                 return used.returncode
-            segments = sc.parallelize(used.stdout.splitlines(), partitions).map(json.loads)
+            segments = sc.parallelize(used.stdout.splitlines(), partitions)
             bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
-            pairs, figures = near_duplicate_pairs(segments, bands_cmd, env, partitions, near_duplicates)
+            pairs, figures = near_duplicate_pairs(spark, segments, bands_cmd, env, near_duplicates)
             pairs_file = os.path.join(temporary, "near-duplicates.jsonl")
             with open(pairs_file, "w", encoding="utf-8") as f:
-                for a, b in pairs.sortBy(lambda p: p, numPartitions=partitions).toLocalIterator():
-                    f.write(json.dumps([a, b], separators=(",", ":")) + "\n")
+                for r in pairs.orderBy("a", "b").toLocalIterator():
+                    f.write(json.dumps([r[0], r[1]], separators=(",", ":")) + "\n")
             pairs.unpersist()
             summary["split_near_duplicates"] = figures
             second = command + ["--resume", "--out", out, "--near-duplicates", pairs_file,
