@@ -143,6 +143,16 @@ def large_star_small_star(edges):
             return result, rounds
 
 
+def windowed_neighbours(buckets, window):
+    """Pairs (`a`, `b`) of each bucket's members (`m`: ids sorted) with their next `window`
+    members, as NearDuplicateIndex pairs a bucket: every pair when the bucket holds at most
+    window + 1. By `slice` (1-based; `pos` is 0-based), so a bucket costs its size times the
+    window, never its size squared."""
+    from pyspark.sql import functions as F
+    return buckets.select("m", F.posexplode("m").alias("pos", "a")) \
+        .select("a", F.explode(F.expr(f"slice(m, pos + 2, {int(window)})")).alias("b"))
+
+
 def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
     """The local near-duplicate stage (NearDuplicateIndex.search over the segments in id order)
     as a band join. `lines` is an RDD of segment rows as JSON text (`[id, lang, text]`, distinct
@@ -182,9 +192,7 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
         .groupBy("band", F.col("h").bitwiseAND(F.lit(~mask)).alias("bucket")) \
         .agg(F.array_sort(F.collect_list("id")).alias("m")).where(F.size("m") > 1) \
         .persist(StorageLevel.MEMORY_AND_DISK)
-    # Each member with its next `window` members (slice is 1-based; pos is 0-based).
-    candidates = buckets.select("m", F.posexplode("m").alias("pos", "a")) \
-        .select("a", F.explode(F.expr(f"slice(m, pos + 2, {int(window)})")).alias("b")).distinct()
+    candidates = windowed_neighbours(buckets, window).distinct()
     shingles = leaders.select("id", "shingles")
     confirmed = candidates \
         .join(shingles.select(F.col("id").alias("a"), F.col("shingles").alias("sa")), "a") \

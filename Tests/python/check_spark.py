@@ -103,6 +103,18 @@ def main():
     if result["cc_random_graph_rounds"] < 3:
         fail(result, f"the random graph converged in {rounds} round(s): it no longer tests the iteration")
 
+    # Windowed buckets (none in the generated corpus: its buckets are small): each member with
+    # its next `window` members only, as the local index pairs a bucket, held to a plain loop.
+    buckets = [sorted(f"{rng.randrange(10**6):06d}" for _ in range(rng.randrange(2, 40))) for _ in range(30)]
+    for window in (1, 3, 8, 64):
+        expected_pairs = sorted((m[x], m[y]) for m in buckets for x in range(len(m))
+                                for y in range(x + 1, min(len(m), x + 1 + window)))
+        got_pairs = sorted((r["a"], r["b"]) for r in heldout_spark.windowed_neighbours(
+            spark.createDataFrame([(m,) for m in buckets], "m array<string>"), window).collect())
+        if got_pairs != expected_pairs:
+            fail(result, f"windowed neighbours (window {window}) differ from the local index's pairing")
+    result["windowed_neighbour_pairs_checked"] = len(expected_pairs)
+
     plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
     variants = [("local[2]", [], True), ("1 partition", ["--partitions", "1"], False),
                 ("7 partitions", ["--partitions", "7"], False), ("reversed inputs", ["--reverse-inputs"], False)]
