@@ -182,16 +182,16 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
     # Ties: within equal shingle sets (the hash, then the sets themselves: equal hashes of
     # unequal sets stay apart) the smallest id leads.
     tied = keys.join(keys.groupBy("set", "shingles").agg(F.min("id").alias("leader")), ["set", "shingles"]) \
-        .persist(StorageLevel.MEMORY_AND_DISK)
+        .persist(StorageLevel.DISK_ONLY)
     ties = tied.where(F.col("id") != F.col("leader")).select(F.col("leader").alias("a"), F.col("id").alias("b"))
-    leaders = tied.where(F.col("id") == F.col("leader")).select("id", "bands", "shingles").persist(StorageLevel.MEMORY_AND_DISK)
+    leaders = tied.where(F.col("id") == F.col("leader")).select("id", "bands", "shingles").persist(StorageLevel.DISK_ONLY)
     representatives = leaders.count()
     mask = (1 << max(1, (representatives - 1).bit_length())) - 1  # NearDuplicateIndex.bucketIndexMask
 
     buckets = leaders.select("id", F.posexplode("bands").alias("band", "h")) \
         .groupBy("band", F.col("h").bitwiseAND(F.lit(~mask)).alias("bucket")) \
         .agg(F.array_sort(F.collect_list("id")).alias("m")).where(F.size("m") > 1) \
-        .persist(StorageLevel.MEMORY_AND_DISK)
+        .persist(StorageLevel.DISK_ONLY)
     candidates = windowed_neighbours(buckets, window).distinct()
     shingles = leaders.select("id", "shingles")
     confirmed = candidates \
@@ -360,10 +360,12 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     rows = spark.createDataFrame(lines.map(lambda line: (line,)), "line string") \
         .select("line", F.from_json("line", ROW_FIELDS).alias("r")) \
         .select("line", "r.source", "r.corpus", "r.ordinal", "r.segments", "r.labels")
-    # Kept (spilling to disk) for the count, the checks and the sort: piping again would give
+    # Kept for the count, the checks and the sort: piping again would give
     # the same rows, but at the cost of reading every source again.
     from pyspark import StorageLevel
-    rows = rows.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    # On disk only: cached in the heap, 1M rows filled the local-mode JVM's storage memory and the
+    # next stage ran out of heap (exit 52); read back from local disk they cost little.
+    rows = rows.repartition(partitions).persist(StorageLevel.DISK_ONLY)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     summary = {"partitions": partitions, "sources": sources, "rows": rows.count()}
     # Seconds from the start to the end of each phase, for the bench's breakdown.
@@ -403,7 +405,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             # About two segments a unit in multi-way corpora: ~50,000 bundles per mapper.
             items = segment_items(spark, rows, segments, components, grades.select("id", "grade"), items_cmd, env, partitions,
                                   bundle_partitions=summary["rows"] * 2 // 50000 + 1) \
-                .persist(StorageLevel.MEMORY_AND_DISK)
+                .persist(StorageLevel.DISK_ONLY)
             # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
             # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
             # local-mode JVM ran out of its 2 GB heap); the order is the id's whatever the count.
