@@ -353,21 +353,20 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     script = (f'h={shlex.quote(executor_binary)}; case "$h" in /*) ;; */*) h="$PWD/$h" ;; esac; '
               f'exec "$h" map units {shlex.quote(spec)}')
     command = shlex.join(["/bin/sh", "-c", script])
-    lines = indices.pipe(command, env=env)
-    # Rows stay JSON text (each crosses from Python to the JVM once): the fields the joins need
-    # are read by the JVM, and the replay gets the mapper's own line.
+    # The mapper's lines are kept (pickled text, spilling to disk) for the count, the joins and
+    # the sort: piping again would give the same rows, but at the cost of reading every source
+    # again. A cached DataFrame of them did not do: at 1M rows its columnar batches ran the 2 GB
+    # local-mode JVM out of heap when read back, in memory or from disk (exit 52).
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
+    lines = indices.pipe(command, env=env).repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    # Rows stay JSON text: the fields the joins need are read by the JVM (`from_json`, each use
+    # from the kept lines), and the replay gets the mapper's own line.
     rows = spark.createDataFrame(lines.map(lambda line: (line,)), "line string") \
         .select("line", F.from_json("line", ROW_FIELDS).alias("r")) \
         .select("line", "r.source", "r.corpus", "r.ordinal", "r.segments", "r.labels")
-    # Kept for the count, the checks and the sort: piping again would give
-    # the same rows, but at the cost of reading every source again.
-    from pyspark import StorageLevel
-    # On disk only: cached in the heap, 1M rows filled the local-mode JVM's storage memory and the
-    # next stage ran out of heap (exit 52); read back from local disk they cost little.
-    rows = rows.repartition(partitions).persist(StorageLevel.DISK_ONLY)
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-    summary = {"partitions": partitions, "sources": sources, "rows": rows.count()}
+    summary = {"partitions": partitions, "sources": sources, "rows": lines.count()}
     # Seconds from the start to the end of each phase, for the bench's breakdown.
     phases = summary["phases"] = {"rows": round(time.time() - started, 2)}
 
@@ -518,7 +517,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 summary["store_items_count"], summary["store_items_digest"] = items_digest(json.loads(l) for l in listed.stdout)
                 listed.wait()
     finally:
-        rows.unpersist()
+        lines.unpersist()
         shutil.rmtree(temporary, ignore_errors=True)
         if items_file:
             os.remove(items_file)
