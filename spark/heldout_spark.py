@@ -353,13 +353,16 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     script = (f'h={shlex.quote(executor_binary)}; case "$h" in /*) ;; */*) h="$PWD/$h" ;; esac; '
               f'exec "$h" map units {shlex.quote(spec)}')
     command = shlex.join(["/bin/sh", "-c", script])
-    # The mapper's lines are kept (pickled text, spilling to disk) for the count, the joins and
-    # the sort: piping again would give the same rows, but at the cost of reading every source
-    # again. A cached DataFrame of them did not do: at 1M rows its columnar batches ran the 2 GB
-    # local-mode JVM out of heap when read back, in memory or from disk (exit 52).
+    # The mapper's lines are kept (pickled text, on disk) for the count, the joins and the sort:
+    # piping again would give the same rows, but at the cost of reading every source again. On
+    # disk, not in the heap: at 1M rows in a 2 GB local-mode JVM, a cached DataFrame of the rows
+    # ran it out of heap when read back, and the lines kept in memory left too little to cache
+    # the items (exit 52 both times). Cached DataFrames are built in batches of 2,000 rows (not
+    # 10,000) for the same reason.
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
-    lines = indices.pipe(command, env=env).repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    spark.conf.set("spark.sql.inMemoryColumnarStorage.batchSize", "2000")
+    lines = indices.pipe(command, env=env).repartition(partitions).persist(StorageLevel.DISK_ONLY)
     # Rows stay JSON text: the fields the joins need are read by the JVM (`from_json`, each use
     # from the kept lines), and the replay gets the mapper's own line.
     rows = spark.createDataFrame(lines.map(lambda line: (line,)), "line string") \
