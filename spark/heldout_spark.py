@@ -116,7 +116,7 @@ def large_star_small_star(edges):
     src, dst = F.col("src"), F.col("dst")
     # Oriented larger → smaller, each edge once.
     cached = edges.where(src != dst).select(F.greatest(src, dst).alias("src"), F.least(src, dst).alias("dst")) \
-        .distinct().persist(StorageLevel.MEMORY_AND_DISK)
+        .distinct().persist(StorageLevel.DISK_ONLY)
     edges = cached
     rounds = 0
     while True:
@@ -132,7 +132,7 @@ def large_star_small_star(edges):
         # Checkpointed (eagerly, on the executors): each round's plan would otherwise hold every
         # earlier round's twice over, and planning ran the 2 GB driver out of heap by round 4.
         # Its blocks go with the DataFrame (Spark's cleaner, once no reference is left).
-        result = small.distinct().toDF("node", "root").localCheckpoint(eager=True)
+        result = small.distinct().toDF("node", "root").localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
         cached.unpersist()
         cached = result
         edges = result.select(F.col("node").alias("src"), F.col("root").alias("dst"))
@@ -201,7 +201,7 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
         .where((F.col("common").cast("double") / (F.size("sa") + F.size("sb") - F.col("common")).cast("double"))
                >= F.lit(threshold - 1e-12)) \
         .select("a", "b")
-    pairs = ties.union(confirmed).distinct().persist(StorageLevel.MEMORY_AND_DISK)
+    pairs = ties.union(confirmed).distinct().persist(StorageLevel.DISK_ONLY)
     figures = {"representatives": representatives, "pairs": pairs.count(),
                "windowed_buckets": buckets.where(F.size("m") > window + 1).count()}
     tied.unpersist()
@@ -397,7 +397,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         graded = segments.select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0]) \
             .pipe(grade_cmd, env=env).map(json.loads) \
             .map(lambda g: (g["id"], json.dumps(g["grade"]), g["band"]))  # the grade's JSON as Python prints it: exact
-        grades = spark.createDataFrame(graded, "id string, grade string, band string").persist(StorageLevel.MEMORY_AND_DISK)
+        grades = spark.createDataFrame(graded, "id string, grade string, band string").persist(StorageLevel.DISK_ONLY)
         if args.check:
             summary["bands"] = {r["band"]: r["count"] for r in grades.groupBy("band").count().collect()}
             summary["bands"] = dict(sorted(summary["bands"].items()))
@@ -409,10 +409,10 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                                   bundle_partitions=summary["rows"] * 2 // 50000 + 1) \
                 .persist(StorageLevel.DISK_ONLY)
             # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
-            # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
+            # so the sort takes a partition per 10,000 items (at 1M units in 2 partitions the
             # local-mode JVM ran out of its 2 GB heap); the order is the id's whatever the count.
             item_count = items.count()
-            ordered_items = items.repartitionByRange(max(partitions, item_count // 25000 + 1), "id") \
+            ordered_items = items.repartitionByRange(max(partitions, item_count // 10000 + 1), "id") \
                 .sortWithinPartitions("id").select("line")
             if args.check:
                 summary["items_count"], summary["items_digest"] = items_digest(json.loads(r[0]) for r in ordered_items.toLocalIterator())
@@ -463,10 +463,11 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             first += ["--read-from", target.uri]
         replay = subprocess.Popen(first, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
-        # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
-        # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
+        # 10,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
+        # its 2 GB; at 50,000 a DataFrame partition's 36 MB result did, beside the rest). The order
+        # is the key's whatever the partitions, so the bytes do not change.
         key = ["source", "corpus", "ordinal"]
-        ordered = rows.repartitionByRange(max(partitions, summary["rows"] // 50000 + 1), *key).sortWithinPartitions(*key)
+        ordered = rows.repartitionByRange(max(partitions, summary["rows"] // 10000 + 1), *key).sortWithinPartitions(*key)
         for row in ordered.select("line").toLocalIterator():
             replay.stdin.write((row[0] + "\n").encode("utf-8"))
         replay.stdin.close()
