@@ -409,20 +409,22 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                                   bundle_partitions=summary["rows"] * 2 // 50000 + 1) \
                 .persist(StorageLevel.DISK_ONLY)
             # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
-            # so the sort takes a partition per 10,000 items (at 1M units in 2 partitions the
+            # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
             # local-mode JVM ran out of its 2 GB heap); the order is the id's whatever the count.
             item_count = items.count()
-            ordered_items = items.repartitionByRange(max(partitions, item_count // 10000 + 1), "id") \
-                .sortWithinPartitions("id").select("line")
+            # An RDD sort, as for the rows: DataFrame partitions fetched one job at a time left the
+            # local-mode JVM short of heap at 1M units.
+            ordered_items = items.rdd.map(lambda r: (r[0], r[1])) \
+                .sortByKey(numPartitions=max(partitions, item_count // 25000 + 1)).values()
             if args.check:
-                summary["items_count"], summary["items_digest"] = items_digest(json.loads(r[0]) for r in ordered_items.toLocalIterator())
+                summary["items_count"], summary["items_digest"] = items_digest(json.loads(line) for line in ordered_items.toLocalIterator())
             else:
                 # To a file on the driver, one record a line (as `map items` wrote it) in id order, for the replay.
                 handle, items_file = tempfile.mkstemp(prefix="heldout-items-", suffix=".jsonl")
                 with os.fdopen(handle, "w", encoding="utf-8") as f:
                     count = 0
-                    for r in ordered_items.toLocalIterator():
-                        f.write(r[0] + "\n")
+                    for line in ordered_items.toLocalIterator():
+                        f.write(line + "\n")
                         count += 1
                 summary["items"] = count
             items.unpersist()
@@ -463,13 +465,18 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             first += ["--read-from", target.uri]
         replay = subprocess.Popen(first, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
-        # 10,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
-        # its 2 GB; at 50,000 a DataFrame partition's 36 MB result did, beside the rest). The order
-        # is the key's whatever the partitions, so the bytes do not change.
-        key = ["source", "corpus", "ordinal"]
-        ordered = rows.repartitionByRange(max(partitions, summary["rows"] // 10000 + 1), *key).sortWithinPartitions(*key)
-        for row in ordered.select("line").toLocalIterator():
-            replay.stdin.write((row[0] + "\n").encode("utf-8"))
+        # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
+        # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
+        # An RDD sort of the kept lines: a DataFrame's, fetched a partition per job, ran the 2 GB
+        # local-mode JVM out of heap two thirds of the way through 1M rows, at 10,000 rows a
+        # partition as at 50,000.
+        def row_key(line):
+            r = json.loads(line)
+            return (r["source"], r["corpus"], r["ordinal"])
+        ordered = lines.map(lambda line: (row_key(line), line)) \
+            .sortByKey(numPartitions=max(partitions, summary["rows"] // 50000 + 1)).values()
+        for line in ordered.toLocalIterator():
+            replay.stdin.write((line + "\n").encode("utf-8"))
         replay.stdin.close()
         output = replay.stdout.read()
         status = replay.wait()
