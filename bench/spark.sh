@@ -22,7 +22,7 @@ fi
 BIN=$HELDOUT_BIN
 WORK=$(mktemp -d /tmp/heldout-spark-bench.XXXXXX)
 # On failure the logs are kept in $WORK-logs (the corpus and stores are removed either way).
-trap 'status=$?; [ $status -eq 0 ] || { mkdir -p "$WORK-logs"; cp "$WORK"/*.time "$WORK"/*.json "$WORK-logs/" 2>/dev/null; echo "logs kept in $WORK-logs"; }; rm -rf "$WORK"' EXIT
+trap 'status=$?; kill $(jobs -p) 2>/dev/null; [ $status -eq 0 ] || { mkdir -p "$WORK-logs"; cp "$WORK"/*.time "$WORK"/*.json "$WORK-logs/" 2>/dev/null; echo "logs kept in $WORK-logs"; }; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/corpus/templates"
 cp templates/translation.yaml "$WORK/corpus/templates/"
 python3 spark/generate_corpus.py "$WORK/corpus" --units "$UNITS" --templates templates
