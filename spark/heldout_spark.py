@@ -115,9 +115,9 @@ def large_star_small_star(edges):
     from pyspark.sql import functions as F
     src, dst = F.col("src"), F.col("dst")
     # Oriented larger → smaller, each edge once.
-    cached = edges.where(src != dst).select(F.greatest(src, dst).alias("src"), F.least(src, dst).alias("dst")) \
+    first = edges.where(src != dst).select(F.greatest(src, dst).alias("src"), F.least(src, dst).alias("dst")) \
         .distinct().persist(StorageLevel.DISK_ONLY)
-    edges = cached
+    edges = first
     rounds = 0
     while True:
         rounds += 1
@@ -131,10 +131,10 @@ def large_star_small_star(edges):
             .union(parent.select("src", F.col("m").alias("dst")))
         # Checkpointed (eagerly, on the executors): each round's plan would otherwise hold every
         # earlier round's twice over, and planning ran the 2 GB driver out of heap by round 4.
-        # Its blocks go with the DataFrame (Spark's cleaner, once no reference is left).
+        # Its blocks go with the DataFrame (Spark's cleaner, once no reference is left), so only
+        # the persisted input is released by hand.
         result = small.distinct().toDF("node", "root").localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
-        cached.unpersist()
-        cached = result
+        first.unpersist()
         edges = result.select(F.col("node").alias("src"), F.col("root").alias("dst"))
         # Stars: no node with two parents, and no parent that has a parent itself.
         two_parents = result.groupBy("node").count().where(F.col("count") > 1).limit(1).count()
@@ -429,7 +429,6 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 summary["items"] = count
             items.unpersist()
         grades.unpersist()
-        components.unpersist()
         phases["groups, grades, items"] = round(time.time() - started, 2)
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join over every segment, confirmed by exact Jaccard, held to `map pairs`

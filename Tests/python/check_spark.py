@@ -98,7 +98,6 @@ def main():
         components, rounds = heldout_spark.large_star_small_star(spark.createDataFrame(edges, "src string, dst string").repartition(p))
         if dict(components.collect()) != expected_components:
             fail(result, f"large-star/small-star differs from union-find in {p} partition(s)")
-        components.unpersist()
         result["cc_random_graph_rounds"] = rounds
     if result["cc_random_graph_rounds"] < 3:
         fail(result, f"the random graph converged in {rounds} round(s): it no longer tests the iteration")
