@@ -62,14 +62,15 @@ final class XMLStreamReader {
             throw HeldoutError.badInput(SourceLocation(file: path, line: 1, column: 1),
                                         "file is empty; expected an XML document")
         }
+        // Before the reader exists: creating it already converts the first chunk of a UTF-16 file.
+        threadErrors = ErrorCapture.forThisThread()
+        threadErrors.reset()
         guard let reader = xmlReaderForFile(path, nil, XMLStreamReader.parseOptions) else {
             throw HeldoutError.badInput(SourceLocation(file: path), "the XML parser cannot open this file")
         }
         self.reader = reader
         // The handler only records; the error is thrown from `next()` on this thread.
         xmlTextReaderSetStructuredErrorHandler(reader, ErrorCapture.handler, Unmanaged.passUnretained(errors).toOpaque())
-        threadErrors = ErrorCapture.forThisThread()
-        threadErrors.reset()
     }
 
     /// Errors libxml2 raises outside the parser (its encoding and I/O layers: broken UTF-16,
@@ -272,13 +273,13 @@ private final class ErrorCapture {
     }
 
     /// The capture libxml2's thread-wide structured error function writes to on this thread,
-    /// installed on first use. libxml2 keeps that function per thread; the thread's dictionary
-    /// keeps the capture alive exactly as long as the thread.
+    /// installed again for every reader: libxml2 keeps that function per thread, and other code
+    /// on the thread (Foundation's XMLParser, for one) sets its own in between. The thread's
+    /// dictionary keeps the capture alive exactly as long as the thread.
     static func forThisThread() -> ErrorCapture {
         let key = "heldout.libxml2.errors"
         let dictionary = Thread.current.threadDictionary
-        if let existing = dictionary[key] as? ErrorCapture { return existing }
-        let capture = ErrorCapture()
+        let capture = dictionary[key] as? ErrorCapture ?? ErrorCapture()
         dictionary[key] = capture
         xmlSetStructuredErrorFunc(Unmanaged.passUnretained(capture).toOpaque(), handler)
         return capture

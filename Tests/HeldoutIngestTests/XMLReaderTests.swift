@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import HeldoutCore
 import HeldoutStore
@@ -108,7 +111,16 @@ struct XMLReaderTests {
         }
         bytes.insert(0xD8, at: 301) // shifts every code unit after it by one byte: a lone surrogate
         let path = try scratch.write("broken16.tmx", bytes: bytes)
-        let failure = try #require(expectBadInput { _ = try readXML(.tmx, path) })
+        let good = try scratch.write("good.tmx", Self.tmx(line4: Self.goodUnit))
+        // libxml2 keeps one error handler per thread, and other code on the thread may set its
+        // own: here Foundation's XMLParser, between two of heldout's reads (a CI run failed so).
+        let failure = try #require(expectBadInput {
+            try onFreshThread {
+                _ = try readXML(.tmx, good)
+                _ = XMLParser(data: Data("<a>".utf8)).parse()
+                _ = try readXML(.tmx, path)
+            }
+        })
         #expect(failure.location.file == path)
         #expect(failure.location.line != nil)
         #expect(failure.message.contains("encoding"))

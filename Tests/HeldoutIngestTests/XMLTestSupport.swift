@@ -56,3 +56,19 @@ func xmlOptions(pair: String? = nil, skipInvalid: Bool = false) -> IngestOptions
     options.skipInvalid = skipInvalid
     return options
 }
+
+/// Runs `body` on a new thread and waits for it, rethrowing what it threw: for behaviour that
+/// depends on what a thread has already set up (libxml2 keeps its error handler per thread).
+func onFreshThread(_ body: @escaping @Sendable () throws -> Void) throws {
+    final class Outcome: @unchecked Sendable {
+        var error: (any Error)?
+        let done = DispatchSemaphore(value: 0)
+    }
+    let outcome = Outcome()
+    Thread {
+        do { try body() } catch { outcome.error = error }
+        outcome.done.signal()
+    }.start()
+    outcome.done.wait()
+    if let error = outcome.error { throw error }
+}
