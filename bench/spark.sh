@@ -4,7 +4,8 @@
 # (from Spark's event log), and whether the split files are the same bytes.
 #
 #   bench/spark.sh [UNITS]      (default 1000000; needs pyspark and java 17; HELDOUT_BIN=release binary;
-#                                CORES="1 2" the local[N] runs)
+#                                CORES="1 2" the local[N] runs; NEAR=1 a spec that isolates
+#                                near-duplicates, with 4% near-copies, so Spark runs the band join)
 #
 # Peak memory: `/usr/bin/time -v`'s maximum resident set of the largest process of each run (for
 # Spark that is the local-mode JVM, which is driver and executor at once, or the replay); the
@@ -25,7 +26,7 @@ WORK=$(mktemp -d /tmp/heldout-spark-bench.XXXXXX)
 trap 'status=$?; kill $(jobs -p) 2>/dev/null; [ $status -eq 0 ] || { mkdir -p "$WORK-logs"; cp "$WORK"/*.time "$WORK"/*.json "$WORK-logs/" 2>/dev/null; echo "logs kept in $WORK-logs"; }; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/corpus/templates"
 cp templates/translation.yaml "$WORK/corpus/templates/"
-python3 spark/generate_corpus.py "$WORK/corpus" --units "$UNITS" --templates templates
+python3 spark/generate_corpus.py "$WORK/corpus" --units "$UNITS" --templates templates ${NEAR:+--near-duplicates}
 du -sh "$WORK/corpus" | sed 's/^/corpus size: /'
 
 peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $6/1024}'; }
@@ -118,5 +119,5 @@ PY
   same=$(cmp -s "$WORK/local.sha" "$WORK/spark-$cores.sha" && echo yes || echo NO)
   echo "spark local[$cores]: wall $(wall "$WORK/spark-$cores.time"), peak $(peak "$WORK/spark-$cores.time"), shuffled $shuffled, same bytes: $same"
   echo "  peak per process (VmHWM, sampled): $(cat "$WORK/peaks-$cores"); load $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases")))' "$WORK/spark-$cores.json"
+  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases"))); n=s.get("split_near_duplicates"); n and print("  band join over the split'"'"'s used segments: %s" % n)' "$WORK/spark-$cores.json"
 done

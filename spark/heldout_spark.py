@@ -496,6 +496,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                     f.write(json.dumps([r[0], r[1]], separators=(",", ":")) + "\n")
             pairs.unpersist()
             summary["split_near_duplicates"] = figures
+            phases["band join"] = round(time.time() - started, 2)
             second = command + ["--resume", "--out", out, "--near-duplicates", pairs_file,
                                 "--windowed-buckets", str(figures["windowed_buckets"])]
             if target is not None:
@@ -504,6 +505,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             if finished.returncode != 0:
                 return finished.returncode
             output = finished.stdout
+            phases["split"] = round(time.time() - started, 2)
         summary["split"] = json.loads(output) if output.strip() else None
         if target is not None and summary["split"]:
             # The primary split and its siblings, all checked before any is copied.
