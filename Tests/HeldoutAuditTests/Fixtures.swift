@@ -59,10 +59,22 @@ enum Fixture {
 
     static func line(_ r: DatasetRecord) -> String { (try? CanonicalJSON.string(r)) ?? "" }
 
+    /// One folder per test process for every fixture split, removed when the process exits:
+    /// the tests that write them hand the path on to audits and commands, so none removes its own.
+    static let scratchRoot: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-audit-fixtures-\(getpid())")
+        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        atexit {
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-audit-fixtures-\(getpid())")
+            try? FileManager.default.removeItem(at: root)
+        }
+        return root
+    }()
+
     /// Writes the split into a fresh temporary directory and returns its path.
     static func write(train: [DatasetRecord] = train, dev: [DatasetRecord] = dev, test: [DatasetRecord] = test,
                       manifest: String? = nil) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        let dir = scratchRoot.appendingPathComponent("audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (name, records) in [("train.jsonl", train), ("dev.jsonl", dev), ("test.jsonl", test)] {
             try (records.map(line).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
