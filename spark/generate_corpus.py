@@ -9,6 +9,10 @@ fr-de in another, so their pieces sit in different partitions. One planted conce
 is PLANTED_EN, is such a pivot across the first and the last file. With --near-duplicates, the
 spec isolates near-duplicates and the corpus holds some: PLANTED_NEAR across the first and the
 last file, and copies of 4% of the English sentences in another file, one word or the case changed.
+With --domains, sources and units declare domains: the first file's source is `software`, the
+Moses pair's `news`, and in the second file every third unit is `news` and every seventh `legal`
+(a TMX prop), so pivots give segments occurrences of several domains, ties included. The
+sentences are the same with or without it.
 
 usage: generate_corpus.py DIR --units N [--files K] [--seed S] [--templates DIR]
 """
@@ -58,6 +62,7 @@ def main():
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--templates", default="templates", help="templates directory the spec names")
     parser.add_argument("--near-duplicates", action="store_true", help="isolate near-duplicates too (slower)")
+    parser.add_argument("--domains", action="store_true", help="sources and units declare domains")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     vocab = {lang: vocabulary(rng, lang) for lang in SYLLABLES}
@@ -113,15 +118,23 @@ def main():
     header = ('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="en" datatype="plaintext" '
               'segtype="sentence" adminlang="en" creationtool="generate_corpus" creationtoolversion="1" o-tmf="none"/>\n<body>\n')
     sources = []
+    if args.domains and len(tmx) > 1:
+        # Without the generator's random numbers, so the sentences do not change.
+        def with_domain(k, unit):
+            domain = "legal" if k % 7 == 0 else "news" if k % 3 == 0 else None
+            return unit.replace("<tu>", f'<tu><prop type="x-domain">{domain}</prop>', 1) if domain else unit
+        tmx[1] = [with_domain(k, unit) for k, unit in enumerate(tmx[1])]
+    declared = {0: "software"} if args.domains else {}
     for index, body in enumerate(tmx):
         name = f"tmx-{index}.tmx"
         with open(os.path.join(args.directory, name), "w", encoding="utf-8") as f:
             f.write(header + "".join(body) + "</body></tmx>\n")
-        sources.append(f"  - {{ path: {name}, format: tmx, license: CC0-1.0 }}")
+        domain = f", domain: {declared[index]}" if index in declared else ""
+        sources.append(f"  - {{ path: {name}, format: tmx{domain}, license: CC0-1.0 }}")
     for lang, lines in (("en", moses_en), ("es", moses_es)):
         with open(os.path.join(args.directory, f"pairs.{lang}"), "w", encoding="utf-8") as f:
             f.write("".join(line + "\n" for line in lines))
-    sources.append("  - { path: pairs.en, format: moses, pair: en-es, license: CC0-1.0 }")
+    sources.append("  - { path: pairs.en, format: moses, pair: en-es" + (", domain: news" if args.domains else "") + ", license: CC0-1.0 }")
     near = "  near_duplicates: { threshold: 0.8 }\n" if args.near_duplicates else "  near_duplicates: false\n"
     spec = (
         "name: generated\nseed: 15\nsources:\n" + "\n".join(sources) + "\n"

@@ -211,7 +211,49 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
 
 
 # What the driver reads of a `map units` row (ShardRow): its order key, segments and labels.
-ROW_FIELDS = "source long, corpus long, ordinal long, segments array<array<string>>, labels map<string,string>"
+ROW_FIELDS = ("source long, corpus long, ordinal long, segments array<array<string>>, labels map<string,string>, "
+              "domain string, descriptor struct<domain: string>")
+
+
+def metadata_domains(rows):
+    """Each segment's declared domain, as grading derives it in the store (`segment_domain`,
+    source `metadata`): every occurrence (a unit of a corpus holding the segment, counted once)
+    takes its unit's domain, else its corpus's, each trimmed of spaces as SQLite's `trim` does
+    and left out when empty; the segment gets the domain of most occurrences, ties going to the
+    smallest (both compare UTF-8 bytes), and as confidence the share of its occurrences with a
+    domain that agree. Returns a DataFrame of (`id`, `domain`: the text to splice into a bundle
+    after the grade, `,"domain":…,"domain_source":"metadata","domain_confidence":…`)."""
+    from pyspark.sql import functions as F
+    def declared(column):
+        trimmed = F.expr(f"trim(BOTH ' ' FROM {column})")
+        return F.when(trimmed != "", trimmed)
+    corpora = rows.where(F.col("descriptor").isNotNull()) \
+        .select("source", "corpus", declared("descriptor.domain").alias("corpus_domain"))
+    occurrences = rows.where(F.col("segments").isNotNull()) \
+        .select("source", "corpus", "ordinal", declared("domain").alias("unit_domain"),
+                F.explode("segments").alias("s")) \
+        .select("source", "corpus", "ordinal", "unit_domain", F.col("s")[0].alias("id")) \
+        .dropDuplicates(["source", "corpus", "ordinal", "id"]) \
+        .join(corpora, ["source", "corpus"], "left") \
+        .select("id", F.coalesce("unit_domain", "corpus_domain").alias("domain")).where(F.col("domain").isNotNull())
+    counted = occurrences.groupBy("id", "domain").count() \
+        .groupBy("id").agg(F.min(F.struct((-F.col("count")).alias("n"), F.col("domain"))).alias("best"),
+                           F.sum("count").alias("total")) \
+        .select("id", F.col("best.domain").alias("domain"), (-F.col("best.n")).alias("best"), "total")
+    # The confidence as Swift prints the store's best / total: Python's float division is the
+    # same IEEE division and its repr the shortest text that reads back the same double (the
+    # JVM's Double.toString on Java 17 is not always). Few (best, total) pairs exist, so they
+    # are computed on the driver and joined back.
+    if rows.where(declared("domain").isNotNull() | declared("descriptor.domain").isNotNull()).limit(1).count() == 0:
+        return None  # nothing declares a domain (grading skips the derivation alike)
+    ratios = counted.select("best", "total").distinct().collect()
+    spark = rows.sparkSession
+    texts = spark.createDataFrame([(r["best"], r["total"], repr(r["best"] / r["total"])) for r in ratios],
+                                  "best long, total long, confidence string")
+    named = F.to_json(F.struct("domain"))  # {"domain":"…"}, escaped by the JVM
+    return counted.join(F.broadcast(texts), ["best", "total"]).withColumn("named", named) \
+        .select("id", F.concat(F.lit(","), F.expr("substring(named, 2, length(named) - 2)"),
+                               F.lit(',"domain_source":"metadata","domain_confidence":'), "confidence").alias("domain"))
 
 
 def distinct_segments(rows):
@@ -221,7 +263,8 @@ def distinct_segments(rows):
         .select(F.col("s")[0].alias("id"), F.col("s")[1].alias("lang"), F.col("s")[2].alias("text")).dropDuplicates(["id"])
 
 
-def segment_items(spark, rows, segments, components, grades, items_command, env, partitions, bundle_partitions=None):
+def segment_items(spark, rows, segments, components, grades, items_command, env, partitions, bundle_partitions=None,
+                  domains=None):
     """The questions stage on Spark: each segment becomes a bundle (`heldout map items`'s input:
     its text, alignment group, the group's other members with their grades, its labels and
     grade), the executors run the spec's translation and label templates over them, and the
@@ -230,7 +273,8 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
     `rows` is the driver's rows (ROW_FIELDS' columns); `segments` is a DataFrame of distinct
     (`id`, `lang`, `text`); `components` is
     large_star_small_star's (`node`, `root`) for every grouped node but the root; `grades` is a
-    DataFrame of (`id`, `grade`: the grade as JSON text, "null" when ungradable). The joins, the
+    DataFrame of (`id`, `grade`: the grade as JSON text, "null" when ungradable); `domains` is
+    metadata_domains' (or None: no segment has a domain). The joins, the
     group-by and the reduces run in the JVM; bundles are assembled as JSON text there (the
     grade's text is spliced in as `map grade` gave it, so no double is printed twice), and only
     the finished lines cross to the mappers. `map items` reads its shard whole, so the bundles
@@ -248,12 +292,19 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
         .union(components.select(F.col("root").alias("id"), F.col("root").alias("group")).distinct())
     own = F.to_json(F.struct("id", "lang", "text"))  # {"id":…,"lang":…,"text":…}, escaped by the JVM
     opened = F.expr("substring(own, 1, length(own) - 1)")
-    graded = segments.join(grades, "id", "left").join(groups, "id", "left").join(labels, "id", "left") \
+    graded = segments.join(grades, "id", "left").join(groups, "id", "left").join(labels, "id", "left")
+    if domains is not None:
+        graded = graded.join(domains, "id", "left")
+    else:
+        graded = graded.withColumn("domain", F.lit(None).cast("string"))
+    # The grading fields as `map grade` printed the grade and metadata_domains wrote the domain.
+    grading = F.concat(F.lit(',"grade":'), F.col("grade"), F.coalesce(F.col("domain"), F.lit("")))
+    graded = graded \
         .withColumn("own", own) \
         .withColumn("grade", F.coalesce(F.col("grade"), F.lit("null"))) \
         .select("id", "group",
-                F.concat(opened, F.lit(',"grade":'), F.col("grade"), F.lit("}")).alias("member"),
-                F.concat(opened, F.lit(',"grade":'), F.col("grade"),
+                F.concat(opened, grading, F.lit("}")).alias("member"),
+                F.concat(opened, grading,
                          F.lit(',"group":'), F.coalesce(F.concat(F.lit('"'), F.col("group"), F.lit('"')), F.lit("null")),
                          F.lit(',"labels":'), F.coalesce(F.col("labels"), F.lit("null"))).alias("head"))
     # A group's bundles each list the group's other members, in id order (a member's text starts
@@ -277,7 +328,8 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
         .select("id", F.col("m.line").alias("line"))
 
 
-ITEM_FIELDS = ["id", "template", "category", "pair", "question", "answer", "rubric", "segments", "consistency_group"]
+ITEM_FIELDS = ["id", "template", "category", "pair", "question", "answer", "rubric", "segments", "consistency_group",
+               "grade", "domain", "domain_source", "domain_confidence"]
 
 
 def items_digest(records):
@@ -367,7 +419,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     # from the kept lines), and the replay gets the mapper's own line.
     rows = spark.createDataFrame(lines.map(lambda line: (line,)), "line string") \
         .select("line", F.from_json("line", ROW_FIELDS).alias("r")) \
-        .select("line", "r.source", "r.corpus", "r.ordinal", "r.segments", "r.labels")
+        .select("line", "r.source", "r.corpus", "r.ordinal", "r.segments", "r.labels", "r.domain", "r.descriptor")
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     summary = {"partitions": partitions, "sources": sources, "rows": lines.count()}
     # Seconds from the start to the end of each phase, for the bench's breakdown.
@@ -406,7 +458,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             items_cmd = shlex.join([executor_binary, "map", "items", spec])
             # About two segments a unit in multi-way corpora: ~50,000 bundles per mapper.
             items = segment_items(spark, rows, segments, components, grades.select("id", "grade"), items_cmd, env, partitions,
-                                  bundle_partitions=summary["rows"] * 2 // 50000 + 1) \
+                                  bundle_partitions=summary["rows"] * 2 // 50000 + 1, domains=metadata_domains(rows)) \
                 .persist(StorageLevel.DISK_ONLY)
             # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
             # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the

@@ -120,7 +120,13 @@ public enum BuildPipeline {
         grading.bands = parsed.bands
         try runner.run(GradeStage(options: grading))
 
-        if let templates, let imported = request.importedItems {
+        // Items made elsewhere carry declared domains only: once the classifier has predicted
+        // some, they are made here again, so that the split is still a local build's.
+        let classified = request.importedItems == nil ? 0 : try store.classifiedDomainCount()
+        if classified > 0 {
+            request.log("questions: the classifier predicted the domain of \(classified) segments, which the given items lack; the items are made here instead")
+        }
+        if let templates, let imported = request.importedItems, classified == 0 {
             var questions = ImportedItemsStage(templates: Set(templates.map(\.id)), items: imported)
             questions.checkColumns = { report in try checkColumns(parsed, templates: templates, report: report, store: store) }
             try runner.run(questions)

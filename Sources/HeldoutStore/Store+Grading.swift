@@ -631,6 +631,14 @@ extension Store {
         }
     }
 
+    /// Segments whose domain the classifier predicted: what items made outside the store (a
+    /// cluster's, which carry declared domains only) would lack.
+    public func classifiedDomainCount() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM segment_domain WHERE source = 'classifier'") ?? 0
+        }
+    }
+
     /// Per-language and per-domain figures of the graded store (`heldout grade --report`, `stats`).
     public func gradingSummary() throws -> GradingSummary {
         try read { db in

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Issue 15's CI check, run by Tests/HeldoutCLITests/SparkTests.swift: a generated multi-way
-corpus built locally with `heldout build` and on PySpark (spark/heldout_spark.py) must give the
+corpus (declaring domains) built locally with `heldout build` and on PySpark (spark/heldout_spark.py) must give the
 same split bytes, in local[2] with the default partitions, with 1 and 7 partitions, and with the
 sources handed to Spark in reverse order; Spark's alignment groups (large-star/small-star) and
 grades must equal the store's; and a pivot planted across two files must be isolated.
@@ -57,7 +57,7 @@ def main():
     os.makedirs(templates, exist_ok=True)
     shutil.copy(os.path.join(args.repository, "templates", "translation.yaml"), templates)
     subprocess.run([sys.executable, os.path.join(args.repository, "spark", "generate_corpus.py"), corpus,
-                    "--units", str(args.units), "--templates", "templates"], check=True)
+                    "--units", str(args.units), "--templates", "templates", "--domains"], check=True)
     spec = os.path.join(corpus, "spec.yaml")
     result = {"units": args.units, "variants": {}}
 
@@ -71,6 +71,18 @@ def main():
     result["local"] = expected
     if not all(name in expected for name in ["train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json"]):
         fail(result, "the local build wrote no split files")
+    # Declared domains (a source's, a unit's) reach the items, and so the records: the cluster's
+    # bundles must carry them as grading derived them, ties and shares included. The classifier
+    # must predict nothing here, or the replay would make the items itself and the cluster's
+    # items would go untested.
+    import sqlite3
+    with sqlite3.connect(os.path.join(work, "local.sqlite")) as db:
+        domains = dict(db.execute("SELECT source || (CASE WHEN confidence < 1 THEN ' shared' ELSE '' END), count(*) "
+                                  "FROM segment_domain GROUP BY 1").fetchall())
+    result["segment_domains"] = domains
+    if not domains.get("metadata shared") or not domains.get("metadata") or domains.get("classifier") \
+            or domains.get("classifier shared"):
+        fail(result, f"the corpus does not exercise declared domains as intended: {domains}")
 
     from pyspark.sql import SparkSession
     spark = (SparkSession.builder.master("local[2]").appName("heldout-check")
@@ -152,7 +164,6 @@ def main():
     # The planted pivot: en-fr in the first file, fr-de in the last. Its de-en item gets its
     # English through the French of another file (and so another partition); it and the fr-en
     # item share that English, so they must not sit on both sides of the split.
-    import sqlite3
     with sqlite3.connect(os.path.join(work, "local.sqlite")) as db:
         planted = {row[0].lower(): row[1] for row in
                    db.execute("SELECT hex(id), pair FROM item WHERE question LIKE '%Zorvik%'")}
