@@ -328,8 +328,8 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
         .select("id", F.col("m.line").alias("line"))
 
 
-ITEM_FIELDS = ["id", "template", "category", "pair", "question", "answer", "rubric", "segments", "consistency_group",
-               "grade", "domain", "domain_source", "domain_confidence"]
+ITEM_FIELDS = ["id", "template", "template_version", "category", "lang", "pair", "question", "answer", "rubric", "segments",
+               "consistency_group", "grade", "domain", "domain_source", "domain_confidence"]
 
 
 def items_digest(records):
