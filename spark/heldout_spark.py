@@ -448,7 +448,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         grade_cmd = shlex.join([executor_binary, "map", "grade", spec])
         graded = segments.select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0]) \
             .pipe(grade_cmd, env=env).map(json.loads) \
-            .map(lambda g: (g["id"], json.dumps(g["grade"]), g["band"]))  # the grade's JSON as Python prints it: exact
+            .map(lambda g: (g["id"], json.dumps(g.get("grade")), g["band"]))  # the grade's JSON as Python prints it (exact); absent when ungradable
         grades = spark.createDataFrame(graded, "id string, grade string, band string").persist(StorageLevel.DISK_ONLY)
         if args.check:
             summary["bands"] = {r["band"]: r["count"] for r in grades.groupBy("band").count().collect()}

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -75,7 +76,6 @@ def main():
     # bundles must carry them as grading derived them, ties and shares included. The classifier
     # must predict nothing here, or the replay would make the items itself and the cluster's
     # items would go untested.
-    import sqlite3
     with sqlite3.connect(os.path.join(work, "local.sqlite")) as db:
         domains = dict(db.execute("SELECT source || (CASE WHEN confidence < 1 THEN ' shared' ELSE '' END), count(*) "
                                   "FROM segment_domain GROUP BY 1").fetchall())
@@ -191,8 +191,70 @@ def main():
     if audit.returncode != 0:
         fail(result, "heldout audit on the Spark output: " + audit.stdout[-1000:] + audit.stderr[-1000:])
     check_band_join(spark, args, work, result, heldout_spark, generate_corpus)
+    check_samples(spark, args, work, result, heldout_spark)
     spark.stop()
     print(json.dumps(result, sort_keys=True))
+
+
+SAMPLES_SPEC = """name: samples
+seed: 4
+sources:
+  - {{ path: {samples}/en-fr.tmx, format: tmx, license: CC0-1.0 }}
+  - {{ path: {samples}/en-fr.xliff, format: xliff, license: CC0-1.0 }}
+  - {{ path: {samples}/fr-tone.tsv, format: labels, lang: fr, label: tone, license: CC0-1.0 }}
+templates: templates
+axis: category
+columns:
+  translation: {{ role: supervised }}
+  tone: {{ role: heldout }}
+partitions: {{ train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }}
+"""
+
+
+def check_samples(spark, args, work, result, heldout_spark):
+    """What the generated corpora lack: a label source and label templates (tone questions about
+    French sentences and their translations), XLIFF, and segments too short to grade (their
+    `map grade` record has no grade). The repository's own samples, through the cluster's items
+    (`--items`) and through `--check` (the cluster's items against the store's, grading fields
+    included): both splits are the local build's bytes."""
+    folder = os.path.join(work, "samples")
+    os.makedirs(os.path.join(folder, "templates"), exist_ok=True)
+    for name in ["translation.yaml", "tone-source.yaml", "tone-translation.yaml", "tone-with-translation.yaml"]:
+        shutil.copy(os.path.join(args.repository, "templates", name), os.path.join(folder, "templates"))
+    spec = os.path.join(folder, "spec.yaml")
+    with open(spec, "w", encoding="utf-8") as f:
+        f.write(SAMPLES_SPEC.format(samples=os.path.join(args.repository, "corpora", "samples")))
+    local = subprocess.run([args.binary, "build", spec, "--store", os.path.join(folder, "local.sqlite"),
+                            "--out", os.path.join(folder, "local")], cwd=folder, capture_output=True, text=True)
+    if local.returncode != 0:
+        fail(result, "samples: local build failed: " + local.stderr[-2000:])
+    expected = digest(os.path.join(folder, "local"))
+    with sqlite3.connect(os.path.join(folder, "local.sqlite")) as db:
+        ungradable = db.execute("SELECT count(*) FROM grade WHERE grade IS NULL").fetchone()[0]
+        labelled = db.execute("SELECT count(*) FROM item WHERE category = 'tone'").fetchone()[0]
+        items = db.execute("SELECT count(*) FROM item").fetchone()[0]
+    samples = result["samples"] = {"ungradable_segments": ungradable, "tone_items": labelled}
+    if not ungradable or not labelled:
+        fail(result, f"samples: the corpus no longer has what this check is for: {samples}")
+    plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
+    for name, extra in [("items", []), ("check", ["--check"])]:
+        out = os.path.join(folder, "spark-" + name)
+        options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json"] + extra)
+        captured = io.StringIO()
+        with redirect_stdout(captured):
+            status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"])
+        if status != 0:
+            fail(result, f"samples {name}: the Spark driver exited {status}")
+        summary = json.loads(captured.getvalue())
+        if name == "items" and summary.get("items") != items:
+            fail(result, f"samples: the cluster made {summary.get('items')} items, the local build {items}")
+        if name == "check" and (summary["items_count"], summary["items_digest"]) != (summary["store_items_count"], summary["store_items_digest"]):
+            fail(result, f"samples: Spark's items ({summary['items_count']}) differ from the store's ({summary['store_items_count']})")
+        got = digest(out)
+        samples[name] = {"same_bytes": got == expected, "items": summary.get("items", summary.get("items_count"))}
+        if got != expected:
+            fail(result, f"samples {name}: split files differ from the local build: "
+                         f"{sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}")
 
 
 def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
