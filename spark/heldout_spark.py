@@ -535,11 +535,17 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         if status != 0:
             return status
         if near_duplicates:
-            used = subprocess.run([binary, "map", "used", spec, "--store", store], capture_output=True, text=True)
-            if used.returncode != 0:
-                sys.stderr.write(used.stderr)
+            # Only the ids cross from the driver, read as `map used` prints them; the texts are
+            # the cluster's own segments. (The whole rows through `parallelize` held the Python
+            # driver at 1.4 GB at 1M units, and each task carried its slice of the texts.)
+            used = subprocess.Popen([binary, "map", "used", spec, "--store", store], stdout=subprocess.PIPE, text=True)
+            ids = [(json.loads(line)[0],) for line in used.stdout]
+            if used.wait() != 0:
                 return used.returncode
-            segments = sc.parallelize(used.stdout.splitlines(), partitions)
+            wanted = spark.createDataFrame(sc.parallelize(ids, partitions), "id string")
+            del ids
+            segments = distinct_segments(rows).join(wanted, "id") \
+                .select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0])
             bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
             pairs, figures = near_duplicate_pairs(spark, segments, bands_cmd, env, near_duplicates)
             pairs_file = os.path.join(temporary, "near-duplicates.jsonl")
