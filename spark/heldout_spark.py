@@ -229,13 +229,16 @@ def metadata_domains(rows):
         return F.when(trimmed != "", trimmed)
     corpora = rows.where(F.col("descriptor").isNotNull()) \
         .select("source", "corpus", declared("descriptor.domain").alias("corpus_domain"))
+    # Occurrences without a domain are left out before any shuffle: a corpus that declares none
+    # costs one pass over the rows.
     occurrences = rows.where(F.col("segments").isNotNull()) \
-        .select("source", "corpus", "ordinal", declared("domain").alias("unit_domain"),
+        .join(F.broadcast(corpora), ["source", "corpus"], "left") \
+        .select("source", "corpus", "ordinal", F.coalesce(declared("domain"), "corpus_domain").alias("domain"),
                 F.explode("segments").alias("s")) \
-        .select("source", "corpus", "ordinal", "unit_domain", F.col("s")[0].alias("id")) \
+        .where(F.col("domain").isNotNull()) \
+        .select("source", "corpus", "ordinal", "domain", F.col("s")[0].alias("id")) \
         .dropDuplicates(["source", "corpus", "ordinal", "id"]) \
-        .join(corpora, ["source", "corpus"], "left") \
-        .select("id", F.coalesce("unit_domain", "corpus_domain").alias("domain")).where(F.col("domain").isNotNull())
+        .select("id", "domain")
     counted = occurrences.groupBy("id", "domain").count() \
         .groupBy("id").agg(F.min(F.struct((-F.col("count")).alias("n"), F.col("domain"))).alias("best"),
                            F.sum("count").alias("total")) \
@@ -244,9 +247,9 @@ def metadata_domains(rows):
     # same IEEE division and its repr the shortest text that reads back the same double (the
     # JVM's Double.toString on Java 17 is not always). Few (best, total) pairs exist, so they
     # are computed on the driver and joined back.
-    if rows.where(declared("domain").isNotNull() | declared("descriptor.domain").isNotNull()).limit(1).count() == 0:
-        return None  # nothing declares a domain (grading skips the derivation alike)
     ratios = counted.select("best", "total").distinct().collect()
+    if not ratios:
+        return None  # nothing declares a domain
     spark = rows.sparkSession
     texts = spark.createDataFrame([(r["best"], r["total"], repr(r["best"] / r["total"])) for r in ratios],
                                   "best long, total long, confidence string")
