@@ -41,6 +41,19 @@ def fail(result, message):
     sys.exit(1)
 
 
+def drive(spark, heldout_spark, args, result, name, spec, target, extra, plan):
+    """Runs the Spark driver in-process on the shared session (`--json`, the test binary on the
+    driver and the executors) and returns its summary; a non-zero exit fails the check."""
+    options = heldout_spark.parse_args([spec, "--out", target, "--binary", args.binary, "--json"] + extra)
+    captured = io.StringIO()
+    with redirect_stdout(captured):
+        status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"],
+                                   plan.get("near_duplicates"), plan.get("fetch", []))
+    if status != 0:
+        fail(result, f"{name}: the Spark driver exited {status}")
+    return json.loads(captured.getvalue())
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("binary")
@@ -131,14 +144,8 @@ def main():
                 ("7 partitions", ["--partitions", "7"], False), ("reversed inputs", ["--reverse-inputs"], False)]
     for name, extra, check in variants:
         out = os.path.join(work, "spark-" + name.replace(" ", "-").replace("[", "").replace("]", ""))
-        options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json"] + extra + (["--check"] if check else []))
         started = time.time()
-        captured = io.StringIO()
-        with redirect_stdout(captured):
-            status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"])
-        if status != 0:
-            fail(result, f"{name}: the Spark driver exited {status}")
-        summary = json.loads(captured.getvalue())
+        summary = drive(spark, heldout_spark, args, result, name, spec, out, extra + (["--check"] if check else []), plan)
         got = digest(out)
         result["variants"][name] = {"seconds": round(time.time() - started, 2), "partitions": summary["partitions"],
                                     "same_bytes": got == expected}
@@ -216,7 +223,8 @@ def check_samples(spark, args, work, result, heldout_spark):
     French sentences and their translations), XLIFF, and segments too short to grade (their
     `map grade` record has no grade). The repository's own samples, through the cluster's items
     (`--items`) and through `--check` (the cluster's items against the store's, grading fields
-    included): both splits are the local build's bytes."""
+    included), the split's near-duplicates from the band join as `main` runs it: both splits are
+    the local build's bytes."""
     folder = os.path.join(work, "samples")
     os.makedirs(os.path.join(folder, "templates"), exist_ok=True)
     for name in ["translation.yaml", "tone-source.yaml", "tone-translation.yaml", "tone-with-translation.yaml"]:
@@ -239,13 +247,7 @@ def check_samples(spark, args, work, result, heldout_spark):
     plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
     for name, extra in [("items", []), ("check", ["--check"])]:
         out = os.path.join(folder, "spark-" + name)
-        options = heldout_spark.parse_args([spec, "--out", out, "--binary", args.binary, "--json"] + extra)
-        captured = io.StringIO()
-        with redirect_stdout(captured):
-            status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"])
-        if status != 0:
-            fail(result, f"samples {name}: the Spark driver exited {status}")
-        summary = json.loads(captured.getvalue())
+        summary = drive(spark, heldout_spark, args, result, "samples " + name, spec, out, extra, plan)
         if name == "items" and summary.get("items") != items:
             fail(result, f"samples: the cluster made {summary.get('items')} items, the local build {items}")
         if name == "check" and (summary["items_count"], summary["items_digest"]) != (summary["store_items_count"], summary["store_items_digest"]):
@@ -305,14 +307,9 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
         out = os.path.join(work, "near", "spark-" + name.replace(" ", "-").replace(",", "").replace(":", ""))
         pairs_out = out + ".pairs"
         target = "file://" + out if uri else out
-        options = heldout_spark.parse_args([spec, "--out", target, "--binary", args.binary, "--json", "--pairs-out", pairs_out] + extra)
         started = time.time()
-        captured = io.StringIO()
-        with redirect_stdout(captured):
-            status = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"], plan["near_duplicates"])
-        if status != 0:
-            fail(result, f"near-duplicates, {name}: the Spark driver exited {status}")
-        summary = json.loads(captured.getvalue())
+        summary = drive(spark, heldout_spark, args, result, "near-duplicates, " + name, spec, target,
+                        ["--pairs-out", pairs_out] + extra, plan)
         with open(pairs_out, encoding="utf-8") as f:
             spark_pairs = [json.loads(line) for line in f]
         near[name] = {"seconds": round(time.time() - started, 2), "same_pairs": spark_pairs == local_pairs,
