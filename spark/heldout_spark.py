@@ -177,8 +177,11 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
         r = json.loads(line)
         return [(r["id"], signed(r["set"]), [signed(h) for h in r["bands"]], [signed(h) for h in r["shingles"]])] \
             if r.get("set") is not None else []
+    # Kept on disk: the ties below read it twice (a self-join), and each read would otherwise
+    # run every segment through `map bands` and Python again.
     keys = spark.createDataFrame(lines.pipe(bands_command, env=env).flatMap(parsed),
-                                 "id string, set long, bands array<long>, shingles array<long>")
+                                 "id string, set long, bands array<long>, shingles array<long>") \
+        .persist(StorageLevel.DISK_ONLY)
     # Ties: within equal shingle sets (the hash, then the sets themselves: equal hashes of
     # unequal sets stay apart) the smallest id leads.
     tied = keys.join(keys.groupBy("set", "shingles").agg(F.min("id").alias("leader")), ["set", "shingles"]) \
@@ -204,6 +207,7 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
     pairs = ties.union(confirmed).distinct().persist(StorageLevel.DISK_ONLY)
     figures = {"representatives": representatives, "pairs": pairs.count(),
                "windowed_buckets": buckets.where(F.size("m") > window + 1).count()}
+    keys.unpersist()
     tied.unpersist()
     leaders.unpersist()
     buckets.unpersist()

@@ -329,6 +329,8 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
             # A URI target holding a file no split writes is refused before any work, and kept.
             with open(os.path.join(out, "notes.txt"), "w") as f:
                 f.write("the user's")
+            options = heldout_spark.parse_args([spec, "--out", target, "--binary", args.binary, "--json",
+                                                "--pairs-out", pairs_out] + extra)
             with redirect_stdout(io.StringIO()):
                 refused = heldout_spark.run(spark, options, spec, args.binary, args.binary, plan["sources"], plan["near_duplicates"])
             with open(os.path.join(out, "notes.txt")) as f:
