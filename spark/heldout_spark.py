@@ -214,7 +214,8 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
     return pairs, figures
 
 
-# What the driver reads of a `map units` row (ShardRow): its order key, segments and labels.
+# What the driver reads of a `map units` row (ShardRow): its order key, segments, labels, the
+# unit's domain and, on a corpus row, the corpus's (for metadata_domains).
 ROW_FIELDS = ("source long, corpus long, ordinal long, segments array<array<string>>, labels map<string,string>, "
               "domain string, descriptor struct<domain: string>")
 
