@@ -49,6 +49,9 @@ public enum BuildPipeline {
         public var stopBeforeSplit = false
         /// Near-duplicate pairs found by a cluster, taken by the split instead of searching.
         public var givenNearDuplicates: (() throws -> GivenNearDuplicates)?
+        /// Sides a cluster chose from the split's component summaries (`map choose`), taken
+        /// instead of the split's own choice.
+        public var givenSides: (() throws -> GivenSides)?
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
         public var specDirectory: String?
@@ -146,6 +149,7 @@ public enum BuildPipeline {
         options.progress = request.splitProgress
         options.readFrom = request.readFrom
         options.givenNearDuplicates = try request.givenNearDuplicates?()
+        options.givenSides = try request.givenSides?()
         let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         request.onStageStart?(nil)
         return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read))

@@ -37,6 +37,13 @@ public enum MapMode: String, CaseIterable, Sendable {
     /// all shards reduced by ``ShardItems/reduce(_:)``: per (template, question), then per id,
     /// the smallest `key`, whatever the sharding.
     case items
+    /// Per-component summaries of the split's isolation components in (any order), the side of
+    /// each out, in id order, then the bound (``ShardComponents``): the side choice's global
+    /// step, run on the driver over counts, by the local split's code.
+    case choose
+    /// Item records in (`map items`' lines, plus `"flagged": true` for an item on a segment the
+    /// grader flagged), the split's first decision about each out (``ShardSelection``).
+    case select
 }
 
 /// How `replay` runs beyond its rows: the driver's choices.
@@ -57,6 +64,9 @@ public struct ReplayOptions: Sendable {
     /// `[id, id]` a line, taken instead of searching; with the count of buckets it windowed.
     public var nearDuplicatesPath: String?
     public var windowedBuckets = 0
+    /// The sides `map choose` wrote over the cluster's component summaries, taken instead of
+    /// the split's own choice.
+    public var sidesPath: String?
 
     public init() {}
 }
@@ -215,7 +225,34 @@ public struct ShardMapper {
             let windowed = options.windowedBuckets
             request.givenNearDuplicates = { GivenNearDuplicates(pairs: try Self.pairs(at: pairsPath), windowedBuckets: windowed) }
         }
+        if let sidesPath = options.sidesPath {
+            request.givenSides = { try ShardComponents.sides(at: sidesPath) }
+        }
         return try BuildPipeline.run(request).summary
+    }
+
+    /// `select`: each item record's column, or why the split leaves it out, a line each.
+    public func select<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let selection = ShardSelection(spec: spec)
+        let decoder = JSONDecoder()
+        for (index, text) in lines.enumerated() where !text.isEmpty {
+            let item: ShardSelection.Input
+            do {
+                item = try decoder.decode(ShardSelection.Input.self, from: Data(text.utf8))
+            } catch {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1),
+                                            "not an item record {id, category, lang, pair, answer, rubric, grade, domain, segments, …}: \(Self.reason(error))")
+            }
+            write(try line(selection.select(item)))
+        }
+    }
+
+    /// `choose`: every component summary (read whole: the choice is global), each component's
+    /// side a line in id order, then `{"bound": …}`.
+    public func choose<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let (sides, bound) = try ShardComponents(spec: spec).choose(lines)
+        for side in sides { write(try line(side)) }
+        write(try line(["bound": bound]))
     }
 
     /// `used`: the segments the split's items use, from a store the replay stopped before the

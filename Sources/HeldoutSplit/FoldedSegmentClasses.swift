@@ -52,3 +52,14 @@ enum FoldedSegmentClasses {
         return classes
     }
 }
+
+/// The folded-text hash of one segment: what the split's shared-segment classes and its
+/// translation closure compare (0: no letters or digits). A cluster's `map grade` prints it, so
+/// the cluster can group segments as the split does.
+public enum FoldedHash {
+    public static func of(_ text: String, folder: TextFolder) -> UInt64 {
+        var scalars: [UInt32] = []
+        folder.fold(text, into: &scalars)
+        return NearDuplicateIndex.foldedHash(scalars)
+    }
+}

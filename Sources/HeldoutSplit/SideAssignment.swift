@@ -68,25 +68,30 @@ struct SideAssignment {
     /// The most items of each column a component may hold and still be placed: its smallest
     /// evaluation partition (a held-out column: of dev or test); nil when nothing is evaluated.
     static func placementLimits(input: SplitInput, spec: SplitSpec) -> [Int]? {
+        var perColumn = [Int](repeating: 0, count: spec.columns.count)
+        for i in 0..<input.count { perColumn[Int(input.column[i])] += 1 }
+        return placementLimits(perColumn: perColumn, spec: spec)
+    }
+
+    /// The same from the items per column.
+    static func placementLimits(perColumn: [Int], spec: SplitSpec) -> [Int]? {
         let p = spec.partitions
         let evaluation = [p.dev, p.test].filter { $0 > 0 }
         guard let smallest = evaluation.min() else { return nil }
-        var perColumn = [Int](repeating: 0, count: spec.columns.count)
-        for i in 0..<input.count { perColumn[Int(input.column[i])] += 1 }
         return spec.columns.enumerated().map { index, column in
             let share = column.role == .heldout ? smallest / (p.dev + p.test) : smallest
             return max(1, Int((share * Double(perColumn[index])).rounded(.down)))
         }
     }
 
-    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec) {
+    /// `itemLevel` (tests): choose through the item-level path even where summaries would do,
+    /// to hold the two equal.
+    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, itemLevel: Bool = false) {
         let n = input.count
         let components = graph.componentCount
         let columns = spec.columns.count
         let roles = spec.columns.map(\.role)
         let p = spec.partitions
-        let evaluationShare = p.dev + p.test
-        let devShare = p.dev / max(evaluationShare, .leastNonzeroMagnitude)
 
         // Items by component (CSR), in id order; the first is the smallest id.
         var compStart = [Int32](repeating: 0, count: components + 1)
@@ -104,9 +109,7 @@ struct SideAssignment {
         var u = [Double](repeating: 0, count: components)
         var v = [Double](repeating: 0, count: components)
         for c in 0..<components {
-            let draw = ContentID(hashing: [String(spec.seed), input.ids[Int(compItems[Int(compStart[c])])].hex])
-            u[c] = Double(draw.high >> 11) * 0x1p-53
-            v[c] = Double(draw.low >> 11) * 0x1p-53
+            (u[c], v[c]) = SideChoice.draws(seed: spec.seed, smallestItem: input.ids[Int(compItems[Int(compStart[c])])])
         }
 
         let isHeldout = (0..<n).map { roles[Int(input.column[$0])] == .heldout }
@@ -145,6 +148,21 @@ struct SideAssignment {
         }
         func keys(of i: Int) -> ArraySlice<Int32> { itemKeys[Int(itemKeyStart[i])..<Int(itemKeyStart[i + 1])] }
 
+        // Without cut keys or bridges nothing is item-level: the sides are chosen from
+        // per-component summaries alone, by the code a cluster's driver runs (`map choose`).
+        if cutKeyCount == 0 && graph.bridges == 0 && !itemLevel {
+            let summaries = Self.summaries(graph: graph, input: input, spec: spec)
+            let chosen = SideChoice.choose(summaries, spec: spec)
+            partition = chosen.partition
+            flipped = chosen.flipped
+            bound = chosen.bound
+            isDropped = (0..<n).map { isHeldout[$0] && chosen.partition[Int(graph.component[$0])] == .train }
+            dropLink = [IsolationLink?](repeating: nil, count: n)
+            dropPartner = [Int32](repeating: -1, count: n)
+            blockedInTraining = [Bool](repeating: false, count: n)
+            return
+        }
+
         // 1. Owners of cut keys with held-out items.
         enum Side: UInt8 { case none, train, evaluation }
         var owner = [Side](repeating: .none, count: Int(cutKeyCount))
@@ -179,110 +197,65 @@ struct SideAssignment {
         }
 
         // Per component: held-out items left, training items by column (evaluable, any).
-        var heldoutIn = [Int32](repeating: 0, count: components)
-        var pinnedIn = [Int32](repeating: 0, count: components)
-        var trainingIn = [Int32](repeating: 0, count: components)
-        // Evaluable training items per component and column, flat (`c * columns + x`).
-        var evaluableIn = [Int32](repeating: 0, count: components * columns)
-        func evaluableByColumn(_ c: Int) -> ArraySlice<Int32> { evaluableIn[(c * columns)..<((c + 1) * columns)] }
-        var total = [Int](repeating: 0, count: columns)
+        let zeros = [Int32](repeating: 0, count: components)
+        var counts = SideChoice.Counts(columns: columns, u: u, v: v, heldout: zeros, pinned: zeros, training: zeros,
+                                       evaluable: [Int32](repeating: 0, count: components * columns),
+                                       total: [Int](repeating: 0, count: columns))
         for c in 0..<components {
             for i32 in items(of: c) {
                 let i = Int(i32)
                 let column = Int(input.column[i])
                 if graph.isBridge[i] { continue }
                 if isHeldout[i] {
-                    if evaluable[i], !isDropped[i] { heldoutIn[c] += 1 }
+                    if evaluable[i], !isDropped[i] { counts.heldout[c] += 1 }
                     continue
                 }
-                trainingIn[c] += 1
-                if evaluable[i] { evaluableIn[c * columns + column] += 1 }
-                if trainable[i] || evaluable[i] { total[column] += 1 }
-                if keys(of: i).contains(where: { owner[Int($0)] == .evaluation }) { pinnedIn[c] += 1 }
+                counts.training[c] += 1
+                if evaluable[i] { counts.evaluable[c * columns + column] += 1 }
+                if trainable[i] || evaluable[i] { counts.total[column] += 1 }
+                if keys(of: i).contains(where: { owner[Int($0)] == .evaluation }) { counts.pinned[c] += 1 }
             }
         }
-        let target = total.map { Double($0) * evaluationShare }
-        let ceiling = total.map { Double($0) * min(1, evaluationShare + p.tolerance) }
-        var inEvaluation = [Double](repeating: 0, count: columns)
 
         // 2. Components with held-out (or evaluation-pinned) items.
-        var side = [Side](repeating: .train, count: components)
-        var flipped = [Bool](repeating: false, count: components)
-        let candidates = (0..<components).filter { heldoutIn[$0] + pinnedIn[$0] > 0 }.sorted { a, b in
-            let ra = Double(heldoutIn[a] + pinnedIn[a]) / Double(max(trainingIn[a], 1))
-            let rb = Double(heldoutIn[b] + pinnedIn[b]) / Double(max(trainingIn[b], 1))
-            return ra != rb ? ra > rb : (u[a] != u[b] ? u[a] < u[b] : a < b)
-        }
-        // Moves component `c` to evaluation, counting its training columns' items there.
-        func sendToEvaluation(_ c: Int) {
-            side[c] = .evaluation
-            for (x, k) in evaluableByColumn(c).enumerated() { inEvaluation[x] += Double(k) }
-        }
-        for c in candidates {
-            let byColumn = evaluableByColumn(c)
-            guard zip(byColumn, 0...).allSatisfy({ k, x in k == 0 || inEvaluation[x] + Double(k) <= target[x] + 1e-9 }) else { continue }
-            sendToEvaluation(c)
-            flipped[c] = true
-        }
+        var choice = SideChoice(counts, partitions: p)
+        choice.placeHeldout()
 
-        // 3. Fill training columns' evaluation shares with free components.
+        // 3. Fill training columns' evaluation shares with free components; 3b. then with
+        // components whose items share cut keys with training (dropped in step 4).
         var onTrain = [Int32](repeating: 0, count: Int(cutKeyCount))
-        for i in 0..<n where side[Int(graph.component[i])] == .train && !isDropped[i] {
+        for i in 0..<n where !choice.evaluation[Int(graph.component[i])] && !isDropped[i] {
             for k in keys(of: i) { onTrain[Int(k)] += 1 }
         }
-        // Adding `k` evaluation items to column `x` is allowed up to its ceiling, or past it when
-        // that still brings the column nearer its target (coarse components in a small column).
-        // The first pass keeps to the ceilings, so smaller components fill what large ones would
-        // overshoot; the second may pass them.
-        var strict = true
-        func closer(_ current: Double, _ k: Double, _ x: Int) -> Bool {
-            current + k <= ceiling[x] + 1e-9 || (!strict && abs(current + k - target[x]) < abs(target[x] - current))
-        }
-        // Whether `c` brings some training column nearer its evaluation share, and none past what
-        // `closer` allows.
-        func wanted(_ c: Int) -> Bool {
-            let byColumn = evaluableByColumn(c)
-            return zip(byColumn, 0...).contains { k, x in k > 0 && inEvaluation[x] + 0.5 < target[x] }
-                && zip(byColumn, 0...).allSatisfy { k, x in k == 0 || closer(inEvaluation[x], Double(k), x) }
-        }
-        let fillOrder = (0..<components).filter { side[$0] == .train && heldoutIn[$0] == 0 }.sorted { u[$0] != u[$1] ? u[$0] < u[$1] : $0 < $1 }
-        for pass in 0..<2 {
-          strict = pass == 0
-          for c in fillOrder where side[c] == .train {
-            guard wanted(c), items(of: c).allSatisfy({ evaluable[Int($0)] || isDropped[Int($0)] }) else { continue }
-            // Free: none of its cut keys is owned by training or has items elsewhere on training.
+        func ownKeys(_ c: Int) -> [Int32: Int32] {
             var own: [Int32: Int32] = [:]
             for i in items(of: c) where !isDropped[Int(i)] { for k in keys(of: Int(i)) { own[k, default: 0] += 1 } }
-            guard own.allSatisfy({ k, count in heldoutOnly[Int(k)] || (owner[Int(k)] != .train && onTrain[Int(k)] == count) }) else { continue }
-            sendToEvaluation(c)
-            for (k, count) in own { onTrain[Int(k)] -= count }
-          }
+            return own
         }
-
-        // 3b. Shares still short: components whose items share cut keys with training, the
-        // fewest conflicting items per item gained first; those items will be dropped in step 4.
-        if (0..<columns).contains(where: { total[$0] > 0 && inEvaluation[$0] + 0.5 < target[$0] }) {
-            var ranked: [(cost: Int, gain: Int, c: Int)] = []
-            for c in fillOrder where side[c] == .train {
-                guard items(of: c).allSatisfy({ evaluable[Int($0)] || isDropped[Int($0)] }) else { continue }
-                var own: [Int32: Int32] = [:]
-                for i in items(of: c) where !isDropped[Int(i)] { for k in keys(of: Int(i)) { own[k, default: 0] += 1 } }
+        let checks = SideChoice.KeyChecks(
+            isEvaluableWhole: { c in items(of: c).allSatisfy { evaluable[Int($0)] || isDropped[Int($0)] } },
+            claimFree: { c in
+                // Free: none of its cut keys is owned by training or has items elsewhere on training.
+                let own = ownKeys(c)
+                guard own.allSatisfy({ k, count in heldoutOnly[Int(k)] || (owner[Int(k)] != .train && onTrain[Int(k)] == count) }) else { return false }
+                for (k, count) in own { onTrain[Int(k)] -= count }
+                return true
+            },
+            conflicts: { c in
+                let own = ownKeys(c)
                 var cost = 0, gain = 0
                 for i in items(of: c) where !isDropped[Int(i)] {
                     let conflicts = keys(of: Int(i)).contains { k in !heldoutOnly[Int(k)] && (owner[Int(k)] == .train || onTrain[Int(k)] > (own[k] ?? 0)) }
                     if conflicts { cost += 1 } else { gain += 1 }
                 }
-                if gain > 0 { ranked.append((cost, gain, c)) }
-            }
-            ranked.sort { a, b in
-                let ra = Double(a.cost) / Double(a.gain), rb = Double(b.cost) / Double(b.gain)
-                return ra != rb ? ra < rb : (u[a.c] != u[b.c] ? u[a.c] < u[b.c] : a.c < b.c)
-            }
-            for (_, _, c) in ranked where wanted(c) {
-                sendToEvaluation(c)
+                return (cost, gain)
+            },
+            didMove: { c in
                 for i in items(of: c) where !isDropped[Int(i)] { for k in keys(of: Int(i)) { onTrain[Int(k)] -= 1 } }
-            }
-        }
+            })
+        choice.fill(keys: checks)
+        let side = choice.evaluation.map { $0 ? Side.evaluation : .train }
+        let flipped = choice.flipped
 
         // 4. Settle cut keys still on both sides, key by key; a dropped item no longer counts.
         // Kept items of each key on training (`2k`) and on evaluation (`2k + 1`).
@@ -327,94 +300,22 @@ struct SideAssignment {
         // A held-out item on training shares a cut key with kept evaluation items: a sibling that
         // supervises its column (the comparison) must still leave it out.
         var blocked = [Bool](repeating: false, count: n)
+        // A bridge too: it was dropped for the documents it joins, which may lie on both sides
+        // (without this, the comparison trained on held-out bridges, and its audit refused
+        // the split on Debian's catalogues, one document each).
         for i in 0..<n where isHeldout[i] && side[Int(graph.component[i])] == .train {
-            blocked[i] = keys(of: i).contains { keptOn[slot($0, .evaluation)] > 0 }
+            blocked[i] = graph.isBridge[i] || keys(of: i).contains { keptOn[slot($0, .evaluation)] > 0 }
         }
 
-        // 5. Dev and test among evaluation components, largest first.
-        partition = side.map { $0 == .train ? .train : .test }
-        // Kept evaluation items per component and column, flat like `evaluableIn`.
+        // 5. Dev and test among evaluation components, largest first, from their kept items
+        // with gold per column (flat like `counts.evaluable`).
         var keptIn = [Int32](repeating: 0, count: components * columns)
-        func keptByColumn(_ c: Int) -> ArraySlice<Int32> { keptIn[(c * columns)..<((c + 1) * columns)] }
-        var evaluationTotal = [Double](repeating: 0, count: columns)
-        var evaluationList: [Int] = []
         for c in 0..<components where side[c] == .evaluation {
             for i in items(of: c) where !isDropped[Int(i)] && evaluable[Int(i)] {
                 keptIn[c * columns + Int(input.column[Int(i)])] += 1
-                evaluationTotal[Int(input.column[Int(i)])] += 1
-            }
-            evaluationList.append(c)
-        }
-        let sizeOf = (0..<components).map { c in keptByColumn(c).reduce(0, +) }
-        evaluationList.sort { sizeOf[$0] != sizeOf[$1] ? sizeOf[$0] > sizeOf[$1] : (v[$0] != v[$1] ? v[$0] < v[$1] : $0 < $1) }
-        var inDev = [Double](repeating: 0, count: columns), inTest = [Double](repeating: 0, count: columns)
-        for c in evaluationList {
-            var devScore = 0.0, testScore = 0.0
-            for x in 0..<columns where keptIn[c * columns + x] > 0 {
-                let k = Double(keptIn[c * columns + x])
-                let devTarget = evaluationTotal[x] * devShare, testTarget = evaluationTotal[x] - devTarget
-                devScore += k * (devTarget - inDev[x]) / max(devTarget, 1)
-                testScore += k * (testTarget - inTest[x]) / max(testTarget, 1)
-            }
-            let toDev = devScore != testScore ? devScore > testScore : v[c] < devShare
-            partition[c] = toDev ? .dev : .test
-            for x in 0..<columns {
-                if toDev { inDev[x] += Double(keptIn[c * columns + x]) } else { inTest[x] += Double(keptIn[c * columns + x]) }
             }
         }
-
-        // Then move single components between dev and test while that brings the columns
-        // closer to their ratios (the greedy pass above cannot undo an early large choice).
-        func deviation(_ x: Int, dev: Double, test: Double) -> Double {
-            let devTarget = evaluationTotal[x] * devShare, testTarget = evaluationTotal[x] - devTarget
-            let a = (dev - devTarget) / max(devTarget, 1), b = (test - testTarget) / max(testTarget, 1)
-            return a * a + b * b
-        }
-        for _ in 0..<8 {
-            var improved = false
-            for c in evaluationList {
-                let toDev = partition[c] == .test
-                var delta = 0.0
-                for x in 0..<columns where keptIn[c * columns + x] > 0 {
-                    let k = Double(keptIn[c * columns + x])
-                    let before = deviation(x, dev: inDev[x], test: inTest[x])
-                    let after = toDev ? deviation(x, dev: inDev[x] + k, test: inTest[x] - k) : deviation(x, dev: inDev[x] - k, test: inTest[x] + k)
-                    delta += after - before
-                }
-                guard delta < -1e-12 else { continue }
-                partition[c] = toDev ? .dev : .test
-                for x in 0..<columns {
-                    let k = Double(keptIn[c * columns + x])
-                    if toDev { inDev[x] += k; inTest[x] -= k } else { inDev[x] -= k; inTest[x] += k }
-                }
-                improved = true
-            }
-            if !improved { break }
-        }
-        // A swap of one dev and one test component, where single moves are stuck: bounded to the
-        // smallest components, so it stays cheap at any size.
-        let small = evaluationList.sorted { sizeOf[$0] != sizeOf[$1] ? sizeOf[$0] < sizeOf[$1] : $0 < $1 }.prefix(400)
-        for _ in 0..<4 {
-            var best: (delta: Double, a: Int, b: Int)?
-            for a in small where partition[a] == .dev {
-                for b in small where partition[b] == .test {
-                    var delta = 0.0
-                    for x in 0..<columns where keptIn[a * columns + x] > 0 || keptIn[b * columns + x] > 0 {
-                        let k = Double(keptIn[b * columns + x]) - Double(keptIn[a * columns + x])
-                        delta += deviation(x, dev: inDev[x] + k, test: inTest[x] - k) - deviation(x, dev: inDev[x], test: inTest[x])
-                    }
-                    if delta < -1e-12, delta < (best?.delta ?? 0) { best = (delta, a, b) }
-                }
-            }
-            guard let (_, a, b) = best else { break }
-            partition[a] = .test
-            partition[b] = .dev
-            for x in 0..<columns {
-                let k = Double(keptIn[b * columns + x]) - Double(keptIn[a * columns + x])
-                inDev[x] += k
-                inTest[x] -= k
-            }
-        }
+        partition = SideChoice.devAndTest(evaluation: choice.evaluation, kept: keptIn, columns: columns, v: v, partitions: p)
 
         // Held-out items left on training: the partner is a training item sharing a key with it.
         for i in 0..<n where isHeldout[i] && partition[Int(graph.component[i])] == .train && !isDropped[i] {
@@ -426,34 +327,73 @@ struct SideAssignment {
         self.dropLink = dropLink
         self.dropPartner = dropPartner
 
-        // The bound: every keepable item, except that held-out items in components with
-        // training items compete for the training columns' evaluation capacity.
-        var keepable = 0
-        var capacity = 0.0
-        for x in 0..<columns where roles[x] != .heldout { capacity += Double(total[x]) * min(1, evaluationShare + p.tolerance) }
-        var mixed: [(value: Double, weight: Double)] = []
+        // The bound: per component, held-out items with gold and the others that can be kept.
+        var boundHeldout = [Int](repeating: 0, count: components), boundOther = boundHeldout
         for c in 0..<components {
-            var h = 0, x = 0
             for i in items(of: c) {
-                if isHeldout[Int(i)] { if evaluable[Int(i)] { h += 1 } } else if trainable[Int(i)] || evaluable[Int(i)] { x += 1 }
-            }
-            keepable += x
-            if x == 0 || h == 0 {
-                keepable += h
-            } else {
-                keepable += max(0, h - x)
-                mixed.append((Double(min(h, x)), Double(x)))
+                if isHeldout[Int(i)] { if evaluable[Int(i)] { boundHeldout[c] += 1 } } else if trainable[Int(i)] || evaluable[Int(i)] { boundOther[c] += 1 }
             }
         }
-        mixed.sort { $0.value / $0.weight > $1.value / $1.weight }
-        var extra = 0.0
-        for m in mixed {
-            guard capacity > 0 else { break }
-            let take = min(1, capacity / m.weight)
-            extra += take * m.value
-            capacity -= take * m.weight
-        }
-        bound = Bound(keptUpperBound: keepable + Int(extra.rounded(.down)),
-                      method: "fractional relaxation over the components of the union links: every item with the gold or rubric its role needs, except that held-out items of components that also hold training items are limited by the training columns' evaluation capacity (dev + test + tolerance of their items); cut keys are not charged")
+        bound = SideChoice.bound(heldout: boundHeldout, other: boundOther, total: counts.total, roles: roles, partitions: p)
     }
+
+    /// The sides a cluster chose from this split's component summaries (``GivenSides``), taken
+    /// instead of choosing here. They must name exactly this graph's components (by smallest
+    /// item), and the graph must hold no cut key and no bridge: counts decide nothing else.
+    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, given: GivenSides) throws {
+        let n = input.count
+        let hasCuts = graph.cut.values.contains { $0.contains(true) }
+        guard !hasCuts, graph.bridges == 0 else {
+            throw HeldoutError.checkFailed("sides were given from component summaries, but this split cuts keys item by item (lexemes, consistency groups, hubs or bridges): they cannot be chosen from counts; split without them")
+        }
+        var partition = [Partition](repeating: .train, count: graph.componentCount)
+        var flipped = [Bool](repeating: false, count: graph.componentCount)
+        var seen = [Bool](repeating: false, count: graph.componentCount)
+        for i in 0..<n where !seen[Int(graph.component[i])] {
+            let c = Int(graph.component[i])
+            seen[c] = true
+            guard let side = given.sides[input.ids[i]] else {
+                throw HeldoutError.checkFailed("the given sides name no component whose smallest item is \(input.ids[i].hex), a component of this split: they were chosen over other components than the split's (\(given.sides.count) given, \(graph.componentCount) here)")
+            }
+            partition[c] = side.partition
+            flipped[c] = side.flipped
+        }
+        guard given.sides.count == graph.componentCount else {
+            throw HeldoutError.checkFailed("the given sides name \(given.sides.count) components, this split has \(graph.componentCount): they were chosen over other components than the split's")
+        }
+        let roles = spec.columns.map(\.role)
+        self.partition = partition
+        self.flipped = flipped
+        bound = Bound(keptUpperBound: given.keptUpperBound, method: given.boundMethod)
+        isDropped = (0..<n).map { roles[Int(input.column[$0])] == .heldout && partition[Int(graph.component[$0])] == .train }
+        dropLink = [IsolationLink?](repeating: nil, count: n)
+        dropPartner = [Int32](repeating: -1, count: n)
+        blockedInTraining = [Bool](repeating: false, count: n)
+    }
+
+    /// Each component's ``ComponentSummary``, in component order (that of their smallest items).
+    static func summaries(graph: IsolationGraph, input: SplitInput, spec: SplitSpec) -> [ComponentSummary] {
+        let columns = spec.columns.count
+        let roles = spec.columns.map(\.role)
+        var out = [ComponentSummary](repeating: ComponentSummary(smallestItem: ContentID(high: 0, low: 0),
+                                                                  items: [Int32](repeating: 0, count: columns),
+                                                                  evaluable: [Int32](repeating: 0, count: columns),
+                                                                  keepable: [Int32](repeating: 0, count: columns)),
+                                     count: graph.componentCount)
+        var seen = [Bool](repeating: false, count: graph.componentCount)
+        for i in 0..<input.count {
+            let c = Int(graph.component[i]), x = Int(input.column[i])
+            if !seen[c] {
+                seen[c] = true
+                out[c].smallestItem = input.ids[i]
+            }
+            out[c].items[x] += 1
+            if input.hasGold[i] { out[c].evaluable[x] += 1 }
+            if input.hasGold[i] || usableForTraining(roles[x], hasGold: input.hasGold[i], hasRubric: input.hasRubric[i]) {
+                out[c].keepable[x] += 1
+            }
+        }
+        return out
+    }
+
 }

@@ -94,59 +94,54 @@ struct SplitInputLoader {
 
     private func load(_ reader: StoreScan) throws -> SplitInput {
         var input = SplitInput()
-        let columnIndex = Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, Int32($0.offset)) })
         let filter = spec.filter
-        let pairsWanted = Set(filter.pairs), languages = Set(filter.languages), categories = Set(filter.categories)
-        let bandsWanted = Set(filter.bands), domains = Set(filter.domains)
         var inColumnBeforeWhere = [Int](repeating: 0, count: spec.columns.count)
         var predictedOnly: [String: Int] = [:]
-        let pairs = PairCanonicaliser()
-        let primaries = PrimarySubtags()
+        let selection = ItemSelection(spec: spec)
 
-        // 1. Items: axis, column, filters that need no segment text.
+        // 1. Items: axis, column, filters that need no segment text (``ItemSelection``).
         var candidates: [Candidate] = []
         try reader.items { item in
-            let id = item.id
+            let fields = ItemSelection.Fields(category: item.category, lang: item.lang, pair: item.pair, grade: item.grade,
+                                              domain: item.domain, domainSource: item.domainSource,
+                                              languageFlagged: item.languageFlagged)
             // Items on a segment the grader flagged as not in its tag's language are left out
             // unless the spec keeps them (`language_mismatch: keep`); counted after the checks
             // below, without counting as seen (a column of flagged items only has no items).
-            let mismatch = item.languageFlagged && !spec.keepLanguageMismatch
+            let mismatch = item.languageFlagged && selection.dropsMismatches
             if mismatch { input.excluded["language_mismatch", default: 0] += 1 }
-            let category = item.category
-            let lang = item.lang
-            let pair = item.pair.flatMap(pairs.canonical)
-            let band = spec.bands.band(forGrade: item.grade)
-            let domain = item.domain
-            let domainPredicted = domain != nil && item.domainSource == "classifier"
-            // A domain axis splits on declared domains unless the spec opts in to predicted ones.
-            if spec.axis == .domain, domainPredicted, !spec.predictedDomains {
+            let outcome = selection.select(fields)
+            switch outcome {
+            case let .predictedDomain(domain):
                 if mismatch { return }
                 if let domain { predictedOnly[domain, default: 0] += 1 }
                 input.excluded["predicted_domain", default: 0] += 1
                 return
-            }
-            guard let key = columnKey(category: category, pair: pair, band: band, domain: domain) else {
+            case .noAxisValue:
                 if !mismatch { input.excluded["no_\(spec.axis.rawValue)", default: 0] += 1 }
                 return
-            }
-            if !mismatch { input.seenColumns[key, default: 0] += 1 }
-            guard let column = columnIndex[key] else { return }
-            if !mismatch { inColumnBeforeWhere[Int(column)] += 1 }
-            if !pairsWanted.isEmpty, !(pair.map(pairsWanted.contains) ?? false) { return }
-            if !languages.isEmpty, !languages.contains(primaries.primary(lang)) { return }
-            if !categories.isEmpty, !categories.contains(category) { return }
-            if !bandsWanted.isEmpty, !(band.map(bandsWanted.contains) ?? false) { return }
-            if !domains.isEmpty, !(domain.map(domains.contains) ?? false) { return }
-            if mismatch {
-                input.languageMismatch[key, default: 0] += 1
+            case let .notAColumn(key):
+                if !mismatch { input.seenColumns[key, default: 0] += 1 }
                 return
+            case let .filtered(key, column), let .languageMismatch(key, column), let .candidate(key, column):
+                if !mismatch {
+                    input.seenColumns[key, default: 0] += 1
+                    inColumnBeforeWhere[Int(column)] += 1
+                }
+                if case .filtered = outcome { return }
+                if case .languageMismatch = outcome {
+                    input.languageMismatch[key, default: 0] += 1
+                    return
+                }
             }
+            guard let column = outcome.column else { return }
             var lexeme: Lexeme?
             if let lemma = item.targetLemma, let targetLang = item.targetLang { lexeme = Lexeme(lemma: lemma, lang: targetLang) }
-            candidates.append(Candidate(id: id, column: column, lang: lang, pair: pair, hasGold: item.hasAnswer,
-                                        hasRubric: item.hasRubric, band: band, domain: domain,
-                                        domainPredicted: domainPredicted, lexeme: lexeme,
-                                        consistency: item.consistencyGroup))
+            let domain = item.domain
+            candidates.append(Candidate(id: item.id, column: column, lang: item.lang, pair: selection.pair(fields),
+                                        hasGold: item.hasAnswer, hasRubric: item.hasRubric, band: selection.band(fields),
+                                        domain: domain, domainPredicted: domain != nil && item.domainSource == "classifier",
+                                        lexeme: lexeme, consistency: item.consistencyGroup))
         }
         for (index, column) in spec.columns.enumerated() where inColumnBeforeWhere[index] == 0 {
             if let n = predictedOnly[column.name] {

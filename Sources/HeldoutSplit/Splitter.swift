@@ -30,6 +30,9 @@ public struct Splitter {
         /// Near-duplicate pairs found elsewhere (a cluster's band join over ``Splitter/usedSegments()``),
         /// taken instead of searching here.
         public var givenNearDuplicates: GivenNearDuplicates?
+        /// Sides a cluster chose from per-component summaries (``ComponentChoice``), taken
+        /// instead of choosing here.
+        public var givenSides: GivenSides?
         /// Fault injection for tests: build the graph with these links instead of the spec's,
         /// to show that the audit, not the graph, is what stands between a bug and the output.
         var graphLinksOverride: [IsolationLink]?
@@ -59,6 +62,17 @@ public struct Splitter {
         return (0..<input.segmentIDs.count).filter { isUsed[$0] }
             .map { (input.segmentIDs[$0], input.segmentLang[$0], input.segmentText[$0]) }
             .sorted { $0.id < $1.id }
+    }
+
+    /// The split's component summaries, in id order of their smallest item: what a cluster's
+    /// summaries must equal for ``ComponentChoice`` to choose this split's sides (nil when the
+    /// graph cuts keys or drops bridges, which counts cannot decide). Near-duplicates are
+    /// searched here unless `givenNearDuplicates` (the cluster's pairs) is passed.
+    public func componentSummaries(givenNearDuplicates: GivenNearDuplicates? = nil) throws -> [ComponentSummary]? {
+        let input = try SplitInputLoader(spec: spec, store: store).load()
+        let graph = try isolationGraph(input: input, links: spec.isolation.enabledLinks, given: givenNearDuplicates, progress: nil).graph
+        guard !graph.cut.values.contains(where: { $0.contains(true) }), graph.bridges == 0 else { return nil }
+        return SideAssignment.summaries(graph: graph, input: input, spec: spec)
     }
 
     /// Runs the split. On any error nothing is left behind and an existing split is untouched.
@@ -104,52 +118,12 @@ public struct Splitter {
         options.progress?("reading items")
         let input = try SplitInputLoader(spec: spec, store: store).load()
 
-        // Only segments an item uses: the rest cannot carry anything into a record.
-        var isUsed = [Bool](repeating: false, count: input.segmentIDs.count)
-        for s in input.segmentList { isUsed[Int(s)] = true }
-        let used = (0..<input.segmentIDs.count).filter { isUsed[$0] }
-        isUsed = []
-
-        var pairs: [(Int32, Int32)] = []
-        var foldedHashes: [UInt64]?
-        var windowedBuckets = 0
-        var nearParameters: NearDuplicateIndex.Parameters?
-        if spec.isolation.isEnabled(.nearDuplicate) {
-            options.progress?("near-duplicates")
-            let nd = spec.isolation.nearDuplicates
-            let parameters = NearDuplicateIndex.Parameters(threshold: nd.threshold, shingle: nd.shingle, size: nd.size)
-            nearParameters = parameters
-            if let given = options.givenNearDuplicates {
-                pairs = try given.indexed(segmentIDs: input.segmentIDs, used: used)
-                windowedBuckets = given.windowedBuckets
-            } else {
-                let found = NearDuplicateIndex(parameters: parameters).search(used.map { input.segmentText[$0] })
-                windowedBuckets = found.windowedBuckets
-                foldedHashes = found.foldedHashes
-                pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
-            }
-        }
-        let segmentClass: [Int32]
-        if !spec.isolation.isEnabled(.sharedSegment) {
-            segmentClass = (0..<Int32(input.segmentIDs.count)).map { $0 }
-        } else if let foldedHashes {
-            segmentClass = FoldedSegmentClasses.compute(count: input.segmentIDs.count, used: used, foldedHashes: foldedHashes)
-        } else {
-            segmentClass = FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
-        }
         let links = options.graphLinksOverride ?? spec.isolation.enabledLinks
-        var passages: SharedPassages?
-        if links.contains(.sharedPassage) {
-            options.progress?("shared passages")
-            passages = SharedPassages(texts: input.segmentText, used: used)
-        }
-
-        options.progress?("isolation graph")
-        let graph = IsolationGraph(input: input, links: links, nearDuplicatePairs: pairs,
-                                   segmentClass: segmentClass, segmentCount: input.segmentIDs.count,
-                                   passages: passages, componentLimits: SideAssignment.placementLimits(input: input, spec: spec))
+        let (graph, pairs, windowedBuckets, nearParameters) = try isolationGraph(input: input, links: links, given: options.givenNearDuplicates,
+                                                                                progress: options.progress)
         options.progress?("choosing sides")
-        let assignment = SideAssignment(graph: graph, input: input, spec: spec)
+        let assignment = try options.givenSides.map { try SideAssignment(graph: graph, input: input, spec: spec, given: $0) }
+            ?? SideAssignment(graph: graph, input: input, spec: spec)
         let variants = SplitVariant.all(for: spec)
         var fates = variants.map { variant in (0..<input.count).map { variant.fate(of: $0, input: input, assignment: assignment, graph: graph) } }
         // The comparison trains on as many items as the primary; sweep members on as many as
@@ -208,6 +182,56 @@ public struct Splitter {
         }
 
         return (variants, destinations, summaries)
+    }
+
+    /// The isolation graph of `input`: near-duplicate pairs (searched, or `given` by a
+    /// cluster), shared-segment classes, passages, and the components with hubs cut.
+    private func isolationGraph(input: SplitInput, links: [IsolationLink], given: GivenNearDuplicates?, progress: ((String) -> Void)?)
+        throws -> (graph: IsolationGraph, pairs: [(Int32, Int32)], windowedBuckets: Int, parameters: NearDuplicateIndex.Parameters?) {
+        // Only segments an item uses: the rest cannot carry anything into a record.
+        var isUsed = [Bool](repeating: false, count: input.segmentIDs.count)
+        for s in input.segmentList { isUsed[Int(s)] = true }
+        let used = (0..<input.segmentIDs.count).filter { isUsed[$0] }
+        isUsed = []
+
+        var pairs: [(Int32, Int32)] = []
+        var foldedHashes: [UInt64]?
+        var windowedBuckets = 0
+        var nearParameters: NearDuplicateIndex.Parameters?
+        if spec.isolation.isEnabled(.nearDuplicate) {
+            progress?("near-duplicates")
+            let nd = spec.isolation.nearDuplicates
+            let parameters = NearDuplicateIndex.Parameters(threshold: nd.threshold, shingle: nd.shingle, size: nd.size)
+            nearParameters = parameters
+            if let given {
+                pairs = try given.indexed(segmentIDs: input.segmentIDs, used: used)
+                windowedBuckets = given.windowedBuckets
+            } else {
+                let found = NearDuplicateIndex(parameters: parameters).search(used.map { input.segmentText[$0] })
+                windowedBuckets = found.windowedBuckets
+                foldedHashes = found.foldedHashes
+                pairs = found.pairs.map { (Int32(used[Int($0.0)]), Int32(used[Int($0.1)])) }
+            }
+        }
+        let segmentClass: [Int32]
+        if !spec.isolation.isEnabled(.sharedSegment) {
+            segmentClass = (0..<Int32(input.segmentIDs.count)).map { $0 }
+        } else if let foldedHashes {
+            segmentClass = FoldedSegmentClasses.compute(count: input.segmentIDs.count, used: used, foldedHashes: foldedHashes)
+        } else {
+            segmentClass = FoldedSegmentClasses.compute(texts: input.segmentText, used: used)
+        }
+        var passages: SharedPassages?
+        if links.contains(.sharedPassage) {
+            progress?("shared passages")
+            passages = SharedPassages(texts: input.segmentText, used: used)
+        }
+
+        progress?("isolation graph")
+        let graph = IsolationGraph(input: input, links: links, nearDuplicatePairs: pairs,
+                                   segmentClass: segmentClass, segmentCount: input.segmentIDs.count,
+                                   passages: passages, componentLimits: SideAssignment.placementLimits(input: input, spec: spec))
+        return (graph, pairs, windowedBuckets, nearParameters)
     }
 
     /// The spec as `spec.yaml` states it: the spec itself, or, for a split made step by step

@@ -127,4 +127,48 @@ struct ShardMapperTests {
         }
         #expect(throws: ShardError.self) { try grades.grade(["only-an-id"], line: 1) }
     }
+
+    @Test("map grade: the language flag and folded hash are the grader's and the split's, segment for segment")
+    func flagAndFoldMatchLocalStages() throws {
+        // Original sentences; the second unit's French side is German (the grader flags it), and
+        // two segments fold alike.
+        let tmx = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/>
+            <body>
+            <tu><tuv xml:lang="en"><seg>The ferry leaves the harbour every morning at seven.</seg></tuv><tuv xml:lang="fr"><seg>Le ferry quitte le port chaque matin à sept heures.</seg></tuv></tu>
+            <tu><tuv xml:lang="en"><seg>The children played in the garden until the evening rain began.</seg></tuv><tuv xml:lang="fr"><seg>Die Kinder spielten im Garten, bis am Abend der Regen anfing und alle ins Haus liefen.</seg></tuv></tu>
+            <tu><tuv xml:lang="en"><seg>the ferry leaves the harbour every morning at seven</seg></tuv><tuv xml:lang="de"><seg>Die Fähre verlässt den Hafen jeden Morgen um sieben.</seg></tuv></tu>
+            <tu><tuv xml:lang="en"><seg>!!!</seg></tuv><tuv xml:lang="fr"><seg>???</seg></tuv></tu>
+            </body></tmx>
+            """
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-flags-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("flags.tmx").path
+        try Data(tmx.utf8).write(to: URL(fileURLWithPath: path))
+        let ingester = Ingester(options: IngestOptions(), licence: "CC0-1.0")
+        let planned = try #require(try ingester.plan(files: [path], format: .tmx, corpusName: nil).first)
+        let store = try Store(path: directory.appendingPathComponent("local.sqlite").path)
+        _ = try ingester.ingest(planned, into: store)
+        var options = Grader.Options()
+        options.classify = false
+        _ = try Grader(options: options).run(store: store)
+        let flagged: Set<String> = try store.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT lower(hex(s.id)) FROM grade g JOIN segment s ON s.rowid = g.segment WHERE g.lang_flagged = 1"))
+        }
+        let local = try segments(store)
+        let grades = ShardGrades()
+        let mapped = try local.enumerated().map { try grades.grade([$0.element.id, $0.element.lang, $0.element.text], line: $0.offset + 1) }
+        #expect(flagged.count == 1)
+        #expect(Set(mapped.filter { $0.flagged == true }.map(\.id)) == flagged)
+        #expect(mapped.allSatisfy { $0.flagged != false })  // absent, not false, when not flagged
+        // The split's hashes: two English segments share one, the punctuation-only ones have none.
+        let folded = mapped.map(\.folded)
+        #expect(folded.filter { $0 == nil }.count == 2)
+        let present = folded.compactMap { $0 }
+        #expect(present.count == Set(present).count + 1)
+        #expect(present.allSatisfy { $0.count == 16 })
+    }
+
 }

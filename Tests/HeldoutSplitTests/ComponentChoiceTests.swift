@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+import HeldoutCore
+@testable import HeldoutSplit
+
+/// The side choice from per-component summaries (what a cluster's driver runs, `map choose`)
+/// against the item-level side choice, on random splits without cut keys: the same partitions,
+/// flips, drops and bound, whatever order the summaries come in.
+@Suite("side choice from component summaries")
+struct ComponentChoiceTests {
+    /// A deterministic generator (SplitMix64), so a failing case can be named by its seed.
+    struct Draws {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+    }
+
+    /// `items` items over three columns (supervised, plausibility, held out) with random gold
+    /// and rubrics, each on one or two nearby segments; a segment's alignment group (if any)
+    /// spans `span` neighbouring segments: components from one item to dozens, none so large
+    /// that the split would cut it (``refusals()`` makes one).
+    static func input(seed: UInt64, items: Int, span: Int) -> SplitInput {
+        var draws = Draws(state: seed)
+        var input = SplitInput()
+        input.ids = (0..<items).map { ContentID(hashing: ["item", String(seed), String($0)]) }.sorted()
+        let segments = 3 * items
+        input.segmentIDs = (0..<segments).map { ContentID(hashing: ["segment", String($0)]) }
+        input.segmentLang = [String](repeating: "en", count: segments)
+        input.segmentText = (0..<segments).map { "segment \($0)" }
+        input.segmentGroup = (0..<segments).map { draws.next(3) == 0 ? -1 : Int32($0 / span) }
+        input.groupCount = segments / span + 1
+        input.documentStart = [Int32](repeating: 0, count: segments + 1)
+        for _ in 0..<items {
+            input.column.append(Int32(draws.next(3)))
+            input.hasGold.append(draws.next(5) != 0)
+            input.hasRubric.append(draws.next(2) == 0)
+            input.band.append(nil)
+            input.domain.append(nil)
+            let first = draws.next(segments)
+            input.segmentList.append(Int32(first))
+            if draws.next(2) == 0 { input.segmentList.append(Int32(min(segments - 1, first + draws.next(2 * span)))) }
+            input.segmentStart.append(Int32(input.segmentList.count))
+            input.translation.append(-1)
+            input.lexeme.append(-1)
+            input.consistency.append(-1)
+        }
+        return input
+    }
+
+    static func spec(seed: Int, tolerance: Double) throws -> SplitSpec {
+        try SplitSpec(yaml: """
+            name: t
+            seed: \(seed)
+            axis: category
+            columns:
+              a: { role: supervised }
+              b: { role: plausibility }
+              c: { role: heldout }
+            isolation: { level: segment, translations: true }
+            partitions: { train: 0.7, dev: 0.2, test: 0.1, tolerance: \(tolerance) }
+            """, file: "spec.yaml")
+    }
+
+    /// The graph as the split builds it: components too large to place have their hubs cut.
+    static func graph(_ input: SplitInput, _ spec: SplitSpec) -> IsolationGraph {
+        IsolationGraph(input: input, links: spec.isolation.enabledLinks, nearDuplicatePairs: [],
+                       segmentClass: (0..<Int32(input.segmentIDs.count)).map { $0 }, segmentCount: input.segmentIDs.count,
+                       passages: nil, componentLimits: SideAssignment.placementLimits(input: input, spec: spec))
+    }
+
+    static func largest(_ graph: IsolationGraph) -> Int {
+        var sizes = [Int](repeating: 0, count: graph.componentCount)
+        for c in graph.component { sizes[Int(c)] += 1 }
+        return sizes.max() ?? 0
+    }
+
+    @Test("summaries choose what the item-level path chooses", arguments: [(1, 0.0), (2, 0.02), (3, 0.05), (4, 0.0), (5, 0.1), (6, 0.02)])
+    func sameChoice(seed: Int, tolerance: Double) throws {
+        let spec = try Self.spec(seed: seed, tolerance: tolerance)
+        // Fewer groups: larger components; more: mostly single items.
+        let input = Self.input(seed: UInt64(seed), items: 3_000, span: seed.isMultiple(of: 2) ? 6 : 3)
+        let graph = Self.graph(input, spec)
+        #expect(graph.cut.values.allSatisfy { !$0.contains(true) } && graph.bridges == 0)
+        #expect(graph.componentCount > 100)
+        #expect(Self.largest(graph) >= 10)
+        let itemLevel = SideAssignment(graph: graph, input: input, spec: spec, itemLevel: true)
+        let summarised = SideAssignment(graph: graph, input: input, spec: spec)
+        // Compared as Bool: a failure names the field, not thousands of values.
+        let samePartition = summarised.partition == itemLevel.partition, sameFlips = summarised.flipped == itemLevel.flipped
+        let sameDrops = summarised.isDropped == itemLevel.isDropped && summarised.dropLink == itemLevel.dropLink
+        #expect(samePartition)
+        #expect(sameFlips)
+        #expect(sameDrops)
+        #expect(summarised.bound == itemLevel.bound)
+        // Not a trivial split: every partition is used and some held-out component was flipped.
+        #expect(Set(itemLevel.partition) == [.train, .dev, .test])
+        #expect(itemLevel.flipped.contains(true))
+
+        // The public entry a driver calls, fed the summaries shuffled and sorted back.
+        var draws = Draws(state: UInt64(seed) &* 7)
+        var shuffled = SideAssignment.summaries(graph: graph, input: input, spec: spec)
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, draws.next(i + 1)) }
+        let choice = try ComponentChoice(shuffled.sorted { $0.smallestItem < $1.smallestItem }, spec: spec)
+        let sameChoice = choice.partition == itemLevel.partition
+        #expect(sameChoice)
+        #expect(choice.keptUpperBound == itemLevel.bound.keptUpperBound)
+    }
+
+    @Test("counts cannot decide a component too large to place, or one holding a cut key")
+    func refusals() throws {
+        let spec = try Self.spec(seed: 1, tolerance: 0)
+        // Groups of 2,000 segments: one component takes most items, and the split cuts its hubs.
+        let input = Self.input(seed: 3, items: 3_000, span: 2_000)
+        let graph = Self.graph(input, spec)
+        #expect(graph.hubs.values.reduce(0, +) > 0)
+        let uncut = IsolationGraph(input: input, links: spec.isolation.enabledLinks, nearDuplicatePairs: [],
+                                   segmentClass: (0..<Int32(input.segmentIDs.count)).map { $0 },
+                                   segmentCount: input.segmentIDs.count, passages: nil)
+        #expect { try ComponentChoice(SideAssignment.summaries(graph: uncut, input: input, spec: spec), spec: spec) } throws: { error in
+            (error as? HeldoutError).map { $0.exitStatus == 1 && $0.userMessage.contains("too large") == false && $0.userMessage.contains("more than the") } ?? false
+        }
+        let small = Self.input(seed: 3, items: 300, span: 3)
+        var keyed = SideAssignment.summaries(graph: Self.graph(small, spec), input: small, spec: spec)
+        keyed[keyed.count / 2].keyed = 1
+        #expect { try ComponentChoice(keyed, spec: spec) } throws: { error in
+            (error as? HeldoutError).map { $0.exitStatus == 1 && $0.userMessage.contains("lexeme or consistency group") } ?? false
+        }
+    }
+
+    @Test("the summaries count what the items hold")
+    func summaryCounts() throws {
+        let spec = try Self.spec(seed: 1, tolerance: 0)
+        let input = Self.input(seed: 9, items: 500, span: 6)
+        let graph = Self.graph(input, spec)
+        let summaries = SideAssignment.summaries(graph: graph, input: input, spec: spec)
+        #expect(summaries.count == graph.componentCount)
+        #expect(summaries.map(\.smallestItem) == summaries.map(\.smallestItem).sorted())
+        #expect(summaries.reduce(0) { $0 + Int($1.items.reduce(0, +)) } == input.count)
+        for (c, s) in summaries.enumerated() {
+            let members = (0..<input.count).filter { graph.component[$0] == Int32(c) }
+            #expect(s.smallestItem == input.ids[members[0]])
+            for x in 0..<3 {
+                let inColumn = members.filter { Int(input.column[$0]) == x }
+                #expect(Int(s.items[x]) == inColumn.count)
+                #expect(Int(s.evaluable[x]) == inColumn.filter { input.hasGold[$0] }.count)
+                let keep = inColumn.filter { input.hasGold[$0] || (x == 1 && input.hasRubric[$0]) }.count
+                #expect(Int(s.keepable[x]) == keep)
+            }
+        }
+    }
+
+    @Test("the folded hash a cluster's `map grade` prints is the one the split's classes compare")
+    func foldedHash() {
+        let texts = ["Open the file.", "open the FILE", "Öffne die Datei!", "!!!", "", "l'été à Paris", "L’ÉTÉ A PARIS"]
+        let folder = TextFolder()
+        #expect(texts.map { FoldedHash.of($0, folder: folder) } == FoldedSegmentClasses.foldedHashes(texts))
+        #expect(FoldedHash.of(texts[0], folder: folder) == FoldedHash.of(texts[1], folder: folder))
+        #expect(FoldedHash.of(texts[3], folder: folder) == 0)
+    }
+
+}
