@@ -12,10 +12,16 @@ corpus, ordinal), into `heldout map replay`, which stores them, grades, stores t
 (`--items`) or makes them, splits and audits exactly as `heldout build` does: the split files are
 the local build's, byte for byte, whatever the partitions, executors or input order.
 
-What is not distributed yet (see docs/DESIGN.md "More than one machine"): the isolation graph,
-side choice and record writing run in the replay on the driver from a SQLite store, as do the
-grading it stores and, for grammar and definition templates, the questions. With `--check` the
-replay makes the items itself and Spark's groups, grades and items are compared with its store.
+The split's isolation components are built on Spark too (`map select` per item, joined through
+segments, folded texts, alignment groups and near-duplicate pairs), and the driver chooses their
+sides from one summary per component (`map choose`); the replay takes those sides
+(`--sides`), and refuses them unless they name exactly its own components.
+
+What is not distributed yet (see docs/DESIGN.md "More than one machine"): the fates, record
+writing and manifest run in the replay on the driver from a SQLite store, as do the grading it
+stores, the whole split where counts cannot decide the sides, and, for grammar and definition
+templates, the questions. With `--check` the replay makes the items itself and Spark's groups,
+grades and items are compared with its store.
 
 usage: heldout_spark.py SPEC --out DIR|URI [--binary heldout] [--master local[2]] [--partitions N]
                         [--reverse-inputs] [--store PATH] [--check]
@@ -336,6 +342,136 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
         .select("id", F.col("m.line").alias("line"))
 
 
+def split_sides(spark, items, grades, components, segments, pairs, select_command, env, translations, passages_command=None):
+    """The split's side choice from the cluster's own counts (issue 15): the items the split's
+    loader selects (`heldout map select`, item by item), the split's isolation components over
+    them by large-star/small-star, one summary per component (its smallest item, and per
+    column its items, those with gold and those it can keep), written as `heldout map choose`
+    reads them. `items` is segment_items' (`id`, `line`); `grades` holds every segment's
+    `flagged` (the grader's language flag) and `folded` (the folded-text hash) as `map grade`
+    printed them; `components` is the alignment groups' (`node`, `root`); `segments` the
+    distinct (`id`, `lang`, `text`); `pairs` the split's near-duplicate pairs (`a`, `b`) or
+    None; `translations`: whether the spec isolates translations; `passages_command` runs `heldout
+    map passages` when it isolates shared passages (None otherwise).
+
+    The components are those of the split's union links when shared segments are isolated:
+    an item joins its segments (`ks`), a used segment its folded text (`kh`, a shared-segment
+    class), a grouped segment its group (`kg`) and every grouped segment's folded text joins
+    that group (the split's translation closure, through groups no item uses), and each
+    near-duplicate pair joins its two segments. Item nodes (`i`) sort before key nodes (`k`),
+    so a component's smallest node is its smallest item, the id the local graph numbers it by.
+    Returns (DataFrame of summary lines, None), or (None, why the split must choose itself)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    # Items on a segment the grader flagged carry "flagged": true into `map select`.
+    item_segments = items.select("id", F.explode(F.from_json("line", "segments array<string>")["segments"]).alias("s"))
+    flagged = item_segments.join(grades.where(F.col("flagged")).select(F.col("id").alias("s")), "s") \
+        .select("id").distinct().withColumn("f", F.lit(True))
+    lines = items.join(flagged, "id", "left").select(
+        F.when(F.col("f"), F.concat(F.expr("substring(line, 1, length(line) - 1)"), F.lit(',"flagged":true}')))
+        .otherwise(F.col("line")).alias("line"))
+    chosen = lines.rdd.map(lambda r: r[0]).pipe(select_command, env=env).map(lambda l: (l,))
+    candidates = spark.createDataFrame(chosen, "line string") \
+        .select(F.from_json("line", "id string, outcome string, column string, gold boolean, keepable boolean, "
+                                    "trainable boolean, heldout boolean, keys array<string>, segments array<string>, "
+                                    "target string").alias("r")) \
+        .select("r.*").where(F.col("outcome") == "candidate").drop("outcome").persist(StorageLevel.DISK_ONLY)
+    try:
+        # An item whose translation is not among its own later segments gets one looked up in
+        # its alignment group by the split's loader: not done here yet.
+        langs = segments.select(F.col("id").alias("s"), "lang")
+        own = candidates.where(F.col("target").isNotNull()) \
+            .select("id", "target", F.posexplode("segments").alias("pos", "s")).where(F.col("pos") > 0) \
+            .join(langs, "s").where(F.col("lang") == F.col("target")).select("id").distinct()
+        if candidates.where(F.col("target").isNotNull()).join(own, "id", "left_anti").limit(1).count():
+            return None, "some item's translation is looked up in its alignment group (not done on the cluster yet)"
+        used = candidates.select("id", F.explode("segments").alias("s"))
+        node = lambda prefix, column: F.concat(F.lit(prefix), F.col(column))  # noqa: E731
+        folded = grades.where(F.col("folded").isNotNull()).select(F.col("id").alias("s"), "folded")
+        used_segments = used.select("s").distinct()
+        edges = used.select(node("i", "id").alias("src"), node("ks", "s").alias("dst")) \
+            .union(used_segments.join(folded, "s").select(node("ks", "s"), node("kh", "folded")))
+        if translations:
+            groups = components.select(F.col("node").alias("s"), F.col("root").alias("g")) \
+                .union(components.select(F.col("root").alias("s"), F.col("root").alias("g")).distinct())
+            edges = edges.union(used_segments.join(groups, "s").select(node("ks", "s"), node("kg", "g"))) \
+                .union(groups.join(folded, "s").select(node("kg", "g"), node("kh", "folded")))
+        if pairs is not None:
+            edges = edges.union(pairs.select(node("ks", "a"), node("ks", "b")))
+        passages = None
+        if passages_command:
+            rows = used_segments.join(segments.select(F.col("id").alias("s"), "lang", "text"), "s") \
+                .select(F.to_json(F.array("s", "lang", "text"))).rdd.map(lambda r: r[0])
+            passages = spark.createDataFrame(rows.pipe(passages_command, env=env).map(lambda l: (l,)), "line string") \
+                .select(F.from_json("line", "id string, runs array<string>, whole string, within array<string>").alias("r")) \
+                .select("r.*").persist(StorageLevel.DISK_ONLY)
+            wholes = passages.where(F.col("whole").isNotNull()).select(F.col("whole").alias("h")).distinct()
+            edges = edges.union(passages.select("id", F.explode("runs").alias("h")).select(node("ks", "id"), node("kp", "h"))) \
+                .union(passages.select("id", F.explode("within").alias("h")).join(wholes, "h", "left_semi")
+                       .select(node("ks", "id"), node("kp", "h")))
+        roots, _ = large_star_small_star(edges)
+        if passages is not None:
+            passages.unpersist()
+        component = roots.where(F.col("node").startswith("i")) \
+            .select(F.expr("substring(node, 2)").alias("id"), F.expr("substring(root, 2)").alias("c"))
+        members = candidates.join(component, "id", "left") \
+            .select("id", F.coalesce("c", "id").alias("c"), "column", "gold", "keepable", "trainable", "heldout", "keys")
+        # Lexemes and consistency groups (SideAssignment step 1, per key): one held by a
+        # held-out item across components is live, and counts cannot decide (`keyed`, which
+        # `map choose` refuses); within a component, training owns a key when it has at least
+        # as many trainable items as held-out ones with gold (dropping those held-out items),
+        # evaluation when it has fewer (pinning its training items there).
+        held = members.select("id", "c", "heldout", F.explode("keys").alias("k"))
+        per_key = members.select("c", "heldout", "gold", "trainable", F.explode("keys").alias("k")).groupBy("k").agg(
+            F.max(F.col("heldout").cast("int")).alias("h"), F.countDistinct("c").alias("n"),
+            F.sum(F.col("trainable").cast("int")).alias("t"), F.sum((F.col("heldout") & F.col("gold")).cast("int")).alias("e"))
+        live = per_key.where((F.col("h") == 1) & (F.col("n") > 1)).select("k")
+        to_train = per_key.where((F.col("e") > 0) & (F.col("t") >= F.col("e"))).select("k")
+        to_evaluation = per_key.where((F.col("e") > 0) & (F.col("t") < F.col("e"))).select("k")
+        flag = lambda keys, name, where: held.where(where).join(keys, "k", "left_semi").select("id").distinct() \
+            .withColumn(name, F.lit(1))  # noqa: E731
+        for keys, name, where in [(live, "keyed", F.lit(True)), (to_train, "dropped", F.col("heldout")),
+                                  (to_evaluation, "pinned", ~F.col("heldout"))]:
+            members = members.join(flag(keys, name, where), "id", "left").withColumn(name, F.coalesce(name, F.lit(0)))
+        counted = members.groupBy("c", "column").agg(
+            F.count(F.lit(1)).alias("n"), F.sum(F.col("gold").cast("long")).alias("a"),
+            F.sum((F.col("gold") & (F.col("dropped") == 0)).cast("long")).alias("g"),
+            F.sum(F.col("keepable").cast("long")).alias("k"), F.sum("keyed").alias("y"),
+            F.sum("dropped").alias("d"), F.sum("pinned").alias("p"))
+        entries = lambda column: F.map_from_entries(F.collect_list(F.struct("column", column)))  # noqa: E731
+        summaries = counted.groupBy("c").agg(entries("n").alias("items"), entries("a").alias("gold"), entries("g").alias("evaluable"),
+                                             entries("k").alias("keepable"), F.sum("y").alias("keyed"), F.sum("d").alias("dropped"),
+                                             F.sum("p").alias("pinned")) \
+            .select(F.to_json(F.struct(F.col("c").alias("id"), "items", "gold", "evaluable", "keepable", "pinned", "dropped",
+                                       "keyed")).alias("line"))
+        summaries = summaries.persist(StorageLevel.DISK_ONLY)
+        summaries.count()  # computed while the candidates are still kept
+        return summaries, None
+    finally:
+        candidates.unpersist()
+
+
+def choose_sides(summaries, binary, spec, folder):
+    """Writes the summaries to a file on the driver and runs `heldout map choose` over it: the
+    side choice's one global step, over counts. Returns (sides file, figures), or (None, the
+    refusal) when counts cannot decide (a cut key, a component too large to place)."""
+    path, sides = os.path.join(folder, "components.jsonl"), os.path.join(folder, "sides.jsonl")
+    count = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for r in summaries.toLocalIterator():
+            f.write(r[0] + "\n")
+            count += 1
+    summaries.unpersist()
+    with open(path, "rb") as source, open(sides, "wb") as target:
+        chosen = subprocess.run([binary, "map", "choose", spec], stdin=source, stdout=target, stderr=subprocess.PIPE, text=False)
+    os.remove(path)
+    if chosen.returncode == 1:
+        return None, chosen.stderr.decode("utf-8", "replace").strip()
+    if chosen.returncode != 0:
+        raise RuntimeError("heldout map choose failed: " + chosen.stderr.decode("utf-8", "replace"))
+    return sides, {"components": count}
+
+
 ITEM_FIELDS = ["id", "template", "template_version", "category", "lang", "pair", "question", "answer", "rubric", "segments",
                "consistency_group", "grade", "domain", "domain_source", "domain_confidence"]
 
@@ -441,6 +577,11 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     cluster_items = probe.returncode == 0
     if not cluster_items:
         summary["items_on_driver"] = probe.stderr.strip()
+    # The split's sides are chosen from the cluster's per-component summaries when the spec's
+    # links are ones the cluster joins and its items are made here; else the replay chooses.
+    planned = json.loads(subprocess.run([binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
+    sides_reason = planned.get("sides_on_driver") if cluster_items else "the items are made on the driver"
+    kept = None  # what split_sides reads, kept (on disk) until the sides are chosen
     items_file = None
     if args.check or cluster_items:
         # The grouping and the joins run on DataFrames (in the JVM); only the mappers' input and
@@ -456,8 +597,9 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         grade_cmd = shlex.join([executor_binary, "map", "grade", spec])
         graded = segments.select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0]) \
             .pipe(grade_cmd, env=env).map(json.loads) \
-            .map(lambda g: (g["id"], json.dumps(g.get("grade")), g["band"]))  # the grade's JSON as Python prints it (exact); absent when ungradable
-        grades = spark.createDataFrame(graded, "id string, grade string, band string").persist(StorageLevel.DISK_ONLY)
+            .map(lambda g: (g["id"], json.dumps(g.get("grade")), g["band"], bool(g.get("flagged")), g.get("folded")))  # the grade's JSON as Python prints it (exact); absent when ungradable
+        grades = spark.createDataFrame(graded, "id string, grade string, band string, flagged boolean, folded string") \
+            .persist(StorageLevel.DISK_ONLY)
         if args.check:
             summary["bands"] = {r["band"]: r["count"] for r in grades.groupBy("band").count().collect()}
             summary["bands"] = dict(sorted(summary["bands"].items()))
@@ -487,9 +629,37 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                         f.write(line + "\n")
                         count += 1
                 summary["items"] = count
-            items.unpersist()
-        grades.unpersist()
+            if sides_reason is None:
+                kept = (items, grades, components, segments)
+            else:
+                items.unpersist()
+        if kept is None:
+            grades.unpersist()
         phases["groups, grades, items"] = round(time.time() - started, 2)
+
+    def sides_from_cluster(pairs):
+        """The sides file `map replay --sides` takes, or None (the reason in the summary)."""
+        if kept is None:
+            summary["sides"] = {"chosen_on": "driver", "reason": sides_reason}
+            return None
+        items, grades, components, segments = kept
+        select_cmd = shlex.join([executor_binary, "map", "select", spec])
+        links = planned.get("links", [])
+        passages_cmd = shlex.join([executor_binary, "map", "passages", spec]) if "shared_passage" in links else None
+        summaries, why = split_sides(spark, items, grades, components, segments, pairs, select_cmd, env,
+                                     "translation" in links, passages_cmd)
+        sides = None
+        if summaries is not None:
+            sides, figures = choose_sides(summaries, binary, spec, temporary)
+            why = figures if sides is None else None
+            if sides is not None:
+                summary["sides"] = {"chosen_on": "cluster", **figures}
+        if sides is None:
+            summary["sides"] = {"chosen_on": "driver", "reason": why}
+        items.unpersist()
+        grades.unpersist()
+        phases["sides"] = round(time.time() - started, 2)
+        return sides
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join over every segment, confirmed by exact Jaccard, held to `map pairs`
         # (the split's own join, over the segments its items use, runs after the first replay).
@@ -522,6 +692,10 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         first = command + (["--stop-before-split"] if near_duplicates else ["--out", out])
         if target is not None and not near_duplicates:  # spec.yaml's way back starts from the target
             first += ["--read-from", target.uri]
+        if not near_duplicates:
+            sides = sides_from_cluster(None)
+            if sides is not None:
+                first += ["--sides", sides]
         replay = subprocess.Popen(first, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
         # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
@@ -560,11 +734,14 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             with open(pairs_file, "w", encoding="utf-8") as f:
                 for r in pairs.orderBy("a", "b").toLocalIterator():
                     f.write(json.dumps([r[0], r[1]], separators=(",", ":")) + "\n")
-            pairs.unpersist()
             summary["split_near_duplicates"] = figures
             phases["band join"] = round(time.time() - started, 2)
             second = command + ["--resume", "--out", out, "--near-duplicates", pairs_file,
                                 "--windowed-buckets", str(figures["windowed_buckets"])]
+            sides = sides_from_cluster(pairs)
+            pairs.unpersist()
+            if sides is not None:
+                second += ["--sides", sides]
             if target is not None:
                 second += ["--read-from", target.uri]
             finished = subprocess.run(second, stdout=subprocess.PIPE)
@@ -596,6 +773,9 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 listed.wait()
     finally:
         lines.unpersist()
+        if kept is not None:  # a replay that failed before the sides were chosen
+            kept[0].unpersist()
+            kept[1].unpersist()
         shutil.rmtree(temporary, ignore_errors=True)
         if items_file:
             os.remove(items_file)

@@ -7,22 +7,30 @@ import HeldoutSplit
 /// (``ComponentChoice``). It is the driver's one global step of the side choice: it holds a few
 /// counts per component, never an item.
 public struct ShardComponents {
-    /// One component: `{"id": smallest item id, "items": {column: n}, "evaluable": {column: n
-    /// with gold}, "keepable": {column: n with gold or what training needs}, "keyed": n holding a
-    /// lexeme or consistency group the spec isolates}`; a column with no such item may be left
-    /// out, and `keyed` when 0.
+    /// One component: `{"id": smallest item id, "items": {column: n}, "gold": {column: n with
+    /// gold}, "evaluable": {column: n with gold not dropped}, "keepable": {column: n with gold
+    /// or what training needs}, "pinned": n, "dropped": n, "keyed": n}` (``ComponentSummary``);
+    /// a column with no such item may be left out, `gold` when it equals `evaluable`, and the
+    /// counts when 0.
     public struct Summary: Codable, Sendable, Equatable {
         public var id: String
         public var items: [String: Int32]
+        public var gold: [String: Int32]?
         public var evaluable: [String: Int32]
         public var keepable: [String: Int32]
+        public var pinned: Int32?
+        public var dropped: Int32?
         public var keyed: Int32?
 
-        public init(id: String, items: [String: Int32], evaluable: [String: Int32], keepable: [String: Int32], keyed: Int32? = nil) {
+        public init(id: String, items: [String: Int32], gold: [String: Int32]? = nil, evaluable: [String: Int32],
+                    keepable: [String: Int32], pinned: Int32? = nil, dropped: Int32? = nil, keyed: Int32? = nil) {
             self.id = id
             self.items = items
+            self.gold = gold
             self.evaluable = evaluable
             self.keepable = keepable
+            self.pinned = pinned
+            self.dropped = dropped
             self.keyed = keyed
         }
 
@@ -31,8 +39,11 @@ public struct ShardComponents {
             func named(_ counts: [Int32]) -> [String: Int32] {
                 Dictionary(uniqueKeysWithValues: zip(spec.columns.map(\.name), counts).filter { $0.1 > 0 })
             }
-            self.init(id: summary.smallestItem.hex, items: named(summary.items), evaluable: named(summary.evaluable),
-                      keepable: named(summary.keepable), keyed: summary.keyed > 0 ? summary.keyed : nil)
+            func count(_ n: Int32) -> Int32? { n > 0 ? n : nil }
+            self.init(id: summary.smallestItem.hex, items: named(summary.items),
+                      gold: summary.gold == summary.evaluable ? nil : named(summary.gold), evaluable: named(summary.evaluable),
+                      keepable: named(summary.keepable), pinned: count(summary.pinned), dropped: count(summary.dropped),
+                      keyed: count(summary.keyed))
         }
     }
 
@@ -77,27 +88,30 @@ public struct ShardComponents {
             }
             guard let id = ContentID(hex: raw.id) else { throw refuse("\"id\" is not a 32-hex-digit item id: \(raw.id)") }
             let zeros = [Int32](repeating: 0, count: spec.columns.count)
-            var counts = ["items": zeros, "evaluable": zeros, "keepable": zeros]
-            for (field, named) in [("items", raw.items), ("evaluable", raw.evaluable), ("keepable", raw.keepable)] {
+            var counts = ["items": zeros, "gold": zeros, "evaluable": zeros, "keepable": zeros]
+            let fields = [("items", raw.items), ("gold", raw.gold ?? raw.evaluable), ("evaluable", raw.evaluable), ("keepable", raw.keepable)]
+            for (field, named) in fields {
                 for (column, count) in named {
                     guard let x = columnIndex[column] else {
                         throw refuse("\"\(field)\" names the column \(column), which the spec does not have (\(spec.columns.map(\.name).joined(separator: ", ")))")
                     }
-                    let most = field == "items" ? Int32.max : raw.items[column] ?? 0
+                    // Each count is bounded by the one before it: evaluable ≤ gold ≤ items.
+                    let most = field == "items" ? Int32.max : field == "evaluable" ? (raw.gold ?? raw.items)[column] ?? 0 : raw.items[column] ?? 0
                     guard count >= 0, count <= most else {
-                        throw refuse("\"\(field)\".\(column) = \(count) is not between 0 and the component's \(raw.items[column] ?? 0) items of that column")
+                        throw refuse("\"\(field)\".\(column) = \(count) is not between 0 and \(most) (the component's items of that column\(field == "evaluable" ? " with gold" : ""))")
                     }
                     counts[field]?[x] = count
                 }
             }
             let items = counts["items"] ?? zeros
             let total = items.reduce(0) { $0 + Int($1) }
-            let keyed = raw.keyed.map(Int.init) ?? 0
-            guard total > 0, keyed >= 0, keyed <= total else {
-                throw refuse("a component has at least one item, and no more keyed items than items")
+            let extra = [raw.pinned, raw.dropped, raw.keyed].map { Int($0 ?? 0) }
+            guard total > 0, extra.allSatisfy({ $0 >= 0 && $0 <= total }) else {
+                throw refuse("a component has at least one item, and no more pinned, dropped or keyed items than items")
             }
             summaries.append((line, ComponentSummary(smallestItem: id, items: items, evaluable: counts["evaluable"] ?? zeros,
-                                                     keepable: counts["keepable"] ?? zeros, keyed: Int32(keyed))))
+                                                     keepable: counts["keepable"] ?? zeros, gold: counts["gold"] ?? zeros,
+                                                     pinned: Int32(extra[0]), dropped: Int32(extra[1]), keyed: Int32(extra[2]))))
         }
         summaries.sort { $0.summary.smallestItem < $1.summary.smallestItem }
         for (a, b) in zip(summaries, summaries.dropFirst()) where a.summary.smallestItem == b.summary.smallestItem {

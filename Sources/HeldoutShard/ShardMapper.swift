@@ -44,6 +44,9 @@ public enum MapMode: String, CaseIterable, Sendable {
     /// Item records in (`map items`' lines, plus `"flagged": true` for an item on a segment the
     /// grader flagged), the split's first decision about each out (``ShardSelection``).
     case select
+    /// Segment rows in, each segment's shared-passage hashes out (``PassageKeys``): `{"id",
+    /// "runs", "whole", "within"}`, 16 hex digits each.
+    case passages
 }
 
 /// How `replay` runs beyond its rows: the driver's choices.
@@ -95,8 +98,10 @@ public struct ShardMapper {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
-    /// `plan`'s line: the number of sources, and the near-duplicate stage's parameters that the
-    /// cluster's band join must use (null when the spec does not isolate near-duplicates).
+    /// `plan`'s line: the number of sources, the near-duplicate stage's parameters that the
+    /// cluster's band join must use (null when the spec does not isolate near-duplicates), the
+    /// isolation links, and why the split's sides cannot be chosen from the cluster's summaries
+    /// (null when they can).
     /// A spec with a source the cluster path does not carry is refused here, before any executor starts.
     public func plan() throws -> Data {
         for (index, source) in spec.sources.enumerated() {
@@ -111,16 +116,35 @@ public struct ShardMapper {
             var sources: Int
             var nearDuplicates: ShardBands.Parameters?
             var fetch: [String]
-            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch }
+            var sidesOnDriver: String?
+            var links: [String]
+            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver", links }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(sources, forKey: .sources)
                 try c.encode(nearDuplicates, forKey: .nearDuplicates)  // null, not absent
                 if !fetch.isEmpty { try c.encode(fetch, forKey: .fetch) }
+                try c.encode(sidesOnDriver, forKey: .sidesOnDriver)  // null, not absent
+                try c.encode(links, forKey: .links)
             }
         }
         let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
-        return try line(Plan(sources: spec.sources.count, nearDuplicates: near, fetch: try fetchList()))
+        return try line(Plan(sources: spec.sources.count, nearDuplicates: near, fetch: try fetchList(), sidesOnDriver: sidesOnDriver,
+                                 links: spec.isolation.enabledLinks.map(\.rawValue)))
+    }
+
+    /// Why the split's sides cannot be chosen from the cluster's component summaries for this
+    /// spec (`plan`'s `sides_on_driver`), or nil when they can: the cluster builds the split's
+    /// components over segments, alignment groups and near-duplicate pairs only, with every
+    /// item the loader selects item by item. Documents and passages, the `where` filters on
+    /// the source text and the `balance` caps are not computed there yet.
+    public var sidesOnDriver: String? {
+        let isolation = spec.isolation
+        if !isolation.isEnabled(.sharedSegment) { return "the spec does not isolate shared segments (the cluster's components key on them)" }
+        if isolation.isEnabled(.document) { return "isolation.level: document (documents are not joined on the cluster yet)" }
+        if spec.filter.minTokens != nil || spec.filter.maxTokens != nil { return "where: min_tokens/max_tokens (a filter on the source text)" }
+        if spec.balance.cap != nil || !spec.balance.caps.isEmpty { return "balance caps (a choice over all the items of a column)" }
+        return nil
     }
 
     /// The URIs a driver must fetch for the sources the spec names by URI (`plan`'s `fetch`):
@@ -244,6 +268,20 @@ public struct ShardMapper {
                                             "not an item record {id, category, lang, pair, answer, rubric, grade, domain, segments, …}: \(Self.reason(error))")
             }
             write(try line(selection.select(item)))
+        }
+    }
+
+    /// `passages`: each segment row's shared-passage hashes, as the split computes them.
+    public func passages<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let folder = TextFolder()
+        for (index, text) in lines.enumerated() {
+            let segment = try Self.segment(text, line: index + 1)
+            guard segment.count >= 3 else {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1), "a segment row is [id, lang, text]")
+            }
+            let keys = PassageKeys(text: segment[2], folder: folder)
+            write(try line(PassageLine(id: segment[0], runs: keys.runs.map(ShardGrades.hex), whole: keys.whole.map(ShardGrades.hex),
+                                within: keys.within.map(ShardGrades.hex))))
         }
     }
 
@@ -391,4 +429,12 @@ public struct ShardMapper {
         data.append(0x0A)
         return data
     }
+
+/// A `map passages` line: a segment's shared-passage hashes, 16 hex digits each.
+struct PassageLine: Encodable {
+    var id: String
+    var runs: [String]
+    var whole: String?
+    var within: [String]
+}
 }

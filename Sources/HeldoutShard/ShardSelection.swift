@@ -41,12 +41,26 @@ public struct ShardSelection {
         public var outcome: String
         /// The column's name (null when the item's axis value has none).
         public var column: String?
-        /// A gold answer (not empty), a rubric (not empty), a key cut item by item (a lexeme
-        /// or consistency group the spec isolates).
+        /// A gold answer (not empty), a rubric (not empty), what its role needs to train or a
+        /// gold answer (what the side choice can keep), and whether its column is held out.
+        /// Step 1 of the side choice weighs, per key, the `trainable` items against the
+        /// held-out ones with gold.
         public var gold: Bool
         public var rubric: Bool
-        public var keyed: Bool
+        public var keepable: Bool
+        /// It can train under its column's role (supervised with gold, plausibility with a rubric).
+        public var trainable: Bool
+        public var heldout: Bool
+        /// The keys the split cuts item by item that it holds: `lexeme:LANG:LEMMA` and
+        /// `consistency:GROUP`, for the links the spec isolates. Counts cannot decide a side
+        /// where one is held by a held-out item and another column's, or spans components
+        /// (``ComponentSummary/keyed``).
+        public var keys: [String]
         public var segments: [String]
+        /// For an item with a pair: the pair's target language (primary subtag). The split
+        /// shows the translation among the item's later segments in that language, or else
+        /// looks one up in its alignment group.
+        public var target: String?
     }
 
     public let spec: SplitSpec
@@ -58,9 +72,10 @@ public struct ShardSelection {
     }
 
     public func select(_ item: Input) -> Output {
-        let outcome = selection.select(ItemSelection.Fields(
+        let fields = ItemSelection.Fields(
             category: item.category, lang: item.lang, pair: item.pair, grade: item.grade, domain: item.domain,
-            domainSource: item.domainSource, languageFlagged: item.flagged ?? false))
+            domainSource: item.domainSource, languageFlagged: item.flagged ?? false)
+        let outcome = selection.select(fields)
         let name: String, column: Int32?
         switch outcome {
         case .predictedDomain: (name, column) = ("predicted_domain", nil)
@@ -71,10 +86,16 @@ public struct ShardSelection {
         case let .candidate(_, c): (name, column) = ("candidate", c)
         }
         let isolation = spec.isolation
-        let lexeme = item.targetLemma != nil && item.targetLang != nil && isolation.isEnabled(.lexeme)
-        let group = !(item.consistencyGroup ?? "").isEmpty && isolation.isEnabled(.consistencyGroup)
+        var keys: [String] = []
+        if let lemma = item.targetLemma, let lang = item.targetLang, isolation.isEnabled(.lexeme) { keys.append("lexeme:\(lang):\(lemma)") }
+        if let group = item.consistencyGroup, !group.isEmpty, isolation.isEnabled(.consistencyGroup) { keys.append("consistency:\(group)") }
+        let gold = !(item.answer ?? "").isEmpty, rubric = !item.rubric.isEmpty
+        let keepable = column.map { gold || ComponentSummary.keepable(role: spec.columns[Int($0)].role, hasGold: gold, hasRubric: rubric) } ?? false
+        let target = selection.pair(fields).map { String($0.split(separator: "-").last ?? "") }
         return Output(id: item.id, outcome: name, column: column.map { spec.columns[Int($0)].name },
-                      gold: !(item.answer ?? "").isEmpty, rubric: !item.rubric.isEmpty, keyed: lexeme || group,
-                      segments: item.segments)
+                      gold: gold, rubric: rubric, keepable: keepable,
+                      trainable: column.map { ComponentSummary.trainable(role: spec.columns[Int($0)].role, hasGold: gold, hasRubric: rubric) } ?? false,
+                      heldout: column.map { spec.columns[Int($0)].role == .heldout } ?? false, keys: keys,
+                      segments: item.segments, target: target)
     }
 }

@@ -1,6 +1,6 @@
 import HeldoutCore
 
-/// The first pass of ``SplitInputLoader`` for one item: its column under the spec's axis, or the
+/// The first pass of `SplitInputLoader` for one item: its column under the spec's axis, or the
 /// step that left it out. One function of the item's own fields, so a cluster's executors decide
 /// each item as the local split does (`heldout map select`, issue 15); the loader keeps its
 /// counts (columns seen, `where`, language mismatches) from the outcome.

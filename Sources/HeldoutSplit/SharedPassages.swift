@@ -50,20 +50,10 @@ struct SharedPassages {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 var out: [(hash: UInt64, segment: Int32)] = []
                 for k in (c * chunk)..<min(used.count, (c + 1) * chunk) {
-                    let w = wordLists[k], s = Int32(used[k]), n = w.count
-                    guard n >= Self.minContained else { continue }
-                    if n < Self.runLength {
-                        out.append((Self.window(w[...]), s))
-                    } else {
-                        for i in 0...(n - Self.runLength) { out.append((Self.window(w[i..<(i + Self.runLength)]), s)) }
-                    }
+                    let w = wordLists[k], s = Int32(used[k])
+                    Self.forEachRun(w) { out.append(($0, s)) }
                     guard !wholes.isEmpty else { continue }
-                    for length in Self.minContained..<min(n, Self.runLength) {
-                        for i in 0...(n - length) {
-                            let h = Self.window(w[i..<(i + length)])
-                            if wholes.contains(h) { out.append((h, s)) }
-                        }
-                    }
+                    Self.forEachShorterRun(w) { h in if wholes.contains(h) { out.append((h, s)) } }
                 }
                 base.pointer[c] = out
             }
@@ -95,6 +85,28 @@ struct SharedPassages {
         }
     }
 
+    /// A segment's own passage hashes: each run of ``runLength`` words, or its whole text when
+    /// it has ``minContained``…``runLength - 1`` words (none below).
+    static func forEachRun(_ w: [UInt64], _ body: (UInt64) -> Void) {
+        let n = w.count
+        guard n >= minContained else { return }
+        if n < runLength {
+            body(window(w[...]))
+        } else {
+            for i in 0...(n - runLength) { body(window(w[i..<(i + runLength)])) }
+        }
+    }
+
+    /// The hashes of its runs of ``minContained``…``runLength - 1`` words shorter than itself:
+    /// a passage where another segment's whole text is one of them.
+    static func forEachShorterRun(_ w: [UInt64], _ body: (UInt64) -> Void) {
+        let n = w.count
+        guard n > minContained else { return }
+        for length in minContained..<min(n, runLength) {
+            for i in 0...(n - length) { body(window(w[i..<(i + length)])) }
+        }
+    }
+
     static func wordHashes(_ text: String, folder: TextFolder, scratch: inout [UInt32]) -> [UInt64] {
         scratch.removeAll(keepingCapacity: true)
         folder.fold(text, into: &scratch)
@@ -105,5 +117,29 @@ struct SharedPassages {
         var g = NearDuplicateIndex.mix(UInt64(words.count) &* 0x9E37_79B9_7F4A_7C15)
         for w in words { g = NearDuplicateIndex.mix(g ^ w) }
         return g
+    }
+}
+
+/// One segment's shared-passage hashes, as the split computes them (``SharedPassages``'s own
+/// functions): what a cluster joins to link segments as the split's shared-passage link does.
+/// Two segments are linked when their `runs` share a hash, or when one's `within` holds the
+/// other's `whole`.
+public struct PassageKeys: Sendable, Equatable {
+    /// Runs of 13 folded words, or the whole text when it has 8 to 12.
+    public var runs: [UInt64]
+    /// The whole text's hash when it has 8 to 12 words (then also in `runs`).
+    public var whole: UInt64?
+    /// Its runs of 8 to 12 words shorter than itself (a shorter segment's whole text may be one).
+    public var within: [UInt64]
+
+    public init(text: String, folder: TextFolder) {
+        var scratch: [UInt32] = []
+        let w = SharedPassages.wordHashes(text, folder: folder, scratch: &scratch)
+        var runs: [UInt64] = [], within: [UInt64] = []
+        SharedPassages.forEachRun(w) { runs.append($0) }
+        SharedPassages.forEachShorterRun(w) { within.append($0) }
+        self.runs = runs
+        self.within = within
+        whole = w.count >= SharedPassages.minContained && w.count < SharedPassages.runLength ? runs.first : nil
     }
 }

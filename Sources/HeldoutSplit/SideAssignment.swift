@@ -45,6 +45,8 @@ struct SideAssignment {
     private(set) var flipped: [Bool]
     /// An upper bound on the items any assignment of these components can keep (see ``Bound``).
     private(set) var bound: Bound
+    /// The components' summaries, where counts decided the sides (nil on the item-level path).
+    private(set) var summaries: [ComponentSummary]?
 
     struct Bound: Codable, Equatable {
         var keptUpperBound: Int
@@ -86,7 +88,10 @@ struct SideAssignment {
 
     /// `itemLevel` (tests): choose through the item-level path even where summaries would do,
     /// to hold the two equal.
-    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, itemLevel: Bool = false) {
+    /// `given`: sides a cluster chose from this split's summaries (``GivenSides``), taken
+    /// instead of choosing; they must name exactly its components, and counts must decide
+    /// (``countsDecide(graph:input:spec:)``), or the split is refused.
+    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, itemLevel: Bool = false, given: GivenSides? = nil) throws {
         let n = input.count
         let components = graph.componentCount
         let columns = spec.columns.count
@@ -148,21 +153,6 @@ struct SideAssignment {
         }
         func keys(of i: Int) -> ArraySlice<Int32> { itemKeys[Int(itemKeyStart[i])..<Int(itemKeyStart[i + 1])] }
 
-        // Without cut keys or bridges nothing is item-level: the sides are chosen from
-        // per-component summaries alone, by the code a cluster's driver runs (`map choose`).
-        if cutKeyCount == 0 && graph.bridges == 0 && !itemLevel {
-            let summaries = Self.summaries(graph: graph, input: input, spec: spec)
-            let chosen = SideChoice.choose(summaries, spec: spec)
-            partition = chosen.partition
-            flipped = chosen.flipped
-            bound = chosen.bound
-            isDropped = (0..<n).map { isHeldout[$0] && chosen.partition[Int(graph.component[$0])] == .train }
-            dropLink = [IsolationLink?](repeating: nil, count: n)
-            dropPartner = [Int32](repeating: -1, count: n)
-            blockedInTraining = [Bool](repeating: false, count: n)
-            return
-        }
-
         // 1. Owners of cut keys with held-out items.
         enum Side: UInt8 { case none, train, evaluation }
         var owner = [Side](repeating: .none, count: Int(cutKeyCount))
@@ -194,6 +184,49 @@ struct SideAssignment {
             if let k = keys(of: i).first(where: { owner[Int($0)] == .train }) {
                 drop(Int32(i), keyLink[Int(k)], trainRepresentative[Int(k)])
             }
+        }
+
+        // Where counts decide (no hub, no bridge, no lexeme or consistency group of a held-out
+        // item across components), nothing past step 1 is item-level: the sides are chosen from
+        // per-component summaries alone, by the code a cluster's driver runs (`map choose`).
+        if !itemLevel && Self.countsDecide(graph: graph, input: input, spec: spec) {
+            let empty = [Int32](repeating: 0, count: columns)
+            var out = [ComponentSummary](repeating: ComponentSummary(smallestItem: ContentID(high: 0, low: 0), items: empty,
+                                                                     evaluable: empty, keepable: empty, gold: empty),
+                                         count: components)
+            for c in 0..<components { out[c].smallestItem = input.ids[Int(compItems[Int(compStart[c])])] }
+            for i in 0..<n {
+                let c = Int(graph.component[i]), x = Int(input.column[i])
+                out[c].items[x] += 1
+                if evaluable[i] {
+                    out[c].gold[x] += 1
+                    if !isDropped[i] { out[c].evaluable[x] += 1 }
+                }
+                if evaluable[i] || trainable[i] { out[c].keepable[x] += 1 }
+                if isDropped[i] { out[c].dropped += 1 }
+                if !isHeldout[i], keys(of: i).contains(where: { owner[Int($0)] == .evaluation }) { out[c].pinned += 1 }
+            }
+            if let given {
+                let chosen = try given.sides(for: out, componentCount: components)
+                partition = chosen.partition
+                flipped = chosen.flipped
+                bound = Bound(keptUpperBound: given.keptUpperBound, method: given.boundMethod)
+            } else {
+                let chosen = SideChoice.choose(out, spec: spec)
+                partition = chosen.partition
+                flipped = chosen.flipped
+                bound = chosen.bound
+            }
+            for i in 0..<n where isHeldout[i] && partition[Int(graph.component[i])] == .train && !isDropped[i] { drop(Int32(i), nil, -1) }
+            self.isDropped = isDropped
+            self.dropLink = dropLink
+            self.dropPartner = dropPartner
+            blockedInTraining = [Bool](repeating: false, count: n)
+            summaries = out
+            return
+        }
+        if given != nil {
+            throw HeldoutError.checkFailed("sides were given from component summaries, but this split cuts keys item by item (a lexeme or consistency group of a held-out item across components, a hub, a bridge): they cannot be chosen from counts; split without them")
         }
 
         // Per component: held-out items left, training items by column (evaluable, any).
@@ -337,63 +370,29 @@ struct SideAssignment {
         bound = SideChoice.bound(heldout: boundHeldout, other: boundOther, total: counts.total, roles: roles, partitions: p)
     }
 
-    /// The sides a cluster chose from this split's component summaries (``GivenSides``), taken
-    /// instead of choosing here. They must name exactly this graph's components (by smallest
-    /// item), and the graph must hold no cut key and no bridge: counts decide nothing else.
-    init(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, given: GivenSides) throws {
-        let n = input.count
-        let hasCuts = graph.cut.values.contains { $0.contains(true) }
-        guard !hasCuts, graph.bridges == 0 else {
-            throw HeldoutError.checkFailed("sides were given from component summaries, but this split cuts keys item by item (lexemes, consistency groups, hubs or bridges): they cannot be chosen from counts; split without them")
-        }
-        var partition = [Partition](repeating: .train, count: graph.componentCount)
-        var flipped = [Bool](repeating: false, count: graph.componentCount)
-        var seen = [Bool](repeating: false, count: graph.componentCount)
-        for i in 0..<n where !seen[Int(graph.component[i])] {
-            let c = Int(graph.component[i])
-            seen[c] = true
-            guard let side = given.sides[input.ids[i]] else {
-                throw HeldoutError.checkFailed("the given sides name no component whose smallest item is \(input.ids[i].hex), a component of this split: they were chosen over other components than the split's (\(given.sides.count) given, \(graph.componentCount) here)")
-            }
-            partition[c] = side.partition
-            flipped[c] = side.flipped
-        }
-        guard given.sides.count == graph.componentCount else {
-            throw HeldoutError.checkFailed("the given sides name \(given.sides.count) components, this split has \(graph.componentCount): they were chosen over other components than the split's")
-        }
+    /// Whether counts decide the sides (``SideChoice/choose(_:spec:)``): no hub was cut, no
+    /// bridge dropped, and no lexeme or consistency group of a held-out item spans components.
+    /// A key within one component acts in step 1 only (its owner drops held-out items or pins
+    /// training ones, which the summary counts); its items never sit on both sides. A key no
+    /// held-out item holds acts nowhere (it guards held-out items only).
+    static func countsDecide(graph: IsolationGraph, input: SplitInput, spec: SplitSpec) -> Bool {
+        guard graph.hubs.isEmpty, graph.bridges == 0 else { return false }
         let roles = spec.columns.map(\.role)
-        self.partition = partition
-        self.flipped = flipped
-        bound = Bound(keptUpperBound: given.keptUpperBound, method: given.boundMethod)
-        isDropped = (0..<n).map { roles[Int(input.column[$0])] == .heldout && partition[Int(graph.component[$0])] == .train }
-        dropLink = [IsolationLink?](repeating: nil, count: n)
-        dropPartner = [Int32](repeating: -1, count: n)
-        blockedInTraining = [Bool](repeating: false, count: n)
-    }
-
-    /// Each component's ``ComponentSummary``, in component order (that of their smallest items).
-    static func summaries(graph: IsolationGraph, input: SplitInput, spec: SplitSpec) -> [ComponentSummary] {
-        let columns = spec.columns.count
-        let roles = spec.columns.map(\.role)
-        var out = [ComponentSummary](repeating: ComponentSummary(smallestItem: ContentID(high: 0, low: 0),
-                                                                  items: [Int32](repeating: 0, count: columns),
-                                                                  evaluable: [Int32](repeating: 0, count: columns),
-                                                                  keepable: [Int32](repeating: 0, count: columns)),
-                                     count: graph.componentCount)
-        var seen = [Bool](repeating: false, count: graph.componentCount)
-        for i in 0..<input.count {
-            let c = Int(graph.component[i]), x = Int(input.column[i])
-            if !seen[c] {
-                seen[c] = true
-                out[c].smallestItem = input.ids[i]
+        for link in graph.links where IsolationGraph.cutLinks.contains(link) {
+            let count = graph.keySpace(link)
+            guard count > 0 else { continue }
+            var heldout = [Bool](repeating: false, count: count), spread = heldout
+            var first = [Int32](repeating: -1, count: count)
+            for i in 0..<input.count {
+                let isHeldout = roles[Int(input.column[i])] == .heldout, c = graph.component[i]
+                graph.forEachKey(link, of: i) { k in
+                    if isHeldout { heldout[Int(k)] = true }
+                    if first[Int(k)] < 0 { first[Int(k)] = c } else if first[Int(k)] != c { spread[Int(k)] = true }
+                }
             }
-            out[c].items[x] += 1
-            if input.hasGold[i] { out[c].evaluable[x] += 1 }
-            if input.hasGold[i] || usableForTraining(roles[x], hasGold: input.hasGold[i], hasRubric: input.hasRubric[i]) {
-                out[c].keepable[x] += 1
-            }
+            if (0..<count).contains(where: { heldout[$0] && spread[$0] }) { return false }
         }
-        return out
+        return true
     }
 
 }

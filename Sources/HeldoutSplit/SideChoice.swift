@@ -3,35 +3,56 @@ import HeldoutCore
 /// What the side choice needs to know of one isolation component: counts per column, never its
 /// items. A cluster computes one per component and the driver chooses sides from them alone
 /// (`heldout map choose`, issue 15); the local split computes the same from its graph whenever
-/// it has no cut key and no bridge, and chooses through the same code.
+/// counts decide (`SideAssignment.countsDecide`) and chooses through the same code.
 ///
-/// Valid for a component none of whose items is dropped before sides are chosen (no bridge) and
-/// none of which holds a cut key (lexeme, consistency group, hub): those are item-level, and a
-/// split that has them chooses through ``SideAssignment``'s key checks.
+/// Step 1 of the side choice (owners of lexemes and consistency groups) is per key: where every
+/// such key of a held-out item lies within one component, its effects are counts here (held-out
+/// items it drops, training items it pins to evaluation).
 public struct ComponentSummary: Equatable, Sendable {
     /// The component's smallest item id: its draw is `SHA-256(seed, id)`, and summaries in
     /// ascending id order number the components as the local graph does.
     public var smallestItem: ContentID
     /// Per column (`spec.columns` order): its items, gold or not.
     public var items: [Int32]
-    /// Per column: items with a gold answer.
+    /// Per column: items with a gold answer not dropped before sides are chosen.
     public var evaluable: [Int32]
     /// Per column: items with what their role needs to train (gold, or a rubric) or a gold answer.
     public var keepable: [Int32]
-    /// Items holding a key the split cuts item by item (a lexeme or consistency group it
-    /// isolates): a component with any cannot be placed from counts.
+    /// Per column: items with a gold answer, dropped or not (the bound counts them).
+    public var gold: [Int32]
+    /// Training columns' items that a key owned by evaluation pins there (step 1).
+    public var pinned: Int32
+    /// Held-out items dropped before sides are chosen: under a key owned by training (step 1).
+    public var dropped: Int32
+    /// Items holding a live key: a lexeme or consistency group of a held-out item that spans
+    /// components. A component with any cannot be placed from counts.
     public var keyed: Int32
 
-    public init(smallestItem: ContentID, items: [Int32], evaluable: [Int32], keepable: [Int32], keyed: Int32 = 0) {
+    public init(smallestItem: ContentID, items: [Int32], evaluable: [Int32], keepable: [Int32], gold: [Int32]? = nil,
+                pinned: Int32 = 0, dropped: Int32 = 0, keyed: Int32 = 0) {
         self.smallestItem = smallestItem
         self.items = items
         self.evaluable = evaluable
         self.keepable = keepable
+        self.gold = gold ?? evaluable
+        self.pinned = pinned
+        self.dropped = dropped
         self.keyed = keyed
     }
 
-    /// Every item has a gold answer: the component can be evaluated whole.
-    var isEvaluableWhole: Bool { evaluable.reduce(0, +) == items.reduce(0, +) }
+    /// Whether an item can train under its column's role: supervised with gold, plausibility
+    /// with a rubric (step 1 weighs a key's trainable items against its held-out ones).
+    public static func trainable(role: Role, hasGold: Bool, hasRubric: Bool) -> Bool {
+        SideAssignment.usableForTraining(role, hasGold: hasGold, hasRubric: hasRubric)
+    }
+
+    /// Whether an item counts in `keepable`: a gold answer, or what its role needs to train.
+    public static func keepable(role: Role, hasGold: Bool, hasRubric: Bool) -> Bool {
+        hasGold || SideAssignment.usableForTraining(role, hasGold: hasGold, hasRubric: hasRubric)
+    }
+
+    /// Every item not dropped has a gold answer: the component can be evaluated whole.
+    var isEvaluableWhole: Bool { evaluable.reduce(0, +) + dropped == items.reduce(0, +) }
 }
 
 /// The component-level steps of the side choice (2, 3, 3b and 5 of ``SideAssignment``) and its
@@ -298,8 +319,8 @@ struct SideChoice {
         let columns = spec.columns.count
         let roles = spec.columns.map(\.role)
         let n = summaries.count
-        var counts = Counts(columns: columns, u: [], v: [], heldout: [], pinned: [Int32](repeating: 0, count: n),
-                            training: [], evaluable: [], total: [Int](repeating: 0, count: columns))
+        var counts = Counts(columns: columns, u: [], v: [], heldout: [], pinned: [], training: [], evaluable: [],
+                            total: [Int](repeating: 0, count: columns))
         counts.u.reserveCapacity(n)
         counts.v.reserveCapacity(n)
         var kept: [Int32] = []
@@ -309,10 +330,11 @@ struct SideChoice {
             let (u, v) = draws(seed: spec.seed, smallestItem: s.smallestItem)
             counts.u.append(u)
             counts.v.append(v)
-            var heldout: Int32 = 0, other = 0
+            var heldout: Int32 = 0, heldoutGold = 0, other = 0
             for x in 0..<columns {
                 if roles[x] == .heldout {
                     heldout += s.evaluable[x]
+                    heldoutGold += Int(s.gold[x])
                     counts.evaluable.append(0)
                 } else {
                     counts.evaluable.append(s.evaluable[x])
@@ -322,12 +344,13 @@ struct SideChoice {
                 kept.append(s.evaluable[x])
             }
             counts.heldout.append(heldout)
+            counts.pinned.append(s.pinned)
             counts.training.append(zip(s.items, roles).reduce(0) { $0 + ($1.1.trains ? $1.0 : 0) })
-            boundHeldout.append(Int(heldout))
+            boundHeldout.append(heldoutGold)
             boundOther.append(other)
         }
         let keys = KeyChecks(isEvaluableWhole: { summaries[$0].isEvaluableWhole }, claimFree: { _ in true },
-                             conflicts: { (0, Int(summaries[$0].items.reduce(0, +))) }, didMove: { _ in })
+                             conflicts: { (0, Int(summaries[$0].items.reduce(0, +) - summaries[$0].dropped)) }, didMove: { _ in })
         var choice = SideChoice(counts, partitions: spec.partitions)
         choice.placeHeldout()
         choice.fill(keys: keys)
@@ -355,7 +378,7 @@ public struct ComponentChoice: Sendable {
     /// large to place, which the local split breaks up by cutting its largest keys (hubs).
     public init(_ summaries: [ComponentSummary], spec: SplitSpec) throws {
         if let keyed = summaries.first(where: { $0.keyed > 0 }) {
-            throw HeldoutError.checkFailed("the component of item \(keyed.smallestItem.hex) holds \(keyed.keyed) item(s) with a lexeme or consistency group the spec isolates: such keys are cut item by item, so the sides cannot be chosen from counts; split where the items are (the replay, or `heldout split`)")
+            throw HeldoutError.checkFailed("the component of item \(keyed.smallestItem.hex) holds \(keyed.keyed) item(s) with a lexeme or consistency group of a held-out item that spans components: such keys are cut item by item, so the sides cannot be chosen from counts; split where the items are (the replay, or `heldout split`)")
         }
         var perColumn = [Int](repeating: 0, count: spec.columns.count)
         for s in summaries { for (x, n) in s.items.enumerated() { perColumn[x] += Int(n) } }
@@ -387,5 +410,24 @@ public struct GivenSides: Sendable {
         self.sides = sides
         self.keptUpperBound = keptUpperBound
         self.boundMethod = boundMethod
+    }
+
+    /// The sides of the split's own components (its summaries, in component order); refused
+    /// unless they name exactly those components.
+    func sides(for summaries: [ComponentSummary], componentCount: Int) throws -> (partition: [Partition], flipped: [Bool]) {
+        var partition: [Partition] = [], flipped: [Bool] = []
+        partition.reserveCapacity(summaries.count)
+        flipped.reserveCapacity(summaries.count)
+        for summary in summaries {
+            guard let side = sides[summary.smallestItem] else {
+                throw HeldoutError.checkFailed("the given sides name no component whose smallest item is \(summary.smallestItem.hex), a component of this split: they were chosen over other components than the split's (\(sides.count) given, \(componentCount) here)")
+            }
+            partition.append(side.partition)
+            flipped.append(side.flipped)
+        }
+        guard sides.count == componentCount else {
+            throw HeldoutError.checkFailed("the given sides name \(sides.count) components, this split has \(componentCount): they were chosen over other components than the split's")
+        }
+        return (partition, flipped)
     }
 }

@@ -65,14 +65,14 @@ public struct Splitter {
     }
 
     /// The split's component summaries, in id order of their smallest item: what a cluster's
-    /// summaries must equal for ``ComponentChoice`` to choose this split's sides (nil when the
-    /// graph cuts keys or drops bridges, which counts cannot decide). Near-duplicates are
+    /// summaries must equal for ``ComponentChoice`` to choose this split's sides (nil when counts
+    /// cannot decide them: a lexeme or consistency group shared with held-out items, a hub, a
+    /// bridge). Near-duplicates are
     /// searched here unless `givenNearDuplicates` (the cluster's pairs) is passed.
     public func componentSummaries(givenNearDuplicates: GivenNearDuplicates? = nil) throws -> [ComponentSummary]? {
         let input = try SplitInputLoader(spec: spec, store: store).load()
         let graph = try isolationGraph(input: input, links: spec.isolation.enabledLinks, given: givenNearDuplicates, progress: nil).graph
-        guard !graph.cut.values.contains(where: { $0.contains(true) }), graph.bridges == 0 else { return nil }
-        return SideAssignment.summaries(graph: graph, input: input, spec: spec)
+        return try SideAssignment(graph: graph, input: input, spec: spec).summaries
     }
 
     /// Runs the split. On any error nothing is left behind and an existing split is untouched.
@@ -122,8 +122,7 @@ public struct Splitter {
         let (graph, pairs, windowedBuckets, nearParameters) = try isolationGraph(input: input, links: links, given: options.givenNearDuplicates,
                                                                                 progress: options.progress)
         options.progress?("choosing sides")
-        let assignment = try options.givenSides.map { try SideAssignment(graph: graph, input: input, spec: spec, given: $0) }
-            ?? SideAssignment(graph: graph, input: input, spec: spec)
+        let assignment = try SideAssignment(graph: graph, input: input, spec: spec, given: options.givenSides)
         let variants = SplitVariant.all(for: spec)
         var fates = variants.map { variant in (0..<input.count).map { variant.fate(of: $0, input: input, assignment: assignment, graph: graph) } }
         // The comparison trains on as many items as the primary; sweep members on as many as

@@ -65,7 +65,7 @@ struct ShardComponentsTests {
             ("{\"id\": 3}", "not a component summary"),
             ("{\"id\":\"xyz\",\"items\":{\"tone\":1},\"evaluable\":{},\"keepable\":{}}", "not a 32-hex-digit item id"),
             ("{\"id\":\"\(id)\",\"items\":{\"colour\":1},\"evaluable\":{},\"keepable\":{}}", "names the column colour"),
-            ("{\"id\":\"\(id)\",\"items\":{\"tone\":1},\"evaluable\":{\"tone\":2},\"keepable\":{}}", "\"evaluable\".tone = 2 is not between 0"),
+            ("{\"id\":\"\(id)\",\"items\":{\"tone\":1},\"evaluable\":{\"tone\":2},\"keepable\":{}}", "tone = 2 is not between 0"),
             ("{\"id\":\"\(id)\",\"items\":{},\"evaluable\":{},\"keepable\":{}}", "at least one item"),
             (good, "summarised twice (also line 1)"),
         ]

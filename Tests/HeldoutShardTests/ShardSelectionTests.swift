@@ -51,6 +51,8 @@ struct ShardSelectionTests {
             let candidates = Dictionary(uniqueKeysWithValues: selected.filter { $0.outcome == "candidate" }.map { ($0.id, $0.column ?? "") })
             #expect(candidates == loaded, "spec \(index)")
             outcomes.formUnion(selected.map(\.outcome))
+            // Translation items carry a consistency group, isolated by default: a key to cut.
+            #expect(selected.contains { $0.keys.contains { $0.hasPrefix("consistency:translation:") } }, "spec \(index)")
             let gold = Dictionary(uniqueKeysWithValues: (0..<input.count).map { (input.ids[$0].hex, input.hasGold[$0]) })
             #expect(selected.filter { $0.outcome == "candidate" }.allSatisfy { gold[$0.id] == $0.gold })
         }
@@ -74,7 +76,7 @@ struct ShardSelectionTests {
         try mapper.select([item + "}", item + ",\"flagged\":true}"], write: { out.append($0) })
         let outcomes = try ShardItemsTests.lines(out).map { try JSONDecoder().decode(ShardSelection.Output.self, from: Data($0.utf8)) }
         #expect(outcomes.map(\.outcome) == ["candidate", "language_mismatch"])
-        #expect(outcomes.allSatisfy { $0.column == "tone" && $0.gold && !$0.rubric && !$0.keyed })
+        #expect(outcomes.allSatisfy { $0.column == "tone" && $0.gold && !$0.rubric && $0.heldout && $0.keys.isEmpty })
         var kept = Data()
         try mapping("\nlanguage_mismatch: keep").select([item + ",\"flagged\":true}"], write: { kept.append($0) })
         #expect(String(decoding: kept, as: UTF8.self).contains("\"outcome\":\"candidate\""))

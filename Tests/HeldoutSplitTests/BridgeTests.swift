@@ -65,7 +65,7 @@ struct BridgeTests {
                                    passages: nil, componentLimits: SideAssignment.placementLimits(input: input, spec: spec))
         #expect(graph.isBridge[bridge])
         #expect(graph.bridges == 1)
-        let assignment = SideAssignment(graph: graph, input: input, spec: spec)
+        let assignment = try SideAssignment(graph: graph, input: input, spec: spec)
         #expect(assignment.isDropped[bridge])
         #expect(assignment.blockedInTraining[bridge])
         let variants = SplitVariant.all(for: spec)

@@ -24,7 +24,7 @@ struct ComponentChoiceTests {
     /// and rubrics, each on one or two nearby segments; a segment's alignment group (if any)
     /// spans `span` neighbouring segments: components from one item to dozens, none so large
     /// that the split would cut it (``refusals()`` makes one).
-    static func input(seed: UInt64, items: Int, span: Int) -> SplitInput {
+    static func input(seed: UInt64, items: Int, span: Int, consistency: Consistency = .none) -> SplitInput {
         var draws = Draws(state: seed)
         var input = SplitInput()
         input.ids = (0..<items).map { ContentID(hashing: ["item", String(seed), String($0)]) }.sorted()
@@ -47,12 +47,29 @@ struct ComponentChoiceTests {
             input.segmentStart.append(Int32(input.segmentList.count))
             input.translation.append(-1)
             input.lexeme.append(-1)
-            input.consistency.append(-1)
+            // Groups keyed by a segment's neighbourhood: many span components.
+            let group = Int32(first / 4)
+            switch consistency {
+            case .none: input.consistency.append(-1)
+            case .trainingOnly: input.consistency.append(input.column.last == 2 ? -1 : group)
+            case .all: input.consistency.append(group)
+            case .byGroup:
+                // The first segment's alignment group, else the segment itself: never past its component.
+                let g = input.segmentGroup[first]
+                input.consistency.append(g >= 0 ? g : Int32(segments + first))
+            }
         }
+        input.consistencyCount = consistency == .none ? 0 : consistency == .byGroup ? 2 * segments : 3 * items / 4 + 1
         return input
     }
 
-    static func spec(seed: Int, tolerance: Double) throws -> SplitSpec {
+    /// Which items hold a consistency group: none, only those of training columns (keys that
+    /// cannot change a side), every item (held-out ones share keys with others across
+    /// components), or every item by its segment's alignment group (within one component:
+    /// step 1 drops and pins, which the summaries count).
+    enum Consistency { case none, trainingOnly, all, byGroup }
+
+    static func spec(seed: Int, tolerance: Double, consistency: Bool = false) throws -> SplitSpec {
         try SplitSpec(yaml: """
             name: t
             seed: \(seed)
@@ -61,7 +78,8 @@ struct ComponentChoiceTests {
               a: { role: supervised }
               b: { role: plausibility }
               c: { role: heldout }
-            isolation: { level: segment, translations: true }
+            comparison: true
+            isolation: { level: segment, translations: true, consistency_groups: \(consistency) }
             partitions: { train: 0.7, dev: 0.2, test: 0.1, tolerance: \(tolerance) }
             """, file: "spec.yaml")
     }
@@ -79,17 +97,23 @@ struct ComponentChoiceTests {
         return sizes.max() ?? 0
     }
 
-    @Test("summaries choose what the item-level path chooses", arguments: [(1, 0.0), (2, 0.02), (3, 0.05), (4, 0.0), (5, 0.1), (6, 0.02)])
+    @Test("summaries choose what the item-level path chooses",
+          arguments: [(1, 0.0), (2, 0.02), (3, 0.05), (4, 0.0), (5, 0.1), (6, 0.02), (7, 0.02), (8, 0.05), (9, 0.02), (10, 0.0)])
     func sameChoice(seed: Int, tolerance: Double) throws {
-        let spec = try Self.spec(seed: seed, tolerance: tolerance)
-        // Fewer groups: larger components; more: mostly single items.
-        let input = Self.input(seed: UInt64(seed), items: 3_000, span: seed.isMultiple(of: 2) ? 6 : 3)
+        let spec = try Self.spec(seed: seed, tolerance: tolerance, consistency: seed > 6)
+        // Fewer groups: larger components; more: mostly single items. Seeds 7 and 8: training
+        // items hold consistency groups, which counts may ignore; 9 and 10: every item, within
+        // its component (step 1 drops held-out items and pins training ones).
+        let input = Self.input(seed: UInt64(seed), items: 3_000, span: seed.isMultiple(of: 2) ? 6 : 3,
+                               consistency: seed > 8 ? .byGroup : seed > 6 ? .trainingOnly : .none)
         let graph = Self.graph(input, spec)
-        #expect(graph.cut.values.allSatisfy { !$0.contains(true) } && graph.bridges == 0)
+        #expect(SideAssignment.countsDecide(graph: graph, input: input, spec: spec))
+        if seed > 6 { #expect(graph.keySpace(.consistencyGroup) > 100) }
+        #expect(graph.hubs.isEmpty && graph.bridges == 0)
         #expect(graph.componentCount > 100)
-        #expect(Self.largest(graph) >= 10)
-        let itemLevel = SideAssignment(graph: graph, input: input, spec: spec, itemLevel: true)
-        let summarised = SideAssignment(graph: graph, input: input, spec: spec)
+        #expect(Self.largest(graph) >= 8)
+        let itemLevel = try SideAssignment(graph: graph, input: input, spec: spec, itemLevel: true)
+        let summarised = try SideAssignment(graph: graph, input: input, spec: spec)
         // Compared as Bool: a failure names the field, not thousands of values.
         let samePartition = summarised.partition == itemLevel.partition, sameFlips = summarised.flipped == itemLevel.flipped
         let sameDrops = summarised.isDropped == itemLevel.isDropped && summarised.dropLink == itemLevel.dropLink
@@ -97,13 +121,20 @@ struct ComponentChoiceTests {
         #expect(sameFlips)
         #expect(sameDrops)
         #expect(summarised.bound == itemLevel.bound)
+        #expect(summarised.summaries != nil && itemLevel.summaries == nil)
+        if seed > 8 {
+            // Step 1 acted: held-out items dropped under a key training owns, before any side.
+            #expect(itemLevel.dropLink.contains(.consistencyGroup))
+            #expect(try #require(summarised.summaries).contains { $0.dropped > 0 })
+            #expect(try #require(summarised.summaries).contains { $0.pinned > 0 })
+        }
         // Not a trivial split: every partition is used and some held-out component was flipped.
         #expect(Set(itemLevel.partition) == [.train, .dev, .test])
         #expect(itemLevel.flipped.contains(true))
 
         // The public entry a driver calls, fed the summaries shuffled and sorted back.
         var draws = Draws(state: UInt64(seed) &* 7)
-        var shuffled = SideAssignment.summaries(graph: graph, input: input, spec: spec)
+        var shuffled = try #require(try SideAssignment(graph: graph, input: input, spec: spec).summaries)
         for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, draws.next(i + 1)) }
         let choice = try ComponentChoice(shuffled.sorted { $0.smallestItem < $1.smallestItem }, spec: spec)
         let sameChoice = choice.partition == itemLevel.partition
@@ -121,15 +152,27 @@ struct ComponentChoiceTests {
         let uncut = IsolationGraph(input: input, links: spec.isolation.enabledLinks, nearDuplicatePairs: [],
                                    segmentClass: (0..<Int32(input.segmentIDs.count)).map { $0 },
                                    segmentCount: input.segmentIDs.count, passages: nil)
-        #expect { try ComponentChoice(SideAssignment.summaries(graph: uncut, input: input, spec: spec), spec: spec) } throws: { error in
+        #expect { try ComponentChoice(try #require(try SideAssignment(graph: uncut, input: input, spec: spec).summaries), spec: spec) } throws: { error in
             (error as? HeldoutError).map { $0.exitStatus == 1 && $0.userMessage.contains("too large") == false && $0.userMessage.contains("more than the") } ?? false
         }
         let small = Self.input(seed: 3, items: 300, span: 3)
-        var keyed = SideAssignment.summaries(graph: Self.graph(small, spec), input: small, spec: spec)
+        var keyed = try #require(try SideAssignment(graph: Self.graph(small, spec), input: small, spec: spec).summaries)
         keyed[keyed.count / 2].keyed = 1
         #expect { try ComponentChoice(keyed, spec: spec) } throws: { error in
             (error as? HeldoutError).map { $0.exitStatus == 1 && $0.userMessage.contains("lexeme or consistency group") } ?? false
         }
+    }
+
+    @Test("a consistency group shared by a held-out item and another column's is live: counts do not decide")
+    func liveKeys() throws {
+        let spec = try Self.spec(seed: 7, tolerance: 0.02, consistency: true)
+        let input = Self.input(seed: 7, items: 3_000, span: 3, consistency: .all)
+        let graph = Self.graph(input, spec)
+        #expect(graph.hubs.isEmpty)
+        #expect(!SideAssignment.countsDecide(graph: graph, input: input, spec: spec))
+        // Held out: the same groups on training items only are inert.
+        let inert = Self.input(seed: 7, items: 3_000, span: 3, consistency: .trainingOnly)
+        #expect(SideAssignment.countsDecide(graph: Self.graph(inert, spec), input: inert, spec: spec))
     }
 
     @Test("the summaries count what the items hold")
@@ -137,7 +180,7 @@ struct ComponentChoiceTests {
         let spec = try Self.spec(seed: 1, tolerance: 0)
         let input = Self.input(seed: 9, items: 500, span: 6)
         let graph = Self.graph(input, spec)
-        let summaries = SideAssignment.summaries(graph: graph, input: input, spec: spec)
+        let summaries = try #require(try SideAssignment(graph: graph, input: input, spec: spec).summaries)
         #expect(summaries.count == graph.componentCount)
         #expect(summaries.map(\.smallestItem) == summaries.map(\.smallestItem).sorted())
         #expect(summaries.reduce(0) { $0 + Int($1.items.reduce(0, +)) } == input.count)

@@ -148,7 +148,11 @@ def main():
         summary = drive(spark, heldout_spark, args, result, name, spec, out, extra + (["--check"] if check else []), plan)
         got = digest(out)
         result["variants"][name] = {"seconds": round(time.time() - started, 2), "partitions": summary["partitions"],
-                                    "same_bytes": got == expected}
+                                    "same_bytes": got == expected, "sides": summary.get("sides")}
+        # The sides come from the cluster's component summaries (`map choose`), and the replay
+        # takes them: equal bytes then hold the cluster's components to the split's.
+        if (summary.get("sides") or {}).get("chosen_on") != "cluster":
+            fail(result, f"{name}: the sides were not chosen from the cluster's summaries: {summary.get('sides')}")
         if got != expected:
             different = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
             fail(result, f"{name}: split files differ from the local build: {different}")
@@ -253,7 +257,10 @@ def check_samples(spark, args, work, result, heldout_spark):
         if name == "check" and (summary["items_count"], summary["items_digest"]) != (summary["store_items_count"], summary["store_items_digest"]):
             fail(result, f"samples: Spark's items ({summary['items_count']}) differ from the store's ({summary['store_items_count']})")
         got = digest(out)
-        samples[name] = {"same_bytes": got == expected, "items": summary.get("items", summary.get("items_count"))}
+        samples[name] = {"same_bytes": got == expected, "items": summary.get("items", summary.get("items_count")),
+                         "sides": summary.get("sides")}
+        if not summary.get("sides"):
+            fail(result, f"samples {name}: the driver did not say where the sides were chosen")
         if got != expected:
             fail(result, f"samples {name}: split files differ from the local build: "
                          f"{sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}")
@@ -318,6 +325,10 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
                       "split_pairs": (summary.get("split_near_duplicates") or {}).get("pairs")}
         if not near[name]["split_pairs"]:
             fail(result, f"near-duplicates, {name}: the split took no pairs from the cluster: {summary.get('split_near_duplicates')}")
+        # The components include the near-duplicate pairs: the sides come from the cluster.
+        near[name]["sides"] = summary.get("sides")
+        if (summary.get("sides") or {}).get("chosen_on") != "cluster":
+            fail(result, f"near-duplicates, {name}: the sides were not chosen from the cluster's summaries: {summary.get('sides')}")
         if spark_pairs != local_pairs:
             only_spark = [p for p in spark_pairs if p not in local_pairs][:5]
             only_local = [p for p in local_pairs if p not in spark_pairs][:5]
