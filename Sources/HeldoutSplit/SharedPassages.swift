@@ -120,7 +120,7 @@ struct SharedPassages {
     }
 }
 
-/// One segment's shared-passage hashes, as the split computes them (``SharedPassages``'s own
+/// One segment's shared-passage hashes, as the split computes them (`SharedPassages`'s own
 /// functions): what a cluster joins to link segments as the split's shared-passage link does.
 /// Two segments are linked when their `runs` share a hash, or when one's `within` holds the
 /// other's `whole`.

@@ -60,7 +60,7 @@ struct ShardMapperModeTests {
         }
     }
 
-    @Test("plan: a conllu source is refused (exit 2) before any row; a spec without near-duplicates plans null")
+    @Test("plan: a conllu source is refused (exit 2) before any row; a spec without near-duplicates plans null; its links and where sides are chosen")
     func plan() throws {
         let (directory, path) = try spec(extraSources: "  - { path: data/x.conllu, format: conllu, lang: fr, license: CC0-1.0 }")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -70,7 +70,15 @@ struct ShardMapperModeTests {
         let (plain, plainPath) = try spec(nearDuplicates: false)
         defer { try? FileManager.default.removeItem(at: plain) }
         let line = String(decoding: try ShardMapper(specPath: plainPath).plan(), as: UTF8.self)
-        #expect(line == "{\"near_duplicates\":null,\"sources\":1}\n")
+        #expect(line == "{\"links\":[\"shared_segment\",\"translation\",\"lexeme\",\"consistency_group\",\"shared_passage\"],"
+                + "\"near_duplicates\":null,\"sides_on_driver\":null,\"sources\":1}\n")
+        // A document-level spec: the cluster does not join documents, so the replay chooses sides.
+        let (document, documentPath) = try spec(nearDuplicates: false)
+        defer { try? FileManager.default.removeItem(at: document) }
+        let yaml = try String(contentsOfFile: documentPath, encoding: .utf8).replacingOccurrences(of: "level: segment", with: "level: document")
+        try yaml.write(toFile: documentPath, atomically: true, encoding: .utf8)
+        let documentLine = String(decoding: try ShardMapper(specPath: documentPath).plan(), as: UTF8.self)
+        #expect(documentLine.contains("\"sides_on_driver\":\"isolation.level: document"))
         #expect(throws: HeldoutError.self) { try ShardMapper(specPath: plainPath).bands(["[\"s1\",\"en\",\"x\"]"], write: { _ in }) }
     }
 
