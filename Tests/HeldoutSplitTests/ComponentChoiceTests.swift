@@ -4,28 +4,17 @@ import HeldoutCore
 @testable import HeldoutSplit
 
 /// The side choice from per-component summaries (what a cluster's driver runs, `map choose`)
-/// against the item-level side choice, on random splits without cut keys: the same partitions,
-/// flips, drops and bound, whatever order the summaries come in.
+/// against the item-level side choice, on random splits (with consistency groups on training
+/// items only, and within components): the same partitions, flips, drops and bound, whatever
+/// order the summaries come in; what counts cannot decide is refused.
 @Suite("side choice from component summaries")
 struct ComponentChoiceTests {
-    /// A deterministic generator (SplitMix64), so a failing case can be named by its seed.
-    struct Draws {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
-    }
-
     /// `items` items over three columns (supervised, plausibility, held out) with random gold
     /// and rubrics, each on one or two nearby segments; a segment's alignment group (if any)
     /// spans `span` neighbouring segments: components from one item to dozens, none so large
     /// that the split would cut it (``refusals()`` makes one).
     static func input(seed: UInt64, items: Int, span: Int, consistency: Consistency = .none) -> SplitInput {
-        var draws = Draws(state: seed)
+        var draws = QuotaPropertyTests.Rng(state: seed)
         var input = SplitInput()
         input.ids = (0..<items).map { ContentID(hashing: ["item", String(seed), String($0)]) }.sorted()
         let segments = 3 * items
@@ -133,7 +122,7 @@ struct ComponentChoiceTests {
         #expect(itemLevel.flipped.contains(true))
 
         // The public entry a driver calls, fed the summaries shuffled and sorted back.
-        var draws = Draws(state: UInt64(seed) &* 7)
+        var draws = QuotaPropertyTests.Rng(state: UInt64(seed) &* 7)
         var shuffled = try #require(try SideAssignment(graph: graph, input: input, spec: spec).summaries)
         for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, draws.next(i + 1)) }
         let choice = try ComponentChoice(shuffled.sorted { $0.smallestItem < $1.smallestItem }, spec: spec)
