@@ -121,5 +121,5 @@ PY
   same=$(cmp -s "$WORK/local.sha" "$WORK/spark-$cores.sha" && echo yes || echo NO)
   echo "spark local[$cores]: wall $(wall "$WORK/spark-$cores.time"), peak $(peak "$WORK/spark-$cores.time"), shuffled $shuffled, same bytes: $same"
   echo "  peak per process (VmHWM, sampled): $(cat "$WORK/peaks-$cores"); load $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases"))); n=s.get("split_near_duplicates"); n and print("  band join over the split'"'"'s used segments: %s" % n)' "$WORK/spark-$cores.json"
+  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases"))); n=s.get("split_near_duplicates"); n and print("  band join over the split'"'"'s used segments: %s" % n); print("  sides: %s" % s.get("sides"))' "$WORK/spark-$cores.json"
 done
