@@ -94,4 +94,42 @@ struct ShardComponentsTests {
             (error as? HeldoutError).map { $0.exitStatus == 1 && $0.userMessage.contains("more than the") } ?? false
         }
     }
+
+    @Test("a sides file reads back what choose wrote; a bad one is bad input naming its file and line (exit 3)")
+    func sidesFile() throws {
+        let spec = try SplitSpec(yaml: Self.yaml, file: "spec.yaml")
+        let summaries = Self.summaries(spec)
+        // Written as `map choose` writes it: a side a line (sorted keys), then the bound.
+        let (sides, bound) = try ShardComponents(spec: spec).choose(summaries.map { try line(ShardComponents.Summary($0, spec: spec)) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var out = Data()
+        for side in sides { out.append(try encoder.encode(side)); out.append(0x0A) }
+        out.append(try encoder.encode(["bound": bound])); out.append(0x0A)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-sides-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("sides.jsonl").path
+        try out.write(to: URL(fileURLWithPath: path))
+        let given = try ShardComponents.sides(at: path)
+        let expected = try ComponentChoice(summaries, spec: spec)
+        #expect(given.sides.count == summaries.count)
+        #expect(summaries.indices.allSatisfy { given.sides[summaries[$0].smallestItem]?.partition == expected.partition[$0] })
+        #expect(given.keptUpperBound == expected.keptUpperBound)
+
+        let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
+        let cases: [([String], String)] = [
+            ([lines[0], "not json", lines.last ?? ""], "sides.jsonl:2: not a side"),
+            ([lines[0], lines[0], lines.last ?? ""], "sides.jsonl:2: the component"),
+            ([lines.last ?? "", lines[0]], "sides.jsonl:2: a side after the bound line"),
+            ([lines[0]], "no bound line"),
+        ]
+        for (body, message) in cases {
+            try (body.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            #expect { try ShardComponents.sides(at: path) } throws: { error in
+                (error as? HeldoutError).map { $0.exitStatus == 3 && $0.userMessage.contains(message) } ?? false
+            }
+        }
+    }
+
 }
