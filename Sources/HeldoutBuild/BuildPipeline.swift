@@ -52,6 +52,8 @@ public enum BuildPipeline {
         /// Sides a cluster chose from the split's component summaries (`map choose`), taken
         /// instead of the split's own choice.
         public var givenSides: (() throws -> GivenSides)?
+        /// Records a cluster wrote from those sides (``Splitter/Options/givenRecords``).
+        public var givenRecords: URL?
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
         public var specDirectory: String?
@@ -150,6 +152,7 @@ public enum BuildPipeline {
         options.readFrom = request.readFrom
         options.givenNearDuplicates = try request.givenNearDuplicates?()
         options.givenSides = try request.givenSides?()
+        options.givenRecords = request.givenRecords
         let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         request.onStageStart?(nil)
         return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read))

@@ -47,6 +47,9 @@ public enum MapMode: String, CaseIterable, Sendable {
     /// Segment rows in, each segment's shared-passage hashes out (``PassageKeys``): `{"id",
     /// "runs", "whole", "within"}`, 16 hex digits each.
     case passages
+    /// The split's items in (`map items`' lines plus `column`, `side`, `dropped` and
+    /// `sources`), their records out, a line per variant file (``ShardRecords``).
+    case records
 }
 
 /// How `replay` runs beyond its rows: the driver's choices.
@@ -70,6 +73,9 @@ public struct ReplayOptions: Sendable {
     /// The sides `map choose` wrote over the cluster's component summaries, taken instead of
     /// the split's own choice.
     public var sidesPath: String?
+    /// The records the cluster wrote from those sides (`VARIANT/PARTITION.jsonl`), taken
+    /// instead of writing them from the store.
+    public var recordsPath: String?
 
     public init() {}
 }
@@ -118,7 +124,8 @@ public struct ShardMapper {
             var fetch: [String]
             var sidesOnDriver: String?
             var links: [String]
-            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver", links }
+            var variants: [ItemPlacement.Variant]
+            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver", links, variants }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(sources, forKey: .sources)
@@ -126,11 +133,12 @@ public struct ShardMapper {
                 if !fetch.isEmpty { try c.encode(fetch, forKey: .fetch) }
                 try c.encode(sidesOnDriver, forKey: .sidesOnDriver)  // null, not absent
                 try c.encode(links, forKey: .links)
+                try c.encode(variants, forKey: .variants)
             }
         }
         let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
         return try line(Plan(sources: spec.sources.count, nearDuplicates: near, fetch: try fetchList(), sidesOnDriver: sidesOnDriver,
-                                 links: spec.isolation.enabledLinks.map(\.rawValue)))
+                                 links: spec.isolation.enabledLinks.map(\.rawValue), variants: ItemPlacement(spec: spec).variants))
     }
 
     /// Why the split's sides cannot be chosen from the cluster's component summaries for this
@@ -252,6 +260,7 @@ public struct ShardMapper {
         if let sidesPath = options.sidesPath {
             request.givenSides = { try ShardComponents.sides(at: sidesPath) }
         }
+        request.givenRecords = options.recordsPath.map { URL(fileURLWithPath: $0) }
         return try BuildPipeline.run(request).summary
     }
 
@@ -268,6 +277,29 @@ public struct ShardMapper {
                                             "not an item record {id, category, lang, pair, answer, rubric, grade, domain, segments, …}: \(Self.reason(error))")
             }
             write(try line(selection.select(item)))
+        }
+    }
+
+    /// `records`: each item's records, a line per variant file that keeps it (``ShardRecords``).
+    public func records<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let records = ShardRecords(spec: spec)
+        let decoder = JSONDecoder()
+        for (index, text) in lines.enumerated() where !text.isEmpty {
+            let location = SourceLocation(file: "<stdin>", line: index + 1)
+            let item: ShardRecords.Input
+            do {
+                item = try decoder.decode(ShardRecords.Input.self, from: Data(text.utf8))
+            } catch {
+                throw HeldoutError.badInput(location, "not an item to place {id, template, category, question, answer, rubric, segments, column, side, sources, …}: \(Self.reason(error))")
+            }
+            do {
+                for var line in try records.records(item) {
+                    line.append(0x0A)
+                    write(Data(line))
+                }
+            } catch let error as ReportableError {
+                throw HeldoutError.badInput(location, error.userMessage)
+            }
         }
     }
 

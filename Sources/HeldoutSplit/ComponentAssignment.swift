@@ -88,20 +88,27 @@ struct SplitVariant: Sendable {
     /// except a held-out column's item that a variant supervises: it was dropped only because
     /// its column was held out, and its component is on training, isolated from evaluation.
     func fate(of item: Int, input: SplitInput, assignment: SideAssignment, graph: IsolationGraph) -> ItemFate {
-        let partition = assignment.partition[Int(graph.component[item])]
-        let column = Int(input.column[item])
+        fate(column: Int(input.column[item]), side: assignment.partition[Int(graph.component[item])],
+             dropped: assignment.isDropped[item], blockedInTraining: assignment.blockedInTraining[item],
+             hasGold: input.hasGold[item], hasRubric: input.hasRubric[item])
+    }
+
+    /// The same rule over what an item's component and step 1 decided of it: its component's
+    /// `side`, whether it was `dropped` and, if so, kept out of every variant's training
+    /// (`blockedInTraining`). A cluster that knows these places items without the graph.
+    func fate(column: Int, side partition: Partition, dropped: Bool, blockedInTraining: Bool, hasGold: Bool, hasRubric: Bool) -> ItemFate {
         let role = roles[column]
         if partition.isEvaluation {
-            if assignment.isDropped[item] { return .dropped(.isolation) }
-            return input.hasGold[item] ? .kept(partition) : .dropped(.noGold)
+            if dropped { return .dropped(.isolation) }
+            return hasGold ? .kept(partition) : .dropped(.noGold)
         }
-        if assignment.isDropped[item], primaryRoles[column] != .heldout || assignment.blockedInTraining[item] {
+        if dropped, primaryRoles[column] != .heldout || blockedInTraining {
             return .dropped(.isolation)
         }
         switch role {
         case .heldout: return primaryRoles[column] == .heldout ? .dropped(.isolation) : .dropped(.notInSweep)
-        case .supervised: return input.hasGold[item] ? .kept(.train) : .dropped(.noGold)
-        case .plausibility: return input.hasRubric[item] ? .kept(.train) : .dropped(.noRubric)
+        case .supervised: return hasGold ? .kept(.train) : .dropped(.noGold)
+        case .plausibility: return hasRubric ? .kept(.train) : .dropped(.noRubric)
         }
     }
 }

@@ -108,22 +108,12 @@ struct RecordWriter {
                     guard case let .kept(partition) = fates[v][i] else { continue }
                     if partition.isEvaluation && v > 0 {
                         // Same bytes as the primary's, copied after the pass; count them here.
-                        let role = variant.primaryRoles[Int(input.column[i])]
+                        let role = variant.recordRole(column: Int(input.column[i]), partition: partition)
                         counts[v][columnName, default: [:]][role.rawValue, default: [:]][partition.rawValue, default: 0] += 1
                         continue
                     }
-                    let role = partition.isEvaluation ? variant.primaryRoles[Int(input.column[i])] : variant.roles[Int(input.column[i])]
-                    record.partition = partition
-                    record.role = role
-                    if !partition.isEvaluation && role == .plausibility {
-                        record.answer = nil
-                        // Chat formats know system, user and assistant only: the prompt is the
-                        // one turn, and the rubric a trainer rewards against stays in `rubric`.
-                        record.messages = [.init(role: "user", content: question)]
-                    } else {
-                        record.answer = answer
-                        record.messages = [.init(role: "user", content: question), .init(role: "assistant", content: answer ?? "")]
-                    }
+                    let role = variant.recordRole(column: Int(input.column[i]), partition: partition)
+                    record.place(in: partition, as: role, answer: answer)
                     guard let output = outputs[v][partition] else { continue }
                     record.appendJSON(to: &output.buffer)
                     try output.flushIfFull()
@@ -143,5 +133,102 @@ struct RecordWriter {
             try Data(spec.resolvedYAML.utf8).write(to: directory.appendingPathComponent(SplitDirectory.spec))
         }
         return counts
+    }
+}
+
+extension RecordWriter {
+    /// Takes the records a cluster wrote (``ItemPlacement``, `heldout map records`) instead of
+    /// reading the store: `given/VARIANT/PARTITION.jsonl`, a variant's name as its directory,
+    /// train for every variant, dev and test for the primary (siblings get the primary's
+    /// copied, as ``write(store:)`` does). Each file must hold exactly the items these fates
+    /// keep there, in id order, or nothing is taken: what the cluster placed is held to what
+    /// the split decided, id by id, before the audit reads the records.
+    func take(given: URL) throws -> [RecordCounts] {
+        let fm = FileManager.default
+        var counts = [RecordCounts](repeating: [:], count: variants.count)
+        for (v, variant) in variants.enumerated() {
+            for i in 0..<input.count {
+                guard case let .kept(partition) = fates[v][i] else { continue }
+                let column = Int(input.column[i])
+                let role = variant.recordRole(column: column, partition: partition)
+                counts[v][spec.columns[column].name, default: [:]][role.rawValue, default: [:]][partition.rawValue, default: 0] += 1
+            }
+            for partition in Partition.allCases where v == 0 || partition == .train {
+                let name = "\(partition.rawValue).jsonl"
+                let source = given.appendingPathComponent(variant.name).appendingPathComponent(name)
+                let expected = (0..<input.count).lazy.filter { fates[v][$0] == .kept(partition) }.map { input.ids[$0] }
+                try Self.check(source, holds: expected)
+                try fm.copyItem(at: source, to: directories[v].appendingPathComponent(name))
+            }
+        }
+        for directory in directories.dropFirst() {
+            for partition in [Partition.dev, .test] {
+                let name = "\(partition.rawValue).jsonl"
+                try fm.copyItem(at: directories[0].appendingPathComponent(name), to: directory.appendingPathComponent(name))
+            }
+        }
+        for directory in directories {
+            try Data(spec.resolvedYAML.utf8).write(to: directory.appendingPathComponent(SplitDirectory.spec))
+        }
+        return counts
+    }
+
+    /// Whether the records at `url` are exactly `ids`, in order. A record's `"id"` is found as
+    /// the bytes `,"id":"` (keys are sorted, and inside a JSON string every `"` is escaped, so
+    /// that sequence is the key itself).
+    static func check(_ url: URL, holds ids: some Sequence<ContentID>) throws {
+        let file = url.path
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw HeldoutError.checkFailed("\(file): the cluster's records are missing; nothing was written")
+        }
+        let key = Array(#","id":""#.utf8)
+        var expected = ids.makeIterator()
+        var line = 0
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                line += 1
+                let record = bytes[start..<end]
+                var found: String?
+                if let at = record.indices.first(where: { record[$0...].starts(with: key) }), at + key.count + 32 <= end {
+                    found = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(at + key.count)..<(at + key.count + 32)]), as: UTF8.self)
+                }
+                let want = expected.next()
+                guard let found, found == want?.hex else {
+                    throw HeldoutError.checkFailed("\(file):\(line): the cluster's record \(found ?? "without an id") is not the split's \(want.map { "item \($0.hex)" } ?? "(it has no more)"); nothing was written")
+                }
+                start = end + 1
+            }
+        }
+        if let missing = expected.next() {
+            throw HeldoutError.checkFailed("\(file): the cluster's records end before the split's item \(missing.hex) (after \(line)); nothing was written")
+        }
+    }
+}
+
+extension SplitRecord {
+    /// The record as written in `partition` under `role`: a plausibility item in training has
+    /// no answer and its prompt alone; every other record its gold answer as the assistant's turn.
+    mutating func place(in partition: Partition, as role: Role, answer gold: String?) {
+        self.partition = partition
+        self.role = role
+        if !partition.isEvaluation && role == .plausibility {
+            answer = nil
+            // Chat formats know system, user and assistant only: the prompt is the one turn,
+            // and the rubric a trainer rewards against stays in `rubric`.
+            messages = [.init(role: "user", content: question)]
+        } else {
+            answer = gold
+            messages = [.init(role: "user", content: question), .init(role: "assistant", content: gold ?? "")]
+        }
+    }
+}
+
+extension SplitVariant {
+    /// The role a record carries: evaluation records the primary split's (the same files in
+    /// every variant), training records this variant's.
+    func recordRole(column: Int, partition: Partition) -> Role {
+        partition.isEvaluation ? primaryRoles[column] : roles[column]
     }
 }

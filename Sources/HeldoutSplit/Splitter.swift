@@ -33,6 +33,10 @@ public struct Splitter {
         /// Sides a cluster chose from per-component summaries (``ComponentChoice``), taken
         /// instead of choosing here.
         public var givenSides: GivenSides?
+        /// Records a cluster wrote from those sides (``ItemPlacement``): a folder holding
+        /// `VARIANT/PARTITION.jsonl`, taken instead of reading the store's items, once each
+        /// file is shown to hold exactly the items the split keeps there.
+        public var givenRecords: URL?
         /// Fault injection for tests: build the graph with these links instead of the spec's,
         /// to show that the audit, not the graph, is what stands between a bug and the output.
         var graphLinksOverride: [IsolationLink]?
@@ -70,9 +74,14 @@ public struct Splitter {
     /// bridge). Near-duplicates are
     /// searched here unless `givenNearDuplicates` (the cluster's pairs) is passed.
     public func componentSummaries(givenNearDuplicates: GivenNearDuplicates? = nil) throws -> [ComponentSummary]? {
+        try sideChoice(givenNearDuplicates: givenNearDuplicates).assignment.summaries
+    }
+
+    /// The split's input, graph and side assignment, as ``run(_:)`` builds them.
+    func sideChoice(givenNearDuplicates: GivenNearDuplicates? = nil) throws -> (input: SplitInput, graph: IsolationGraph, assignment: SideAssignment) {
         let input = try SplitInputLoader(spec: spec, store: store).load()
         let graph = try isolationGraph(input: input, links: spec.isolation.enabledLinks, given: givenNearDuplicates, progress: nil).graph
-        return try SideAssignment(graph: graph, input: input, spec: spec).summaries
+        return (input, graph, try SideAssignment(graph: graph, input: input, spec: spec))
     }
 
     /// Runs the split. On any error nothing is left behind and an existing split is untouched.
@@ -158,8 +167,9 @@ public struct Splitter {
         }
 
         options.progress?("writing records")
-        let counts = try RecordWriter(spec: try statedSpec().stored(in: options.readFrom.folder(output: options.output)), input: input, variants: variants, fates: fates, directories: temporaries,
-                                      progress: options.counts).write(store: store)
+        let writer = RecordWriter(spec: try statedSpec().stored(in: options.readFrom.folder(output: options.output)), input: input,
+                                  variants: variants, fates: fates, directories: temporaries, progress: options.counts)
+        let counts = try options.givenRecords.map { try writer.take(given: $0) } ?? writer.write(store: store)
 
         options.progress?("manifest")
         var summaries: [SplitSummary.Output] = []
@@ -346,7 +356,7 @@ public struct Splitter {
     private func matchTrainingSize(_ fates: inout [ItemFate], to target: Int, input: SplitInput) {
         let train = fates.indices.filter { fates[$0] == .kept(.train) }
         guard train.count > target else { return }
-        let ranked = train.map { (ContentID(hashing: [String(spec.seed), "comparison", input.ids[$0].hex]), $0) }.sorted { $0.0 < $1.0 }
+        let ranked = train.map { (ItemPlacement.sizeMatchRank(seed: spec.seed, id: input.ids[$0]), $0) }.sorted { $0.0 < $1.0 }
         for (_, index) in ranked.dropFirst(target) { fates[index] = .dropped(.sizeMatch) }
     }
 }

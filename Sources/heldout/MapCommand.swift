@@ -14,7 +14,7 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Stateless mappers for running a spec on a cluster (stdin lines to stdout lines).",
         discussion: """
-        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, and "fetch": the URIs of sources named by URI}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. With --stop-before-split it stops once the items are made; used then lists the segments the split's items use (segment rows, id order), the cluster joins their bands, and replay --resume --near-duplicates PAIRS --windowed-buckets N splits with those pairs. items reads segment bundles {id, lang, text, group, labels, grade, domain, domain_source, domain_confidence, members} and writes the items of the spec's translation and label templates, one JSON object a line with every item column, its segments and an order key; keep, per (template, question) and then per id, the smallest key. choose reads one summary per isolation component of the split {id: its smallest item id, items, training, evaluable: {column: n}, keepable: {column: n}} and writes each component's side {id, partition, flipped} in id order, then {bound}: the side choice from counts alone, for a split without cut keys or bridges. select reads item records as map items writes them (plus "flagged": true for an item on a segment the grader flagged as not in its tag's language) and writes {id, outcome, column, gold, rubric, keyed, segments}: the split's column for each item, or the step that leaves it out. passages reads segment rows and writes {id, runs, whole, within}, the shared-passage hashes the split links segments by. See README "More than one machine".
+        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, and "fetch": the URIs of sources named by URI}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. With --stop-before-split it stops once the items are made; used then lists the segments the split's items use (segment rows, id order), the cluster joins their bands, and replay --resume --near-duplicates PAIRS --windowed-buckets N splits with those pairs. items reads segment bundles {id, lang, text, group, labels, grade, domain, domain_source, domain_confidence, members} and writes the items of the spec's translation and label templates, one JSON object a line with every item column, its segments and an order key; keep, per (template, question) and then per id, the smallest key. choose reads one summary per isolation component of the split {id: its smallest item id, items, training, evaluable: {column: n}, keepable: {column: n}} and writes each component's side {id, partition, flipped} in id order, then {bound}: the side choice from counts alone, for a split without cut keys or bridges. select reads item records as map items writes them (plus "flagged": true for an item on a segment the grader flagged as not in its tag's language) and writes {id, outcome, column, gold, rubric, keyed, segments}: the split's column for each item, or the step that leaves it out. passages reads segment rows and writes {id, runs, whole, within}, the shared-passage hashes the split links segments by. records reads the split's items (map items records plus column, side, dropped and sources: their segments with lang, text and documents) and writes VARIANT<TAB>PARTITION<TAB>RANK<TAB>ID<TAB>RECORD per variant file that keeps each; sort each file by id, cut siblings' training to the size match's smallest ranks, and give the folder to replay --records. See README "More than one machine".
         """
     )
 
@@ -55,6 +55,9 @@ struct MapCommand: ParsableCommand {
     @Option(help: "replay: the sides `map choose` wrote over the cluster's summaries of the split's components, taken instead of choosing them.")
     var sides: String?
 
+    @Option(help: "replay: with --sides, the records the cluster wrote from them (`map records`, sorted, size-matched): a folder of VARIANT/PARTITION.jsonl, each held to the split's own fates item by item, taken instead of writing them from the store.")
+    var records: String?
+
     @Flag(help: "replay: print the split's summary as JSON.")
     var json = false
 
@@ -72,6 +75,7 @@ struct MapCommand: ParsableCommand {
         case .choose: try mapper.choose(StdinLines(), write: output.write)
         case .select: try mapper.select(StdinLines(), write: output.write)
         case .passages: try mapper.passages(StdinLines(), write: output.write)
+        case .records: try mapper.records(StdinLines(), write: output.write)
         case .replay:
             guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
             var options = ReplayOptions()
@@ -84,6 +88,7 @@ struct MapCommand: ParsableCommand {
             options.nearDuplicatesPath = nearDuplicates
             options.windowedBuckets = windowedBuckets
             options.sidesPath = sides
+            options.recordsPath = records
             let summary = try mapper.replay(StdinLines(), storePath: store, options: options, toolVersion: Heldout.version,
                                             log: { Console.error($0) })
             output.flush()

@@ -1,0 +1,211 @@
+import Foundation
+import HeldoutCore
+
+/// Where one item lands in every variant of a split (the primary, its comparison, its sweeps)
+/// and the record it is written as there, from what a cluster knows of it: its column, its
+/// component's side, whether step 1 of the side choice dropped it, its texts and documents.
+/// The split's own fate rule (`SplitVariant.fate`) and record layout (``SplitRecord``), so a
+/// cluster that chose the sides from per-component summaries writes the records the local
+/// split writes (`heldout map records`, issue 15).
+///
+/// Only the size match is left to the caller, being global: a sibling trains on as many items
+/// as the primary (comparison) or the smallest sweep member, the items with the smallest
+/// ``sizeMatchRank(seed:id:)``. ``Placed/rank`` carries that rank on every sibling's training
+/// record.
+public struct ItemPlacement: Sendable {
+    /// One variant, as its files are named: `name` is its directory's name, `kind` one of
+    /// `primary`, `comparison`, `sweep`.
+    public struct Variant: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: String
+    }
+
+    /// One segment of an item, as its record shows it.
+    public struct Segment: Sendable {
+        public var id: ContentID
+        /// The primary language subtag (the store's `lang_primary`).
+        public var lang: String
+        public var text: String
+        /// `corpus/document` of every occurrence in a named document (a unit alone has none).
+        public var documents: [String]
+
+        public init(id: ContentID, lang: String, text: String, documents: [String]) {
+            self.id = id
+            self.lang = lang
+            self.text = text
+            self.documents = documents
+        }
+    }
+
+    /// What the split knows of one of its items (its store row, selection and side).
+    public struct Item: Sendable {
+        public var id: ContentID
+        public var template: String
+        public var category: String
+        public var pair: String?
+        public var question: String
+        public var answer: String?
+        public var rubric: [String]
+        public var target: Lexeme?
+        public var consistencyGroup: String?
+        public var grade: Double?
+        public var domain: String?
+        /// Its column's name in the spec.
+        public var column: String
+        /// The item's own segments, in order (the first is the record's source).
+        public var segments: [Segment]
+        /// Its component's side.
+        public var side: Partition
+        /// Dropped by step 1 of the side choice (a key training owns).
+        public var dropped: Bool
+
+        public init(id: ContentID, template: String, category: String, pair: String?, question: String, answer: String?,
+                    rubric: [String], target: Lexeme?, consistencyGroup: String?, grade: Double?, domain: String?,
+                    column: String, segments: [Segment], side: Partition, dropped: Bool) {
+            self.id = id
+            self.template = template
+            self.category = category
+            self.pair = pair
+            self.question = question
+            self.answer = answer
+            self.rubric = rubric
+            self.target = target
+            self.consistencyGroup = consistencyGroup
+            self.grade = grade
+            self.domain = domain
+            self.column = column
+            self.segments = segments
+            self.side = side
+            self.dropped = dropped
+        }
+    }
+
+    /// One record to write: into `variant`'s `partition` file, at its id's place.
+    public struct Placed: Sendable {
+        /// Index into ``variants``.
+        public var variant: Int
+        public var partition: Partition
+        /// A sibling's training record: the size-match rank (hex), smallest kept first.
+        public var rank: String?
+        /// The record, one JSON line without its newline.
+        public var line: [UInt8]
+
+        /// `VARIANT<TAB>PARTITION<TAB>RANK<TAB>ID<TAB>RECORD`: the variant's index in
+        /// ``ItemPlacement/variants``, the rank `-` on the primary's records. A record's JSON
+        /// escapes tabs and newlines, so the fifth field is the record's bytes.
+        public func shardLine(id: String) -> [UInt8] {
+            var out = Array("\(variant)\t\(partition.rawValue)\t\(rank ?? "-")\t\(id)\t".utf8)
+            out.append(contentsOf: line)
+            return out
+        }
+    }
+
+    public enum PlacementError: ReportableError {
+        case unknownColumn(String)
+        case noSegment(String)
+        case lookedUpTranslation(String)
+
+        public var exitStatus: Int32 { 3 }
+        public var userMessage: String {
+            switch self {
+            case let .unknownColumn(name): "column \(name) is not one of the spec's"
+            case let .noSegment(id): "item \(id) has no segment"
+            case let .lookedUpTranslation(id):
+                "item \(id) has a pair but none of its later segments is in the pair's target language: the split looks its translation up in the alignment group, which the cluster does not (let the replay write the records)"
+            }
+        }
+    }
+
+    public let spec: SplitSpec
+    private let splitVariants: [SplitVariant]
+    private let columnIndex: [String: Int]
+    public var variants: [Variant] {
+        splitVariants.map { variant in
+            switch variant.kind {
+            case .primary: Variant(name: variant.name, kind: "primary")
+            case .comparison: Variant(name: variant.name, kind: "comparison")
+            case .sweep: Variant(name: variant.name, kind: "sweep")
+            }
+        }
+    }
+
+    public init(spec: SplitSpec) {
+        self.spec = spec
+        splitVariants = SplitVariant.all(for: spec)
+        columnIndex = Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, $0.offset) })
+    }
+
+    /// The rank by which a sibling keeps its training items when it must match another's size:
+    /// SHA-256(seed, "comparison", id), smallest first (blind to column).
+    public static func sizeMatchRank(seed: UInt64, id: ContentID) -> ContentID {
+        ContentID(hashing: [String(seed), "comparison", id.hex])
+    }
+
+    /// The item's records, one per variant file it is kept in. Evaluation records are the
+    /// primary's only: siblings get the primary's evaluation files whole.
+    public func place(_ item: Item) throws -> [Placed] {
+        guard let column = columnIndex[item.column] else { throw PlacementError.unknownColumn(item.column) }
+        guard let source = item.segments.first else { throw PlacementError.noSegment(item.id.hex) }
+        // The translation the record shows: the item's first later segment in the pair's
+        // target language (the split's loader; it looks one up in the group otherwise).
+        var translation: String?
+        if let pair = SplitInputLoader.canonicalPair(item.pair ?? "") {
+            let target = String(pair.split(separator: "-").last ?? "")
+            guard let own = item.segments.dropFirst().first(where: { $0.lang == target }) else {
+                throw PlacementError.lookedUpTranslation(item.id.hex)
+            }
+            translation = own.text
+        }
+        let hasGold = !(item.answer ?? "").isEmpty, hasRubric = !item.rubric.isEmpty
+        var record = SplitRecord(
+            id: item.id.hex, partition: .train, column: item.column, role: .supervised, category: item.category,
+            pair: item.pair.flatMap(SplitInputLoader.canonicalPair), band: spec.bands.band(forGrade: item.grade),
+            domain: item.domain, question: item.question, answer: item.answer, rubric: item.rubric,
+            source: .init(lang: source.lang, text: source.text, translation: translation),
+            consistencyGroup: item.consistencyGroup.flatMap { $0.isEmpty ? nil : $0 }, messages: [],
+            segments: item.segments.map(\.id.hex), documents: Array(Set(item.segments.flatMap(\.documents))).sorted(),
+            target: item.target, template: item.template)
+        var out: [Placed] = []
+        var rank: String?
+        for (v, variant) in splitVariants.enumerated() {
+            let fate = variant.fate(column: column, side: item.side, dropped: item.dropped, blockedInTraining: false,
+                                    hasGold: hasGold, hasRubric: hasRubric)
+            guard case let .kept(partition) = fate, v == 0 || partition == .train else { continue }
+            record.place(in: partition, as: variant.recordRole(column: column, partition: partition), answer: item.answer)
+            var line: [UInt8] = []
+            record.appendJSON(to: &line)
+            line.removeLast()  // the newline
+            if v > 0, rank == nil { rank = Self.sizeMatchRank(seed: spec.seed, id: item.id).hex }
+            out.append(Placed(variant: v, partition: partition, rank: v > 0 ? rank : nil, line: line))
+        }
+        return out
+    }
+
+    /// The files of every variant from all shards' lines, in any order: each file's records by
+    /// id; a comparison's training cut to the primary's size, a sweep member's to the smallest
+    /// member's, keeping the smallest ranks. Keyed `VARIANT/PARTITION.jsonl` (files with no
+    /// record are absent), each record ending in a newline. A cluster's driver computes this
+    /// with sorts; this is the reference its tests hold it to.
+    public static func reduce(_ lines: some Sequence<String>, variants: [Variant]) throws -> [String: String] {
+        var files: [String: [(rank: Substring, id: Substring, record: Substring)]] = [:]
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            let fields = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
+            guard fields.count == 5, let v = Int(fields[0]), variants.indices.contains(v) else {
+                throw HeldoutError.badInput(SourceLocation(file: "<records>", line: index + 1),
+                                            "not a records line VARIANT<TAB>PARTITION<TAB>RANK<TAB>ID<TAB>RECORD")
+            }
+            files["\(variants[v].name)/\(fields[1]).jsonl", default: []].append((fields[2], fields[3], fields[4]))
+        }
+        func trainCount(_ v: Int) -> Int { files["\(variants[v].name)/train.jsonl"]?.count ?? 0 }
+        let smallestSweep = variants.indices.filter { variants[$0].kind == "sweep" }.map(trainCount).min() ?? 0
+        for (v, variant) in variants.enumerated() where v > 0 {
+            let target = variant.kind == "comparison" ? trainCount(0) : smallestSweep
+            let key = "\(variant.name)/train.jsonl"
+            guard let records = files[key], records.count > target else { continue }
+            files[key] = Array(records.sorted { $0.rank < $1.rank }.prefix(target))
+        }
+        return files.mapValues { records in
+            records.sorted { $0.id < $1.id }.map { $0.record + "\n" }.joined()
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import HeldoutCore
+@testable import HeldoutSplit
+
+/// Records placed item by item from what a cluster knows of each item (its row, column,
+/// component side, step-1 drop, texts and documents), then reduced (sorted by id, siblings'
+/// training size-matched), are the split's own files byte for byte; given back to the split,
+/// they are taken only when each file holds exactly the items the split keeps there.
+@Suite("records placed item by item (a cluster's map records)")
+struct ItemPlacementTests {
+    /// No cut keys (counts decide the sides) and a comparison, whose training is size-matched.
+    static func yaml(seed: Int) -> String {
+        spec(seed: seed, isolation: "{ level: segment, lexemes: false, consistency_groups: false }", tolerance: 0.05,
+             extra: "comparison: true")
+    }
+
+    /// What a cluster's driver hands `map records`: every item the split selects, with its
+    /// component's side and step 1's drop, and its segments' texts and documents.
+    static func items(_ bench: Workbench, _ spec: SplitSpec) throws -> [ItemPlacement.Item] {
+        let (input, graph, assignment) = try Splitter(spec: spec, store: bench.store).sideChoice()
+        var stored: [ContentID: Item] = [:]
+        try bench.store.forEachItem { stored[$0.id] = $0 }
+        let segmentIndex = Dictionary(uniqueKeysWithValues: input.segmentIDs.enumerated().map { ($0.element, $0.offset) })
+        return try (0..<input.count).map { i in
+            let item = try #require(stored[input.ids[i]])
+            let segments = try item.segments.map { id in
+                let s = try #require(segmentIndex[id])
+                return ItemPlacement.Segment(id: id, lang: input.segmentLang[s], text: input.segmentText[s],
+                                             documents: input.documents(ofSegment: Int32(s)).map { input.documentNames[Int($0)] })
+            }
+            return ItemPlacement.Item(
+                id: item.id, template: item.template, category: item.category, pair: item.pair, question: item.question,
+                answer: item.answer, rubric: item.rubric, target: item.target, consistencyGroup: item.consistencyGroup,
+                grade: item.grade, domain: item.domain, column: spec.columns[Int(input.column[i])].name, segments: segments,
+                side: assignment.partition[Int(graph.component[i])], dropped: assignment.isDropped[i])
+        }
+    }
+
+    /// The shard lines of `items`, in an order fixed by `seed` but unlike the id order (what
+    /// the cluster's partitions give): sorted by a hash of the line.
+    static func lines(_ placement: ItemPlacement, _ items: [ItemPlacement.Item], seed: UInt64) throws -> [String] {
+        try items.flatMap { item in
+            try placement.place(item).map { String(decoding: $0.shardLine(id: item.id.hex), as: UTF8.self) }
+        }.map { (ContentID(hashing: [String(seed), $0]), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// The reduced files as the folder `Splitter.Options.givenRecords` reads.
+    static func folder(_ files: [String: String], variants: [ItemPlacement.Variant], at url: URL) throws {
+        for variant in variants {
+            try FileManager.default.createDirectory(at: url.appendingPathComponent(variant.name), withIntermediateDirectories: true)
+            for partition in Partition.allCases {
+                let key = "\(variant.name)/\(partition.rawValue).jsonl"
+                try Data((files[key] ?? "").utf8).write(to: url.appendingPathComponent(key))
+            }
+        }
+    }
+
+    /// Both columns supervised and swept one at a time: each member trains on one column, the
+    /// larger cut to the smaller's size.
+    static func sweepYAML(seed: Int) -> String {
+        """
+        name: t
+        seed: \(seed)
+        axis: category
+        columns:
+          grammar: { role: supervised }
+          tone: { role: supervised }
+        isolation: { level: segment, lexemes: false, consistency_groups: false }
+        partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }
+        sweep: { supervised: [1] }
+        """
+    }
+
+    @Test("placed and reduced in any order, the records are every variant's files, size matches included")
+    func sameFiles() throws {
+        let bench = try plantedStore()
+        var cut = 0
+        for seed in [3, 8] {
+            for yaml in [Self.yaml(seed: seed), Self.sweepYAML(seed: seed)] {
+                let spec = try SplitSpec(yaml: yaml, file: "spec.yaml")
+                let out = "own\(seed)-\(spec.sweep == nil ? "c" : "s")"
+                let own = try bench.split(yaml, out: out)
+                let placement = ItemPlacement(spec: spec)
+                let items = try Self.items(bench, spec)
+                #expect(items.count > 150)
+                let lines = try Self.lines(placement, items, seed: UInt64(seed))
+                let files = try ItemPlacement.reduce(lines, variants: placement.variants)
+                for partition in Partition.allCases {
+                    #expect(Data((files["t/\(partition.rawValue).jsonl"] ?? "").utf8) == (try own.bytes("\(partition.rawValue).jsonl")),
+                            "seed \(seed): \(partition)")
+                }
+                for (v, variant) in placement.variants.enumerated().dropFirst() {
+                    let sibling = try SplitOutput(bench.url(out + variant.name.dropFirst(spec.name.count)))
+                    #expect(Data((files["\(variant.name)/train.jsonl"] ?? "").utf8) == (try sibling.bytes("train.jsonl")),
+                            "seed \(seed): \(variant.name)")
+                    if lines.filter({ $0.hasPrefix("\(v)\ttrain\t") }).count > (sibling.records[.train]?.count ?? 0) { cut += 1 }
+                }
+                // Records carry their documents (the planted `story/fox` document).
+                #expect(own.all.contains { $0.documents.contains("story/fox") })
+                #expect(files.values.contains { $0.contains("\"story/fox\"") })
+            }
+            #expect(ItemPlacement(spec: try SplitSpec(yaml: Self.sweepYAML(seed: seed), file: "spec.yaml")).variants.map(\.kind)
+                    == ["primary", "sweep", "sweep"])
+        }
+        #expect(cut > 0, "no sibling was cut to size: the size match was not exercised")
+    }
+
+    @Test("given back with the sides, the records give the split's bytes; a missing, extra or moved record is refused and nothing is written")
+    func givenRecords() throws {
+        let bench = try plantedStore()
+        let yaml = Self.yaml(seed: 3)
+        let spec = try SplitSpec(yaml: yaml, file: "spec.yaml")
+        let own = try bench.split(yaml, out: "own")
+        let sides = try GivenSidesTests.chosen(bench, yaml)
+        let placement = ItemPlacement(spec: spec)
+        let files = try ItemPlacement.reduce(try Self.lines(placement, try Self.items(bench, spec), seed: 1), variants: placement.variants)
+        let folder = bench.url("records")
+        try Self.folder(files, variants: placement.variants, at: folder)
+        let taken = try bench.split(yaml, out: "taken") { $0.givenSides = sides; $0.givenRecords = folder }
+        for file in ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl", "manifest.json", "spec.yaml"] {
+            #expect(try own.bytes(file) == taken.bytes(file), "\(file)")
+        }
+        #expect(try SplitOutput(bench.url("own-comparison")).bytes("manifest.json") == SplitOutput(bench.url("taken-comparison")).bytes("manifest.json"))
+
+        // Each tampered folder is refused (exit 1, the file and line named) and writes nothing.
+        let dev = try #require(files["t/dev.jsonl"]).split(separator: "\n", omittingEmptySubsequences: true).map { $0 + "\n" }
+        let train = try #require(files["t/train.jsonl"])
+        #expect(dev.count > 2)
+        let tampered: [(String, [String: String])] = [
+            ("missing", ["t/dev.jsonl": dev.dropFirst().joined()]),
+            ("extra", ["t/train.jsonl": train + dev[0]]),
+            ("moved", ["t/dev.jsonl": dev.dropFirst().joined(), "t/test.jsonl": (files["t/test.jsonl"] ?? "") + dev[0]]),
+        ]
+        for (name, changes) in tampered {
+            let url = bench.url("records-\(name)")
+            try Self.folder(files.merging(changes) { $1 }, variants: placement.variants, at: url)
+            #expect(throws: HeldoutError.self, "\(name)") {
+                try bench.split(yaml, out: "refused-\(name)") { $0.givenSides = sides; $0.givenRecords = url }
+            }
+            do {
+                try bench.split(yaml, out: "refused-\(name)") { $0.givenSides = sides; $0.givenRecords = url }
+            } catch let error as HeldoutError {
+                #expect(error.exitStatus == 1 && error.userMessage.contains(".jsonl"), "\(name): \(error.userMessage)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: bench.url("refused-\(name)").path), "\(name)")
+        }
+    }
+
+    @Test("the fate rule: a held-out item step 1 dropped is out of evaluation and the primary's training, and the comparison trains on it")
+    func droppedHeldOutItem() throws {
+        let spec = try SplitSpec(yaml: Self.yaml(seed: 1), file: "spec.yaml")
+        let placement = ItemPlacement(spec: spec)
+        let segment = ItemPlacement.Segment(id: segmentID("en", "A sentence."), lang: "en", text: "A sentence.", documents: ["c/d", "b/a", "c/d"])
+        func item(_ column: String, side: Partition, dropped: Bool, answer: String? = "calm") -> ItemPlacement.Item {
+            ItemPlacement.Item(id: ContentID(hashing: [column, side.rawValue, "\(dropped)"]), template: "t", category: column, pair: nil,
+                               question: "Which tone?", answer: answer, rubric: [], target: nil, consistencyGroup: nil, grade: nil,
+                               domain: nil, column: column, segments: [segment], side: side, dropped: dropped)
+        }
+        func placed(_ item: ItemPlacement.Item) throws -> [String] {
+            try placement.place(item).map { "\($0.variant)/\($0.partition.rawValue)/\($0.rank == nil ? "-" : "rank")" }
+        }
+        #expect(try placed(item("tone", side: .test, dropped: false)) == ["0/test/-"])
+        #expect(try placed(item("tone", side: .test, dropped: true)) == [])
+        #expect(try placed(item("tone", side: .train, dropped: true)) == ["1/train/rank"])
+        #expect(try placed(item("grammar", side: .train, dropped: true)) == [])
+        #expect(try placed(item("grammar", side: .train, dropped: false)) == ["0/train/-", "1/train/rank"])
+        #expect(try placed(item("grammar", side: .dev, dropped: false, answer: nil)) == [])
+        let record = try #require(try placement.place(item("grammar", side: .dev, dropped: false)).first)
+        let decoded = try JSONDecoder().decode(SplitRecord.self, from: Data(record.line))
+        #expect(decoded.documents == ["b/a", "c/d"] && decoded.partition == .dev && decoded.role == .supervised)
+        #expect(throws: ItemPlacement.PlacementError.self) { try placement.place(item("lexicon", side: .dev, dropped: false)) }
+    }
+}
