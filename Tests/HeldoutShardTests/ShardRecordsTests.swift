@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import HeldoutBuild
+import HeldoutCore
+import HeldoutShard
+import HeldoutStore
+@testable import HeldoutSplit
+
+/// `heldout map records` over the lines a driver assembles (each `map items` record with its
+/// column, side, drop and sources spliced in) gives, reduced, the local split's files byte for
+/// byte; a bad line is bad input on its line.
+@Suite("map records agrees with the split's record writer")
+struct ShardRecordsTests {
+    static let spec = """
+        name: s
+        seed: 4
+        axis: category
+        columns:
+          translation: { role: supervised }
+          tone: { role: heldout }
+        isolation: { level: segment, lexemes: false, consistency_groups: false }
+        partitions: { train: 0.6, dev: 0.2, test: 0.2, tolerance: 0.5 }
+        comparison: true
+        """
+
+    /// The driver's lines: the store's item records with what the split decided of them.
+    static func lines(_ store: Store, spec: SplitSpec) throws -> [String] {
+        let (input, graph, assignment) = try Splitter(spec: spec, store: store).sideChoice()
+        let records = Dictionary(uniqueKeysWithValues: try ShardItemsTests.storedItems(store).map { ($0.id, $0) })
+        let segmentIndex = Dictionary(uniqueKeysWithValues: input.segmentIDs.enumerated().map { ($0.element.hex, $0.offset) })
+        return try (0..<input.count).map { i in
+            let record = try #require(records[input.ids[i].hex])
+            var object = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(record)) as? [String: Any])
+            object["column"] = spec.columns[Int(input.column[i])].name
+            object["side"] = assignment.partition[Int(graph.component[i])].rawValue
+            if assignment.isDropped[i] { object["dropped"] = true }
+            object["sources"] = try record.segments.map { id -> [String: Any] in
+                let s = try #require(segmentIndex[id])
+                return ["id": id, "lang": input.segmentLang[s], "text": input.segmentText[s],
+                        "documents": input.documents(ofSegment: Int32(s)).map { input.documentNames[Int($0)] }]
+            }
+            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+    }
+
+    @Test("the records of every item, reduced, are the split's train, dev and test and the comparison's train")
+    func sameAsSplit() throws {
+        // Not `tone-across` nor `tone-translation`: their items show a translation the split looks up in the group.
+        let (directory, _) = try ShardItemsTests.fixture(templates: ShardItemsTests.templates.filter { !["tone-across.yaml", "tone-translation.yaml"].contains($0.key) })
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("records.yaml").path
+        try Self.spec.write(toFile: path, atomically: true, encoding: .utf8)
+        let spec = try SplitSpec.load(path: path)
+        let store = try ShardItemsTests.localStore(directory, spec: directory.appendingPathComponent("spec.yaml").path)
+        let out = directory.appendingPathComponent("split")
+        try Splitter(spec: spec, store: store).run(Splitter.Options(output: out, toolVersion: "test", auditor: IndependentAudit(storePath: directory.appendingPathComponent("local.sqlite").path)))
+
+        let lines = try Self.lines(store, spec: spec)
+        #expect(lines.count > 10)
+        var mapped = Data()
+        let mapper = try ShardMapper(specPath: path)
+        // Two shards, the second first: order does not matter to the reduce.
+        try mapper.records(lines.suffix(from: lines.count / 2), write: { mapped.append($0) })
+        try mapper.records(lines.prefix(lines.count / 2), write: { mapped.append($0) })
+        let files = try ItemPlacement.reduce(ShardItemsTests.lines(mapped), variants: ItemPlacement(spec: spec).variants)
+        for partition in Partition.allCases {
+            let own = try Data(contentsOf: out.appendingPathComponent("\(partition.rawValue).jsonl"))
+            #expect(Data((files["s/\(partition.rawValue).jsonl"] ?? "").utf8) == own, "\(partition)")
+        }
+        let comparison = try Data(contentsOf: directory.appendingPathComponent("split-comparison/train.jsonl"))
+        #expect(Data((files["s-comparison/train.jsonl"] ?? "").utf8) == comparison)
+        #expect(!comparison.isEmpty)
+    }
+
+    @Test("a bad line is bad input on its line: not JSON, an unknown column, sources out of order, a translation to look up")
+    func badLines() throws {
+        let (directory, _) = try ShardItemsTests.fixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("records.yaml").path
+        try Self.spec.write(toFile: path, atomically: true, encoding: .utf8)
+        let mapper = try ShardMapper(specPath: path)
+        // `tone-across` items show the translation of their French original, which the split
+        // looks up in the alignment group: refused, so the driver lets the replay write them.
+        let store = try ShardItemsTests.localStore(directory, spec: directory.appendingPathComponent("spec.yaml").path)
+        let lines = try Self.lines(store, spec: try SplitSpec.load(path: path))
+        #expect { try mapper.records(lines, write: { _ in }) } throws: { error in
+            (error as? HeldoutError).map { $0.exitStatus == 3 && $0.userMessage.contains("looks its translation up") } ?? false
+        }
+        let good = #"{"id":"00112233445566778899aabbccddeeff","template":"t","category":"tone","question":"Q?","answer":"calm","rubric":[],"segments":["ffeeddccbbaa99887766554433221100"],"column":"tone","side":"test","sources":[{"id":"ffeeddccbbaa99887766554433221100","lang":"fr","text":"Bonjour."}]}"#
+        var out = Data()
+        try mapper.records([good], write: { out.append($0) })
+        #expect(String(decoding: out, as: UTF8.self).hasPrefix("0\ttest\t-\t00112233445566778899aabbccddeeff\t{\"answer\":\"calm\""))
+        let bad = [
+            "{\"id\": 1}",
+            good.replacingOccurrences(of: #""column":"tone""#, with: #""column":"lexicon""#),
+            good.replacingOccurrences(of: #""sources":[{"id":"ffeeddccbbaa99887766554433221100""#, with: #""sources":[{"id":"00112233445566778899aabbccddeeff""#),
+            good.replacingOccurrences(of: #""side":"test""#, with: #""side":"eval""#),
+        ]
+        for line in bad {
+            do {
+                try mapper.records([good, line], write: { _ in })
+                Issue.record("accepted: \(line)")
+            } catch let error as HeldoutError {
+                #expect(error.exitStatus == 3 && error.userMessage.hasPrefix("<stdin>:2"), "\(error.userMessage)")
+            }
+        }
+    }
+}
