@@ -63,6 +63,8 @@ def main():
     parser.add_argument("--templates", default="templates", help="templates directory the spec names")
     parser.add_argument("--near-duplicates", action="store_true", help="isolate near-duplicates too (slower)")
     parser.add_argument("--domains", action="store_true", help="sources and units declare domains")
+    parser.add_argument("--comparison", action="store_true",
+                        help="the spec writes the comparison too (the held-out column supervised, size-matched)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     vocab = {lang: vocabulary(rng, lang) for lang in SYLLABLES}
@@ -143,6 +145,7 @@ def main():
         "columns:\n  de-en: { role: supervised }\n  es-en: { role: supervised }\n  fr-en: { role: heldout }\n"
         "isolation:\n  level: segment\n  translations: true\n" + near +
         "partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }\n"
+        + ("comparison: true\n" if args.comparison else "")
     )
     with open(os.path.join(args.directory, "spec.yaml"), "w", encoding="utf-8") as f:
         f.write(spec)

@@ -222,8 +222,8 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
 
 # What the driver reads of a `map units` row (ShardRow): its order key, segments, labels, the
 # unit's domain and, on a corpus row, the corpus's (for metadata_domains).
-ROW_FIELDS = ("source long, corpus long, ordinal long, segments array<array<string>>, labels map<string,string>, "
-              "domain string, descriptor struct<domain: string>")
+ROW_FIELDS = ("source long, corpus long, ordinal long, kind string, document string, segments array<array<string>>, "
+              "labels map<string,string>, domain string, descriptor struct<domain: string, name: string>")
 
 
 def metadata_domains(rows):
@@ -360,7 +360,9 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
     that group (the split's translation closure, through groups no item uses), and each
     near-duplicate pair joins its two segments. Item nodes (`i`) sort before key nodes (`k`),
     so a component's smallest node is its smallest item, the id the local graph numbers it by.
-    Returns (DataFrame of summary lines, None), or (None, why the split must choose itself)."""
+    Returns (DataFrame of summary lines, DataFrame of (`id`, `c`: its component, `column`,
+    `dropped`: step 1 dropped it) for placing the records, None), or (None, None, why the split
+    must choose itself)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     # Items on a segment the grader flagged carry "flagged": true into `map select`.
@@ -384,7 +386,7 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
             .select("id", "target", F.posexplode("segments").alias("pos", "s")).where(F.col("pos") > 0) \
             .join(langs, "s").where(F.col("lang") == F.col("target")).select("id").distinct()
         if candidates.where(F.col("target").isNotNull()).join(own, "id", "left_anti").limit(1).count():
-            return None, "some item's translation is looked up in its alignment group (not done on the cluster yet)"
+            return None, None, "some item's translation is looked up in its alignment group (not done on the cluster yet)"
         used = candidates.select("id", F.explode("segments").alias("s"))
         node = lambda prefix, column: F.concat(F.lit(prefix), F.col(column))  # noqa: E731
         folded = grades.where(F.col("folded").isNotNull()).select(F.col("id").alias("s"), "folded")
@@ -446,7 +448,10 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
                                        "keyed")).alias("line"))
         summaries = summaries.persist(StorageLevel.DISK_ONLY)
         summaries.count()  # computed while the candidates are still kept
-        return summaries, None
+        # What placing the records needs of each item: its component, column and step 1's drop.
+        placed = members.select("id", "c", "column", (F.col("dropped") == 1).alias("dropped")).persist(StorageLevel.DISK_ONLY)
+        placed.count()
+        return summaries, placed, None
     finally:
         candidates.unpersist()
 
@@ -470,6 +475,80 @@ def choose_sides(summaries, binary, spec, folder):
     if chosen.returncode != 0:
         raise RuntimeError("heldout map choose failed: " + chosen.stderr.decode("utf-8", "replace"))
     return sides, {"components": count}
+
+
+def documents_of_segments(rows):
+    """Each segment's documents as the split's records name them (`corpus/document`, the
+    corpus's name from its descriptor): every unit of a named document holding the segment (a
+    unit alone, `\\u001fown`, has none, as in the store). Returns (`id`, `documents`)."""
+    from pyspark.sql import functions as F
+    corpora = rows.where(F.col("kind") == "corpus").select("source", "corpus", F.col("descriptor.name").alias("name"))
+    units = rows.where(F.col("document").isNotNull() & (F.col("document") != "\u001fown")) \
+        .select("source", "corpus", "document", F.explode("segments").alias("s"))
+    return units.join(corpora, ["source", "corpus"]) \
+        .select(F.col("s")[0].alias("id"), F.concat_ws("/", "name", "document").alias("d")).distinct() \
+        .groupBy("id").agg(F.collect_list("d").alias("documents"))
+
+
+def cluster_records(spark, items, placed, sides, segments, rows, records_command, env, variants, folder, partitions):
+    """The split's records written by the cluster (issue 15): each item the split selects gets
+    its component's side (from `map choose`'s file), and `heldout map records` places it in
+    every variant's files by the split's own fate rule and record layout (`ItemPlacement`).
+    The size match is global and done here as `ItemPlacement.reduce` does it: a comparison
+    trains on as many items as the primary, a sweep member on as many as the smallest member,
+    keeping the smallest ranks (a sort and an index, no id from Spark). Each file is sorted by
+    id and streamed to `folder/VARIANT/PARTITION.jsonl` on the driver, a partition at a time;
+    the replay (`--records`) holds every file to its own fates, item by item, before taking
+    it. `items` is segment_items' (`id`, `line`); `placed` split_sides' (`id`, `c`, `column`,
+    `dropped`); `variants` `map plan`'s. Returns the number of records per file, and per
+    sibling cut to size the records placed and kept."""
+    from pyspark.sql import functions as F
+    side_rows = []
+    with open(sides, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if "id" in r:
+                side_rows.append((r["id"], r["partition"]))
+    side_of = spark.createDataFrame(spark.sparkContext.parallelize(side_rows, max(1, partitions)), "c string, side string")
+    del side_rows
+    docs = documents_of_segments(rows)
+    sources = items.select("id", F.posexplode(F.from_json("line", "segments array<string>")["segments"]).alias("pos", "s")) \
+        .join(segments.select(F.col("id").alias("s"), "lang", "text"), "s") \
+        .join(docs.select(F.col("id").alias("s"), "documents"), "s", "left") \
+        .groupBy("id").agg(F.array_sort(F.collect_list(F.struct("pos", "s", "lang", "text", "documents"))).alias("ss")) \
+        .select("id", F.expr("transform(ss, x -> named_struct('id', x.s, 'lang', x.lang, 'text', x.text, 'documents', x.documents))")
+                .alias("sources"))
+    extra = F.to_json(F.struct("column", "side", "dropped", "sources"))
+    lines = items.join(placed, "id").join(side_of, "c").join(sources, "id").withColumn("extra", extra) \
+        .select(F.concat(F.expr("substring(line, 1, length(line) - 1)"), F.lit(","), F.expr("substring(extra, 2)")).alias("line"))
+    from pyspark import StorageLevel
+    placed_lines = lines.rdd.map(lambda r: r[0]).pipe(records_command, env=env) \
+        .map(lambda l: tuple(l.split("\t", 4))).persist(StorageLevel.DISK_ONLY)
+    def file_of(v, p):
+        return os.path.join(folder, variants[v]["name"], p + ".jsonl")
+    counts = {(int(v), p): n for (v, p), n in placed_lines.map(lambda t: ((t[0], t[1]), 1)).countByKey().items()}
+    train = lambda v: counts.get((v, "train"), 0)  # noqa: E731
+    sweeps = [v for v, x in enumerate(variants) if x["kind"] == "sweep"]
+    smallest_sweep = min((train(v) for v in sweeps), default=0)
+    written, size_match = {}, {}
+    for v, variant in enumerate(variants):
+        os.makedirs(os.path.join(folder, variant["name"]), exist_ok=True)
+        for p in (["train", "dev", "test"] if v == 0 else ["train"]):
+            chosen = placed_lines.filter(lambda t, v=v, p=p: t[0] == str(v) and t[1] == p)
+            target = train(0) if variant["kind"] == "comparison" else smallest_sweep
+            n = counts.get((v, p), 0)
+            if v > 0 and n > target:
+                size_match[variant["name"]] = {"placed": n, "kept": target}
+                chosen = chosen.map(lambda t: (t[2], t)).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values() \
+                    .zipWithIndex().filter(lambda x, target=target: x[1] < target).keys()
+                n = target
+            ordered = chosen.map(lambda t: (t[3], t[4])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
+            with open(file_of(v, p), "w", encoding="utf-8", newline="\n") as f:
+                for record in ordered.toLocalIterator():
+                    f.write(record + "\n")
+            written[f"{variant['name']}/{p}.jsonl"] = n
+    placed_lines.unpersist()
+    return written, size_match
 
 
 ITEM_FIELDS = ["id", "template", "template_version", "category", "lang", "pair", "question", "answer", "rubric", "segments",
@@ -563,7 +642,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     # from the kept lines), and the replay gets the mapper's own line.
     rows = spark.createDataFrame(lines.map(lambda line: (line,)), "line string") \
         .select("line", F.from_json("line", ROW_FIELDS).alias("r")) \
-        .select("line", "r.source", "r.corpus", "r.ordinal", "r.segments", "r.labels", "r.domain", "r.descriptor")
+        .select("line", "r.source", "r.corpus", "r.ordinal", "r.kind", "r.document", "r.segments", "r.labels", "r.domain",
+                "r.descriptor")
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     summary = {"partitions": partitions, "sources": sources, "rows": lines.count()}
     # Seconds from the start to the end of each phase, for the bench's breakdown.
@@ -638,28 +718,46 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         phases["groups, grades, items"] = round(time.time() - started, 2)
 
     def sides_from_cluster(pairs):
-        """The sides file `map replay --sides` takes, or None (the reason in the summary)."""
+        """The options that hand the replay the cluster's sides (`--sides`) and the records
+        written from them (`--records`), or [] (the reason in the summary)."""
         if kept is None:
             summary["sides"] = {"chosen_on": "driver", "reason": sides_reason}
-            return None
+            summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
+            return []
         items, grades, components, segments = kept
         select_cmd = shlex.join([executor_binary, "map", "select", spec])
         links = planned.get("links", [])
         passages_cmd = shlex.join([executor_binary, "map", "passages", spec]) if "shared_passage" in links else None
-        summaries, why = split_sides(spark, items, grades, components, segments, pairs, select_cmd, env,
-                                     "translation" in links, passages_cmd)
+        summaries, placed, why = split_sides(spark, items, grades, components, segments, pairs, select_cmd, env,
+                                             "translation" in links, passages_cmd)
         sides = None
         if summaries is not None:
             sides, figures = choose_sides(summaries, binary, spec, temporary)
             why = figures if sides is None else None
             if sides is not None:
                 summary["sides"] = {"chosen_on": "cluster", **figures}
+        options = []
         if sides is None:
             summary["sides"] = {"chosen_on": "driver", "reason": why}
+            summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
+        else:
+            phases["sides"] = round(time.time() - started, 2)
+            # The records from those sides, on the cluster; the replay holds each file to its own
+            # fates item by item before it takes it.
+            folder = os.path.join(temporary, "records")
+            records_cmd = shlex.join([executor_binary, "map", "records", spec])
+            written, size_match = cluster_records(spark, items, placed, sides, segments, rows, records_cmd, env,
+                                                  planned["variants"], folder, partitions)
+            summary["records"] = {"written_on": "cluster", "files": written, "size_match": size_match}
+            options = ["--sides", sides, "--records", folder]
+            phases["records"] = round(time.time() - started, 2)
+        if placed is not None:
+            placed.unpersist()
         items.unpersist()
         grades.unpersist()
-        phases["sides"] = round(time.time() - started, 2)
-        return sides
+        if sides is None:
+            phases["sides"] = round(time.time() - started, 2)
+        return options
     if (args.check or args.pairs_out) and near_duplicates:
         # The LSH band join over every segment, confirmed by exact Jaccard, held to `map pairs`
         # (the split's own join, over the segments its items use, runs after the first replay).
@@ -693,9 +791,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         if target is not None and not near_duplicates:  # spec.yaml's way back starts from the target
             first += ["--read-from", target.uri]
         if not near_duplicates:
-            sides = sides_from_cluster(None)
-            if sides is not None:
-                first += ["--sides", sides]
+            first += sides_from_cluster(None)
         replay = subprocess.Popen(first, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         # toLocalIterator holds one partition at a time on the driver: at least one partition per
         # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
@@ -738,10 +834,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             phases["band join"] = round(time.time() - started, 2)
             second = command + ["--resume", "--out", out, "--near-duplicates", pairs_file,
                                 "--windowed-buckets", str(figures["windowed_buckets"])]
-            sides = sides_from_cluster(pairs)
+            second += sides_from_cluster(pairs)
             pairs.unpersist()
-            if sides is not None:
-                second += ["--sides", sides]
             if target is not None:
                 second += ["--read-from", target.uri]
             finished = subprocess.run(second, stdout=subprocess.PIPE)

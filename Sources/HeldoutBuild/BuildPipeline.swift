@@ -127,9 +127,13 @@ public enum BuildPipeline {
 
         // Items made elsewhere carry declared domains only: once the classifier has predicted
         // some, they are made here again, so that the split is still a local build's.
-        let classified = request.importedItems == nil ? 0 : try store.classifiedDomainCount()
-        if classified > 0 {
+        // So do records a cluster wrote from its own items: they are written here instead.
+        let classified = request.importedItems == nil && request.givenRecords == nil ? 0 : try store.classifiedDomainCount()
+        if classified > 0, request.importedItems != nil {
             request.log("questions: the classifier predicted the domain of \(classified) segments, which the given items lack; the items are made here instead")
+        }
+        if classified > 0, request.givenRecords != nil {
+            request.log("split: the classifier predicted the domain of \(classified) segments, which the cluster's records lack; the records are written here instead")
         }
         if let templates, let imported = request.importedItems, classified == 0 {
             var questions = ImportedItemsStage(templates: Set(templates.map(\.id)), items: imported)
@@ -152,7 +156,7 @@ public enum BuildPipeline {
         options.readFrom = request.readFrom
         options.givenNearDuplicates = try request.givenNearDuplicates?()
         options.givenSides = try request.givenSides?()
-        options.givenRecords = request.givenRecords
+        options.givenRecords = classified > 0 ? nil : request.givenRecords
         let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         request.onStageStart?(nil)
         return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read))

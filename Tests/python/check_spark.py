@@ -26,12 +26,14 @@ FILES = ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl", "spec.yaml",
 
 
 def digest(directory):
+    """SHA-256 of the split's files, and of its comparison's beside it when there is one."""
     out = {}
-    for name in FILES:
-        path = os.path.join(directory, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                out[name] = hashlib.sha256(f.read()).hexdigest()
+    for suffix in ("", "-comparison"):
+        for name in FILES:
+            path = os.path.join(directory + suffix, name)
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    out[suffix + name] = hashlib.sha256(f.read()).hexdigest()
     return out
 
 
@@ -71,7 +73,7 @@ def main():
     os.makedirs(templates, exist_ok=True)
     shutil.copy(os.path.join(args.repository, "templates", "translation.yaml"), templates)
     subprocess.run([sys.executable, os.path.join(args.repository, "spark", "generate_corpus.py"), corpus,
-                    "--units", str(args.units), "--templates", "templates", "--domains"], check=True)
+                    "--units", str(args.units), "--templates", "templates", "--domains", "--comparison"], check=True)
     spec = os.path.join(corpus, "spec.yaml")
     result = {"units": args.units, "variants": {}}
 
@@ -83,7 +85,7 @@ def main():
     result["local_seconds"] = round(time.time() - started, 2)
     expected = digest(os.path.join(work, "local"))
     result["local"] = expected
-    if not all(name in expected for name in ["train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json"]):
+    if not all(name in expected for name in ["train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json", "-comparisontrain.jsonl"]):
         fail(result, "the local build wrote no split files")
     # Declared domains (a source's, a unit's) reach the items, and so the records: the cluster's
     # bundles must carry them as grading derived them, ties and shares included. The classifier
@@ -153,6 +155,15 @@ def main():
         # takes them: equal bytes then hold the cluster's components to the split's.
         if (summary.get("sides") or {}).get("chosen_on") != "cluster":
             fail(result, f"{name}: the sides were not chosen from the cluster's summaries: {summary.get('sides')}")
+        # And the records are written by the cluster from them (`map records`), taken by the
+        # replay once each file holds exactly its items: the same bytes above are Spark's.
+        result["variants"][name]["records"] = summary.get("records")
+        if (summary.get("records") or {}).get("written_on") != "cluster":
+            fail(result, f"{name}: the records were not written by the cluster: {summary.get('records')}")
+        # The comparison supervises the held-out column: its training placed more than the
+        # primary's and was cut to size on the cluster (the size match's ranks).
+        if "generated-comparison" not in summary["records"].get("size_match", {}):
+            fail(result, f"{name}: the comparison's training was not size-matched on the cluster: {summary.get('records')}")
         if got != expected:
             different = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
             fail(result, f"{name}: split files differ from the local build: {different}")
@@ -329,6 +340,9 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
         near[name]["sides"] = summary.get("sides")
         if (summary.get("sides") or {}).get("chosen_on") != "cluster":
             fail(result, f"near-duplicates, {name}: the sides were not chosen from the cluster's summaries: {summary.get('sides')}")
+        near[name]["records"] = summary.get("records")
+        if (summary.get("records") or {}).get("written_on") != "cluster":
+            fail(result, f"near-duplicates, {name}: the records were not written by the cluster: {summary.get('records')}")
         if spark_pairs != local_pairs:
             only_spark = [p for p in spark_pairs if p not in local_pairs][:5]
             only_local = [p for p in local_pairs if p not in spark_pairs][:5]
