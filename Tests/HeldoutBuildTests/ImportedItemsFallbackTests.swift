@@ -41,7 +41,7 @@ struct ImportedItemsFallbackTests {
 
     /// A spec over two corpora that declare `cooking` and `computing` (or nothing) and one that
     /// declares nothing, whose segments the classifier can place.
-    static func folder(declared: Bool) throws -> (URL, String) {
+    static func folder(declared: Bool, columns: String = "fr-en: { role: supervised }\n  en-fr: { role: heldout }") throws -> (URL, String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-fallback-\(UUID().uuidString)")
         let templates = directory.appendingPathComponent("templates")
         try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
@@ -67,8 +67,7 @@ struct ImportedItemsFallbackTests {
             templates: templates
             axis: language_pair
             columns:
-              fr-en: { role: supervised }
-              en-fr: { role: heldout }
+              \(columns)
             partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }
 
             """.write(toFile: spec, atomically: true, encoding: .utf8)
@@ -105,5 +104,34 @@ struct ImportedItemsFallbackTests {
         #expect(plain.asked)
         #expect(plain.items.isEmpty)   // the given (empty) list, stored as given
         #expect(!plain.log.contains { $0.contains("made here instead") })
+    }
+
+    @Test("records a cluster wrote are not taken once the classifier predicted domains (they lack them); without, they are held to the split")
+    func recordsFallback() throws {
+        for declared in [true, false] {
+            // One column: the corpora give fr-en items only, and this split must be written.
+            let (directory, spec) = try Self.folder(declared: declared, columns: "fr-en: { role: supervised }")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            // A folder of empty files: no split keeps nothing, so taking it must fail.
+            let records = directory.appendingPathComponent("records/fallback")
+            try FileManager.default.createDirectory(at: records, withIntermediateDirectories: true)
+            for name in ["train.jsonl", "dev.jsonl", "test.jsonl"] { try Data().write(to: records.appendingPathComponent(name)) }
+            var request = BuildPipeline.Request(specPath: spec, storePath: directory.appendingPathComponent("s.sqlite").path, toolVersion: "test")
+            request.output = directory.appendingPathComponent("out").path
+            request.givenRecords = records.deletingLastPathComponent()
+            var log: [String] = []
+            request.log = { log.append($0) }
+            if declared {
+                _ = try BuildPipeline.run(request)
+                #expect(log.contains { $0.contains("which the cluster's records lack; the records are written here instead") }, "\(log)")
+                let train = try Data(contentsOf: directory.appendingPathComponent("out/train.jsonl"))
+                #expect(!train.isEmpty)
+            } else {
+                #expect { try BuildPipeline.run(request) } throws: { error in
+                    (error as? HeldoutError).map { $0.exitStatus == 1 && $0.userMessage.contains("train.jsonl") } ?? false
+                }
+                #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
+            }
+        }
     }
 }

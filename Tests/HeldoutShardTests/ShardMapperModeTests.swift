@@ -60,7 +60,7 @@ struct ShardMapperModeTests {
         }
     }
 
-    @Test("plan: a conllu source is refused (exit 2) before any row; a spec without near-duplicates plans null; its links and where sides are chosen")
+    @Test("plan: a conllu source is refused (exit 2) before any row; a spec without near-duplicates plans null; its links, where sides are chosen, and the variants")
     func plan() throws {
         let (directory, path) = try spec(extraSources: "  - { path: data/x.conllu, format: conllu, lang: fr, license: CC0-1.0 }")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,7 +71,14 @@ struct ShardMapperModeTests {
         defer { try? FileManager.default.removeItem(at: plain) }
         let line = String(decoding: try ShardMapper(specPath: plainPath).plan(), as: UTF8.self)
         #expect(line == "{\"links\":[\"shared_segment\",\"translation\",\"lexeme\",\"consistency_group\",\"shared_passage\"],"
-                + "\"near_duplicates\":null,\"sides_on_driver\":null,\"sources\":1}\n")
+                + "\"near_duplicates\":null,\"sides_on_driver\":null,\"sources\":1,"
+                + "\"variants\":[{\"kind\":\"primary\",\"name\":\"mapped\"}]}\n")
+        // The variants a cluster writes records for, named as their directories.
+        let (swept, sweptPath) = try spec(nearDuplicates: false)
+        defer { try? FileManager.default.removeItem(at: swept) }
+        try (try String(contentsOfFile: sweptPath, encoding: .utf8) + "\ncomparison: true\n").write(toFile: sweptPath, atomically: true, encoding: .utf8)
+        let sweptLine = String(decoding: try ShardMapper(specPath: sweptPath).plan(), as: UTF8.self)
+        #expect(sweptLine.contains("\"variants\":[{\"kind\":\"primary\",\"name\":\"mapped\"},{\"kind\":\"comparison\",\"name\":\"mapped-comparison\"}]"), "\(sweptLine)")
         // A document-level spec: the cluster does not join documents, so the replay chooses sides.
         let (document, documentPath) = try spec(nearDuplicates: false)
         defer { try? FileManager.default.removeItem(at: document) }
