@@ -844,6 +844,14 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             output = finished.stdout
             phases["split"] = round(time.time() - started, 2)
         summary["split"] = json.loads(output) if output.strip() else None
+        # What the replay took of the cluster's work, and what it made itself instead (once the
+        # classifier predicted domains, which the cluster's items and records lack).
+        taken = (summary["split"] or {}).pop("taken", None) or {}
+        if taken.get("items") is False:
+            summary["items_made_on"] = "driver"
+        if taken.get("records") is False:
+            summary["records"] = {"written_on": "driver",
+                                  "reason": "the classifier predicted domains, which the cluster's records lack"}
         if target is not None and summary["split"]:
             # The primary split and its siblings, all checked before any is copied.
             outputs = summary["split"]["outputs"]

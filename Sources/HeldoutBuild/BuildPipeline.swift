@@ -52,7 +52,8 @@ public enum BuildPipeline {
         /// Sides a cluster chose from the split's component summaries (`map choose`), taken
         /// instead of the split's own choice.
         public var givenSides: (() throws -> GivenSides)?
-        /// Records a cluster wrote from those sides (``Splitter/Options/givenRecords``).
+        /// Records a cluster wrote from those sides (`Splitter.Options.givenRecords`), taken
+        /// instead of writing them from the store.
         public var givenRecords: URL?
         /// The folder the spec's relative paths start from, when not the spec file's own
         /// (``ReleaseRebuild``: a release's `spec.yaml` was written in its split directory).
@@ -71,7 +72,9 @@ public enum BuildPipeline {
         public var stages: [StageResult]
         public var outputs: [SplitSummary.Output]
         public var splits: [SplitResult]
-        public var summary: SplitSummary { SplitSummary(outputs: outputs) }
+        /// What was handed in and taken rather than made here (`SplitSummary.taken`).
+        public var taken: [String: Bool]?
+        public var summary: SplitSummary { SplitSummary(outputs: outputs, taken: taken) }
     }
 
     /// One split written: the audit's verdict (from its `audit.json`) and the items left out,
@@ -159,7 +162,11 @@ public enum BuildPipeline {
         options.givenRecords = classified > 0 ? nil : request.givenRecords
         let summary = try runner.run(SplitStage(spec: parsed, options: options)) ?? SplitSummary(outputs: [])
         request.onStageStart?(nil)
-        return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read))
+        var taken: [String: Bool] = [:]
+        if request.importedItems != nil { taken["items"] = classified == 0 && templates != nil }
+        if request.givenRecords != nil { taken["records"] = options.givenRecords != nil }
+        return Report(stages: runner.results, outputs: summary.outputs, splits: try summary.outputs.map(SplitResult.read),
+                      taken: taken.isEmpty ? nil : taken)
     }
 
     /// A category column with no item fails the build (exit 1), naming the column's templates and

@@ -3,9 +3,9 @@ import HeldoutCore
 import HeldoutSplit
 
 /// `heldout map records`: one of the split's items in, with its column, its component's side
-/// and its texts, its records out, one line per variant file that keeps it (``ItemPlacement``:
+/// and its texts, its records out, one line per variant file that keeps it (`ItemPlacement`:
 /// the split's fate rule and record layout). A cluster sorts each file's lines by id, keeps the
-/// size match's smallest ranks on siblings' training files (``ItemPlacement/reduce(_:variants:)``,
+/// size match's smallest ranks on siblings' training files (`ItemPlacement.reduce(_:variants:)`,
 /// what the driver does in PySpark), and hands the files to the replay (`--records`), which holds them
 /// to its own fates item by item.
 public struct ShardRecords {
@@ -51,7 +51,7 @@ public struct ShardRecords {
         placement = ItemPlacement(spec: spec)
     }
 
-    /// The item's placed records as lines (``ItemPlacement/Placed/shardLine(id:)``).
+    /// The item's placed records as lines (`ItemPlacement.Placed.shardLine(id:)`).
     public func records(_ input: Input) throws -> [[UInt8]] {
         guard let id = ContentID(hex: input.id) else { throw ShardRecordsError.badID("id", input.id) }
         var segments: [ItemPlacement.Segment] = []

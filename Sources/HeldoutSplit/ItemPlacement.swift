@@ -82,7 +82,7 @@ public struct ItemPlacement: Sendable {
 
     /// One record to write: into `variant`'s `partition` file, at its id's place.
     public struct Placed: Sendable {
-        /// Index into ``variants``.
+        /// Index into ``ItemPlacement/variants``.
         public var variant: Int
         public var partition: Partition
         /// A sibling's training record: the size-match rank (hex), smallest kept first.

@@ -376,8 +376,14 @@ public struct SplitSummary: Codable, Sendable {
     }
 
     public var outputs: [Output]
+    /// For a build handed results made elsewhere (a cluster's items, records): whether each was
+    /// taken (`true`) or made here instead (`false`). Absent for a plain split.
+    public var taken: [String: Bool]?
 
-    public init(outputs: [Output]) { self.outputs = outputs }
+    public init(outputs: [Output], taken: [String: Bool]? = nil) {
+        self.outputs = outputs
+        self.taken = taken
+    }
 }
 
 /// Near-duplicate pairs found outside the split (a cluster's band join), with what the manifest

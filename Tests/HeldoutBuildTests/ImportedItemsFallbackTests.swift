@@ -122,7 +122,8 @@ struct ImportedItemsFallbackTests {
             var log: [String] = []
             request.log = { log.append($0) }
             if declared {
-                _ = try BuildPipeline.run(request)
+                let report = try BuildPipeline.run(request)
+                #expect(report.summary.taken == ["records": false])  // what a driver's summary reports
                 #expect(log.contains { $0.contains("which the cluster's records lack; the records are written here instead") }, "\(log)")
                 let train = try Data(contentsOf: directory.appendingPathComponent("out/train.jsonl"))
                 #expect(!train.isEmpty)
