@@ -5,7 +5,8 @@
 #
 #   bench/spark.sh [UNITS]      (default 1000000; needs pyspark and java 17; HELDOUT_BIN=release binary;
 #                                CORES="1 2" the local[N] runs; NEAR=1 a spec that isolates
-#                                near-duplicates, with 4% near-copies, so Spark runs the band join)
+#                                near-duplicates, with 4% near-copies, so Spark runs the band join;
+#                                COMPARISON=1 a spec that writes the comparison too, size-matched)
 #
 # Peak memory: `/usr/bin/time -v`'s maximum resident set of the largest process of each run (for
 # Spark that is the local-mode JVM, which is driver and executor at once, or the replay); the
@@ -28,12 +29,15 @@ WORK=$(mktemp -d /tmp/heldout-spark-bench.XXXXXX)
 trap 'status=$?; set +e; kill $(jobs -p) 2>/dev/null; [ $status -eq 0 ] || { mkdir -p "$WORK-logs"; cp "$WORK"/*.time "$WORK"/*.json "$WORK-logs/" 2>/dev/null; echo "logs kept in $WORK-logs"; }; rm -rf "$WORK"; exit $status' EXIT
 mkdir -p "$WORK/corpus/templates"
 cp templates/translation.yaml "$WORK/corpus/templates/"
-python3 spark/generate_corpus.py "$WORK/corpus" --units "$UNITS" --templates templates ${NEAR:+--near-duplicates}
+python3 spark/generate_corpus.py "$WORK/corpus" --units "$UNITS" --templates templates ${NEAR:+--near-duplicates} ${COMPARISON:+--comparison}
 du -sh "$WORK/corpus" | sed 's/^/corpus size: /'
 
 peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $6/1024}'; }
 wall() { grep "Elapsed (wall" "$1" | awk '{print $8}'; }
-digest() { (cd "$1" && sha256sum train.jsonl dev.jsonl test.jsonl dropped.jsonl manifest.json spec.yaml audit.json); }
+digest() {
+  (cd "$1" && sha256sum train.jsonl dev.jsonl test.jsonl dropped.jsonl manifest.json spec.yaml audit.json)
+  if [ -n "${COMPARISON:-}" ]; then (cd "$1-comparison" && sha256sum train.jsonl dev.jsonl test.jsonl dropped.jsonl manifest.json); fi
+}
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 (cd "$WORK/corpus" && /usr/bin/time -v "$BIN" build spec.yaml --store "$WORK/local.sqlite" --out "$WORK/local" >/dev/null 2>"$WORK/local.time")
@@ -55,6 +59,8 @@ def role(cmd):
     if "map units" in cmd: return "mapper"
     if "map items" in cmd: return "items-mapper"
     if "map grade" in cmd or "map bands" in cmd: return "grade/bands-mapper"
+    if "map select" in cmd or "map passages" in cmd: return "select/passages-mapper"
+    if "map records" in cmd: return "records-mapper"
     if "map replay" in cmd: return "replay"
     if cmd.startswith("java") or "/java " in cmd.split(" -")[0] or "/bin/java" in cmd: return "jvm"
     if "heldout_spark.py" in cmd: return "python-driver"
@@ -121,5 +127,5 @@ PY
   same=$(cmp -s "$WORK/local.sha" "$WORK/spark-$cores.sha" && echo yes || echo NO)
   echo "spark local[$cores]: wall $(wall "$WORK/spark-$cores.time"), peak $(peak "$WORK/spark-$cores.time"), shuffled $shuffled, same bytes: $same"
   echo "  peak per process (VmHWM, sampled): $(cat "$WORK/peaks-$cores"); load $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases"))); n=s.get("split_near_duplicates"); n and print("  band join over the split'"'"'s used segments: %s" % n); print("  sides: %s" % s.get("sides"))' "$WORK/spark-$cores.json"
+  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases"))); n=s.get("split_near_duplicates"); n and print("  band join over the split'"'"'s used segments: %s" % n); print("  sides: %s" % s.get("sides")); print("  records: %s" % s.get("records"))' "$WORK/spark-$cores.json"
 done
