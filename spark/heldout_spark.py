@@ -361,8 +361,8 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
     near-duplicate pair joins its two segments. Item nodes (`i`) sort before key nodes (`k`),
     so a component's smallest node is its smallest item, the id the local graph numbers it by.
     Returns (DataFrame of summary lines, DataFrame of (`id`, `c`: its component, `column`,
-    `dropped`: step 1 dropped it) for placing the records, None), or (None, None, why the split
-    must choose itself)."""
+    `dropped`: step 1 dropped it, `segments`: its own and the translation looked up for it) for
+    placing the records, None), or (None, None, why the split must choose itself)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     # Items on a segment the grader flagged carry "flagged": true into `map select`.
@@ -379,14 +379,27 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
                                     "target string").alias("r")) \
         .select("r.*").where(F.col("outcome") == "candidate").drop("outcome").persist(StorageLevel.DISK_ONLY)
     try:
-        # An item whose translation is not among its own later segments gets one looked up in
-        # its alignment group by the split's loader: not done here yet.
+        # An item with a pair none of whose later segments is in the pair's target language
+        # gets, as the split's loader gives it, the smallest segment of its first segment's
+        # alignment group in that language (the store's group, before the translation closure),
+        # appended to its segments: it is then one of the item's segments for isolation too.
         langs = segments.select(F.col("id").alias("s"), "lang")
-        own = candidates.where(F.col("target").isNotNull()) \
-            .select("id", "target", F.posexplode("segments").alias("pos", "s")).where(F.col("pos") > 0) \
+        wanting = candidates.where(F.col("target").isNotNull())
+        own = wanting.select("id", "target", F.posexplode("segments").alias("pos", "s")).where(F.col("pos") > 0) \
             .join(langs, "s").where(F.col("lang") == F.col("target")).select("id").distinct()
-        if candidates.where(F.col("target").isNotNull()).join(own, "id", "left_anti").limit(1).count():
-            return None, None, "some item's translation is looked up in its alignment group (not done on the cluster yet)"
+        group_of = components.select(F.col("node").alias("s"), F.col("root").alias("g")) \
+            .union(components.select(F.col("root").alias("s"), F.col("root").alias("g")).distinct())
+        looked_up = wanting.join(own, "id", "left_anti") \
+            .select("id", "target", F.col("segments")[0].alias("s")).join(group_of, "s") \
+            .join(group_of.join(langs, "s").select(F.col("g"), F.col("s").alias("t"), F.col("lang").alias("target")),
+                  ["g", "target"]) \
+            .groupBy("id").agg(F.min("t").alias("t"))
+        candidates_full = candidates.join(looked_up, "id", "left") \
+            .withColumn("segments", F.when(F.col("t").isNotNull(), F.concat("segments", F.array("t"))).otherwise(F.col("segments"))) \
+            .drop("t").persist(StorageLevel.DISK_ONLY)
+        candidates_full.count()  # kept before the selection it is computed from is let go
+        candidates.unpersist()
+        candidates = candidates_full
         used = candidates.select("id", F.explode("segments").alias("s"))
         node = lambda prefix, column: F.concat(F.lit(prefix), F.col(column))  # noqa: E731
         folded = grades.where(F.col("folded").isNotNull()).select(F.col("id").alias("s"), "folded")
@@ -449,7 +462,8 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         summaries = summaries.persist(StorageLevel.DISK_ONLY)
         summaries.count()  # computed while the candidates are still kept
         # What placing the records needs of each item: its component, column and step 1's drop.
-        placed = members.select("id", "c", "column", (F.col("dropped") == 1).alias("dropped")).persist(StorageLevel.DISK_ONLY)
+        placed = members.join(candidates.select("id", "segments"), "id") \
+            .select("id", "c", "column", (F.col("dropped") == 1).alias("dropped"), "segments").persist(StorageLevel.DISK_ONLY)
         placed.count()
         return summaries, placed, None
     finally:
@@ -512,14 +526,15 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
     side_of = spark.createDataFrame(spark.sparkContext.parallelize(side_rows, max(1, partitions)), "c string, side string")
     del side_rows
     docs = documents_of_segments(rows)
-    sources = items.select("id", F.posexplode(F.from_json("line", "segments array<string>")["segments"]).alias("pos", "s")) \
+    # The item's own segments, then the translation looked up for it (split_sides' `segments`).
+    sources = placed.select("id", F.posexplode("segments").alias("pos", "s")) \
         .join(segments.select(F.col("id").alias("s"), "lang", "text"), "s") \
         .join(docs.select(F.col("id").alias("s"), "documents"), "s", "left") \
         .groupBy("id").agg(F.array_sort(F.collect_list(F.struct("pos", "s", "lang", "text", "documents"))).alias("ss")) \
         .select("id", F.expr("transform(ss, x -> named_struct('id', x.s, 'lang', x.lang, 'text', x.text, 'documents', x.documents))")
                 .alias("sources"))
     extra = F.to_json(F.struct("column", "side", "dropped", "sources"))
-    lines = items.join(placed, "id").join(side_of, "c").join(sources, "id").withColumn("extra", extra) \
+    lines = items.join(placed.drop("segments"), "id").join(side_of, "c").join(sources, "id").withColumn("extra", extra) \
         .select(F.concat(F.expr("substring(line, 1, length(line) - 1)"), F.lit(","), F.expr("substring(extra, 2)")).alias("line"))
     from pyspark import StorageLevel
     placed_lines = lines.rdd.map(lambda r: r[0]).pipe(records_command, env=env) \

@@ -12,7 +12,10 @@ public struct ShardRecords {
     /// What `records` reads: the item as `map items` writes it (other fields ignored), plus its
     /// `column`, its component's `side` (`train`, `dev`, `test`, from `map choose`), `dropped`
     /// (step 1 of the side choice dropped it; absent is false) and `sources`, its segments in
-    /// the order of `segments`, each `{"id", "lang", "text", "documents": ["corpus/document"]}`.
+    /// the order of `segments`, each `{"id", "lang", "text", "documents": ["corpus/document"]}`,
+    /// then, for an item with a pair none of whose later segments is in the pair's target
+    /// language, the segment the split looks up (the smallest of the first segment's alignment
+    /// group in that language), when the group has one.
     public struct Input: Codable, Sendable {
         public struct Source: Codable, Sendable {
             public var id: String
@@ -55,7 +58,11 @@ public struct ShardRecords {
     public func records(_ input: Input) throws -> [[UInt8]] {
         guard let id = ContentID(hex: input.id) else { throw ShardRecordsError.badID("id", input.id) }
         var segments: [ItemPlacement.Segment] = []
-        guard input.sources.map(\.id) == input.segments else { throw ShardRecordsError.sourcesOutOfOrder(input.id) }
+        // `sources` are `segments`, then possibly the translation the split looked up.
+        guard input.sources.count - input.segments.count == 0 || input.sources.count - input.segments.count == 1,
+              Array(input.sources.map(\.id).prefix(input.segments.count)) == input.segments else {
+            throw ShardRecordsError.sourcesOutOfOrder(input.id)
+        }
         for source in input.sources {
             guard let segment = ContentID(hex: source.id) else { throw ShardRecordsError.badID("sources.id", source.id) }
             segments.append(.init(id: segment, lang: source.lang, text: source.text, documents: source.documents ?? []))
@@ -65,8 +72,9 @@ public struct ShardRecords {
         let item = ItemPlacement.Item(
             id: id, template: input.template, category: input.category, pair: input.pair, question: input.question,
             answer: input.answer, rubric: input.rubric, target: target, consistencyGroup: input.consistencyGroup,
-            grade: input.grade, domain: input.domain, column: input.column, segments: segments, side: input.side,
-            dropped: input.dropped ?? false)
+            grade: input.grade, domain: input.domain, column: input.column, segments: Array(segments.prefix(input.segments.count)),
+            side: input.side, dropped: input.dropped ?? false,
+            lookedUp: segments.count > input.segments.count ? segments.last : nil)
         return try placement.place(item).map { $0.shardLine(id: input.id) }
     }
 }
@@ -79,7 +87,7 @@ enum ShardRecordsError: ReportableError {
     var userMessage: String {
         switch self {
         case let .badID(field, value): "\(field) is not an id (32 lowercase hex digits): \(value)"
-        case let .sourcesOutOfOrder(id): "item \(id): sources must be its segments, in the order of segments"
+        case let .sourcesOutOfOrder(id): "item \(id): sources must be its segments, in the order of segments, then at most the translation looked up for it"
         }
     }
 }

@@ -58,10 +58,14 @@ public struct ItemPlacement: Sendable {
         public var side: Partition
         /// Dropped by step 1 of the side choice (a key training owns).
         public var dropped: Bool
+        /// For an item with a pair none of whose later segments is in the pair's target
+        /// language: the segment the split looked up for it (the smallest of its first
+        /// segment's alignment group in that language), or nil when the group has none.
+        public var lookedUp: Segment?
 
         public init(id: ContentID, template: String, category: String, pair: String?, question: String, answer: String?,
                     rubric: [String], target: Lexeme?, consistencyGroup: String?, grade: Double?, domain: String?,
-                    column: String, segments: [Segment], side: Partition, dropped: Bool) {
+                    column: String, segments: [Segment], side: Partition, dropped: Bool, lookedUp: Segment? = nil) {
             self.id = id
             self.template = template
             self.category = category
@@ -77,6 +81,7 @@ public struct ItemPlacement: Sendable {
             self.segments = segments
             self.side = side
             self.dropped = dropped
+            self.lookedUp = lookedUp
         }
     }
 
@@ -103,15 +108,15 @@ public struct ItemPlacement: Sendable {
     public enum PlacementError: ReportableError {
         case unknownColumn(String)
         case noSegment(String)
-        case lookedUpTranslation(String)
+        case needlessLookup(String)
 
         public var exitStatus: Int32 { 3 }
         public var userMessage: String {
             switch self {
             case let .unknownColumn(name): "column \(name) is not one of the spec's"
             case let .noSegment(id): "item \(id) has no segment"
-            case let .lookedUpTranslation(id):
-                "item \(id) has a pair but none of its later segments is in the pair's target language: the split looks its translation up in the alignment group, which the cluster does not (let the replay write the records)"
+            case let .needlessLookup(id):
+                "item \(id) has a looked-up translation, but the split looks one up only for an item with a pair none of whose later segments is in its target language"
             }
         }
     }
@@ -147,15 +152,20 @@ public struct ItemPlacement: Sendable {
         guard let column = columnIndex[item.column] else { throw PlacementError.unknownColumn(item.column) }
         guard let source = item.segments.first else { throw PlacementError.noSegment(item.id.hex) }
         // The translation the record shows: the item's first later segment in the pair's
-        // target language (the split's loader; it looks one up in the group otherwise).
+        // target language, or else the one the split's loader looked up in the group, which
+        // then counts among the item's segments (its id, its documents).
         var translation: String?
+        var segments = item.segments
         if let pair = SplitInputLoader.canonicalPair(item.pair ?? "") {
             let target = String(pair.split(separator: "-").last ?? "")
-            guard let own = item.segments.dropFirst().first(where: { $0.lang == target }) else {
-                throw PlacementError.lookedUpTranslation(item.id.hex)
+            if let own = item.segments.dropFirst().first(where: { $0.lang == target }) {
+                translation = own.text
+            } else if let found = item.lookedUp {
+                translation = found.text
+                segments.append(found)
             }
-            translation = own.text
         }
+        if item.lookedUp != nil, segments.count == item.segments.count { throw PlacementError.needlessLookup(item.id.hex) }
         let hasGold = !(item.answer ?? "").isEmpty, hasRubric = !item.rubric.isEmpty
         var record = SplitRecord(
             id: item.id.hex, partition: .train, column: item.column, role: .supervised, category: item.category,
@@ -163,7 +173,7 @@ public struct ItemPlacement: Sendable {
             domain: item.domain, question: item.question, answer: item.answer, rubric: item.rubric,
             source: .init(lang: source.lang, text: source.text, translation: translation),
             consistencyGroup: item.consistencyGroup.flatMap { $0.isEmpty ? nil : $0 }, messages: [],
-            segments: item.segments.map(\.id.hex), documents: Array(Set(item.segments.flatMap(\.documents))).sorted(),
+            segments: segments.map(\.id.hex), documents: Array(Set(segments.flatMap(\.documents))).sorted(),
             target: item.target, template: item.template)
         var out: [Placed] = []
         var rank: String?

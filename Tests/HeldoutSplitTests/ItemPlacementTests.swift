@@ -24,16 +24,19 @@ struct ItemPlacementTests {
         let segmentIndex = Dictionary(uniqueKeysWithValues: input.segmentIDs.enumerated().map { ($0.element, $0.offset) })
         return try (0..<input.count).map { i in
             let item = try #require(stored[input.ids[i]])
-            let segments = try item.segments.map { id in
-                let s = try #require(segmentIndex[id])
-                return ItemPlacement.Segment(id: id, lang: input.segmentLang[s], text: input.segmentText[s],
-                                             documents: input.documents(ofSegment: Int32(s)).map { input.documentNames[Int($0)] })
+            func segment(_ s: Int) -> ItemPlacement.Segment {
+                ItemPlacement.Segment(id: input.segmentIDs[s], lang: input.segmentLang[s], text: input.segmentText[s],
+                                      documents: input.documents(ofSegment: Int32(s)).map { input.documentNames[Int($0)] })
             }
+            let segments = try item.segments.map { segment(try #require(segmentIndex[$0])) }
+            // The loader appends the translation it looked up in the group after the item's own.
+            let used = input.segments(ofItem: i)
+            let lookedUp = used.count > segments.count ? used.last.map { segment(Int($0)) } : nil
             return ItemPlacement.Item(
                 id: item.id, template: item.template, category: item.category, pair: item.pair, question: item.question,
                 answer: item.answer, rubric: item.rubric, target: item.target, consistencyGroup: item.consistencyGroup,
                 grade: item.grade, domain: item.domain, column: spec.columns[Int(input.column[i])].name, segments: segments,
-                side: assignment.partition[Int(graph.component[i])], dropped: assignment.isDropped[i])
+                side: assignment.partition[Int(graph.component[i])], dropped: assignment.isDropped[i], lookedUp: lookedUp)
         }
     }
 

@@ -269,9 +269,15 @@ def check_samples(spark, args, work, result, heldout_spark):
             fail(result, f"samples: Spark's items ({summary['items_count']}) differ from the store's ({summary['store_items_count']})")
         got = digest(out)
         samples[name] = {"same_bytes": got == expected, "items": summary.get("items", summary.get("items_count")),
-                         "sides": summary.get("sides")}
+                         "sides": summary.get("sides"), "records": summary.get("records")}
         if not summary.get("sides"):
             fail(result, f"samples {name}: the driver did not say where the sides were chosen")
+        # The tone questions show the English of a French sentence from another unit of its
+        # alignment group, which the cluster looks up as the split's loader does: where the
+        # plan lets the cluster choose, the sides and the records are the cluster's.
+        if plan.get("sides_on_driver") is None and ((summary.get("sides") or {}).get("chosen_on") != "cluster"
+                                                    or (summary.get("records") or {}).get("written_on") != "cluster"):
+            fail(result, f"samples {name}: sides {summary.get('sides')}, records {summary.get('records')}: not the cluster's")
         if got != expected:
             fail(result, f"samples {name}: split files differ from the local build: "
                          f"{sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}")
