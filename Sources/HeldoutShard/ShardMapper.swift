@@ -286,14 +286,16 @@ public struct ShardMapper {
         let decoder = JSONDecoder()
         for (index, text) in lines.enumerated() where !text.isEmpty {
             let location = SourceLocation(file: "<stdin>", line: index + 1)
-            let item: ShardRecords.Input
+            let record: ShardItems.Record, placement: ShardRecords.Placement
             do {
-                item = try decoder.decode(ShardRecords.Input.self, from: Data(text.utf8))
+                let data = Data(text.utf8)
+                record = try decoder.decode(ShardItems.Record.self, from: data)
+                placement = try decoder.decode(ShardRecords.Placement.self, from: data)
             } catch {
-                throw HeldoutError.badInput(location, "not an item to place {id, template, category, question, answer, rubric, segments, column, side, sources, …}: \(Self.reason(error))")
+                throw HeldoutError.badInput(location, "not an item to place (a map items record with column, side, dropped and sources): \(Self.reason(error))")
             }
             do {
-                for var line in try records.records(item) {
+                for var line in try records.records(record, placement) {
                     line.append(0x0A)
                     write(Data(line))
                 }

@@ -37,19 +37,10 @@ public struct ItemPlacement: Sendable {
         }
     }
 
-    /// What the split knows of one of its items (its store row, selection and side).
+    /// What the split knows of one of its items: its row, column, side and segments.
     public struct Item: Sendable {
-        public var id: ContentID
-        public var template: String
-        public var category: String
-        public var pair: String?
-        public var question: String
-        public var answer: String?
-        public var rubric: [String]
-        public var target: Lexeme?
-        public var consistencyGroup: String?
-        public var grade: Double?
-        public var domain: String?
+        /// The item as the store keeps it (its `segments` are ``segments``' ids).
+        public var item: HeldoutCore.Item
         /// Its column's name in the spec.
         public var column: String
         /// The item's own segments, in order (the first is the record's source).
@@ -63,20 +54,9 @@ public struct ItemPlacement: Sendable {
         /// segment's alignment group in that language), or nil when the group has none.
         public var lookedUp: Segment?
 
-        public init(id: ContentID, template: String, category: String, pair: String?, question: String, answer: String?,
-                    rubric: [String], target: Lexeme?, consistencyGroup: String?, grade: Double?, domain: String?,
-                    column: String, segments: [Segment], side: Partition, dropped: Bool, lookedUp: Segment? = nil) {
-            self.id = id
-            self.template = template
-            self.category = category
-            self.pair = pair
-            self.question = question
-            self.answer = answer
-            self.rubric = rubric
-            self.target = target
-            self.consistencyGroup = consistencyGroup
-            self.grade = grade
-            self.domain = domain
+        public init(item: HeldoutCore.Item, column: String, segments: [Segment], side: Partition, dropped: Bool,
+                    lookedUp: Segment? = nil) {
+            self.item = item
             self.column = column
             self.segments = segments
             self.side = side
@@ -109,6 +89,7 @@ public struct ItemPlacement: Sendable {
         case unknownColumn(String)
         case noSegment(String)
         case needlessLookup(String)
+        case segmentsDiffer(String)
 
         public var exitStatus: Int32 { 3 }
         public var userMessage: String {
@@ -117,6 +98,7 @@ public struct ItemPlacement: Sendable {
             case let .noSegment(id): "item \(id) has no segment"
             case let .needlessLookup(id):
                 "item \(id) has a looked-up translation, but the split looks one up only for an item with a pair none of whose later segments is in its target language"
+            case let .segmentsDiffer(id): "item \(id): its sources must be its segments, in the order of segments, then at most the translation looked up for it"
             }
         }
     }
@@ -148,27 +130,29 @@ public struct ItemPlacement: Sendable {
 
     /// The item's records, one per variant file it is kept in. Evaluation records are the
     /// primary's only: siblings get the primary's evaluation files whole.
-    public func place(_ item: Item) throws -> [Placed] {
-        guard let column = columnIndex[item.column] else { throw PlacementError.unknownColumn(item.column) }
-        guard let source = item.segments.first else { throw PlacementError.noSegment(item.id.hex) }
+    public func place(_ placed: Item) throws -> [Placed] {
+        let item = placed.item
+        guard let column = columnIndex[placed.column] else { throw PlacementError.unknownColumn(placed.column) }
+        guard let source = placed.segments.first else { throw PlacementError.noSegment(item.id.hex) }
+        guard placed.segments.map(\.id) == item.segments else { throw PlacementError.segmentsDiffer(item.id.hex) }
         // The translation the record shows: the item's first later segment in the pair's
         // target language, or else the one the split's loader looked up in the group, which
         // then counts among the item's segments (its id, its documents).
         var translation: String?
-        var segments = item.segments
+        var segments = placed.segments
         if let pair = SplitInputLoader.canonicalPair(item.pair ?? "") {
             let target = String(pair.split(separator: "-").last ?? "")
-            if let own = item.segments.dropFirst().first(where: { $0.lang == target }) {
+            if let own = placed.segments.dropFirst().first(where: { $0.lang == target }) {
                 translation = own.text
-            } else if let found = item.lookedUp {
+            } else if let found = placed.lookedUp {
                 translation = found.text
                 segments.append(found)
             }
         }
-        if item.lookedUp != nil, segments.count == item.segments.count { throw PlacementError.needlessLookup(item.id.hex) }
+        if placed.lookedUp != nil, segments.count == placed.segments.count { throw PlacementError.needlessLookup(item.id.hex) }
         let hasGold = !(item.answer ?? "").isEmpty, hasRubric = !item.rubric.isEmpty
         var record = SplitRecord(
-            id: item.id.hex, partition: .train, column: item.column, role: .supervised, category: item.category,
+            id: item.id.hex, partition: .train, column: placed.column, role: .supervised, category: item.category,
             pair: item.pair.flatMap(SplitInputLoader.canonicalPair), band: spec.bands.band(forGrade: item.grade),
             domain: item.domain, question: item.question, answer: item.answer, rubric: item.rubric,
             source: .init(lang: source.lang, text: source.text, translation: translation),
@@ -178,7 +162,7 @@ public struct ItemPlacement: Sendable {
         var out: [Placed] = []
         var rank: String?
         for (v, variant) in splitVariants.enumerated() {
-            let fate = variant.fate(column: column, side: item.side, dropped: item.dropped, blockedInTraining: false,
+            let fate = variant.fate(column: column, side: placed.side, dropped: placed.dropped, blockedInTraining: false,
                                     hasGold: hasGold, hasRubric: hasRubric)
             guard case let .kept(partition) = fate, v == 0 || partition == .train else { continue }
             record.place(in: partition, as: variant.recordRole(column: column, partition: partition), answer: item.answer)

@@ -86,7 +86,7 @@ struct ShardRecordsTests {
         try Self.spec.write(toFile: path, atomically: true, encoding: .utf8)
         let mapper = try ShardMapper(specPath: path)
 
-        let good = #"{"id":"00112233445566778899aabbccddeeff","template":"t","category":"tone","question":"Q?","answer":"calm","rubric":[],"segments":["ffeeddccbbaa99887766554433221100"],"column":"tone","side":"test","sources":[{"id":"ffeeddccbbaa99887766554433221100","lang":"fr","text":"Bonjour."}]}"#
+        let good = #"{"key":"k","id":"00112233445566778899aabbccddeeff","template":"t","template_version":1,"category":"tone","lang":"fr","pair":null,"question":"Q?","answer":"calm","rubric":[],"target_lemma":null,"target_lang":null,"consistency_group":null,"grade":null,"domain":null,"domain_source":null,"domain_confidence":null,"segments":["ffeeddccbbaa99887766554433221100"],"column":"tone","side":"test","sources":[{"id":"ffeeddccbbaa99887766554433221100","lang":"fr","text":"Bonjour."}]}"#
         var out = Data()
         try mapper.records([good], write: { out.append($0) })
         #expect(String(decoding: out, as: UTF8.self).hasPrefix("0\ttest\t-\t00112233445566778899aabbccddeeff\t{\"answer\":\"calm\""))

@@ -32,10 +32,7 @@ struct ItemPlacementTests {
             // The loader appends the translation it looked up in the group after the item's own.
             let used = input.segments(ofItem: i)
             let lookedUp = used.count > segments.count ? used.last.map { segment(Int($0)) } : nil
-            return ItemPlacement.Item(
-                id: item.id, template: item.template, category: item.category, pair: item.pair, question: item.question,
-                answer: item.answer, rubric: item.rubric, target: item.target, consistencyGroup: item.consistencyGroup,
-                grade: item.grade, domain: item.domain, column: spec.columns[Int(input.column[i])].name, segments: segments,
+            return ItemPlacement.Item(item: item, column: spec.columns[Int(input.column[i])].name, segments: segments,
                 side: assignment.partition[Int(graph.component[i])], dropped: assignment.isDropped[i], lookedUp: lookedUp)
         }
     }
@@ -43,9 +40,14 @@ struct ItemPlacementTests {
     /// The shard lines of `items`, in an order fixed by `seed` but unlike the id order (what
     /// the cluster's partitions give): sorted by a hash of the line.
     static func lines(_ placement: ItemPlacement, _ items: [ItemPlacement.Item], seed: UInt64) throws -> [String] {
-        try items.flatMap { item in
-            try placement.place(item).map { String(decoding: $0.shardLine(id: item.id.hex), as: UTF8.self) }
-        }.map { (ContentID(hashing: [String(seed), $0]), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        var lines: [String] = []
+        for placed in items {
+            for record in try placement.place(placed) {
+                lines.append(String(decoding: record.shardLine(id: placed.item.id.hex), as: UTF8.self))
+            }
+        }
+        let keyed: [(ContentID, String)] = lines.map { (ContentID(hashing: [String(seed), $0]), $0) }
+        return keyed.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// The reduced files as the folder `Splitter.Options.givenRecords` reads.
@@ -156,9 +158,11 @@ struct ItemPlacementTests {
         let placement = ItemPlacement(spec: spec)
         let segment = ItemPlacement.Segment(id: segmentID("en", "A sentence."), lang: "en", text: "A sentence.", documents: ["c/d", "b/a", "c/d"])
         func item(_ column: String, side: Partition, dropped: Bool, answer: String? = "calm") -> ItemPlacement.Item {
-            ItemPlacement.Item(id: ContentID(hashing: [column, side.rawValue, "\(dropped)"]), template: "t", category: column, pair: nil,
-                               question: "Which tone?", answer: answer, rubric: [], target: nil, consistencyGroup: nil, grade: nil,
-                               domain: nil, column: column, segments: [segment], side: side, dropped: dropped)
+            var item = Item(template: "t", templateVersion: 1, boundValues: ["c": column, "s": side.rawValue, "d": "\(dropped)"],
+                            category: column, lang: "en", pair: nil, question: "Which tone?", answer: answer, rubric: [],
+                            segments: [segment.id])
+            item.grade = nil
+            return ItemPlacement.Item(item: item, column: column, segments: [segment], side: side, dropped: dropped)
         }
         func placed(_ item: ItemPlacement.Item) throws -> [String] {
             try placement.place(item).map { "\($0.variant)/\($0.partition.rawValue)/\($0.rank == nil ? "-" : "rank")" }
