@@ -178,29 +178,36 @@ extension RecordWriter {
     /// that sequence is the key itself).
     static func check(_ url: URL, holds ids: some Sequence<ContentID>) throws {
         let file = url.path
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
             throw HeldoutError.checkFailed("\(file): the cluster's records are missing; nothing was written")
         }
+        defer { try? handle.close() }
         let key = Array(#","id":""#.utf8)
         var expected = ids.makeIterator()
         var line = 0
-        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var start = 0
-            while start < bytes.count {
-                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-                line += 1
-                let record = bytes[start..<end]
-                var found: String?
-                if let at = record.indices.first(where: { record[$0...].starts(with: key) }), at + key.count + 32 <= end {
-                    found = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(at + key.count)..<(at + key.count + 32)]), as: UTF8.self)
-                }
-                let want = expected.next()
-                guard let found, found == want?.hex else {
-                    throw HeldoutError.checkFailed("\(file):\(line): the cluster's record \(found ?? "without an id") is not the split's \(want.map { "item \($0.hex)" } ?? "(it has no more)"); nothing was written")
-                }
-                start = end + 1
+        func take(_ record: ArraySlice<UInt8>) throws {
+            line += 1
+            var found: String?
+            if let at = record.indices.first(where: { record[$0...].starts(with: key) }), at + key.count + 32 <= record.endIndex {
+                found = String(decoding: record[(at + key.count)..<(at + key.count + 32)], as: UTF8.self)
+            }
+            let want = expected.next()
+            guard let found, found == want?.hex else {
+                throw HeldoutError.checkFailed("\(file):\(line): the cluster's record \(found ?? "without an id") is not the split's \(want.map { "item \($0.hex)" } ?? "(it has no more)"); nothing was written")
             }
         }
+        // Read in blocks: a training file of a million records is most of a gigabyte.
+        var pending: [UInt8] = []
+        while let block = try handle.read(upToCount: 1 << 22), !block.isEmpty {
+            pending.append(contentsOf: block)
+            var start = pending.startIndex
+            while let end = pending[start...].firstIndex(of: 0x0A) {
+                try take(pending[start..<end])
+                start = end + 1
+            }
+            pending.removeFirst(start - pending.startIndex)
+        }
+        if !pending.isEmpty { try take(pending[...]) }
         if let missing = expected.next() {
             throw HeldoutError.checkFailed("\(file): the cluster's records end before the split's item \(missing.hex) (after \(line)); nothing was written")
         }
