@@ -121,8 +121,11 @@ def large_star_small_star(edges):
     from pyspark.sql import functions as F
     src, dst = F.col("src"), F.col("dst")
     # Oriented larger → smaller, each edge once.
+    # Checkpointed, not persisted: a persisted DataFrame keeps its whole plan, which every
+    # reference in each round's plan printed again (the split's graph is a union of joins over
+    # kept selections); at 50k units the plan's text ran the 1 GB check driver out of heap.
     first = edges.where(src != dst).select(F.greatest(src, dst).alias("src"), F.least(src, dst).alias("dst")) \
-        .distinct().persist(StorageLevel.DISK_ONLY)
+        .distinct().localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
     edges = first
     rounds = 0
     while True:
@@ -137,10 +140,8 @@ def large_star_small_star(edges):
             .union(parent.select("src", F.col("m").alias("dst")))
         # Checkpointed (eagerly, on the executors): each round's plan would otherwise hold every
         # earlier round's twice over, and planning ran the 2 GB driver out of heap by round 4.
-        # Its blocks go with the DataFrame (Spark's cleaner, once no reference is left), so only
-        # the persisted input is released by hand.
+        # Its blocks go with the DataFrame (Spark's cleaner, once no reference is left).
         result = small.distinct().toDF("node", "root").localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
-        first.unpersist()
         edges = result.select(F.col("node").alias("src"), F.col("root").alias("dst"))
         # Stars: no node with two parents, and no parent that has a parent itself.
         two_parents = result.groupBy("node").count().where(F.col("count") > 1).limit(1).count()
@@ -396,8 +397,7 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
             .groupBy("id").agg(F.min("t").alias("t"))
         candidates_full = candidates.join(looked_up, "id", "left") \
             .withColumn("segments", F.when(F.col("t").isNotNull(), F.concat("segments", F.array("t"))).otherwise(F.col("segments"))) \
-            .drop("t").persist(StorageLevel.DISK_ONLY)
-        candidates_full.count()  # kept before the selection it is computed from is let go
+            .drop("t").localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)  # a short plan, as above
         candidates.unpersist()
         candidates = candidates_full
         used = candidates.select("id", F.explode("segments").alias("s"))
@@ -463,8 +463,8 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         summaries.count()  # computed while the candidates are still kept
         # What placing the records needs of each item: its component, column and step 1's drop.
         placed = members.join(candidates.select("id", "segments"), "id") \
-            .select("id", "c", "column", (F.col("dropped") == 1).alias("dropped"), "segments").persist(StorageLevel.DISK_ONLY)
-        placed.count()
+            .select("id", "c", "column", (F.col("dropped") == 1).alias("dropped"), "segments") \
+            .localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)  # a short plan for the records' joins
         return summaries, placed, None
     finally:
         candidates.unpersist()
