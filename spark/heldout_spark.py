@@ -278,6 +278,14 @@ def distinct_segments(rows):
         .select(F.col("s")[0].alias("id"), F.col("s")[1].alias("lang"), F.col("s")[2].alias("text")).dropDuplicates(["id"])
 
 
+def group_members(components, segment="s", group="g"):
+    """Every grouped segment with its alignment group (the component's smallest id), the root
+    included: large_star_small_star's (`node`, `root`) lists every node but the root."""
+    from pyspark.sql import functions as F
+    return components.select(F.col("node").alias(segment), F.col("root").alias(group)) \
+        .union(components.select(F.col("root").alias(segment), F.col("root").alias(group)).distinct())
+
+
 def segment_items(spark, rows, segments, components, grades, items_command, env, partitions, bundle_partitions=None,
                   domains=None):
     """The questions stage on Spark: each segment becomes a bundle (`heldout map items`'s input:
@@ -303,8 +311,7 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
         .select(F.col("s")[0].alias("id"), F.explode("labels").alias("name", "value")).where(F.col("value") != "") \
         .groupBy("id", "name").agg(F.array_sort(F.collect_set("value")).alias("values")) \
         .groupBy("id").agg(F.to_json(F.map_from_entries(F.collect_list(F.struct("name", "values")))).alias("labels"))
-    groups = components.select(F.col("node").alias("id"), F.col("root").alias("group")) \
-        .union(components.select(F.col("root").alias("id"), F.col("root").alias("group")).distinct())
+    groups = group_members(components, "id", "group")
     own = F.to_json(F.struct("id", "lang", "text"))  # {"id":…,"lang":…,"text":…}, escaped by the JVM
     opened = F.expr("substring(own, 1, length(own) - 1)")
     graded = segments.join(grades, "id", "left").join(groups, "id", "left").join(labels, "id", "left")
@@ -388,8 +395,7 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         wanting = candidates.where(F.col("target").isNotNull())
         own = wanting.select("id", "target", F.posexplode("segments").alias("pos", "s")).where(F.col("pos") > 0) \
             .join(langs, "s").where(F.col("lang") == F.col("target")).select("id").distinct()
-        group_of = components.select(F.col("node").alias("s"), F.col("root").alias("g")) \
-            .union(components.select(F.col("root").alias("s"), F.col("root").alias("g")).distinct())
+        group_of = group_members(components)
         looked_up = wanting.join(own, "id", "left_anti") \
             .select("id", "target", F.col("segments")[0].alias("s")).join(group_of, "s") \
             .join(group_of.join(langs, "s").select(F.col("g"), F.col("s").alias("t"), F.col("lang").alias("target")),
@@ -407,10 +413,8 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         edges = used.select(node("i", "id").alias("src"), node("ks", "s").alias("dst")) \
             .union(used_segments.join(folded, "s").select(node("ks", "s"), node("kh", "folded")))
         if translations:
-            groups = components.select(F.col("node").alias("s"), F.col("root").alias("g")) \
-                .union(components.select(F.col("root").alias("s"), F.col("root").alias("g")).distinct())
-            edges = edges.union(used_segments.join(groups, "s").select(node("ks", "s"), node("kg", "g"))) \
-                .union(groups.join(folded, "s").select(node("kg", "g"), node("kh", "folded")))
+            edges = edges.union(used_segments.join(group_of, "s").select(node("ks", "s"), node("kg", "g"))) \
+                .union(group_of.join(folded, "s").select(node("kg", "g"), node("kh", "folded")))
         if pairs is not None:
             edges = edges.union(pairs.select(node("ks", "a"), node("ks", "b")))
         passages = None
@@ -516,6 +520,7 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
     it. `items` is segment_items' (`id`, `line`); `placed` split_sides' (`id`, `c`, `column`,
     `dropped`); `variants` `map plan`'s. Returns the number of records per file, and per
     sibling cut to size the records placed and kept."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
     side_rows = []
     with open(sides, encoding="utf-8") as f:
@@ -536,11 +541,8 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
     extra = F.to_json(F.struct("column", "side", "dropped", "sources"))
     lines = items.join(placed.drop("segments"), "id").join(side_of, "c").join(sources, "id").withColumn("extra", extra) \
         .select(F.concat(F.expr("substring(line, 1, length(line) - 1)"), F.lit(","), F.expr("substring(extra, 2)")).alias("line"))
-    from pyspark import StorageLevel
     placed_lines = lines.rdd.map(lambda r: r[0]).pipe(records_command, env=env) \
         .map(lambda l: tuple(l.split("\t", 4))).persist(StorageLevel.DISK_ONLY)
-    def file_of(v, p):
-        return os.path.join(folder, variants[v]["name"], p + ".jsonl")
     counts = {(int(v), p): n for (v, p), n in placed_lines.map(lambda t: ((t[0], t[1]), 1)).countByKey().items()}
     train = lambda v: counts.get((v, "train"), 0)  # noqa: E731
     sweeps = [v for v, x in enumerate(variants) if x["kind"] == "sweep"]
@@ -558,7 +560,7 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
                     .zipWithIndex().filter(lambda x, target=target: x[1] < target).keys()
                 n = target
             ordered = chosen.map(lambda t: (t[3], t[4])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
-            with open(file_of(v, p), "w", encoding="utf-8", newline="\n") as f:
+            with open(os.path.join(folder, variant["name"], p + ".jsonl"), "w", encoding="utf-8", newline="\n") as f:
                 for record in ordered.toLocalIterator():
                     f.write(record + "\n")
             written[f"{variant['name']}/{p}.jsonl"] = n
