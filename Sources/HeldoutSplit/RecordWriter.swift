@@ -123,6 +123,12 @@ struct RecordWriter {
         }
         ticker.finish()
         for files in outputs { for (_, output) in files { try output.close() } }
+        try finish()
+        return counts
+    }
+
+    /// Gives every sibling the primary's evaluation files, and every variant its `spec.yaml`.
+    private func finish() throws {
         for directory in directories.dropFirst() {
             for partition in [Partition.dev, .test] {
                 let name = "\(partition.rawValue).jsonl"
@@ -132,7 +138,6 @@ struct RecordWriter {
         for directory in directories {
             try Data(spec.resolvedYAML.utf8).write(to: directory.appendingPathComponent(SplitDirectory.spec))
         }
-        return counts
     }
 }
 
@@ -161,15 +166,7 @@ extension RecordWriter {
                 try fm.copyItem(at: source, to: directories[v].appendingPathComponent(name))
             }
         }
-        for directory in directories.dropFirst() {
-            for partition in [Partition.dev, .test] {
-                let name = "\(partition.rawValue).jsonl"
-                try fm.copyItem(at: directories[0].appendingPathComponent(name), to: directory.appendingPathComponent(name))
-            }
-        }
-        for directory in directories {
-            try Data(spec.resolvedYAML.utf8).write(to: directory.appendingPathComponent(SplitDirectory.spec))
-        }
+        try finish()
         return counts
     }
 
