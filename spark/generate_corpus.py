@@ -9,6 +9,9 @@ fr-de in another, so their pieces sit in different partitions. One planted conce
 is PLANTED_EN, is such a pivot across the first and the last file. With --near-duplicates, the
 spec isolates near-duplicates and the corpus holds some: PLANTED_NEAR across the first and the
 last file, and copies of 4% of the English sentences in another file, one word or the case changed.
+Up to 30 concepts tie a held-out item to training only through the translation closure (the
+same French, folded, in two groups), and with --near-duplicates up to 30 more only through a
+near-copy of long English: their dropped items' partners are named through those links.
 With --domains, sources and units declare domains: the first file's source is `software`, the
 Moses pair's `news`, and in the second file every third unit is `news` and every seventh `legal`
 (a TMX prop), so pivots give segments occurrences of several domains, ties included. The
@@ -65,6 +68,9 @@ def main():
     parser.add_argument("--domains", action="store_true", help="sources and units declare domains")
     parser.add_argument("--comparison", action="store_true",
                         help="the spec writes the comparison too (the held-out column supervised, size-matched)")
+    parser.add_argument("--train-share", type=float, default=0.8,
+                        help="the training partition's share (dev and test halve the rest): near 1, most components "
+                             "holding held-out items stay on training and their held-out items are dropped")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     vocab = {lang: vocabulary(rng, lang) for lang in SYLLABLES}
@@ -80,6 +86,26 @@ def main():
         tmx[0].append(tu([("en", PLANTED_NEAR[0]), ("fr", "Quorblou vintasé la vieille grue du port souleva douze caisses.")]))
         tmx[-1].append(tu([("de", "Quorbel Vintasett der alte Hafenkran hob elf Kisten gesalzenen Fisch."), ("en", PLANTED_NEAR[1])]))
         units += 2
+    # Items whose only tie to training is the translation closure (or, with --near-duplicates,
+    # a near-copy): dropped.jsonl names such an item's partner through that link, which the
+    # pivots above never leave to it (their items share a segment). From their own random
+    # numbers, so the rest of the corpus does not change.
+    plants = random.Random(args.seed + 1)
+    for _ in range(min(30, args.units // 100)):
+        text = {lang: sentence(plants, vocab[lang]) for lang in SYLLABLES}
+        other_en = sentence(plants, vocab["en"])
+        # en-fr in the first file; the same French once folded (case and punctuation) with
+        # German and other English in the last: the closure joins the two groups.
+        tmx[0].append(tu([("en", text["en"]), ("fr", text["fr"])]))
+        tmx[-1].append(tu([("fr", text["fr"][:-1].lower() + " !"), ("de", text["de"]), ("en", other_en)]))
+        units += 2
+        if args.near_duplicates:
+            words = (text["en"][:-1] + " " + sentence(plants, vocab["en"])[:-1].lower()).split(" ")
+            near = list(words)
+            near[len(near) // 2] = plants.choice(vocab["en"])
+            tmx[0].append(tu([("en", " ".join(words) + "."), ("fr", sentence(plants, vocab["fr"]))]))
+            tmx[-1].append(tu([("de", sentence(plants, vocab["de"])), ("en", " ".join(near) + ".")]))
+            units += 2
     concept = 0
     while units < args.units:
         concept += 1
@@ -144,7 +170,8 @@ def main():
         "axis: language_pair\n"
         "columns:\n  de-en: { role: supervised }\n  es-en: { role: supervised }\n  fr-en: { role: heldout }\n"
         "isolation:\n  level: segment\n  translations: true\n" + near +
-        "partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }\n"
+        f"partitions: {{ train: {args.train_share:g}, dev: {(1 - args.train_share) / 2:g}, test: {(1 - args.train_share) / 2:g}, "
+        "tolerance: 0.05 }\n"
         + ("comparison: true\n" if args.comparison else "")
     )
     with open(os.path.join(args.directory, "spec.yaml"), "w", encoding="utf-8") as f:

@@ -350,7 +350,73 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
         .select("id", F.col("m.line").alias("line"))
 
 
-def split_sides(spark, items, grades, components, segments, pairs, select_command, env, translations, passages_command=None):
+def item_keys(candidates, folded, group_of, pairs, passages, links):
+    """Each item's keys under each isolation link, in the split's key order (its segments in
+    order; a segment's passage hashes ascending), as (`id`, `link`, `pos`, `k`): whom an item
+    dropped for isolation gave way to is the holder of its first key that a kept item holds
+    (`KeptKeyHolders`). Keys only need to be equal where the split's are: the shared-segment
+    class is the folded-text hash (a segment without letters or digits is its own); the
+    translation key the closure of alignment groups through folded texts (large-star/small-star
+    over group and folded-text nodes, an ungrouped segment joining the closure of its folded
+    text), the near-duplicate key the component of the confirmed pairs; a passage hash is a key
+    when two segments hold it (a shorter segment's whole text counts where another holds it);
+    lexemes and consistency groups are `map select`'s keys. `candidates` (`id`, `segments`,
+    `keys`); `folded` (`s`, `folded`); `group_of` (`s`, `g`); `pairs` (`a`, `b`) or None;
+    `passages` `map passages`' (`id`, `runs`, `whole`, `within`) or None."""
+    from pyspark.sql import functions as F
+    at = candidates.select("id", F.posexplode("segments").alias("pos", "s"))
+    node = lambda prefix, column: F.concat(F.lit(prefix), F.col(column))  # noqa: E731
+    keyed = []
+    if "shared_segment" in links:
+        keyed.append(at.join(folded, "s", "left")
+                     .select("id", F.lit("shared_segment").alias("link"), "pos",
+                             F.coalesce(node("h", "folded"), node("s", "s")).alias("k")))
+    closure_edges = []
+    if "translation" in links:
+        closure_edges.append(group_of.join(folded, "s").select(node("kg", "g").alias("src"), node("kh", "folded").alias("dst")))
+    if "near_duplicate" in links and pairs is not None:
+        closure_edges.append(pairs.select(node("ks", "a").alias("src"), node("ks", "b").alias("dst")))
+    roots = None
+    if closure_edges:
+        edges = closure_edges[0]
+        for more in closure_edges[1:]:
+            edges = edges.union(more)
+        roots, _ = large_star_small_star(edges)
+    root_of = lambda column: F.coalesce(F.col("root"), F.col(column))  # noqa: E731  (a root is not listed)
+    if "translation" in links:
+        grouped = at.join(group_of, "s").select("id", "pos", node("kg", "g").alias("n"))
+        # A segment of no group whose folded text a grouped one has joins that text's closure.
+        texts = group_of.join(folded, "s").select(node("kh", "folded").alias("n")).distinct()
+        ungrouped = at.join(group_of, "s", "left_anti").join(folded, "s").select("id", "pos", node("kh", "folded").alias("n")) \
+            .join(texts, "n", "left_semi")
+        keyed.append(grouped.unionByName(ungrouped).join(roots.withColumnRenamed("node", "n"), "n", "left")
+                     .select("id", F.lit("translation").alias("link"), "pos", root_of("n").alias("k")))
+    if "near_duplicate" in links and pairs is not None:
+        paired = pairs.select(F.col("a").alias("s")).union(pairs.select(F.col("b").alias("s"))).distinct()
+        keyed.append(at.join(paired, "s").select("id", "pos", node("ks", "s").alias("n"))
+                     .join(roots.withColumnRenamed("node", "n"), "n", "left")
+                     .select("id", F.lit("near_duplicate").alias("link"), "pos", root_of("n").alias("k")))
+    for link, prefix in (("lexeme", "lexeme:"), ("consistency_group", "consistency:")):
+        if link in links:
+            keyed.append(candidates.select("id", F.explode("keys").alias("k")).where(F.col("k").startswith(prefix))
+                         .select("id", F.lit(link).alias("link"), F.lit(0).alias("pos"), "k"))
+    if "shared_passage" in links and passages is not None:
+        wholes = passages.where(F.col("whole").isNotNull()).select(F.col("whole").alias("h")).distinct()
+        held = passages.select(F.col("id").alias("s"), F.explode("runs").alias("h")) \
+            .unionByName(passages.select(F.col("id").alias("s"), F.explode("within").alias("h")).join(wholes, "h", "left_semi")
+                   .select("s", "h")).distinct()
+        shared = held.groupBy("h").agg(F.count(F.lit(1)).alias("n")).where(F.col("n") > 1).select("h")
+        keyed.append(at.join(held.join(shared, "h", "left_semi"), "s")
+                     .select("id", F.lit("shared_passage").alias("link"), "pos", F.col("h").alias("k")))
+    if not keyed:
+        return None
+    out = keyed[0]
+    for more in keyed[1:]:
+        out = out.unionByName(more)
+    return out
+
+
+def split_sides(spark, items, grades, components, segments, pairs, select_command, env, links, passages_command=None):
     """The split's side choice from the cluster's own counts (issue 15): the items the split's
     loader selects (`heldout map select`, item by item), the split's isolation components over
     them by large-star/small-star, one summary per component (its smallest item, and per
@@ -359,7 +425,7 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
     `flagged` (the grader's language flag) and `folded` (the folded-text hash) as `map grade`
     printed them; `components` is the alignment groups' (`node`, `root`); `segments` the
     distinct (`id`, `lang`, `text`); `pairs` the split's near-duplicate pairs (`a`, `b`) or
-    None; `translations`: whether the spec isolates translations; `passages_command` runs `heldout
+    None; `links` the spec's isolation links (`map plan`'s); `passages_command` runs `heldout
     map passages` when it isolates shared passages (None otherwise).
 
     The components are those of the split's union links when shared segments are isolated:
@@ -368,11 +434,13 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
     that group (the split's translation closure, through groups no item uses), and each
     near-duplicate pair joins its two segments. Item nodes (`i`) sort before key nodes (`k`),
     so a component's smallest node is its smallest item, the id the local graph numbers it by.
-    Returns (DataFrame of summary lines, DataFrame of (`id`, `c`: its component, `column`,
-    `dropped`: step 1 dropped it, `segments`: its own and the translation looked up for it) for
-    placing the records, None), or (None, None, why the split must choose itself)."""
+    Returns (DataFrame of summary lines, (DataFrame of (`id`, `c`: its component, `column`,
+    `dropped`: step 1 dropped it, `segments`: its own and the translation looked up for it,
+    `drop_link`, `drop_partner`: step 1's naming) for placing the records, item_keys' keys or
+    None), None), or (None, None, why the split must choose itself)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
+    translations = "translation" in links
     # Items on a segment the grader flagged carry "flagged": true into `map select`.
     item_segments = items.select("id", F.explode(F.from_json("line", "segments array<string>")["segments"]).alias("s"))
     flagged = item_segments.join(grades.where(F.col("flagged")).select(F.col("id").alias("s")), "s") \
@@ -429,6 +497,9 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
                 .union(passages.select("id", F.explode("within").alias("h")).join(wholes, "h", "left_semi")
                        .select(node("ks", "id"), node("kp", "h")))
         roots, _ = large_star_small_star(edges)
+        # Each item's keys per link, for the partners of items dropped for isolation.
+        from_link = item_keys(candidates, folded, group_of, pairs, passages, links)
+        keys_of = None if from_link is None else from_link.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
         if passages is not None:
             passages.unpersist()
         component = roots.where(F.col("node").startswith("i")) \
@@ -465,11 +536,20 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
                                        "keyed")).alias("line"))
         summaries = summaries.persist(StorageLevel.DISK_ONLY)
         summaries.count()  # computed while the candidates are still kept
+        # Step 1's own naming of a dropped item (`dropLink`, `dropPartner`): the first key
+        # training owns, lexemes before consistency groups, and its smallest trainable item.
+        representative = members.where(F.col("trainable")).select("id", F.explode("keys").alias("k")) \
+            .groupBy("k").agg(F.min("id").alias("drop_partner"))
+        named = held.where(F.col("heldout")).join(to_train, "k", "left_semi") \
+            .select("id", F.struct(F.when(F.col("k").startswith("lexeme:"), 0).otherwise(1).alias("o"), "k").alias("x")) \
+            .groupBy("id").agg(F.min("x").alias("x")) \
+            .select("id", F.when(F.col("x.o") == 0, "lexeme").otherwise("consistency_group").alias("drop_link"), F.col("x.k").alias("k")) \
+            .join(representative, "k", "left").drop("k")
         # What placing the records needs of each item: its component, column and step 1's drop.
-        placed = members.join(candidates.select("id", "segments"), "id") \
-            .select("id", "c", "column", (F.col("dropped") == 1).alias("dropped"), "segments") \
+        placed = members.join(candidates.select("id", "segments"), "id").join(named, "id", "left") \
+            .select("id", "c", "column", (F.col("dropped") == 1).alias("dropped"), "segments", "drop_link", "drop_partner") \
             .localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)  # a short plan for the records' joins
-        return summaries, placed, None
+        return summaries, (placed, keys_of), None
     finally:
         candidates.unpersist()
 
@@ -508,7 +588,8 @@ def documents_of_segments(rows):
         .groupBy("id").agg(F.collect_list("d").alias("documents"))
 
 
-def cluster_records(spark, items, placed, sides, segments, rows, records_command, env, variants, folder, partitions):
+def cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_command, dropped_command, env, variants, folder,
+                    partitions):
     """The split's records written by the cluster (issue 15): each item the split selects gets
     its component's side (from `map choose`'s file), and `heldout map records` places it in
     every variant's files by the split's own fate rule and record layout (`ItemPlacement`).
@@ -517,9 +598,9 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
     keeping the smallest ranks (a sort and an index, no id from Spark). Each file is sorted by
     id and streamed to `folder/VARIANT/PARTITION.jsonl` on the driver, a partition at a time;
     the replay (`--records`) holds every file to its own fates, item by item, before taking
-    it. `items` is segment_items' (`id`, `line`); `placed` split_sides' (`id`, `c`, `column`,
-    `dropped`); `variants` `map plan`'s. Returns the number of records per file, and per
-    sibling cut to size the records placed and kept."""
+    it. Then each variant's `dropped.jsonl` (dropped_items). `items` is segment_items' (`id`,
+    `line`); `placed` and `keys_of` split_sides'; `variants` `map plan`'s. Returns the number of
+    records per file, and per sibling cut to size the records placed and kept."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     side_rows = []
@@ -541,6 +622,7 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
     extra = F.to_json(F.struct("column", "side", "dropped", "sources"))
     lines = items.join(placed.drop("segments"), "id").join(side_of, "c").join(sources, "id").withColumn("extra", extra) \
         .select(F.concat(F.expr("substring(line, 1, length(line) - 1)"), F.lit(","), F.expr("substring(extra, 2)")).alias("line"))
+    # A record line per variant file keeping the item, a drop line per variant leaving it out.
     placed_lines = lines.rdd.map(lambda r: r[0]).pipe(records_command, env=env) \
         .map(lambda l: tuple(l.split("\t", 4))).persist(StorageLevel.DISK_ONLY)
     counts = {(int(v), p): n for (v, p), n in placed_lines.map(lambda t: ((t[0], t[1]), 1)).countByKey().items()}
@@ -548,6 +630,8 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
     sweeps = [v for v, x in enumerate(variants) if x["kind"] == "sweep"]
     smallest_sweep = min((train(v) for v in sweeps), default=0)
     written, size_match = {}, {}
+    kept_parts, cut_parts, ranked = [placed_lines.filter(lambda t: t[0] == "0" and t[1] != "dropped")
+                                     .map(lambda t: (0, t[3], "train" if t[1] == "train" else "evaluation"))], [], []
     for v, variant in enumerate(variants):
         os.makedirs(os.path.join(folder, variant["name"]), exist_ok=True)
         for p in (["train", "dev", "test"] if v == 0 else ["train"]):
@@ -556,16 +640,76 @@ def cluster_records(spark, items, placed, sides, segments, rows, records_command
             n = counts.get((v, p), 0)
             if v > 0 and n > target:
                 size_match[variant["name"]] = {"placed": n, "kept": target}
-                chosen = chosen.map(lambda t: (t[2], t)).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values() \
-                    .zipWithIndex().filter(lambda x, target=target: x[1] < target).keys()
+                indexed = chosen.map(lambda t: (t[2], t)).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values() \
+                    .zipWithIndex().persist(StorageLevel.DISK_ONLY)
+                ranked.append(indexed)
+                chosen = indexed.filter(lambda x, target=target: x[1] < target).keys()
+                cut_parts.append(indexed.filter(lambda x, target=target: x[1] >= target).map(lambda x, v=v: (v, x[0][3], "size_match")))
                 n = target
+            if v > 0:
+                # A sibling's holders: its own training items and the primary's evaluation ones.
+                kept_parts.append(chosen.map(lambda t, v=v: (v, t[3], "train")))
+                kept_parts.append(placed_lines.filter(lambda t: t[0] == "0" and t[1] in ("dev", "test")).map(lambda t, v=v: (v, t[3], "evaluation")))
             ordered = chosen.map(lambda t: (t[3], t[4])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
             with open(os.path.join(folder, variant["name"], p + ".jsonl"), "w", encoding="utf-8", newline="\n") as f:
                 for record in ordered.toLocalIterator():
                     f.write(record + "\n")
             written[f"{variant['name']}/{p}.jsonl"] = n
+    drops = placed_lines.filter(lambda t: t[1] == "dropped").map(lambda t: (int(t[0]), t[3], t[4]))
+    for part in cut_parts:
+        drops = drops.union(part)
+    kept = kept_parts[0]
+    for part in kept_parts[1:]:
+        kept = kept.union(part)
+    written.update(dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, folder, partitions))
+    for indexed in ranked:
+        indexed.unpersist()
     placed_lines.unpersist()
     return written, size_match
+
+
+def dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, folder, partitions):
+    """Each variant's `dropped.jsonl` on the cluster: every item the variant leaves out, and for
+    one dropped for isolation the kept item it gave way to, per link and side the holder of its
+    first key (item_keys' order) that a kept item on that side holds, the smallest holder's id
+    (`KeptKeyHolders`); `heldout map dropped` then names the link and partner by the split's
+    rule (`DroppedItems`) and writes the line. `kept` is an RDD of (variant, id, `train` or
+    `evaluation`), `drops` one of (variant, id, reason). Returns the lines per file."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    kept = spark.createDataFrame(kept, "v int, id string, side string")
+    drops = spark.createDataFrame(drops, "v int, id string, reason string").persist(StorageLevel.DISK_ONLY)
+    partners = None
+    if keys_of is not None:
+        holders = kept.join(keys_of, "id").groupBy("v", "link", "k", "side").agg(F.min("id").alias("holder"))
+        partners = drops.where(F.col("reason") == "isolation").select("v", "id").join(keys_of, "id") \
+            .join(holders, ["v", "link", "k"]) \
+            .groupBy("v", "id", "link", "side").agg(F.min(F.struct("pos", "k", "holder")).alias("x")) \
+            .groupBy("v", "id").agg(F.collect_list(F.struct("link", "side", F.col("x.holder").alias("id"))).alias("partners"))
+    described = drops.join(placed.select("id", "c", "column", "drop_link", "drop_partner"), "id").join(side_of, "c")
+    if partners is not None:
+        described = described.join(partners, ["v", "id"], "left")
+    else:
+        described = described.withColumn("partners", F.lit(None).cast("array<struct<link:string,side:string,id:string>>"))
+    isolation = F.col("reason") == "isolation"
+    lines = described.select(F.to_json(F.struct(
+        F.col("v").alias("variant"), "id", "column", "side", "reason",
+        F.when(isolation, F.col("drop_link")).alias("drop_link"), F.when(isolation, F.col("drop_partner")).alias("drop_partner"),
+        F.array_sort(F.coalesce("partners", F.array())).alias("partners"))).alias("line"))
+    entries = lines.rdd.map(lambda r: r[0]).pipe(dropped_command, env=env).map(lambda l: tuple(l.split("\t", 2))) \
+        .persist(StorageLevel.DISK_ONLY)
+    written = {}
+    for v, variant in enumerate(variants):
+        chosen = entries.filter(lambda t, v=v: t[0] == str(v))
+        n = chosen.count()
+        ordered = chosen.map(lambda t: (t[1], t[2])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
+        with open(os.path.join(folder, variant["name"], "dropped.jsonl"), "w", encoding="utf-8", newline="\n") as f:
+            for line in ordered.toLocalIterator():
+                f.write(line + "\n")
+        written[f"{variant['name']}/dropped.jsonl"] = n
+    entries.unpersist()
+    drops.unpersist()
+    return written
 
 
 ITEM_FIELDS = ["id", "template", "template_version", "category", "lang", "pair", "question", "answer", "rubric", "segments",
@@ -745,8 +889,9 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         select_cmd = shlex.join([executor_binary, "map", "select", spec])
         links = planned.get("links", [])
         passages_cmd = shlex.join([executor_binary, "map", "passages", spec]) if "shared_passage" in links else None
-        summaries, placed, why = split_sides(spark, items, grades, components, segments, pairs, select_cmd, env,
-                                             "translation" in links, passages_cmd)
+        summaries, placement, why = split_sides(spark, items, grades, components, segments, pairs, select_cmd, env, links,
+                                                passages_cmd)
+        placed, keys_of = placement if placement is not None else (None, None)
         sides = None
         if summaries is not None:
             sides, figures = choose_sides(summaries, binary, spec, temporary)
@@ -759,17 +904,21 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
         else:
             phases["sides"] = round(time.time() - started, 2)
-            # The records from those sides, on the cluster; the replay holds each file to its own
-            # fates item by item before it takes it.
+            # The records and dropped items from those sides, on the cluster; the replay holds each
+            # record file to its own fates item by item, and dropped.jsonl to its own bytes,
+            # before it takes them.
             folder = os.path.join(temporary, "records")
             records_cmd = shlex.join([executor_binary, "map", "records", spec])
-            written, size_match = cluster_records(spark, items, placed, sides, segments, rows, records_cmd, env,
-                                                  planned["variants"], folder, partitions)
+            dropped_cmd = shlex.join([executor_binary, "map", "dropped", spec])
+            written, size_match = cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_cmd, dropped_cmd,
+                                                  env, planned["variants"], folder, partitions)
             summary["records"] = {"written_on": "cluster", "files": written, "size_match": size_match}
             options = ["--sides", sides, "--records", folder]
             phases["records"] = round(time.time() - started, 2)
         if placed is not None:
             placed.unpersist()
+        if keys_of is not None:
+            keys_of.unpersist()
         items.unpersist()
         grades.unpersist()
         if sides is None:

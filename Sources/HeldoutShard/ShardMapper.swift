@@ -48,8 +48,12 @@ public enum MapMode: String, CaseIterable, Sendable {
     /// "runs", "whole", "within"}`, 16 hex digits each.
     case passages
     /// The split's items in (`map items`' lines plus `column`, `side`, `dropped` and
-    /// `sources`), their records out, a line per variant file (``ShardRecords``).
+    /// `sources`), their records out, a line per variant file, and a line per variant that
+    /// leaves the item out (``ShardRecords``).
     case records
+    /// Items a variant leaves out, with the partners the cluster joined for them, in; their
+    /// `dropped.jsonl` lines out (`ItemPlacement.DroppedItem`).
+    case dropped
 }
 
 /// How `replay` runs beyond its rows: the driver's choices.
@@ -299,6 +303,30 @@ public struct ShardMapper {
                     line.append(0x0A)
                     write(Data(line))
                 }
+            } catch let error as ReportableError {
+                throw HeldoutError.badInput(location, error.userMessage)
+            }
+        }
+    }
+
+    /// `dropped`: each item a variant leaves out (`ItemPlacement.DroppedItem`) as
+    /// `VARIANT<TAB>ID<TAB>LINE`, LINE its `dropped.jsonl` line as the split writes it.
+    public func dropped<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let placement = ItemPlacement(spec: spec)
+        let decoder = JSONDecoder()
+        for (index, text) in lines.enumerated() where !text.isEmpty {
+            let location = SourceLocation(file: "<stdin>", line: index + 1)
+            let item: ItemPlacement.DroppedItem
+            do {
+                item = try decoder.decode(ItemPlacement.DroppedItem.self, from: Data(text.utf8))
+            } catch {
+                throw HeldoutError.badInput(location, "not a dropped item {variant, id, column, side, reason, drop_link, drop_partner, partners}: \(Self.reason(error))")
+            }
+            guard ContentID(hex: item.id) != nil else { throw HeldoutError.badInput(location, "id is not an id (32 lowercase hex digits): \(item.id)") }
+            do {
+                var out = Array("\(item.variant)\t\(item.id)\t".utf8)
+                out.append(contentsOf: try placement.droppedLine(item))
+                write(Data(out))
             } catch let error as ReportableError {
                 throw HeldoutError.badInput(location, error.userMessage)
             }

@@ -36,7 +36,9 @@ public struct ShardRecords {
         placement = ItemPlacement(spec: spec)
     }
 
-    /// The item's placed records as lines (`ItemPlacement.Placed.shardLine(id:)`).
+    /// The item's placed records as lines (`ItemPlacement.Placed.shardLine(id:)`), then a line
+    /// per variant that leaves it out (`ItemPlacement.Drop.shardLine(id:)`), from which the
+    /// cluster builds `dropped.jsonl` (``ShardMapper/dropped(_:write:)``).
     public func records(_ record: ShardItems.Record, _ placement: Placement) throws -> [[UInt8]] {
         guard let item = record.item else { throw ShardRecordsError.badID("id or segments", record.id) }
         var segments: [ItemPlacement.Segment] = []
@@ -50,6 +52,7 @@ public struct ShardRecords {
         let placed = ItemPlacement.Item(item: item, column: placement.column, segments: Array(segments.prefix(own)), side: placement.side,
                                         dropped: placement.dropped ?? false, lookedUp: segments.count > own ? segments.last : nil)
         return try self.placement.place(placed).map { $0.shardLine(id: record.id) }
+            + self.placement.drops(placed).map { $0.shardLine(id: record.id) }
     }
 }
 

@@ -22,32 +22,58 @@ struct DroppedItems {
         var out = Data()
         for i in 0..<input.count {
             guard case let .dropped(reason) = fates[i] else { continue }
-            var entry = Entry(id: input.ids[i].hex, column: spec.columns[Int(input.column[i])].name, reason: reason.rawValue)
-            if reason == .isolation {
-                // The link the assignment named, on the side the item gave way to; else any link,
-                // that side first.
-                let opposing = KeptKeyHolders.opposingSide(of: i, input: input, spec: spec, assignment: assignment, graph: graph)
-                let sides: [KeptKeyHolders.Side] = opposing == .train ? [.train, .evaluation] : [.evaluation, .train]
-                var found: (IsolationLink, Int32)?
-                if let link = assignment.dropLink[i], let partner = holders.partner(of: i, link: link, side: opposing, graph: graph) {
-                    found = (link, partner)
-                }
-                for link in graph.links where found == nil {
-                    for side in sides where found == nil {
-                        if let partner = holders.partner(of: i, link: link, side: side, graph: graph) { found = (link, partner) }
-                    }
-                }
-                if let (link, partner) = found {
-                    entry.link = link.rawValue
-                    entry.partner = input.ids[Int(partner)].hex
-                } else if assignment.dropPartner[i] >= 0 {
-                    entry.link = assignment.dropLink[i]?.rawValue
-                    entry.partner = input.ids[Int(assignment.dropPartner[i])].hex
-                }
-            }
+            let opposing = KeptKeyHolders.opposingSide(of: i, input: input, spec: spec, assignment: assignment, graph: graph)
+            let entry = Self.entry(
+                id: input.ids[i].hex, column: spec.columns[Int(input.column[i])].name, reason: reason, opposing: opposing,
+                links: graph.links, dropLink: assignment.dropLink[i],
+                dropPartner: assignment.dropPartner[i] >= 0 ? input.ids[Int(assignment.dropPartner[i])].hex : nil
+            ) { link, side in holders.partner(of: i, link: link, side: side, graph: graph).map { input.ids[Int($0)].hex } }
             out.append(try encoder.data(entry))
             out.append(0x0A)
         }
         try out.write(to: url)
+    }
+
+    /// Takes a cluster's `dropped.jsonl` in place of `written`, the split's own: only when they
+    /// are the same bytes, else the first line that differs is named and nothing is written.
+    static func take(_ given: URL, over written: URL) throws {
+        guard let theirs = FileManager.default.contents(atPath: given.path) else {
+            throw HeldoutError.checkFailed("\(given.path): the cluster's dropped items are missing; nothing was written")
+        }
+        let ours = try Data(contentsOf: written)
+        guard theirs != ours else { return }
+        let a = theirs.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let b = ours.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+        let shown = line < b.count ? String(decoding: b[line], as: UTF8.self) : "(no more lines)"
+        throw HeldoutError.checkFailed("\(given.path):\(line + 1): the cluster's dropped item is not the split's \(shown); nothing was written")
+    }
+
+    /// One item's entry. For an item dropped for isolation: the link the side choice named
+    /// (`dropLink`), on the side the item gave way to (`opposing`); else any link in `links`'
+    /// order, that side first; else the item step 1 named (`dropPartner`). `partner` answers
+    /// which kept item on a side shares a key of a link with this one (``KeptKeyHolders``, or
+    /// a cluster's join of the same keys).
+    static func entry(id: String, column: String, reason: DropReason, opposing: KeptKeyHolders.Side, links: [IsolationLink],
+                      dropLink: IsolationLink?, dropPartner: String?,
+                      partner: (IsolationLink, KeptKeyHolders.Side) -> String?) -> Entry {
+        var entry = Entry(id: id, column: column, reason: reason.rawValue)
+        guard reason == .isolation else { return entry }
+        let sides: [KeptKeyHolders.Side] = opposing == .train ? [.train, .evaluation] : [.evaluation, .train]
+        var found: (IsolationLink, String)?
+        if let link = dropLink, let kept = partner(link, opposing) { found = (link, kept) }
+        for link in links where found == nil {
+            for side in sides where found == nil {
+                if let kept = partner(link, side) { found = (link, kept) }
+            }
+        }
+        if let (link, kept) = found {
+            entry.link = link.rawValue
+            entry.partner = kept
+        } else if let dropPartner {
+            entry.link = dropLink?.rawValue
+            entry.partner = dropPartner
+        }
+        return entry
     }
 }

@@ -85,11 +85,28 @@ public struct ItemPlacement: Sendable {
         }
     }
 
+    /// A variant that leaves the item out, and why.
+    public struct Drop: Sendable, Equatable {
+        /// Index into ``ItemPlacement/variants``.
+        public var variant: Int
+        public var reason: DropReason
+
+        /// `VARIANT<TAB>dropped<TAB>-<TAB>ID<TAB>REASON`: beside ``Placed/shardLine(id:)``'s
+        /// lines, told apart by the second field.
+        public func shardLine(id: String) -> [UInt8] {
+            Array("\(variant)\t\(Self.partition)\t-\t\(id)\t\(reason.rawValue)".utf8)
+        }
+
+        /// The second field of a drop's line.
+        public static let partition = "dropped"
+    }
+
     public enum PlacementError: ReportableError {
         case unknownColumn(String)
         case noSegment(String)
         case needlessLookup(String)
         case segmentsDiffer(String)
+        case badID(String)
 
         public var exitStatus: Int32 { 3 }
         public var userMessage: String {
@@ -98,6 +115,7 @@ public struct ItemPlacement: Sendable {
             case let .noSegment(id): "item \(id) has no segment"
             case let .needlessLookup(id):
                 "item \(id) has a looked-up translation, but the split looks one up only for an item with a pair none of whose later segments is in its target language"
+            case let .badID(value): "not an id (32 lowercase hex digits): \(value)"
             case let .segmentsDiffer(id): "item \(id): its sources must be its segments, in the order of segments, then at most the translation looked up for it"
             }
         }
@@ -150,7 +168,6 @@ public struct ItemPlacement: Sendable {
             }
         }
         if placed.lookedUp != nil, segments.count == placed.segments.count { throw PlacementError.needlessLookup(item.id.hex) }
-        let hasGold = !(item.answer ?? "").isEmpty, hasRubric = !item.rubric.isEmpty
         var record = SplitRecord(
             id: item.id.hex, partition: .train, column: placed.column, role: .supervised, category: item.category,
             pair: item.pair.flatMap(SplitInputLoader.canonicalPair), band: spec.bands.band(forGrade: item.grade),
@@ -161,10 +178,9 @@ public struct ItemPlacement: Sendable {
             target: item.target, template: item.template)
         var out: [Placed] = []
         var rank: String?
+        let fates = fates(placed, column: column)
         for (v, variant) in splitVariants.enumerated() {
-            let fate = variant.fate(column: column, side: placed.side, dropped: placed.dropped, blockedInTraining: false,
-                                    hasGold: hasGold, hasRubric: hasRubric)
-            guard case let .kept(partition) = fate, v == 0 || partition == .train else { continue }
+            guard case let .kept(partition) = fates[v], v == 0 || partition == .train else { continue }
             record.place(in: partition, as: variant.recordRole(column: column, partition: partition), answer: item.answer)
             var line: [UInt8] = []
             record.appendJSON(to: &line)
@@ -173,6 +189,25 @@ public struct ItemPlacement: Sendable {
             out.append(Placed(variant: v, partition: partition, rank: v > 0 ? rank : nil, line: line))
         }
         return out
+    }
+
+    /// Why each variant that does not write the item leaves it out (before the size match,
+    /// which drops a sibling's training item as `size_match`).
+    public func drops(_ placed: Item) throws -> [Drop] {
+        guard let column = columnIndex[placed.column] else { throw PlacementError.unknownColumn(placed.column) }
+        return fates(placed, column: column).enumerated().compactMap { v, fate in
+            guard case let .dropped(reason) = fate else { return nil }
+            return Drop(variant: v, reason: reason)
+        }
+    }
+
+    /// The item's fate in every variant: the split's rule (`SplitVariant.fate`). A cluster's
+    /// sides come from counts, so no key is cut item by item and nothing is blocked beyond step 1.
+    private func fates(_ placed: Item, column: Int) -> [ItemFate] {
+        let hasGold = !(placed.item.answer ?? "").isEmpty, hasRubric = !placed.item.rubric.isEmpty
+        return splitVariants.map {
+            $0.fate(column: column, side: placed.side, dropped: placed.dropped, blockedInTraining: false, hasGold: hasGold, hasRubric: hasRubric)
+        }
     }
 
     /// The files of every variant from all shards' lines, in any order: each file's records by
@@ -188,6 +223,7 @@ public struct ItemPlacement: Sendable {
                 throw HeldoutError.badInput(SourceLocation(file: "<records>", line: index + 1),
                                             "not a records line VARIANT<TAB>PARTITION<TAB>RANK<TAB>ID<TAB>RECORD")
             }
+            guard fields[1] != Drop.partition else { continue }
             files["\(variants[v].name)/\(fields[1]).jsonl", default: []].append((fields[2], fields[3], fields[4]))
         }
         func trainCount(_ v: Int) -> Int { files["\(variants[v].name)/train.jsonl"]?.count ?? 0 }

@@ -29,8 +29,13 @@ struct KeptKeyHolders {
     /// gave way to the training items beside it; any other to the side across from its own.
     static func opposingSide(of item: Int, input: SplitInput, spec: SplitSpec, assignment: SideAssignment,
                              graph: IsolationGraph) -> Side {
-        guard assignment.partition[Int(graph.component[item])] == .train else { return .train }
-        return spec.columns[Int(input.column[item])].role == .heldout ? .train : .evaluation
+        opposingSide(component: assignment.partition[Int(graph.component[item])], role: spec.columns[Int(input.column[item])].role)
+    }
+
+    /// The same from the item's component's side and its column's role in the spec.
+    static func opposingSide(component: Partition, role: Role) -> Side {
+        guard component == .train else { return .train }
+        return role == .heldout ? .train : .evaluation
     }
 
     /// A kept item on `side` that shares a key of `link` with `item`, if any.

@@ -175,8 +175,12 @@ public struct Splitter {
         var summaries: [SplitSummary.Output] = []
         for (index, variant) in variants.enumerated() {
             let holders = index == 0 ? primaryHolders : KeptKeyHolders(graph: graph, input: input, fates: fates[index])
-            try DroppedItems.write(to: temporaries[index].appendingPathComponent(DroppedItems.fileName), spec: spec, input: input,
-                                   fates: fates[index], assignment: assignment, graph: graph, holders: holders)
+            let dropped = temporaries[index].appendingPathComponent(DroppedItems.fileName)
+            try DroppedItems.write(to: dropped, spec: spec, input: input, fates: fates[index], assignment: assignment, graph: graph,
+                                   holders: holders)
+            if let given = options.givenRecords {
+                try DroppedItems.take(given.appendingPathComponent(variant.name).appendingPathComponent(DroppedItems.fileName), over: dropped)
+            }
             var quota = quotas[index]
             quota.acceptedShort = !quota.unmet.isEmpty
             let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store, counts: counts[index],

@@ -50,15 +50,73 @@ struct ItemPlacementTests {
         return keyed.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// The reduced files as the folder `Splitter.Options.givenRecords` reads.
+    /// The reduced files as the folder `Splitter.Options.givenRecords` reads, dropped items included.
     static func folder(_ files: [String: String], variants: [ItemPlacement.Variant], at url: URL) throws {
         for variant in variants {
             try FileManager.default.createDirectory(at: url.appendingPathComponent(variant.name), withIntermediateDirectories: true)
-            for partition in Partition.allCases {
-                let key = "\(variant.name)/\(partition.rawValue).jsonl"
+            for name in Partition.allCases.map(\.rawValue) + ["dropped"] {
+                let key = "\(variant.name)/\(name).jsonl"
                 try Data((files[key] ?? "").utf8).write(to: url.appendingPathComponent(key))
             }
         }
+    }
+
+    /// Each variant's `dropped.jsonl` as the cluster builds it from the reduced `files`: an
+    /// item's drops from `ItemPlacement.drops`, or `size_match` where a sibling's cut left out a
+    /// training record it placed; its partners, per link and side, the smallest kept id holding
+    /// the first of its keys (in the split's key order) that any kept item on that side holds —
+    /// the cluster's join, not `KeptKeyHolders`; the line from `ItemPlacement.droppedLine`.
+    static func droppedFiles(_ bench: Workbench, _ spec: SplitSpec, _ items: [ItemPlacement.Item],
+                             files: [String: String]) throws -> [String: String] {
+        let placement = ItemPlacement(spec: spec)
+        let (input, graph, assignment) = try Splitter(spec: spec, store: bench.store).sideChoice()
+        let index = Dictionary(uniqueKeysWithValues: input.ids.enumerated().map { ($0.element.hex, $0.offset) })
+        func ids(_ key: String) throws -> [Int] {
+            try (files[key] ?? "").split(separator: "\n").map { line in
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return try #require(index[try #require(object["id"] as? String)])
+            }
+        }
+        var out: [String: String] = [:]
+        for (v, variant) in placement.variants.enumerated() {
+            var kept: [Int: KeptKeyHolders.Side] = [:]
+            for i in try ids("\(variant.name)/train.jsonl") { kept[i] = .train }
+            for partition in ["dev", "test"] {
+                for i in try ids("\(placement.variants[0].name)/\(partition).jsonl") { kept[i] = .evaluation }
+            }
+            var holders: [IsolationLink: [Int32: [KeptKeyHolders.Side: Int]]] = [:]
+            for (i, side) in kept {
+                for link in graph.links {
+                    graph.forEachKey(link, of: i) { key in
+                        if let held = holders[link]?[key]?[side], input.ids[held] < input.ids[i] { return }
+                        holders[link, default: [:]][key, default: [:]][side] = i
+                    }
+                }
+            }
+            var text = ""
+            for (i, placed) in items.enumerated() {
+                var reason = try placement.drops(placed).first { $0.variant == v }?.reason
+                if reason == nil, kept[i] == nil, try placement.place(placed).contains(where: { $0.variant == v && $0.partition == .train }) {
+                    reason = .sizeMatch
+                }
+                guard let reason else { continue }
+                var partners: [ItemPlacement.DroppedItem.Partner] = []
+                for link in graph.links {
+                    for (side, name) in [(KeptKeyHolders.Side.train, "train"), (.evaluation, "evaluation")] {
+                        var first: Int?
+                        graph.forEachKey(link, of: i) { key in if first == nil { first = holders[link]?[key]?[side] } }
+                        if let first { partners.append(.init(link: link, side: name, id: input.ids[first].hex)) }
+                    }
+                }
+                let dropped = ItemPlacement.DroppedItem(
+                    variant: v, id: placed.item.id.hex, column: placed.column, side: placed.side, reason: reason,
+                    dropLink: assignment.dropLink[i], dropPartner: assignment.dropPartner[i] >= 0 ? input.ids[Int(assignment.dropPartner[i])].hex : nil,
+                    partners: partners)
+                text += String(decoding: try placement.droppedLine(dropped), as: UTF8.self)
+            }
+            out["\(variant.name)/dropped.jsonl"] = text
+        }
+        return out
     }
 
     /// Both columns supervised and swept one at a time: each member trains on one column, the
@@ -81,6 +139,7 @@ struct ItemPlacementTests {
     func sameFiles() throws {
         let bench = try plantedStore()
         var cut = 0
+        var partnered: Set<String> = []
         for seed in [3, 8] {
             for yaml in [Self.yaml(seed: seed), Self.sweepYAML(seed: seed)] {
                 let spec = try SplitSpec(yaml: yaml, file: "spec.yaml")
@@ -101,6 +160,19 @@ struct ItemPlacementTests {
                             "seed \(seed): \(variant.name)")
                     if lines.filter({ $0.hasPrefix("\(v)\ttrain\t") }).count > (sibling.records[.train]?.count ?? 0) { cut += 1 }
                 }
+                // dropped.jsonl from the cluster's join of keys to kept holders: the split's bytes,
+                // partners through links included.
+                let dropped = try Self.droppedFiles(bench, spec, items, files: files)
+                #expect(Data((dropped["t/dropped.jsonl"] ?? "").utf8) == (try own.bytes("dropped.jsonl")), "seed \(seed)")
+                for variant in placement.variants.dropFirst() {
+                    let sibling = try SplitOutput(bench.url(out + variant.name.dropFirst(spec.name.count)))
+                    #expect(Data((dropped["\(variant.name)/dropped.jsonl"] ?? "").utf8) == (try sibling.bytes("dropped.jsonl")),
+                            "seed \(seed): \(variant.name)")
+                }
+                for line in dropped.values.joined().split(separator: "\n") {
+                    if line.contains("\"partner\"") { partnered.insert(String(line.split(separator: "\"link\":\"").last?.prefix(while: { $0 != "\"" }) ?? "")) }
+                    if line.contains("size_match") { partnered.insert("size_match") }
+                }
                 // Records carry their documents (the planted `story/fox` document).
                 #expect(own.all.contains { $0.documents.contains("story/fox") })
                 #expect(files.values.contains { $0.contains("\"story/fox\"") })
@@ -109,6 +181,8 @@ struct ItemPlacementTests {
                     == ["primary", "sweep", "sweep"])
         }
         #expect(cut > 0, "no sibling was cut to size: the size match was not exercised")
+        // The planted store's isolation drops name partners through these links.
+        #expect(partnered.isSuperset(of: ["size_match", "shared_segment"]), "\(partnered)")
     }
 
     @Test("given back with the sides, the records give the split's bytes; a missing, extra or moved record is refused and nothing is written")
@@ -119,7 +193,9 @@ struct ItemPlacementTests {
         let own = try bench.split(yaml, out: "own")
         let sides = try GivenSidesTests.chosen(bench, yaml)
         let placement = ItemPlacement(spec: spec)
-        let files = try ItemPlacement.reduce(try Self.lines(placement, try Self.items(bench, spec), seed: 1), variants: placement.variants)
+        let items = try Self.items(bench, spec)
+        var files = try ItemPlacement.reduce(try Self.lines(placement, items, seed: 1), variants: placement.variants)
+        files.merge(try Self.droppedFiles(bench, spec, items, files: files)) { $1 }
         let folder = bench.url("records")
         try Self.folder(files, variants: placement.variants, at: folder)
         let taken = try bench.split(yaml, out: "taken") { $0.givenSides = sides; $0.givenRecords = folder }
@@ -132,8 +208,12 @@ struct ItemPlacementTests {
         let dev = try #require(files["t/dev.jsonl"]).split(separator: "\n", omittingEmptySubsequences: true).map { $0 + "\n" }
         let train = try #require(files["t/train.jsonl"])
         #expect(dev.count > 2)
+        let dropped = try #require(files["t/dropped.jsonl"])
+        #expect(dropped.contains("\"partner\""))
         let tampered: [(String, [String: String])] = [
             ("missing", ["t/dev.jsonl": dev.dropFirst().joined()]),
+            ("dropped item without its partner", ["t/dropped.jsonl": dropped.replacingOccurrences(of: "\"partner\":", with: "\"partner_\":")]),
+            ("no dropped items", ["t/dropped.jsonl": ""]),
             ("extra", ["t/train.jsonl": train + dev[0]]),
             ("moved", ["t/dev.jsonl": dev.dropFirst().joined(), "t/test.jsonl": (files["t/test.jsonl"] ?? "") + dev[0]]),
         ]

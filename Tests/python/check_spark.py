@@ -87,6 +87,19 @@ def main():
     result["local"] = expected
     if not all(name in expected for name in ["train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json", "-comparisontrain.jsonl"]):
         fail(result, "the local build wrote no split files")
+    # dropped.jsonl names, per item dropped for isolation, the link and kept partner it gave way
+    # to; the cluster's join of keys to kept holders must meet both kinds of partner here, and
+    # the comparison's size match.
+    kinds = {}
+    for suffix in ("", "-comparison"):
+        with open(os.path.join(work, "local" + suffix, "dropped.jsonl"), encoding="utf-8") as f:
+            for line in f:
+                entry = json.loads(line)
+                kind = suffix + entry["reason"] + ("/" + entry["link"] if entry.get("link") else "")
+                kinds[kind] = kinds.get(kind, 0) + 1
+    result["dropped"] = kinds
+    if not any(k.startswith("isolation/") for k in kinds) or "-comparisonsize_match" not in kinds:
+        fail(result, f"the corpus does not exercise dropped items' partners and the size match: {kinds}")
     # Declared domains (a source's, a unit's) reach the items, and so the records: the cluster's
     # bundles must carry them as grading derived them, ties and shares included. The classifier
     # must predict nothing here, or the replay would make the items itself and the cluster's
@@ -160,6 +173,8 @@ def main():
         result["variants"][name]["records"] = summary.get("records")
         if (summary.get("records") or {}).get("written_on") != "cluster":
             fail(result, f"{name}: the records were not written by the cluster: {summary.get('records')}")
+        elif not all(f"{v}/dropped.jsonl" in summary["records"].get("files", {}) for v in ("generated", "generated-comparison")):
+            fail(result, f"{name}: dropped.jsonl was not written by the cluster: {summary.get('records')}")
         # The comparison supervises the held-out column: its training placed more than the
         # primary's and was cut to size on the cluster (the size match's ranks).
         if "generated-comparison" not in summary["records"].get("size_match", {}):
@@ -293,7 +308,8 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
     os.makedirs(os.path.join(corpus, "templates"), exist_ok=True)
     shutil.copy(os.path.join(args.repository, "templates", "translation.yaml"), os.path.join(corpus, "templates"))
     subprocess.run([sys.executable, os.path.join(args.repository, "spark", "generate_corpus.py"), corpus,
-                    "--units", "3000", "--files", "3", "--near-duplicates", "--templates", "templates"], check=True)
+                    "--units", "3000", "--files", "3", "--near-duplicates", "--templates", "templates", "--train-share", "0.98"],
+                   check=True)
     spec = os.path.join(corpus, "spec.yaml")
     near = {}
     result["near_duplicates"] = near
@@ -301,6 +317,18 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
                             "--out", os.path.join(work, "near", "local")], cwd=corpus, capture_output=True, text=True)
     if local.returncode != 0:
         fail(result, "near-duplicates: local build failed: " + local.stderr[-2000:])
+    # With training at 98%, most components holding held-out items stay on training, and the
+    # generator's plants leave some held-out items tied to a kept training item only through the
+    # translation closure or a near-copy: dropped.jsonl names those partners through those links,
+    # which the cluster's join must find as the split does.
+    links = {}
+    with open(os.path.join(work, "near", "local", "dropped.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            link = json.loads(line).get("link")
+            links[link] = links.get(link, 0) + 1
+    near["dropped_links"] = links
+    if not links.get("translation") or not links.get("near_duplicate"):
+        fail(result, f"near-duplicates: no dropped item names a partner through a translation or a near-copy: {links}")
     expected = digest(os.path.join(work, "near", "local"))
     plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
     if not plan.get("near_duplicates"):
