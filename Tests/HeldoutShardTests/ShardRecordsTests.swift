@@ -76,6 +76,64 @@ struct ShardRecordsTests {
         let comparison = try Data(contentsOf: directory.appendingPathComponent("split-comparison/train.jsonl"))
         #expect(Data((files["s-comparison/train.jsonl"] ?? "").utf8) == comparison)
         #expect(!comparison.isEmpty)
+        // The drop lines: each item the primary leaves out, with the split's reason.
+        let drops = ShardItemsTests.lines(mapped).filter { $0.hasPrefix("0\tdropped\t") }.map { line in
+            let fields = line.split(separator: "\t")
+            return "\(fields[3]) \(fields[4])"
+        }.sorted()
+        let own = try String(contentsOf: out.appendingPathComponent("dropped.jsonl"), encoding: .utf8).split(separator: "\n").map { line in
+            let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            return "\(object?["id"] as? String ?? "") \(object?["reason"] as? String ?? "")"
+        }
+        #expect(drops == own && !own.isEmpty, "\(drops) \(own)")
+    }
+
+    @Test("map dropped writes the split's line: step 1's link first, then the links in order, that side first; a bad line is bad input on its line")
+    func dropped() throws {
+        let (directory, _) = try ShardItemsTests.fixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("dropped.yaml").path
+        try Self.spec.replacingOccurrences(of: "lexemes: false, consistency_groups: false", with: "lexemes: true")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let mapper = try ShardMapper(specPath: path)
+        let a = "00112233445566778899aabbccddeeff", b = String(repeating: "b", count: 32), c = String(repeating: "c", count: 32)
+        func run(_ lines: [String]) throws -> String {
+            var out = Data()
+            try mapper.dropped(lines, write: { out.append($0) })
+            return String(decoding: out, as: UTF8.self)
+        }
+        let base = #"{"variant":0,"id":"\#(a)","column":"tone","side":"train","reason":"isolation""#
+        // Step 1 named a lexeme: its partner on training wins over an earlier link's.
+        #expect(try run([base + #","drop_link":"lexeme","drop_partner":"\#(c)","partners":[{"link":"shared_segment","side":"train","id":"\#(b)"},{"link":"lexeme","side":"train","id":"\#(c)"}]}"#])
+                == "0\t\(a)\t{\"column\":\"tone\",\"id\":\"\(a)\",\"link\":\"lexeme\",\"partner\":\"\(c)\",\"reason\":\"isolation\"}\n")
+        // Else the first link in order with a partner, training before evaluation.
+        #expect(try run([base + #","partners":[{"link":"translation","side":"train","id":"\#(c)"},{"link":"shared_segment","side":"evaluation","id":"\#(b)"}]}"#])
+                .contains(#""link":"shared_segment","partner":"\#(b)""#))
+        // Else step 1's own partner; without any, no link.
+        #expect(try run([base + #","drop_link":"lexeme","drop_partner":"\#(c)","partners":[]}"#]).contains(#""link":"lexeme","partner":"\#(c)""#))
+        #expect(try run([base + "}"]) == "0\t\(a)\t{\"column\":\"tone\",\"id\":\"\(a)\",\"reason\":\"isolation\"}\n")
+        // Other reasons carry no partner.
+        #expect(try run([#"{"variant":1,"id":"\#(a)","column":"tone","side":"train","reason":"size_match","partners":[{"link":"shared_segment","side":"train","id":"\#(b)"}]}"#])
+                == "1\t\(a)\t{\"column\":\"tone\",\"id\":\"\(a)\",\"reason\":\"size_match\"}\n")
+        let good = base + "}"
+        let bad = [
+            "not json",
+            good.replacingOccurrences(of: #""column":"tone""#, with: #""column":"lexicon""#),
+            good.replacingOccurrences(of: #""variant":0"#, with: #""variant":7"#),
+            good.replacingOccurrences(of: #""reason":"isolation""#, with: #""reason":"tired""#),
+            good.replacingOccurrences(of: a, with: "xyz"),
+            good.replacingOccurrences(of: "}", with: #","partners":[{"link":"shared_segment","side":"dev","id":"\#(b)"}]}"#),
+            good.replacingOccurrences(of: "}", with: #","partners":[{"link":"shared_segment","side":"train","id":"nope"}]}"#),
+            good.replacingOccurrences(of: "}", with: #","drop_link":"telepathy"}"#),
+        ]
+        for line in bad {
+            do {
+                _ = try run([good, line])
+                Issue.record("accepted: \(line)")
+            } catch let error as HeldoutError {
+                #expect(error.exitStatus == 3 && error.userMessage.hasPrefix("<stdin>:2"), "\(error.userMessage)")
+            }
+        }
     }
 
     @Test("a bad line is bad input on its line: not JSON, an unknown column, sources out of order, a needless looked-up translation")

@@ -74,7 +74,8 @@ struct ItemPlacementTests {
         func ids(_ key: String) throws -> [Int] {
             try (files[key] ?? "").split(separator: "\n").map { line in
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-                return try #require(index[try #require(object["id"] as? String)])
+                let id = try #require(object["id"] as? String)
+                return try #require(index[id])
             }
         }
         var out: [String: String] = [:]
@@ -119,6 +120,14 @@ struct ItemPlacementTests {
         return out
     }
 
+    /// Training at 96%: most planted pairs (a grammar and a tone item tied by one link) stay on
+    /// training, and their tone items are dropped naming the grammar item through that link.
+    static func dropYAML(seed: Int) -> String {
+        spec(seed: seed, isolation: "{ level: segment, lexemes: false, consistency_groups: false }", tolerance: 0.05,
+             extra: "comparison: true")
+            .replacingOccurrences(of: "train: 0.8, dev: 0.1, test: 0.1", with: "train: 0.96, dev: 0.02, test: 0.02")
+    }
+
     /// Both columns supervised and swept one at a time: each member trains on one column, the
     /// larger cut to the smaller's size.
     static func sweepYAML(seed: Int) -> String {
@@ -141,9 +150,9 @@ struct ItemPlacementTests {
         var cut = 0
         var partnered: Set<String> = []
         for seed in [3, 8] {
-            for yaml in [Self.yaml(seed: seed), Self.sweepYAML(seed: seed)] {
+            for (k, yaml) in [Self.yaml(seed: seed), Self.sweepYAML(seed: seed), Self.dropYAML(seed: seed)].enumerated() {
                 let spec = try SplitSpec(yaml: yaml, file: "spec.yaml")
-                let out = "own\(seed)-\(spec.sweep == nil ? "c" : "s")"
+                let out = "own\(seed)-\(k)"
                 let own = try bench.split(yaml, out: out)
                 let placement = ItemPlacement(spec: spec)
                 let items = try Self.items(bench, spec)
@@ -182,13 +191,13 @@ struct ItemPlacementTests {
         }
         #expect(cut > 0, "no sibling was cut to size: the size match was not exercised")
         // The planted store's isolation drops name partners through these links.
-        #expect(partnered.isSuperset(of: ["size_match", "shared_segment"]), "\(partnered)")
+        #expect(partnered.isSuperset(of: ["size_match", "shared_segment", "translation", "near_duplicate", "shared_passage"]), "\(partnered)")
     }
 
     @Test("given back with the sides, the records give the split's bytes; a missing, extra or moved record is refused and nothing is written")
     func givenRecords() throws {
         let bench = try plantedStore()
-        let yaml = Self.yaml(seed: 3)
+        let yaml = Self.dropYAML(seed: 3)
         let spec = try SplitSpec(yaml: yaml, file: "spec.yaml")
         let own = try bench.split(yaml, out: "own")
         let sides = try GivenSidesTests.chosen(bench, yaml)
