@@ -60,7 +60,7 @@ def role(cmd):
     if "map items" in cmd: return "items-mapper"
     if "map grade" in cmd or "map bands" in cmd: return "grade/bands-mapper"
     if "map select" in cmd or "map passages" in cmd: return "select/passages-mapper"
-    if "map records" in cmd: return "records-mapper"
+    if "map records" in cmd or "map dropped" in cmd: return "records/dropped-mapper"
     if "map replay" in cmd: return "replay"
     if cmd.startswith("java") or "/java " in cmd.split(" -")[0] or "/bin/java" in cmd: return "jvm"
     if "heldout_spark.py" in cmd: return "python-driver"

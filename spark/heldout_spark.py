@@ -603,14 +603,26 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     records per file, and per sibling cut to size the records placed and kept."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
-    side_rows = []
+    # The sides file, in batches: one line per component is hundreds of thousands of lines at
+    # 1M units, and a list of them all held the Python driver at 336 MB.
+    batches, batch = [], []
+
+    def flush():
+        if batch:
+            frame = spark.createDataFrame(spark.sparkContext.parallelize(batch, max(1, partitions)), "c string, side string")
+            batches.append(frame.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY))
+            batch.clear()
     with open(sides, encoding="utf-8") as f:
         for line in f:
             r = json.loads(line)
             if "id" in r:
-                side_rows.append((r["id"], r["partition"]))
-    side_of = spark.createDataFrame(spark.sparkContext.parallelize(side_rows, max(1, partitions)), "c string, side string")
-    del side_rows
+                batch.append((r["id"], r["partition"]))
+                if len(batch) == 200000:
+                    flush()
+    flush()
+    side_of = batches[0] if batches else spark.createDataFrame([], "c string, side string")
+    for more in batches[1:]:
+        side_of = side_of.unionByName(more)
     docs = documents_of_segments(rows)
     # The item's own segments, then the translation looked up for it (split_sides' `segments`).
     sources = placed.select("id", F.posexplode("segments").alias("pos", "s")) \
