@@ -588,8 +588,8 @@ def documents_of_segments(rows):
         .groupBy("id").agg(F.collect_list("d").alias("documents"))
 
 
-def cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_command, dropped_command, env, variants, folder,
-                    partitions):
+def cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_command, dropped_command, env, variants, roles,
+                    folder, partitions):
     """The split's records written by the cluster (issue 15): each item the split selects gets
     its component's side (from `map choose`'s file), and `heldout map records` places it in
     every variant's files by the split's own fate rule and record layout (`ItemPlacement`).
@@ -599,8 +599,9 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     id and streamed to `folder/VARIANT/PARTITION.jsonl` on the driver, a partition at a time;
     the replay (`--records`) holds every file to its own fates, item by item, before taking
     it. Then each variant's `dropped.jsonl` (dropped_items). `items` is segment_items' (`id`,
-    `line`); `placed` and `keys_of` split_sides'; `variants` `map plan`'s. Returns the number of
-    records per file, and per sibling cut to size the records placed and kept."""
+    `line`); `placed` and `keys_of` split_sides'; `variants` and `roles` `map plan`'s. Returns the
+    number of records per file, per sibling cut to size the records placed and kept, and the
+    primary's isolation cost (dropped_items)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     # The sides file, in batches: one line per component is hundreds of thousands of lines at
@@ -609,18 +610,18 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
 
     def flush():
         if batch:
-            frame = spark.createDataFrame(spark.sparkContext.parallelize(batch, max(1, partitions)), "c string, side string")
+            frame = spark.createDataFrame(spark.sparkContext.parallelize(batch, max(1, partitions)), "c string, side string, flipped boolean")
             batches.append(frame.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY))
             batch.clear()
     with open(sides, encoding="utf-8") as f:
         for line in f:
             r = json.loads(line)
             if "id" in r:
-                batch.append((r["id"], r["partition"]))
+                batch.append((r["id"], r["partition"], bool(r.get("flipped"))))
                 if len(batch) == 200000:
                     flush()
     flush()
-    side_of = batches[0] if batches else spark.createDataFrame([], "c string, side string")
+    side_of = batches[0] if batches else spark.createDataFrame([], "c string, side string, flipped boolean")
     for more in batches[1:]:
         side_of = side_of.unionByName(more)
     docs = documents_of_segments(rows)
@@ -632,7 +633,7 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
         .select("id", F.expr("transform(ss, x -> named_struct('id', x.s, 'lang', x.lang, 'text', x.text, 'documents', x.documents))")
                 .alias("sources"))
     extra = F.to_json(F.struct("column", "side", "dropped", "sources"))
-    lines = items.join(placed.drop("segments"), "id").join(side_of, "c").join(sources, "id").withColumn("extra", extra) \
+    lines = items.join(placed.drop("segments"), "id").join(side_of.drop("flipped"), "c").join(sources, "id").withColumn("extra", extra) \
         .select(F.concat(F.expr("substring(line, 1, length(line) - 1)"), F.lit(","), F.expr("substring(extra, 2)")).alias("line"))
     # A record line per variant file keeping the item, a drop line per variant leaving it out.
     placed_lines = lines.rdd.map(lambda r: r[0]).pipe(records_command, env=env) \
@@ -673,32 +674,40 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     kept = kept_parts[0]
     for part in kept_parts[1:]:
         kept = kept.union(part)
-    written.update(dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, folder, partitions))
+    dropped, cost = dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, roles, folder,
+                                  partitions)
+    written.update(dropped)
     for indexed in ranked:
         indexed.unpersist()
     placed_lines.unpersist()
-    return written, size_match
+    return written, size_match, cost
 
 
-def dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, folder, partitions):
+def dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, roles, folder, partitions):
     """Each variant's `dropped.jsonl` on the cluster: every item the variant leaves out, and for
     one dropped for isolation the kept item it gave way to, per link and side the holder of its
     first key (item_keys' order) that a kept item on that side holds, the smallest holder's id
     (`KeptKeyHolders`); `heldout map dropped` then names the link and partner by the split's
     rule (`DroppedItems`) and writes the line. `kept` is an RDD of (variant, id, `train` or
-    `evaluation`), `drops` one of (variant, id, reason). Returns the lines per file."""
+    `evaluation`), `drops` one of (variant, id, reason). Returns the lines per file and the
+    primary's isolation cost as the manifest counts it (`IsolationCost`): per link, the items
+    dropped for isolation with a partner through it on the side they gave way to (a held-out
+    item, or any item whose component is not on training, gave way to training; any other to
+    evaluation); per column, those, the rest (`indirect`), and the training column's items whose
+    component was flipped to evaluation."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     kept = spark.createDataFrame(kept, "v int, id string, side string")
     drops = spark.createDataFrame(drops, "v int, id string, reason string").persist(StorageLevel.DISK_ONLY)
-    partners = None
+    partners = found = None
     if keys_of is not None:
         holders = kept.join(keys_of, "id").groupBy("v", "link", "k", "side").agg(F.min("id").alias("holder"))
-        partners = drops.where(F.col("reason") == "isolation").select("v", "id").join(keys_of, "id") \
+        found = drops.where(F.col("reason") == "isolation").select("v", "id").join(keys_of, "id") \
             .join(holders, ["v", "link", "k"]) \
             .groupBy("v", "id", "link", "side").agg(F.min(F.struct("pos", "k", "holder")).alias("x")) \
-            .groupBy("v", "id").agg(F.collect_list(F.struct("link", "side", F.col("x.holder").alias("id"))).alias("partners"))
-    described = drops.join(placed.select("id", "c", "column", "drop_link", "drop_partner"), "id").join(side_of, "c")
+            .select("v", "id", "link", "side", F.col("x.holder").alias("holder")).persist(StorageLevel.DISK_ONLY)
+        partners = found.groupBy("v", "id").agg(F.collect_list(F.struct("link", "side", F.col("holder").alias("id"))).alias("partners"))
+    described = drops.join(placed.select("id", "c", "column", "drop_link", "drop_partner"), "id").join(side_of.drop("flipped"), "c")
     if partners is not None:
         described = described.join(partners, ["v", "id"], "left")
     else:
@@ -720,8 +729,38 @@ def dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command,
                 f.write(line + "\n")
         written[f"{variant['name']}/dropped.jsonl"] = n
     entries.unpersist()
+    cost = isolation_cost(placed, side_of, drops, found, roles)
+    if found is not None:
+        found.unpersist()
     drops.unpersist()
-    return written
+    return written, cost
+
+
+def isolation_cost(placed, side_of, drops, found, roles):
+    """The primary's `isolation_cost` (see dropped_items) from its drops and partners found."""
+    from pyspark.sql import functions as F
+    held_out = [c for c, r in roles.items() if r == "heldout"]
+    training = [c for c, r in roles.items() if r in ("supervised", "plausibility")]
+    isolated = drops.where((F.col("v") == 0) & (F.col("reason") == "isolation")).select("id") \
+        .join(placed.select("id", "c", "column"), "id").join(side_of, "c") \
+        .withColumn("opposing", F.when((F.col("side") != "train") | F.col("column").isin(held_out), "train").otherwise("evaluation"))
+    columns = {c: {"by_link": {}, "indirect": 0, "moved_to_evaluation": 0, "total": 0} for c in roles}
+    cost = {"by_column": columns, "by_link": {}, "total": 0}
+    for r in isolated.groupBy("column").count().collect():
+        columns[r["column"]]["total"] = columns[r["column"]]["indirect"] = r["count"]
+        cost["total"] += r["count"]
+    if found is not None:
+        direct = found.where(F.col("v") == 0).join(isolated.select("id", "column", F.col("opposing").alias("side")), ["id", "side"]) \
+            .select("id", "column", "link").distinct()
+        for r in direct.groupBy("column", "link").count().collect():
+            columns[r["column"]]["by_link"][r["link"]] = r["count"]
+            cost["by_link"][r["link"]] = cost["by_link"].get(r["link"], 0) + r["count"]
+        for r in direct.select("id", "column").distinct().groupBy("column").count().collect():
+            columns[r["column"]]["indirect"] -= r["count"]
+    moved = placed.join(side_of.where(F.col("flipped")), "c").where(F.col("column").isin(training))
+    for r in moved.groupBy("column").count().collect():
+        columns[r["column"]]["moved_to_evaluation"] = r["count"]
+    return cost
 
 
 ITEM_FIELDS = ["id", "template", "template_version", "category", "lang", "pair", "question", "answer", "rubric", "segments",
@@ -922,9 +961,9 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             folder = os.path.join(temporary, "records")
             records_cmd = shlex.join([executor_binary, "map", "records", spec])
             dropped_cmd = shlex.join([executor_binary, "map", "dropped", spec])
-            written, size_match = cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_cmd, dropped_cmd,
-                                                  env, planned["variants"], folder, partitions)
-            summary["records"] = {"written_on": "cluster", "files": written, "size_match": size_match}
+            written, size_match, cost = cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_cmd, dropped_cmd,
+                                                        env, planned["variants"], planned["roles"], folder, partitions)
+            summary["records"] = {"written_on": "cluster", "files": written, "size_match": size_match, "isolation_cost": cost}
             options = ["--sides", sides, "--records", folder]
             phases["records"] = round(time.time() - started, 2)
         if placed is not None:

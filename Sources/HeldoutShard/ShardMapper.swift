@@ -110,8 +110,8 @@ public struct ShardMapper {
 
     /// `plan`'s line: the number of sources, the near-duplicate stage's parameters that the
     /// cluster's band join must use (null when the spec does not isolate near-duplicates), the
-    /// isolation links, and why the split's sides cannot be chosen from the cluster's summaries
-    /// (null when they can).
+    /// isolation links, why the split's sides cannot be chosen from the cluster's summaries
+    /// (null when they can), the variants whose files a cluster writes, and each column's role.
     /// A spec with a source the cluster path does not carry is refused here, before any executor starts.
     public func plan() throws -> Data {
         for (index, source) in spec.sources.enumerated() {
@@ -129,7 +129,8 @@ public struct ShardMapper {
             var sidesOnDriver: String?
             var links: [String]
             var variants: [ItemPlacement.Variant]
-            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver", links, variants }
+            var roles: [String: String]
+            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver", links, variants, roles }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(sources, forKey: .sources)
@@ -138,11 +139,13 @@ public struct ShardMapper {
                 try c.encode(sidesOnDriver, forKey: .sidesOnDriver)  // null, not absent
                 try c.encode(links, forKey: .links)
                 try c.encode(variants, forKey: .variants)
+                try c.encode(roles, forKey: .roles)
             }
         }
         let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
         return try line(Plan(sources: spec.sources.count, nearDuplicates: near, fetch: try fetchList(), sidesOnDriver: sidesOnDriver,
-                                 links: spec.isolation.enabledLinks.map(\.rawValue), variants: ItemPlacement(spec: spec).variants))
+                                 links: spec.isolation.enabledLinks.map(\.rawValue), variants: ItemPlacement(spec: spec).variants,
+                                 roles: Dictionary(uniqueKeysWithValues: spec.columns.map { ($0.name, $0.role.rawValue) })))
     }
 
     /// Why the split's sides cannot be chosen from the cluster's component summaries for this

@@ -71,7 +71,7 @@ struct ShardMapperModeTests {
         defer { try? FileManager.default.removeItem(at: plain) }
         let line = String(decoding: try ShardMapper(specPath: plainPath).plan(), as: UTF8.self)
         #expect(line == "{\"links\":[\"shared_segment\",\"translation\",\"lexeme\",\"consistency_group\",\"shared_passage\"],"
-                + "\"near_duplicates\":null,\"sides_on_driver\":null,\"sources\":1,"
+                + "\"near_duplicates\":null,\"roles\":{\"definition\":\"supervised\",\"tone\":\"heldout\"},\"sides_on_driver\":null,\"sources\":1,"
                 + "\"variants\":[{\"kind\":\"primary\",\"name\":\"mapped\"}]}\n")
         // The variants a cluster writes records for, named as their directories.
         let (swept, sweptPath) = try spec(nearDuplicates: false)

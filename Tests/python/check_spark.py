@@ -98,6 +98,9 @@ def main():
                 kind = suffix + entry["reason"] + ("/" + entry["link"] if entry.get("link") else "")
                 kinds[kind] = kinds.get(kind, 0) + 1
     result["dropped"] = kinds
+    # The manifest's isolation cost, which the cluster counts from the same partners.
+    with open(os.path.join(work, "local", "manifest.json"), encoding="utf-8") as f:
+        local_cost = json.load(f)["isolation_cost"]
     if not any(k.startswith("isolation/") for k in kinds) or "-comparisonsize_match" not in kinds:
         fail(result, f"the corpus does not exercise dropped items' partners and the size match: {kinds}")
     # Declared domains (a source's, a unit's) reach the items, and so the records: the cluster's
@@ -175,6 +178,8 @@ def main():
             fail(result, f"{name}: the records were not written by the cluster: {summary.get('records')}")
         elif not all(f"{v}/dropped.jsonl" in summary["records"].get("files", {}) for v in ("generated", "generated-comparison")):
             fail(result, f"{name}: dropped.jsonl was not written by the cluster: {summary.get('records')}")
+        elif summary["records"].get("isolation_cost") != local_cost:
+            fail(result, f"{name}: the cluster's isolation cost {summary['records'].get('isolation_cost')} is not the manifest's {local_cost}")
         # The comparison supervises the held-out column: its training placed more than the
         # primary's and was cut to size on the cluster (the size match's ranks).
         if "generated-comparison" not in summary["records"].get("size_match", {}):
@@ -329,6 +334,8 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
     near["dropped_links"] = links
     if not links.get("translation") or not links.get("near_duplicate"):
         fail(result, f"near-duplicates: no dropped item names a partner through a translation or a near-copy: {links}")
+    with open(os.path.join(work, "near", "local", "manifest.json"), encoding="utf-8") as f:
+        near_cost = json.load(f)["isolation_cost"]
     expected = digest(os.path.join(work, "near", "local"))
     plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
     if not plan.get("near_duplicates"):
@@ -377,6 +384,9 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
         near[name]["records"] = summary.get("records")
         if (summary.get("records") or {}).get("written_on") != "cluster":
             fail(result, f"near-duplicates, {name}: the records were not written by the cluster: {summary.get('records')}")
+        elif summary["records"].get("isolation_cost") != near_cost:
+            fail(result, f"near-duplicates, {name}: the cluster's isolation cost {summary['records'].get('isolation_cost')} "
+                         f"is not the manifest's {near_cost}")
         if spark_pairs != local_pairs:
             only_spark = [p for p in spark_pairs if p not in local_pairs][:5]
             only_local = [p for p in local_pairs if p not in spark_pairs][:5]
