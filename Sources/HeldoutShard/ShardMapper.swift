@@ -325,7 +325,6 @@ public struct ShardMapper {
             } catch {
                 throw HeldoutError.badInput(location, "not a dropped item {variant, id, column, side, reason, drop_link, drop_partner, partners}: \(Self.reason(error))")
             }
-            guard ContentID(hex: item.id) != nil else { throw HeldoutError.badInput(location, "id is not an id (32 lowercase hex digits): \(item.id)") }
             do {
                 var out = Array("\(item.variant)\t\(item.id)\t".utf8)
                 out.append(contentsOf: try placement.droppedLine(item))

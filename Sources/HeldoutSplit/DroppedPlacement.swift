@@ -14,11 +14,10 @@ extension ItemPlacement {
     public struct DroppedItem: Codable, Sendable {
         public struct Partner: Codable, Sendable {
             public var link: IsolationLink
-            /// `train` or `evaluation` (dev and test).
-            public var side: String
+            public var side: SplitSide
             public var id: String
 
-            public init(link: IsolationLink, side: String, id: String) {
+            public init(link: IsolationLink, side: SplitSide, id: String) {
                 self.link = link
                 self.side = side
                 self.id = id
@@ -57,34 +56,24 @@ extension ItemPlacement {
 
     public enum DroppedItemError: ReportableError {
         case unknownVariant(Int)
-        case badSide(String)
 
         public var exitStatus: Int32 { 3 }
         public var userMessage: String {
             switch self {
             case let .unknownVariant(v): "variant \(v) is not one of the split's (see map plan's variants)"
-            case let .badSide(side): "a partner's side is train or evaluation, not \(side)"
             }
         }
     }
 
     /// The item's line of `dropped.jsonl` (with its newline), as the split writes it.
     public func droppedLine(_ dropped: DroppedItem) throws -> [UInt8] {
-        guard let column = spec.columns.firstIndex(where: { $0.name == dropped.column }) else {
-            throw PlacementError.unknownColumn(dropped.column)
-        }
+        guard let column = columnIndex[dropped.column] else { throw PlacementError.unknownColumn(dropped.column) }
         guard variants.indices.contains(dropped.variant) else { throw DroppedItemError.unknownVariant(dropped.variant) }
-        var partners: [IsolationLink: [KeptKeyHolders.Side: String]] = [:]
-        for partner in dropped.partners ?? [] {
-            let side: KeptKeyHolders.Side
-            switch partner.side {
-            case "train": side = .train
-            case "evaluation": side = .evaluation
-            default: throw DroppedItemError.badSide(partner.side)
-            }
-            guard ContentID(hex: partner.id) != nil else { throw PlacementError.badID(partner.id) }
-            partners[partner.link, default: [:]][side] = partner.id
+        for id in [dropped.id] + (dropped.dropPartner.map { [$0] } ?? []) + (dropped.partners ?? []).map(\.id) where ContentID(hex: id) == nil {
+            throw PlacementError.badID(id)
         }
+        var partners: [IsolationLink: [SplitSide: String]] = [:]
+        for partner in dropped.partners ?? [] { partners[partner.link, default: [:]][partner.side] = partner.id }
         let entry = DroppedItems.entry(
             id: dropped.id, column: dropped.column, reason: dropped.reason,
             opposing: KeptKeyHolders.opposingSide(component: dropped.side, role: spec.columns[column].role),

@@ -123,7 +123,7 @@ public struct ItemPlacement: Sendable {
 
     public let spec: SplitSpec
     private let splitVariants: [SplitVariant]
-    private let columnIndex: [String: Int]
+    let columnIndex: [String: Int]
     public var variants: [Variant] {
         splitVariants.map { variant in
             switch variant.kind {

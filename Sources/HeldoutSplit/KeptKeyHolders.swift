@@ -4,7 +4,7 @@ import HeldoutCore
 /// way to. The isolation cost (counted per link) and `dropped.jsonl` (a partner per item) both
 /// ask it, so the rule for which side that is lives here once.
 struct KeptKeyHolders {
-    enum Side: Int { case train = 0, evaluation = 1 }
+    typealias Side = SplitSide
 
     /// `holders[link][side]`: per key, the first kept item (in id order) on that side, or -1.
     private let holders: [IsolationLink: [[Int32]]]
@@ -40,9 +40,15 @@ struct KeptKeyHolders {
 
     /// A kept item on `side` that shares a key of `link` with `item`, if any.
     func partner(of item: Int, link: IsolationLink, side: Side, graph: IsolationGraph) -> Int32? {
-        guard let holder = holders[link]?[side.rawValue] else { return nil }
+        guard let holder = holders[link]?[side == .train ? 0 : 1] else { return nil }
         var found: Int32?
         graph.forEachKey(link, of: item) { key in if found == nil, holder[Int(key)] >= 0 { found = holder[Int(key)] } }
         return found
     }
+}
+
+/// The two sides of a split an isolation key must not straddle: training, and evaluation (dev
+/// and test together). An item dropped for isolation gave way to one of them.
+public enum SplitSide: String, Codable, Sendable {
+    case train, evaluation
 }

@@ -103,10 +103,10 @@ struct ItemPlacementTests {
                 guard let reason else { continue }
                 var partners: [ItemPlacement.DroppedItem.Partner] = []
                 for link in graph.links {
-                    for (side, name) in [(KeptKeyHolders.Side.train, "train"), (.evaluation, "evaluation")] {
+                    for side in [SplitSide.train, .evaluation] {
                         var first: Int?
                         graph.forEachKey(link, of: i) { key in if first == nil { first = holders[link]?[key]?[side] } }
-                        if let first { partners.append(.init(link: link, side: name, id: input.ids[first].hex)) }
+                        if let first { partners.append(.init(link: link, side: side, id: input.ids[first].hex)) }
                     }
                 }
                 let dropped = ItemPlacement.DroppedItem(
@@ -194,7 +194,7 @@ struct ItemPlacementTests {
         #expect(partnered.isSuperset(of: ["size_match", "shared_segment", "translation", "near_duplicate", "shared_passage"]), "\(partnered)")
     }
 
-    @Test("given back with the sides, the records give the split's bytes; a missing, extra or moved record is refused and nothing is written")
+    @Test("given back with the sides, the records give the split's bytes; a missing, extra or moved record, or a changed or missing dropped.jsonl, is refused and nothing is written")
     func givenRecords() throws {
         let bench = try plantedStore()
         let yaml = Self.dropYAML(seed: 3)
@@ -223,12 +223,14 @@ struct ItemPlacementTests {
             ("missing", ["t/dev.jsonl": dev.dropFirst().joined()]),
             ("dropped item without its partner", ["t/dropped.jsonl": dropped.replacingOccurrences(of: "\"partner\":", with: "\"partner_\":")]),
             ("no dropped items", ["t/dropped.jsonl": ""]),
+            ("no dropped.jsonl", [:]),
             ("extra", ["t/train.jsonl": train + dev[0]]),
             ("moved", ["t/dev.jsonl": dev.dropFirst().joined(), "t/test.jsonl": (files["t/test.jsonl"] ?? "") + dev[0]]),
         ]
         for (name, changes) in tampered {
             let url = bench.url("records-\(name)")
             try Self.folder(files.merging(changes) { $1 }, variants: placement.variants, at: url)
+            if changes.isEmpty { try FileManager.default.removeItem(at: url.appendingPathComponent("t/dropped.jsonl")) }
             #expect(throws: HeldoutError.self, "\(name)") {
                 try bench.split(yaml, out: "refused-\(name)") { $0.givenSides = sides; $0.givenRecords = url }
             }
