@@ -350,6 +350,19 @@ def segment_items(spark, rows, segments, components, grades, items_command, env,
         .select("id", F.col("m.line").alias("line"))
 
 
+def node(prefix, column):
+    """A graph node's name: the column's value behind a prefix saying what kind of node it is
+    (`i` items, which sort first, then `k…` keys)."""
+    from pyspark.sql import functions as F
+    return F.concat(F.lit(prefix), F.col(column))
+
+
+def union_all(frames):
+    """The rows of every DataFrame in `frames` (by column name), or None when there is none."""
+    from functools import reduce
+    return reduce(lambda a, b: a.unionByName(b), frames) if frames else None
+
+
 def item_keys(candidates, folded, group_of, pairs, passages, links):
     """Each item's keys under each isolation link, in the split's key order (its segments in
     order; a segment's passage hashes ascending), as (`id`, `link`, `pos`, `k`): whom an item
@@ -365,7 +378,6 @@ def item_keys(candidates, folded, group_of, pairs, passages, links):
     `passages` `map passages`' (`id`, `runs`, `whole`, `within`) or None."""
     from pyspark.sql import functions as F
     at = candidates.select("id", F.posexplode("segments").alias("pos", "s"))
-    node = lambda prefix, column: F.concat(F.lit(prefix), F.col(column))  # noqa: E731
     keyed = []
     if "shared_segment" in links:
         keyed.append(at.join(folded, "s", "left")
@@ -376,12 +388,7 @@ def item_keys(candidates, folded, group_of, pairs, passages, links):
         closure_edges.append(group_of.join(folded, "s").select(node("kg", "g").alias("src"), node("kh", "folded").alias("dst")))
     if "near_duplicate" in links and pairs is not None:
         closure_edges.append(pairs.select(node("ks", "a").alias("src"), node("ks", "b").alias("dst")))
-    roots = None
-    if closure_edges:
-        edges = closure_edges[0]
-        for more in closure_edges[1:]:
-            edges = edges.union(more)
-        roots, _ = large_star_small_star(edges)
+    roots = large_star_small_star(union_all(closure_edges))[0] if closure_edges else None
     root_of = lambda column: F.coalesce(F.col("root"), F.col(column))  # noqa: E731  (a root is not listed)
     if "translation" in links:
         grouped = at.join(group_of, "s").select("id", "pos", node("kg", "g").alias("n"))
@@ -408,12 +415,7 @@ def item_keys(candidates, folded, group_of, pairs, passages, links):
         shared = held.groupBy("h").agg(F.count(F.lit(1)).alias("n")).where(F.col("n") > 1).select("h")
         keyed.append(at.join(held.join(shared, "h", "left_semi"), "s")
                      .select("id", F.lit("shared_passage").alias("link"), "pos", F.col("h").alias("k")))
-    if not keyed:
-        return None
-    out = keyed[0]
-    for more in keyed[1:]:
-        out = out.unionByName(more)
-    return out
+    return union_all(keyed)
 
 
 def split_sides(spark, items, grades, components, segments, pairs, select_command, env, links, passages_command=None):
@@ -475,7 +477,6 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         candidates.unpersist()
         candidates = candidates_full
         used = candidates.select("id", F.explode("segments").alias("s"))
-        node = lambda prefix, column: F.concat(F.lit(prefix), F.col(column))  # noqa: E731
         folded = grades.where(F.col("folded").isNotNull()).select(F.col("id").alias("s"), "folded")
         used_segments = used.select("s").distinct()
         edges = used.select(node("i", "id").alias("src"), node("ks", "s").alias("dst")) \
@@ -621,9 +622,7 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
                 if len(batch) == 200000:
                     flush()
     flush()
-    side_of = batches[0] if batches else spark.createDataFrame([], "c string, side string, flipped boolean")
-    for more in batches[1:]:
-        side_of = side_of.unionByName(more)
+    side_of = union_all(batches) or spark.createDataFrame([], "c string, side string, flipped boolean")
     docs = documents_of_segments(rows)
     # The item's own segments, then the translation looked up for it (split_sides' `segments`).
     sources = placed.select("id", F.posexplode("segments").alias("pos", "s")) \
@@ -643,6 +642,8 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     sweeps = [v for v, x in enumerate(variants) if x["kind"] == "sweep"]
     smallest_sweep = min((train(v) for v in sweeps), default=0)
     written, size_match = {}, {}
+    # The holders of each variant's keys (dropped_items): (variant, id, side) of its kept records.
+    primary_evaluation = placed_lines.filter(lambda t: t[0] == "0" and t[1] in ("dev", "test")).map(lambda t: t[3])
     kept_parts, cut_parts, ranked = [placed_lines.filter(lambda t: t[0] == "0" and t[1] != "dropped")
                                      .map(lambda t: (0, t[3], "train" if t[1] == "train" else "evaluation"))], [], []
     for v, variant in enumerate(variants):
@@ -662,18 +663,15 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
             if v > 0:
                 # A sibling's holders: its own training items and the primary's evaluation ones.
                 kept_parts.append(chosen.map(lambda t, v=v: (v, t[3], "train")))
-                kept_parts.append(placed_lines.filter(lambda t: t[0] == "0" and t[1] in ("dev", "test")).map(lambda t, v=v: (v, t[3], "evaluation")))
+                kept_parts.append(primary_evaluation.map(lambda i, v=v: (v, i, "evaluation")))
             ordered = chosen.map(lambda t: (t[3], t[4])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
             with open(os.path.join(folder, variant["name"], p + ".jsonl"), "w", encoding="utf-8", newline="\n") as f:
                 for record in ordered.toLocalIterator():
                     f.write(record + "\n")
             written[f"{variant['name']}/{p}.jsonl"] = n
-    drops = placed_lines.filter(lambda t: t[1] == "dropped").map(lambda t: (int(t[0]), t[3], t[4]))
-    for part in cut_parts:
-        drops = drops.union(part)
-    kept = kept_parts[0]
-    for part in kept_parts[1:]:
-        kept = kept.union(part)
+    drops = spark.sparkContext.union([placed_lines.filter(lambda t: t[1] == "dropped").map(lambda t: (int(t[0]), t[3], t[4]))]
+                                     + cut_parts)
+    kept = spark.sparkContext.union(kept_parts)
     dropped, cost = dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, roles, folder,
                                   partitions)
     written.update(dropped)
