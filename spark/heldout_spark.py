@@ -689,22 +689,20 @@ def dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command,
     rule (`DroppedItems`) and writes the line. `kept` is an RDD of (variant, id, `train` or
     `evaluation`), `drops` one of (variant, id, reason). Returns the lines per file and the
     primary's isolation cost as the manifest counts it (`IsolationCost`): per link, the items
-    dropped for isolation with a partner through it on the side they gave way to (a held-out
-    item, or any item whose component is not on training, gave way to training; any other to
-    evaluation); per column, those, the rest (`indirect`), and the training column's items whose
-    component was flipped to evaluation."""
+    dropped for isolation with a partner through it on the side they gave way to (which `map
+    dropped` says, by the split's rule); per column, those, the rest (`indirect`), and the
+    training column's items whose component was flipped to evaluation."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     kept = spark.createDataFrame(kept, "v int, id string, side string")
     drops = spark.createDataFrame(drops, "v int, id string, reason string").persist(StorageLevel.DISK_ONLY)
-    partners = found = None
+    partners = None
     if keys_of is not None:
         holders = kept.join(keys_of, "id").groupBy("v", "link", "k", "side").agg(F.min("id").alias("holder"))
-        found = drops.where(F.col("reason") == "isolation").select("v", "id").join(keys_of, "id") \
+        partners = drops.where(F.col("reason") == "isolation").select("v", "id").join(keys_of, "id") \
             .join(holders, ["v", "link", "k"]) \
             .groupBy("v", "id", "link", "side").agg(F.min(F.struct("pos", "k", "holder")).alias("x")) \
-            .select("v", "id", "link", "side", F.col("x.holder").alias("holder")).persist(StorageLevel.DISK_ONLY)
-        partners = found.groupBy("v", "id").agg(F.collect_list(F.struct("link", "side", F.col("holder").alias("id"))).alias("partners"))
+            .groupBy("v", "id").agg(F.collect_list(F.struct("link", "side", F.col("x.holder").alias("id"))).alias("partners"))
     described = drops.join(placed.select("id", "c", "column", "drop_link", "drop_partner"), "id").join(side_of.drop("flipped"), "c")
     if partners is not None:
         described = described.join(partners, ["v", "id"], "left")
@@ -715,47 +713,44 @@ def dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command,
         F.col("v").alias("variant"), "id", "column", "side", "reason",
         F.when(isolation, F.col("drop_link")).alias("drop_link"), F.when(isolation, F.col("drop_partner")).alias("drop_partner"),
         F.array_sort(F.coalesce("partners", F.array())).alias("partners"))).alias("line"))
-    entries = lines.rdd.map(lambda r: r[0]).pipe(dropped_command, env=env).map(lambda l: tuple(l.split("\t", 2))) \
+    # VARIANT, ID, the links the isolation cost counts the item under, its line.
+    entries = lines.rdd.map(lambda r: r[0]).pipe(dropped_command, env=env).map(lambda l: tuple(l.split("\t", 3))) \
         .persist(StorageLevel.DISK_ONLY)
     written = {}
     for v, variant in enumerate(variants):
         chosen = entries.filter(lambda t, v=v: t[0] == str(v))
         n = chosen.count()
-        ordered = chosen.map(lambda t: (t[1], t[2])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
+        ordered = chosen.map(lambda t: (t[1], t[3])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
         with open(os.path.join(folder, variant["name"], "dropped.jsonl"), "w", encoding="utf-8", newline="\n") as f:
             for line in ordered.toLocalIterator():
                 f.write(line + "\n")
         written[f"{variant['name']}/dropped.jsonl"] = n
+    cost = isolation_cost(spark, placed, side_of, drops, entries, roles)
     entries.unpersist()
-    cost = isolation_cost(placed, side_of, drops, found, roles)
-    if found is not None:
-        found.unpersist()
     drops.unpersist()
     return written, cost
 
 
-def isolation_cost(placed, side_of, drops, found, roles):
-    """The primary's `isolation_cost` (see dropped_items) from its drops and partners found."""
+def isolation_cost(spark, placed, side_of, drops, entries, roles):
+    """The primary's `isolation_cost` (see dropped_items): counts of the primary's isolation
+    drops per column, and of the links `map dropped` says each counts under."""
     from pyspark.sql import functions as F
-    held_out = [c for c, r in roles.items() if r == "heldout"]
-    training = [c for c, r in roles.items() if r in ("supervised", "plausibility")]
     isolated = drops.where((F.col("v") == 0) & (F.col("reason") == "isolation")).select("id") \
-        .join(placed.select("id", "c", "column"), "id").join(side_of, "c") \
-        .withColumn("opposing", F.when((F.col("side") != "train") | F.col("column").isin(held_out), "train").otherwise("evaluation"))
+        .join(placed.select("id", "column"), "id")
+    counted = spark.createDataFrame(entries.filter(lambda t: t[0] == "0" and t[2]).map(lambda t: (t[1], t[2].split(","))),
+                                    "id string, links array<string>").join(isolated, "id")
     columns = {c: {"by_link": {}, "indirect": 0, "moved_to_evaluation": 0, "total": 0} for c in roles}
     cost = {"by_column": columns, "by_link": {}, "total": 0}
     for r in isolated.groupBy("column").count().collect():
         columns[r["column"]]["total"] = columns[r["column"]]["indirect"] = r["count"]
         cost["total"] += r["count"]
-    if found is not None:
-        direct = found.where(F.col("v") == 0).join(isolated.select("id", "column", F.col("opposing").alias("side")), ["id", "side"]) \
-            .select("id", "column", "link").distinct()
-        for r in direct.groupBy("column", "link").count().collect():
-            columns[r["column"]]["by_link"][r["link"]] = r["count"]
-            cost["by_link"][r["link"]] = cost["by_link"].get(r["link"], 0) + r["count"]
-        for r in direct.select("id", "column").distinct().groupBy("column").count().collect():
-            columns[r["column"]]["indirect"] -= r["count"]
-    moved = placed.join(side_of.where(F.col("flipped")), "c").where(F.col("column").isin(training))
+    for r in counted.select("column", F.explode("links").alias("link")).groupBy("column", "link").count().collect():
+        columns[r["column"]]["by_link"][r["link"]] = r["count"]
+        cost["by_link"][r["link"]] = cost["by_link"].get(r["link"], 0) + r["count"]
+    for r in counted.groupBy("column").count().collect():
+        columns[r["column"]]["indirect"] -= r["count"]
+    # A training column's items in components the side choice flipped to evaluation.
+    moved = placed.join(side_of.where(F.col("flipped")), "c").where(F.col("column").isin([c for c, r in roles.items() if r != "heldout"]))
     for r in moved.groupBy("column").count().collect():
         columns[r["column"]]["moved_to_evaluation"] = r["count"]
     return cost

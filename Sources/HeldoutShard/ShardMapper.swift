@@ -313,7 +313,9 @@ public struct ShardMapper {
     }
 
     /// `dropped`: each item a variant leaves out (`ItemPlacement.DroppedItem`) as
-    /// `VARIANT<TAB>ID<TAB>LINE`, LINE its `dropped.jsonl` line as the split writes it.
+    /// `VARIANT<TAB>ID<TAB>COST<TAB>LINE`: COST the links under which it counts in the
+    /// manifest's isolation cost, comma-separated (empty for none), LINE its `dropped.jsonl`
+    /// line as the split writes it.
     public func dropped<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
         let placement = ItemPlacement(spec: spec)
         let decoder = JSONDecoder()
@@ -326,8 +328,9 @@ public struct ShardMapper {
                 throw HeldoutError.badInput(location, "not a dropped item {variant, id, column, side, reason, drop_link, drop_partner, partners}: \(Self.reason(error))")
             }
             do {
-                var out = Array("\(item.variant)\t\(item.id)\t".utf8)
-                out.append(contentsOf: try placement.droppedLine(item))
+                let (line, costLinks) = try placement.droppedLine(item)
+                var out = Array("\(item.variant)\t\(item.id)\t\(costLinks.map(\.rawValue).joined(separator: ","))\t".utf8)
+                out.append(contentsOf: line)
                 write(Data(out))
             } catch let error as ReportableError {
                 throw HeldoutError.badInput(location, error.userMessage)

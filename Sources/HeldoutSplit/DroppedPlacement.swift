@@ -65,8 +65,10 @@ extension ItemPlacement {
         }
     }
 
-    /// The item's line of `dropped.jsonl` (with its newline), as the split writes it.
-    public func droppedLine(_ dropped: DroppedItem) throws -> [UInt8] {
+    /// The item's line of `dropped.jsonl` (with its newline), as the split writes it, and the
+    /// links under which it counts in the manifest's isolation cost (`IsolationCost`: an item
+    /// dropped for isolation with a partner through that link on the side it gave way to).
+    public func droppedLine(_ dropped: DroppedItem) throws -> (line: [UInt8], costLinks: [IsolationLink]) {
         guard let column = columnIndex[dropped.column] else { throw PlacementError.unknownColumn(dropped.column) }
         guard variants.indices.contains(dropped.variant) else { throw DroppedItemError.unknownVariant(dropped.variant) }
         for id in [dropped.id] + (dropped.dropPartner.map { [$0] } ?? []) + (dropped.partners ?? []).map(\.id) where ContentID(hex: id) == nil {
@@ -74,13 +76,13 @@ extension ItemPlacement {
         }
         var partners: [IsolationLink: [SplitSide: String]] = [:]
         for partner in dropped.partners ?? [] { partners[partner.link, default: [:]][partner.side] = partner.id }
-        let entry = DroppedItems.entry(
-            id: dropped.id, column: dropped.column, reason: dropped.reason,
-            opposing: KeptKeyHolders.opposingSide(component: dropped.side, role: spec.columns[column].role),
-            links: spec.isolation.enabledLinks, dropLink: dropped.dropLink, dropPartner: dropped.dropPartner
-        ) { link, side in partners[link]?[side] }
+        let opposing = KeptKeyHolders.opposingSide(component: dropped.side, role: spec.columns[column].role)
+        let links = spec.isolation.enabledLinks
+        let entry = DroppedItems.entry(id: dropped.id, column: dropped.column, reason: dropped.reason, opposing: opposing, links: links,
+                                       dropLink: dropped.dropLink, dropPartner: dropped.dropPartner) { link, side in partners[link]?[side] }
         var line = try CanonicalJSON.Encoder().data(entry)
         line.append(0x0A)
-        return Array(line)
+        let costLinks = dropped.reason == .isolation ? links.filter { partners[$0]?[opposing] != nil } : []
+        return (Array(line), costLinks)
     }
 }

@@ -88,7 +88,7 @@ struct ShardRecordsTests {
         #expect(drops == own && !own.isEmpty, "\(drops) \(own)")
     }
 
-    @Test("map dropped writes the split's line: step 1's link first, then the links in order, that side first; a bad line is bad input on its line")
+    @Test("map dropped writes the split's line (step 1's link first, then the links in order, that side first) and the links the cost counts; a bad line is bad input on its line")
     func dropped() throws {
         let (directory, _) = try ShardItemsTests.fixture()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -105,16 +105,17 @@ struct ShardRecordsTests {
         let base = #"{"variant":0,"id":"\#(a)","column":"tone","side":"train","reason":"isolation""#
         // Step 1 named a lexeme: its partner on training wins over an earlier link's.
         #expect(try run([base + #","drop_link":"lexeme","drop_partner":"\#(c)","partners":[{"link":"shared_segment","side":"train","id":"\#(b)"},{"link":"lexeme","side":"train","id":"\#(c)"}]}"#])
-                == "0\t\(a)\t{\"column\":\"tone\",\"id\":\"\(a)\",\"link\":\"lexeme\",\"partner\":\"\(c)\",\"reason\":\"isolation\"}\n")
-        // Else the first link in order with a partner, training before evaluation.
-        #expect(try run([base + #","partners":[{"link":"translation","side":"train","id":"\#(c)"},{"link":"shared_segment","side":"evaluation","id":"\#(b)"}]}"#])
-                .contains(#""link":"shared_segment","partner":"\#(b)""#))
+                == "0\t\(a)\tshared_segment,lexeme\t{\"column\":\"tone\",\"id\":\"\(a)\",\"link\":\"lexeme\",\"partner\":\"\(c)\",\"reason\":\"isolation\"}\n")
+        // Else the first link in order with a partner, training before evaluation; the cost
+        // counts only the links with a partner on the side it gave way to (training here).
+        let ordered = try run([base + #","partners":[{"link":"translation","side":"train","id":"\#(c)"},{"link":"shared_segment","side":"evaluation","id":"\#(b)"}]}"#])
+        #expect(ordered.hasPrefix("0\t\(a)\ttranslation\t") && ordered.contains(#""link":"shared_segment","partner":"\#(b)""#), "\(ordered)")
         // Else step 1's own partner; without any, no link.
         #expect(try run([base + #","drop_link":"lexeme","drop_partner":"\#(c)","partners":[]}"#]).contains(#""link":"lexeme","partner":"\#(c)""#))
-        #expect(try run([base + "}"]) == "0\t\(a)\t{\"column\":\"tone\",\"id\":\"\(a)\",\"reason\":\"isolation\"}\n")
+        #expect(try run([base + "}"]) == "0\t\(a)\t\t{\"column\":\"tone\",\"id\":\"\(a)\",\"reason\":\"isolation\"}\n")
         // Other reasons carry no partner.
         #expect(try run([#"{"variant":1,"id":"\#(a)","column":"tone","side":"train","reason":"size_match","partners":[{"link":"shared_segment","side":"train","id":"\#(b)"}]}"#])
-                == "1\t\(a)\t{\"column\":\"tone\",\"id\":\"\(a)\",\"reason\":\"size_match\"}\n")
+                == "1\t\(a)\t\t{\"column\":\"tone\",\"id\":\"\(a)\",\"reason\":\"size_match\"}\n")
         let good = base + "}"
         let bad = [
             "not json",

@@ -67,7 +67,7 @@ struct ItemPlacementTests {
     /// the first of its keys (in the split's key order) that any kept item on that side holds —
     /// the cluster's join, not `KeptKeyHolders`; the line from `ItemPlacement.droppedLine`.
     static func droppedFiles(_ bench: Workbench, _ spec: SplitSpec, _ items: [ItemPlacement.Item],
-                             files: [String: String]) throws -> [String: String] {
+                             files: [String: String]) throws -> (files: [String: String], costByLink: [String: Int]) {
         let placement = ItemPlacement(spec: spec)
         let (input, graph, assignment) = try Splitter(spec: spec, store: bench.store).sideChoice()
         let index = Dictionary(uniqueKeysWithValues: input.ids.enumerated().map { ($0.element.hex, $0.offset) })
@@ -79,6 +79,7 @@ struct ItemPlacementTests {
             }
         }
         var out: [String: String] = [:]
+        var costByLink: [String: Int] = [:]
         for (v, variant) in placement.variants.enumerated() {
             var kept: [Int: KeptKeyHolders.Side] = [:]
             for i in try ids("\(variant.name)/train.jsonl") { kept[i] = .train }
@@ -113,11 +114,13 @@ struct ItemPlacementTests {
                     variant: v, id: placed.item.id.hex, column: placed.column, side: placed.side, reason: reason,
                     dropLink: assignment.dropLink[i], dropPartner: assignment.dropPartner[i] >= 0 ? input.ids[Int(assignment.dropPartner[i])].hex : nil,
                     partners: partners)
-                text += String(decoding: try placement.droppedLine(dropped), as: UTF8.self)
+                let (line, costLinks) = try placement.droppedLine(dropped)
+                text += String(decoding: line, as: UTF8.self)
+                if v == 0 { for link in costLinks { costByLink[link.rawValue, default: 0] += 1 } }
             }
             out["\(variant.name)/dropped.jsonl"] = text
         }
-        return out
+        return (out, costByLink)
     }
 
     /// Training at 96%: most planted pairs (a grammar and a tone item tied by one link) stay on
@@ -171,7 +174,10 @@ struct ItemPlacementTests {
                 }
                 // dropped.jsonl from the cluster's join of keys to kept holders: the split's bytes,
                 // partners through links included.
-                let dropped = try Self.droppedFiles(bench, spec, items, files: files)
+                let (dropped, costByLink) = try Self.droppedFiles(bench, spec, items, files: files)
+                // The links map dropped says each counts under add up to the manifest's cost.
+                let cost = (try own.manifest["isolation_cost"] as? [String: Any])?["by_link"] as? [String: Int]
+                #expect(costByLink == (cost ?? [:]), "seed \(seed): \(costByLink) \(String(describing: cost))")
                 #expect(Data((dropped["t/dropped.jsonl"] ?? "").utf8) == (try own.bytes("dropped.jsonl")), "seed \(seed)")
                 for variant in placement.variants.dropFirst() {
                     let sibling = try SplitOutput(bench.url(out + variant.name.dropFirst(spec.name.count)))
@@ -204,7 +210,7 @@ struct ItemPlacementTests {
         let placement = ItemPlacement(spec: spec)
         let items = try Self.items(bench, spec)
         var files = try ItemPlacement.reduce(try Self.lines(placement, items, seed: 1), variants: placement.variants)
-        files.merge(try Self.droppedFiles(bench, spec, items, files: files)) { $1 }
+        files.merge(try Self.droppedFiles(bench, spec, items, files: files).files) { $1 }
         let folder = bench.url("records")
         try Self.folder(files, variants: placement.variants, at: folder)
         let taken = try bench.split(yaml, out: "taken") { $0.givenSides = sides; $0.givenRecords = folder }
