@@ -54,9 +54,16 @@ public enum MapMode: String, CaseIterable, Sendable {
     /// Items a variant leaves out, with the partners the cluster joined for them, in; their
     /// `dropped.jsonl` lines out (`ItemPlacement.DroppedItem`).
     case dropped
+    case manifest
 }
 
 /// How `replay` runs beyond its rows: the driver's choices.
+/// What `map manifest` says of each variant it wrote.
+struct WrittenManifest: Encodable {
+    var name: String
+    var records: [String: Int]
+}
+
 public struct ReplayOptions: Sendable {
     /// The split's directory (default: `splits/NAME`).
     public var output: String?
@@ -127,16 +134,21 @@ public struct ShardMapper {
             var nearDuplicates: ShardBands.Parameters?
             var fetch: [String]
             var sidesOnDriver: String?
+            var manifestOnDriver: String?
             var links: [String]
             var variants: [ItemPlacement.Variant]
             var roles: [String: String]
-            enum CodingKeys: String, CodingKey { case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver", links, variants, roles }
+            enum CodingKeys: String, CodingKey {
+                case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver"
+                case manifestOnDriver = "manifest_on_driver", links, variants, roles
+            }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(sources, forKey: .sources)
                 try c.encode(nearDuplicates, forKey: .nearDuplicates)  // null, not absent
                 if !fetch.isEmpty { try c.encode(fetch, forKey: .fetch) }
                 try c.encode(sidesOnDriver, forKey: .sidesOnDriver)  // null, not absent
+                try c.encode(manifestOnDriver, forKey: .manifestOnDriver)
                 try c.encode(links, forKey: .links)
                 try c.encode(variants, forKey: .variants)
                 try c.encode(roles, forKey: .roles)
@@ -144,6 +156,7 @@ public struct ShardMapper {
         }
         let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
         return try line(Plan(sources: spec.sources.count, nearDuplicates: near, fetch: try fetchList(), sidesOnDriver: sidesOnDriver,
+                                 manifestOnDriver: ManifestFacts.onDriver(spec),
                                  links: spec.isolation.enabledLinks.map(\.rawValue), variants: ItemPlacement(spec: spec).variants,
                                  roles: Dictionary(uniqueKeysWithValues: spec.columns.map { ($0.name, $0.role.rawValue) })))
     }
@@ -336,6 +349,45 @@ public struct ShardMapper {
                 throw HeldoutError.badInput(location, error.userMessage)
             }
         }
+    }
+
+    /// `manifest`: every variant's `spec.yaml` and `manifest.json`, written into the records
+    /// folder beside what `records` and `dropped` gave (``ManifestFacts``): the facts the cluster
+    /// counted (`factsPath`), the sides `choose` wrote (`sidesPath`) and, on `ids`, the ids of
+    /// the items the split selects, one a line in id order (the items' digest). `output`,
+    /// `readFrom` and `fetched` are the replay's own. Writes `{name, records}` a variant.
+    public func manifest<Lines: Sequence<String>>(_ ids: Lines, factsPath: String, sidesPath: String, recordsPath: String,
+                                                  output: String?, readFrom: SplitLocation, fetched: String?, toolVersion: String,
+                                                  write: (Data) -> Void) throws {
+        guard let data = FileManager.default.contents(atPath: factsPath) else {
+            throw HeldoutError.badInput(SourceLocation(file: factsPath), "cannot read the manifest's facts")
+        }
+        let facts: ManifestFacts
+        do {
+            facts = try JSONDecoder().decode(ManifestFacts.self, from: data)
+        } catch {
+            throw HeldoutError.badInput(SourceLocation(file: factsPath), "not the facts of a manifest {fates, isolation_cost, near_duplicates, corpora, language_mismatch}: \(Self.reason(error))")
+        }
+        var digest = ItemsDigest()
+        var previous: ContentID?
+        for (index, text) in ids.enumerated() where !text.isEmpty {
+            guard let id = ContentID(hex: text) else {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1), "not an item id (32 hex digits): \(text)")
+            }
+            if let previous, id <= previous {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1), "item \(text) is not after \(previous.hex): the ids must come sorted, each once")
+            }
+            previous = id
+            digest.append(id)
+        }
+        var spec = self.spec
+        spec.fetchedSources = fetched
+        // A spec with sources (the cluster path reads them) is stated as it is (`Splitter.statedSpec`).
+        let written = try facts.write(spec: spec, stated: spec, specPath: specPath, into: URL(fileURLWithPath: recordsPath),
+                                      output: URL(fileURLWithPath: output ?? "splits/\(spec.name)"), readFrom: readFrom,
+                                      sides: try ShardComponents.sides(at: sidesPath), itemsDigest: digest.finalize(),
+                                      toolVersion: toolVersion, origin: SourceLocation(file: factsPath))
+        for variant in written { write(try line(WrittenManifest(name: variant.name, records: variant.records))) }
     }
 
     /// `passages`: each segment row's shared-passage hashes, as the split computes them.

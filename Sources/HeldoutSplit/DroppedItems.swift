@@ -34,21 +34,6 @@ struct DroppedItems {
         try out.write(to: url)
     }
 
-    /// Takes a cluster's `dropped.jsonl` in place of `written`, the split's own: only when they
-    /// are the same bytes, else the first line that differs is named and nothing is written.
-    static func take(_ given: URL, over written: URL) throws {
-        guard let theirs = FileManager.default.contents(atPath: given.path) else {
-            throw HeldoutError.checkFailed("\(given.path): the cluster's dropped items are missing; nothing was written")
-        }
-        let ours = try Data(contentsOf: written)
-        guard theirs != ours else { return }
-        let a = theirs.split(separator: 0x0A, omittingEmptySubsequences: false)
-        let b = ours.split(separator: 0x0A, omittingEmptySubsequences: false)
-        let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-        let shown = line < b.count ? String(decoding: b[line], as: UTF8.self) : "(no more lines)"
-        throw HeldoutError.checkFailed("\(given.path):\(line + 1): the cluster's dropped item is not the split's \(shown); nothing was written")
-    }
-
     /// One item's entry. For an item dropped for isolation: the link the side choice named
     /// (`dropLink`), on the side the item gave way to (`opposing`); else any link in `links`'
     /// order, that side first; else the item step 1 named (`dropPartner`). `partner` answers

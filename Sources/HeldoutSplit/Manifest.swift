@@ -53,24 +53,50 @@ extension SplitManifest {
         try data().write(to: url)
     }
 
-    static func make(spec: SplitSpec, variant: SplitVariant, input: SplitInput, store: Store, counts: RecordCounts,
+    /// The local split's manifest: everything it says, counted from the split's own arrays and store.
+    static func make(spec: SplitSpec, variant: SplitVariant, input: SplitInput, store: Store,
                      fates: [ItemFate], cost: IsolationCost?, assignment: SideAssignment, graph: IsolationGraph,
                      nearDuplicates: NearDuplicateIndex.Parameters?, nearDuplicatePairs: Int, windowedBuckets: Int, directory: URL,
                      toolVersion: String, specPath: String?, quotas: QuotaTable, bound: SideAssignment.Bound,
                      hubs: [IsolationLink: Int]) throws -> Manifest {
+        var evaluationComponents = 0
+        for p in assignment.partition where p.isEvaluation { evaluationComponents += 1 }
+        var manifest = try assemble(
+            spec: spec, variant: variant, tally: ManifestTally(spec: spec, input: input, fates: fates),
+            components: Components(total: graph.componentCount, evaluation: evaluationComponents,
+                                   flipped: assignment.flipped.filter { $0 }.count),
+            cost: cost,
+            nearDuplicates: nearDuplicates.map {
+                NearDuplicates(parameters: $0, segments: Set(input.segmentList).count, pairs: nearDuplicatePairs, windowedBuckets: windowedBuckets)
+            },
+            inputs: try Inputs(spec: spec, specPath: specPath, corpora: try store.corpora().map { ($0.name, $0.sha256) },
+                                            items: input.ids.reduce(into: ItemsDigest()) { $0.append($1) }.finalize()),
+            outputs: try outputs(of: directory, evaluation: directory), toolVersion: toolVersion, quotas: quotas, bound: bound,
+            hubs: hubs, domains: try SplitManifest.DomainEvidence.make(spec: spec, input: input, store: store))
+        // Only where such items exist: other manifests keep their bytes.
+        manifest.languageMismatch = input.languageMismatch.isEmpty ? nil : input.languageMismatch
+        return manifest
+    }
+
+    /// A manifest from its figures, however they were counted: by the local split (``make``)
+    /// or by a cluster (``ManifestFacts``), so that both write the same bytes from the same counts.
+    static func assemble(spec: SplitSpec, variant: SplitVariant, tally: ManifestTally, components: Components, cost: IsolationCost?,
+                         nearDuplicates: NearDuplicates?, inputs: Inputs, outputs: [String: String], toolVersion: String,
+                         quotas: QuotaTable, bound: SideAssignment.Bound, hubs: [IsolationLink: Int],
+                         domains: DomainEvidence?) throws -> Manifest {
         var records: [String: Int] = [:]
         var dropped: [String: [String: Int]] = [:]
         var kept: [String: [String: Int]] = [:]
-        var totals: [String: Int] = [:]
-        for i in 0..<input.count {
-            let column = spec.columns[Int(input.column[i])].name
-            totals[column, default: 0] += 1
-            switch fates[i] {
-            case let .kept(partition):
-                records[partition.rawValue, default: 0] += 1
-                kept[column, default: [:]][partition.rawValue, default: 0] += 1
-            case let .dropped(reason):
-                dropped[column, default: [:]][reason.rawValue, default: 0] += 1
+        var counts: RecordCounts = [:]
+        for (c, column) in spec.columns.enumerated() {
+            for (k, partition) in Partition.allCases.enumerated() where tally.kept[c][k] > 0 {
+                let n = tally.kept[c][k]
+                records[partition.rawValue, default: 0] += n
+                kept[column.name, default: [:]][partition.rawValue] = n
+                counts[column.name, default: [:]][variant.recordRole(column: c, partition: partition).rawValue, default: [:]][partition.rawValue, default: 0] += n
+            }
+            for (reason, n) in tally.dropped[c] where n > 0 {
+                dropped[column.name, default: [:]][reason.rawValue] = n
             }
         }
         var fractions: [String: [String: Double]] = [:]
@@ -80,13 +106,61 @@ extension SplitManifest {
                 fractions[column, default: [:]][partition] = QuotaTable.rounded(Double(n) / Double(max(sum, 1)))
             }
         }
-        var evaluationComponents = 0
-        for p in assignment.partition where p.isEvaluation { evaluationComponents += 1 }
+        let variantName: String
+        switch variant.kind {
+        case .primary: variantName = "primary"
+        case .comparison: variantName = "comparison"
+        case let .sweep(columns): variantName = "sweep:" + columns.joined(separator: "+")
+        }
+        return Manifest(
+            schema: SplitManifest.currentSchema,
+            tool: SplitManifest.Tool(name: "heldout", version: toolVersion),
+            build: OutputDependencies.versions(tool: toolVersion),
+            name: variant.name, variant: variantName,
+            roles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.roles[$0.offset].rawValue) }),
+            evaluationRoles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.primaryRoles[$0.offset].rawValue) }),
+            counts: counts, records: records, dropped: dropped, fractions: fractions,
+            components: components,
+            isolationCost: cost,
+            isolation: spec.isolation.enabledLinks.map(\.rawValue),
+            audit: SplitManifest.AuditEnforcement(links: spec.isolation.enabledLinks),
+            nearDuplicates: nearDuplicates,
+            inputs: inputs,
+            outputs: outputs,
+            quotas: quotas,
+            optimality: variant.kind == .primary ? Optimality(bound: bound, kept: records.values.reduce(0, +)) : nil,
+            cutKeys: Dictionary(uniqueKeysWithValues: hubs.map { ($0.key.rawValue, $0.value) }),
+            domains: domains)
+    }
 
-        var corpora: [String: String] = [:]
-        for corpus in try store.corpora() { corpora[corpus.name] = corpus.sha256 }
-        var itemHasher = SHA256()
-        for id in input.ids { itemHasher.update(data: id.bytes) }
+    /// Digests of the files a split directory holds (`SplitDirectory.recordedOutputs`); a
+    /// sibling's evaluation files may be read where the primary's are (`evaluation`).
+    static func outputs(of directory: URL, evaluation: URL) throws -> [String: String] {
+        var outputs: [String: String] = [:]
+        let shared = Set(Partition.allCases.filter(\.isEvaluation).map { "\($0.rawValue).jsonl" })
+        for file in SplitDirectory.recordedOutputs {
+            let folder = shared.contains(file) ? evaluation : directory
+            outputs[file] = try FileDigest.sha256(ofFile: folder.appendingPathComponent(file).path).hex
+        }
+        return outputs
+    }
+}
+
+extension SplitManifest.NearDuplicates {
+    init(parameters: NearDuplicateIndex.Parameters, segments: Int, pairs: Int, windowedBuckets: Int) {
+        self.init(threshold: parameters.threshold, shingle: parameters.shingle.rawValue, size: parameters.size, bands: parameters.bands,
+                  rows: parameters.rows,
+                  missAtThreshold: Double(String(format: "%.3g", 1 - parameters.candidateProbability(similarity: parameters.threshold))) ?? 0,
+                  segments: segments, pairs: pairs, windowedBuckets: windowedBuckets)
+    }
+}
+
+extension SplitManifest.Inputs {
+    /// The spec's digest, the corpora's (a later corpus of one name replaces an earlier one, as
+    /// ingest does), the items' (``ItemsDigest``) and the sources' files.
+    init(spec: SplitSpec, specPath: String?, corpora: some Sequence<(String, String)>, items: String) throws {
+        var digests: [String: String] = [:]
+        for (name, sha256) in corpora { digests[name] = sha256 }
         var sources: [String: String] = [:]
         for source in spec.sources {
             // Keyed as the spec spells it; read where the spec means it (its folder).
@@ -95,44 +169,31 @@ extension SplitManifest {
                 sources[source.path] = try FileDigest.sha256(ofFile: url.path).hex
             }
         }
-        var outputs: [String: String] = [:]
-        for file in SplitDirectory.recordedOutputs {
-            outputs[file] = try FileDigest.sha256(ofFile: directory.appendingPathComponent(file).path).hex
+        self.init(spec: try specPath.map { try FileDigest.sha256(ofFile: $0).hex }, corpora: digests,
+                  items: items, sources: sources)
+    }
+}
+
+/// What a variant's manifest counts of its items: per column (`spec.columns`' order), those
+/// kept in each partition (`Partition.allCases`' order) and those dropped for each reason.
+struct ManifestTally {
+    var kept: [[Int]]
+    var dropped: [[DropReason: Int]]
+
+    init(columns: Int) {
+        kept = [[Int]](repeating: [0, 0, 0], count: columns)
+        dropped = [[DropReason: Int]](repeating: [:], count: columns)
+    }
+
+    init(spec: SplitSpec, input: SplitInput, fates: [ItemFate]) {
+        self.init(columns: spec.columns.count)
+        for i in 0..<input.count {
+            let c = Int(input.column[i])
+            switch fates[i] {
+            case let .kept(partition): kept[c][Partition.allCases.firstIndex(of: partition) ?? 0] += 1
+            case let .dropped(reason): dropped[c][reason, default: 0] += 1
+            }
         }
-        let variantName: String
-        switch variant.kind {
-        case .primary: variantName = "primary"
-        case .comparison: variantName = "comparison"
-        case let .sweep(columns): variantName = "sweep:" + columns.joined(separator: "+")
-        }
-        var manifest = Manifest(
-            schema: SplitManifest.currentSchema,
-            tool: SplitManifest.Tool(name: "heldout", version: toolVersion),
-            build: OutputDependencies.versions(tool: toolVersion),
-            name: variant.name, variant: variantName,
-            roles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.roles[$0.offset].rawValue) }),
-            evaluationRoles: Dictionary(uniqueKeysWithValues: spec.columns.enumerated().map { ($0.element.name, variant.primaryRoles[$0.offset].rawValue) }),
-            counts: counts, records: records, dropped: dropped, fractions: fractions,
-            components: SplitManifest.Components(total: graph.componentCount, evaluation: evaluationComponents,
-                                   flipped: assignment.flipped.filter { $0 }.count),
-            isolationCost: cost,
-            isolation: spec.isolation.enabledLinks.map(\.rawValue),
-            audit: SplitManifest.AuditEnforcement(links: spec.isolation.enabledLinks),
-            nearDuplicates: nearDuplicates.map {
-                SplitManifest.NearDuplicates(threshold: $0.threshold, shingle: $0.shingle.rawValue, size: $0.size, bands: $0.bands,
-                               rows: $0.rows, missAtThreshold: Double(String(format: "%.3g", 1 - $0.candidateProbability(similarity: $0.threshold))) ?? 0,
-                               segments: Set(input.segmentList).count, pairs: nearDuplicatePairs, windowedBuckets: windowedBuckets)
-            },
-            inputs: SplitManifest.Inputs(spec: try specPath.map { try FileDigest.sha256(ofFile: $0).hex }, corpora: corpora,
-                           items: itemHasher.finalize().map { String(format: "%02x", $0) }.joined(), sources: sources),
-            outputs: outputs,
-            quotas: quotas,
-            optimality: variant.kind == .primary ? Optimality(bound: bound, kept: records.values.reduce(0, +)) : nil,
-            cutKeys: Dictionary(uniqueKeysWithValues: hubs.map { ($0.key.rawValue, $0.value) }),
-            domains: try SplitManifest.DomainEvidence.make(spec: spec, input: input, store: store))
-        // Only where such items exist: other manifests keep their bytes.
-        manifest.languageMismatch = input.languageMismatch.isEmpty ? nil : input.languageMismatch
-        return manifest
     }
 }
 

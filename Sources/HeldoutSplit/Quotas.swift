@@ -10,15 +10,15 @@ typealias QuotaTable = SplitManifest.Quotas
 
 extension SplitManifest.Quotas {
     init(spec: SplitSpec, input: SplitInput, fates: [ItemFate], roles: [Role]) {
+        self.init(spec: spec, tally: ManifestTally(spec: spec, input: input, fates: fates), roles: roles)
+    }
+
+    /// From the items kept per column and partition (all a quota reads), however they were counted.
+    init(spec: SplitSpec, tally: ManifestTally, roles: [Role]) {
         self.init(tolerance: 0, rows: [], acceptedShort: false)
         let p = spec.partitions
         tolerance = p.tolerance
-        var kept = [[Int]](repeating: [0, 0, 0], count: spec.columns.count)
-        for i in 0..<input.count {
-            if case let .kept(partition) = fates[i] {
-                kept[Int(input.column[i])][Partition.allCases.firstIndex(of: partition) ?? 0] += 1
-            }
-        }
+        let kept = tally.kept
         var rows: [Row] = []
         for (index, column) in spec.columns.enumerated() {
             let role = roles[index]

@@ -3,6 +3,7 @@ import HeldoutCore
 import HeldoutStore
 
 /// Counts of records: column → role → partition → n.
+/// Records per column, role and partition (the manifest's `counts`).
 typealias RecordCounts = [String: [String: [String: Int]]]
 
 /// Streams the items from the store once, in id order, and writes each variant's records into
@@ -45,8 +46,7 @@ struct RecordWriter {
         }
     }
 
-    func write(store: Store) throws -> [RecordCounts] {
-        var counts = [RecordCounts](repeating: [:], count: variants.count)
+    func write(store: Store) throws {
         // Train files for every variant; dev and test for the primary only.
         var outputs: [[Partition: Output]] = []
         for (index, directory) in directories.enumerated() {
@@ -106,25 +106,19 @@ struct RecordWriter {
 
                 for (v, variant) in variants.enumerated() {
                     guard case let .kept(partition) = fates[v][i] else { continue }
-                    if partition.isEvaluation && v > 0 {
-                        // Same bytes as the primary's, copied after the pass; count them here.
-                        let role = variant.recordRole(column: Int(input.column[i]), partition: partition)
-                        counts[v][columnName, default: [:]][role.rawValue, default: [:]][partition.rawValue, default: 0] += 1
-                        continue
-                    }
+                    // Same bytes as the primary's, copied after the pass.
+                    if partition.isEvaluation && v > 0 { continue }
                     let role = variant.recordRole(column: Int(input.column[i]), partition: partition)
                     record.place(in: partition, as: role, answer: answer)
                     guard let output = outputs[v][partition] else { continue }
                     record.appendJSON(to: &output.buffer)
                     try output.flushIfFull()
-                    counts[v][columnName, default: [:]][role.rawValue, default: [:]][partition.rawValue, default: 0] += 1
                 }
             }
         }
         ticker.finish()
         for files in outputs { for (_, output) in files { try output.close() } }
         try finish()
-        return counts
     }
 
     /// Gives every sibling the primary's evaluation files, and every variant its `spec.yaml`.
@@ -148,16 +142,9 @@ extension RecordWriter {
     /// copied, as ``write(store:)`` does). Each file must hold exactly the items these fates
     /// keep there, in id order, or nothing is taken: what the cluster placed is held to what
     /// the split decided, id by id, before the audit reads the records.
-    func take(given: URL) throws -> [RecordCounts] {
+    func take(given: URL) throws {
         let fm = FileManager.default
-        var counts = [RecordCounts](repeating: [:], count: variants.count)
         for (v, variant) in variants.enumerated() {
-            for i in 0..<input.count {
-                guard case let .kept(partition) = fates[v][i] else { continue }
-                let column = Int(input.column[i])
-                let role = variant.recordRole(column: column, partition: partition)
-                counts[v][spec.columns[column].name, default: [:]][role.rawValue, default: [:]][partition.rawValue, default: 0] += 1
-            }
             for partition in Partition.allCases where v == 0 || partition == .train {
                 let name = "\(partition.rawValue).jsonl"
                 let source = given.appendingPathComponent(variant.name).appendingPathComponent(name)
@@ -167,7 +154,6 @@ extension RecordWriter {
             }
         }
         try finish()
-        return counts
     }
 
     /// Whether the records at `url` are exactly `ids`, in order. A record's `"id"` is found as

@@ -169,7 +169,7 @@ public struct Splitter {
         options.progress?("writing records")
         let writer = RecordWriter(spec: try statedSpec().stored(in: options.readFrom.folder(output: options.output)), input: input,
                                   variants: variants, fates: fates, directories: temporaries, progress: options.counts)
-        let counts = try options.givenRecords.map { try writer.take(given: $0) } ?? writer.write(store: store)
+        if let given = options.givenRecords { try writer.take(given: given) } else { try writer.write(store: store) }
 
         options.progress?("manifest")
         var summaries: [SplitSummary.Output] = []
@@ -178,18 +178,25 @@ public struct Splitter {
             let dropped = temporaries[index].appendingPathComponent(DroppedItems.fileName)
             try DroppedItems.write(to: dropped, spec: spec, input: input, fates: fates[index], assignment: assignment, graph: graph,
                                    holders: holders)
-            if let given = options.givenRecords {
-                try DroppedItems.take(given.appendingPathComponent(variant.name).appendingPathComponent(DroppedItems.fileName), over: dropped)
-            }
             var quota = quotas[index]
             quota.acceptedShort = !quota.unmet.isEmpty
-            let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store, counts: counts[index],
+            let manifest = try Manifest.make(spec: spec, variant: variant, input: input, store: store,
                                              fates: fates[index], cost: variant.kind == .primary ? cost : nil,
                                              assignment: assignment, graph: graph, nearDuplicates: nearParameters,
                                              nearDuplicatePairs: pairs.count, windowedBuckets: windowedBuckets, directory: temporaries[index],
                                              toolVersion: options.toolVersion, specPath: options.specPath,
                                              quotas: quota, bound: assignment.bound, hubs: graph.hubs)
             try manifest.write(to: temporaries[index].appendingPathComponent(SplitDirectory.manifest))
+            if let given = options.givenRecords?.appendingPathComponent(variant.name) {
+                // What the cluster wrote whole must be the split's bytes (its records were held
+                // to the split's fates by `take`): dropped.jsonl, and, where the cluster can
+                // count it, spec.yaml and the manifest.
+                var files = [DroppedItems.fileName]
+                if ManifestFacts.onDriver(spec) == nil { files += [SplitDirectory.spec, SplitDirectory.manifest] }
+                for file in files {
+                    try ClusterFiles.take(given.appendingPathComponent(file), over: temporaries[index].appendingPathComponent(file))
+                }
+            }
             summaries.append(SplitSummary.Output(name: variant.name, directory: destinations[index].path,
                                                  records: manifest.records ?? [:], isolationCost: manifest.isolationCost?.total))
         }

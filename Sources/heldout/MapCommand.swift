@@ -14,7 +14,7 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Stateless mappers for running a spec on a cluster (stdin lines to stdout lines).",
         discussion: """
-        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, "fetch": the URIs of sources named by URI, "links", "sides_on_driver", "variants" and "roles"}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. With --stop-before-split it stops once the items are made; used then lists the segments the split's items use (segment rows, id order), the cluster joins their bands, and replay --resume --near-duplicates PAIRS --windowed-buckets N splits with those pairs. items reads segment bundles {id, lang, text, group, labels, grade, domain, domain_source, domain_confidence, members} and writes the items of the spec's translation and label templates, one JSON object a line with every item column, its segments and an order key; keep, per (template, question) and then per id, the smallest key. choose reads one summary per isolation component of the split {id: its smallest item id, items, training, evaluable: {column: n}, keepable: {column: n}} and writes each component's side {id, partition, flipped} in id order, then {bound}: the side choice from counts alone, for a split without cut keys or bridges. select reads item records as map items writes them (plus "flagged": true for an item on a segment the grader flagged as not in its tag's language) and writes {id, outcome, column, gold, rubric, keyed, segments}: the split's column for each item, or the step that leaves it out. passages reads segment rows and writes {id, runs, whole, within}, the shared-passage hashes the split links segments by. records reads the split's items (map items records plus column, side, dropped and sources: their segments with lang, text and documents) and writes VARIANT<TAB>PARTITION<TAB>RANK<TAB>ID<TAB>RECORD per variant file that keeps each; and VARIANT<TAB>dropped<TAB>-<TAB>ID<TAB>REASON per variant that leaves it out; sort each file by id, cut siblings' training to the size match's smallest ranks, and give the folder to replay --records. dropped reads one item a variant leaves out {variant, id, column, side, reason, drop_link, drop_partner, partners: [{link, side, id}]} and writes VARIANT<TAB>ID<TAB>COST<TAB>its dropped.jsonl line, COST the links (comma-separated) under which it counts in the manifest's isolation cost; sort by id into VARIANT/dropped.jsonl beside the records. See README "More than one machine".
+        Modes: plan prints {"sources": N, "near_duplicates": {threshold, bands, rows, window} or null, "fetch": the URIs of sources named by URI, "links", "sides_on_driver", "manifest_on_driver", "variants" and "roles"}, or refuses a spec the cluster path does not carry. units reads source indices of SPEC, one a line (after a tab, the folder holding fetched copies), and writes one JSON row per corpus, unit and skip. grade reads segment rows [id, lang, text] and writes {id, grade, band, words, syllables}. bands reads segment rows and writes {id, folded, folded_hash, set, bands, shingles}, the near-duplicate stage's keys. pairs reads segment rows and writes the near-duplicate pairs [id, id] the local stage finds among them. replay reads units rows sorted by (source, corpus, ordinal) into --store, then grades, makes questions, splits and audits as `heldout build` does, without reading the sources again. With --stop-before-split it stops once the items are made; used then lists the segments the split's items use (segment rows, id order), the cluster joins their bands, and replay --resume --near-duplicates PAIRS --windowed-buckets N splits with those pairs. items reads segment bundles {id, lang, text, group, labels, grade, domain, domain_source, domain_confidence, members} and writes the items of the spec's translation and label templates, one JSON object a line with every item column, its segments and an order key; keep, per (template, question) and then per id, the smallest key. choose reads one summary per isolation component of the split {id: its smallest item id, items, training, evaluable: {column: n}, keepable: {column: n}} and writes each component's side {id, partition, flipped} in id order, then {bound}: the side choice from counts alone, for a split without cut keys or bridges. select reads item records as map items writes them (plus "flagged": true for an item on a segment the grader flagged as not in its tag's language) and writes {id, outcome, column, gold, rubric, keyed, segments}: the split's column for each item, or the step that leaves it out. passages reads segment rows and writes {id, runs, whole, within}, the shared-passage hashes the split links segments by. records reads the split's items (map items records plus column, side, dropped and sources: their segments with lang, text and documents) and writes VARIANT<TAB>PARTITION<TAB>RANK<TAB>ID<TAB>RECORD per variant file that keeps each; and VARIANT<TAB>dropped<TAB>-<TAB>ID<TAB>REASON per variant that leaves it out; sort each file by id, cut siblings' training to the size match's smallest ranks, and give the folder to replay --records. dropped reads one item a variant leaves out {variant, id, column, side, reason, drop_link, drop_partner, partners: [{link, side, id}]} and writes VARIANT<TAB>ID<TAB>COST<TAB>its dropped.jsonl line, COST the links (comma-separated) under which it counts in the manifest's isolation cost; sort by id into VARIANT/dropped.jsonl beside the records. manifest reads the ids of the items the split selects, one a line in id order, with --facts (what the cluster counted), --sides and --records (the folder to write into), and writes every variant's spec.yaml and manifest.json there as the split would ({name, records} a variant on stdout); the replay takes them only if they are its own bytes. See README "More than one machine".
         """
     )
 
@@ -27,14 +27,14 @@ struct MapCommand: ParsableCommand {
     @Option(help: "replay: the store to fill (a new file); used: the store replay filled.")
     var store: String?
 
-    @Option(help: "replay: output directory (default: splits/NAME).")
+    @Option(help: "replay, manifest: output directory (default: splits/NAME).")
     var out: String?
 
     @Option(name: .customLong("read-from"),
-            help: "replay: where the split will be read from when the driver copies it away from --out (a folder or file: URI: spec.yaml's base is relative to it; hdfs:, s3a: and other URIs: base is absolute).")
+            help: "replay, manifest: where the split will be read from when the driver copies it away from --out (a folder or file: URI: spec.yaml's base is relative to it; hdfs:, s3a: and other URIs: base is absolute).")
     var readFrom: String?
 
-    @Option(help: "replay: the folder holding local copies of the sources the spec names by URI (the manifest digests them there).")
+    @Option(help: "replay, manifest: the folder holding local copies of the sources the spec names by URI (the manifest digests them there).")
     var fetched: String?
 
     @Option(help: "replay: the spec's items, made on the cluster (`map items` records, reduced: one per item), stored instead of running the questions stage.")
@@ -52,11 +52,14 @@ struct MapCommand: ParsableCommand {
     @Option(help: "replay: with --near-duplicates, the buckets the cluster's join cut to its window (recorded in the manifest).")
     var windowedBuckets = 0
 
-    @Option(help: "replay: the sides `map choose` wrote over the cluster's summaries of the split's components, taken instead of choosing them.")
+    @Option(help: "replay: the sides `map choose` wrote over the cluster's summaries of the split's components, taken instead of choosing them. manifest: the same file (components and bound).")
     var sides: String?
 
-    @Option(help: "replay: with --sides, the records the cluster wrote from them (`map records`, sorted, size-matched): a folder of VARIANT/PARTITION.jsonl, each held to the split's own fates item by item, and VARIANT/dropped.jsonl, held to the split's own byte for byte, taken instead of writing them from the store.")
+    @Option(help: "replay: with --sides, the records the cluster wrote from them (`map records`, sorted, size-matched): a folder of VARIANT/PARTITION.jsonl, each held to the split's own fates item by item, and VARIANT/dropped.jsonl, spec.yaml and manifest.json (from map manifest; not for an axis: domain split), held to the split's own byte for byte, taken instead of writing them from the store. manifest: the folder to write into.")
     var records: String?
+
+    @Option(help: "manifest: the figures the cluster counted for the manifests (fates per variant and column, isolation_cost, near_duplicates, corpora, language_mismatch), as JSON.")
+    var facts: String?
 
     @Flag(help: "replay: print the split's summary as JSON.")
     var json = false
@@ -77,6 +80,11 @@ struct MapCommand: ParsableCommand {
         case .passages: try mapper.passages(StdinLines(), write: output.write)
         case .records: try mapper.records(StdinLines(), write: output.write)
         case .dropped: try mapper.dropped(StdinLines(), write: output.write)
+        case .manifest:
+            guard let facts, let sides, let records else { throw HeldoutError.usage("map manifest: --facts, --sides and --records are required") }
+            try mapper.manifest(StdinLines(), factsPath: facts, sidesPath: sides, recordsPath: records, output: out,
+                                readFrom: readFrom.map(SplitLocation.init(argument:)) ?? .output, fetched: fetched,
+                                toolVersion: Heldout.version, write: output.write)
         case .replay:
             guard let store else { throw HeldoutError.usage("map replay: --store PATH is required") }
             var options = ReplayOptions()

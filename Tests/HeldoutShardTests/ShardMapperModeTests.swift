@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import HeldoutCore
 import HeldoutShard
+import HeldoutSplit
 
 /// `heldout map`'s modes run in-process through ``ShardMapper``, as the command runs them: the
 /// spec's relative sources are the spec's folder's, a bad line is bad input naming its line, and
@@ -71,7 +72,7 @@ struct ShardMapperModeTests {
         defer { try? FileManager.default.removeItem(at: plain) }
         let line = String(decoding: try ShardMapper(specPath: plainPath).plan(), as: UTF8.self)
         #expect(line == "{\"links\":[\"shared_segment\",\"translation\",\"lexeme\",\"consistency_group\",\"shared_passage\"],"
-                + "\"near_duplicates\":null,\"roles\":{\"definition\":\"supervised\",\"tone\":\"heldout\"},\"sides_on_driver\":null,\"sources\":1,"
+                + "\"manifest_on_driver\":null,\"near_duplicates\":null,\"roles\":{\"definition\":\"supervised\",\"tone\":\"heldout\"},\"sides_on_driver\":null,\"sources\":1,"
                 + "\"variants\":[{\"kind\":\"primary\",\"name\":\"mapped\"}]}\n")
         // The variants a cluster writes records for, named as their directories.
         let (swept, sweptPath) = try spec(nearDuplicates: false)
@@ -87,6 +88,89 @@ struct ShardMapperModeTests {
         let documentLine = String(decoding: try ShardMapper(specPath: documentPath).plan(), as: UTF8.self)
         #expect(documentLine.contains("\"sides_on_driver\":\"isolation.level: document"))
         #expect(throws: HeldoutError.self) { try ShardMapper(specPath: plainPath).bands(["[\"s1\",\"en\",\"x\"]"], write: { _ in }) }
+        // A domain split's manifest holds the classifier's accuracy, which only the store has.
+        let (domain, domainPath) = try spec(nearDuplicates: false)
+        defer { try? FileManager.default.removeItem(at: domain) }
+        try (try String(contentsOfFile: domainPath, encoding: .utf8).replacingOccurrences(of: "axis: category", with: "axis: domain"))
+            .write(toFile: domainPath, atomically: true, encoding: .utf8)
+        #expect(String(decoding: try ShardMapper(specPath: domainPath).plan(), as: UTF8.self).contains("\"manifest_on_driver\":\"axis: domain"))
+    }
+
+    @Test("manifest: spec.yaml and manifest.json from the facts, the sides and the ids; bad facts, ids or sides are bad input (exit 3), a domain split is refused (exit 2)")
+    func manifest() throws {
+        let (directory, path) = try spec(nearDuplicates: false)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let records = directory.appendingPathComponent("records")
+        try FileManager.default.createDirectory(at: records.appendingPathComponent("mapped"), withIntermediateDirectories: true)
+        for file in ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl"] {
+            try Data().write(to: records.appendingPathComponent("mapped/\(file)"))
+        }
+        let a = String(repeating: "a", count: 32), b = String(repeating: "b", count: 32)
+        let sides = directory.appendingPathComponent("sides.jsonl").path
+        try "{\"id\":\"\(a)\",\"partition\":\"test\",\"flipped\":true}\n{\"bound\":{\"kept_upper_bound\":2,\"method\":\"m\"}}\n"
+            .write(toFile: sides, atomically: true, encoding: .utf8)
+        func facts(_ text: String) throws -> String {
+            let file = directory.appendingPathComponent("facts-\(UUID().uuidString).json").path
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+        let good = try facts("""
+            {"fates": [{"definition": {"train": 1, "no_gold": 2}, "tone": {"test": 1}}], "isolation_cost": {"total": 0},
+             "near_duplicates": null, "corpora": [{"name": "multi.tmx", "sha256": "00"}], "language_mismatch": {"tone": 3}}
+            """)
+        let mapper = try ShardMapper(specPath: path)
+        func run(_ ids: [String], facts: String, sides: String = sides, spec: ShardMapper = mapper) throws -> [String] {
+            var out = Data()
+            try spec.manifest(ids, factsPath: facts, sidesPath: sides, recordsPath: records.path, output: directory.appendingPathComponent("out").path,
+                              readFrom: .output, fetched: nil, toolVersion: "test", write: { out.append($0) })
+            return lines(out)
+        }
+        #expect(try run([a, b], facts: good) == ["{\"name\":\"mapped\",\"records\":{\"test\":1,\"train\":1}}"])
+        let manifest = try JSONDecoder().decode(SplitManifest.self, from: try Data(contentsOf: records.appendingPathComponent("mapped/manifest.json")))
+        #expect(manifest.dropped == ["definition": ["no_gold": 2]])
+        #expect(manifest.components.map { [$0.total, $0.evaluation, $0.flipped] } == [1, 1, 1])
+        #expect(manifest.optimality.map { [$0.kept, $0.upperBound] } == [2, 2])
+        #expect(manifest.languageMismatch == ["tone": 3])
+        #expect(manifest.inputs?.corpora == ["multi.tmx": "00"])
+        #expect(manifest.inputs?.items == [a, b].compactMap(ContentID.init(hex:)).reduce(into: ItemsDigest()) { $0.append($1) }.finalize())
+        #expect(manifest.quotas?.acceptedShort == true)  // one item a column cannot meet 80/10/10
+        #expect(FileManager.default.fileExists(atPath: records.appendingPathComponent("mapped/spec.yaml").path))
+
+        func refused(_ ids: [String], facts: String, sides: String = sides, at location: HeldoutCore.SourceLocation, _ why: String) {
+            do {
+                _ = try run(ids, facts: facts, sides: sides)
+                Issue.record("taken: \(why)")
+            } catch let error as HeldoutError {
+                guard case let .badInput(at, message) = error else { Issue.record("\(why): \(error)"); return }
+                #expect(error.exitStatus == 3 && at == location && message.contains(why), "\(why): \(at) \(message)")
+            } catch {
+                Issue.record("\(why): \(error)")
+            }
+        }
+        let missing = directory.appendingPathComponent("none.json").path
+        refused([a], facts: missing, at: HeldoutCore.SourceLocation(file: missing), "cannot read")
+        let notJSON = try facts("{\"fates\": [")
+        refused([a], facts: notJSON, at: HeldoutCore.SourceLocation(file: notJSON), "not the facts of a manifest")
+        let column = try facts(#"{"fates": [{"grammar": {"train": 1}}], "isolation_cost": {}, "corpora": [], "language_mismatch": {}}"#)
+        refused([a], facts: column, at: HeldoutCore.SourceLocation(file: column), "grammar is not a column")
+        let fate = try facts(#"{"fates": [{"tone": {"lost": 1}}], "isolation_cost": {}, "corpora": [], "language_mismatch": {}}"#)
+        refused([a], facts: fate, at: HeldoutCore.SourceLocation(file: fate), "lost is neither a partition nor a reason")
+        let variants = try facts(#"{"fates": [{}, {}], "isolation_cost": {}, "corpora": [], "language_mismatch": {}}"#)
+        refused([a], facts: variants, at: HeldoutCore.SourceLocation(file: variants), "fates for 2 variant(s)")
+        refused([b, a], facts: good, at: HeldoutCore.SourceLocation(file: "<stdin>", line: 2), "is not after")
+        refused([a, a], facts: good, at: HeldoutCore.SourceLocation(file: "<stdin>", line: 2), "is not after")
+        refused(["xyz"], facts: good, at: HeldoutCore.SourceLocation(file: "<stdin>", line: 1), "not an item id")
+        let noBound = directory.appendingPathComponent("sides-cut.jsonl").path
+        try "{\"id\":\"\(a)\",\"partition\":\"test\",\"flipped\":true}\n".write(toFile: noBound, atomically: true, encoding: .utf8)
+        refused([a], facts: good, sides: noBound, at: HeldoutCore.SourceLocation(file: noBound), "no bound line")
+
+        let (domain, domainPath) = try spec(nearDuplicates: false)
+        defer { try? FileManager.default.removeItem(at: domain) }
+        try (try String(contentsOfFile: domainPath, encoding: .utf8).replacingOccurrences(of: "axis: category", with: "axis: domain"))
+            .write(toFile: domainPath, atomically: true, encoding: .utf8)
+        #expect(performing: { _ = try run([a], facts: good, spec: try ShardMapper(specPath: domainPath)) }, throws: { error in
+            (error as? HeldoutError).map { $0.exitStatus == 2 && $0.userMessage.contains("axis: domain") } ?? false
+        })
     }
 
     @Test("grade and bands: one line out per segment row; a row that is not [id, lang, text] is bad input on its line")

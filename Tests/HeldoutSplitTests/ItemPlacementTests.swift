@@ -123,6 +123,52 @@ struct ItemPlacementTests {
         return (out, costByLink)
     }
 
+    /// What a cluster counts for the manifests (``ManifestFacts``), from the reduced `files`:
+    /// each variant's fate per item (a record file that holds it, else the reason it drops,
+    /// `size_match` where a sibling's cut left out a record it placed) counted per column; the
+    /// split's near-duplicate join over the segments its items use (`map pairs`' search); the
+    /// corpora and the items left out for their language. The isolation cost is the
+    /// manifest's: the cluster's is held to it in `sameFiles` (by link) and in CI (whole).
+    static func manifestFacts(_ bench: Workbench, _ spec: SplitSpec, _ items: [ItemPlacement.Item], files: [String: String],
+                              cost: SplitManifest.IsolationCost) throws -> (facts: ManifestFacts, itemsDigest: String) {
+        let placement = ItemPlacement(spec: spec)
+        let (input, _, _) = try Splitter(spec: spec, store: bench.store).sideChoice()
+        func ids(_ key: String) -> Set<String> {
+            Set((files[key] ?? "").split(separator: "\n").compactMap { line in
+                line.range(of: ",\"id\":\"").map { String(line[$0.upperBound...].prefix(32)) }
+            })
+        }
+        var fates: [[String: [String: Int]]] = []
+        for (v, variant) in placement.variants.enumerated() {
+            let kept = [("train", ids("\(variant.name)/train.jsonl"))]
+                + ["dev", "test"].map { ($0, ids("\(placement.variants[0].name)/\($0).jsonl")) }
+            var counts: [String: [String: Int]] = [:]
+            for placed in items {
+                var fate = kept.first { $0.1.contains(placed.item.id.hex) }?.0
+                if fate == nil { fate = try placement.drops(placed).first { $0.variant == v }?.reason.rawValue }
+                counts[placed.column, default: [:]][fate ?? DropReason.sizeMatch.rawValue, default: 0] += 1
+            }
+            fates.append(counts)
+        }
+        var near: ManifestFacts.NearDuplicateFigures?
+        if spec.isolation.isEnabled(.nearDuplicate) {
+            let nd = spec.isolation.nearDuplicates
+            let used = Set(input.segmentList).sorted()
+            let found = NearDuplicateIndex(parameters: .init(threshold: nd.threshold, shingle: nd.shingle, size: nd.size))
+                .search(used.map { input.segmentText[Int($0)] })
+            near = .init(segments: used.count, pairs: found.pairs.count, windowedBuckets: found.windowedBuckets)
+        }
+        let facts = ManifestFacts(fates: fates, isolationCost: cost, nearDuplicates: near,
+                                  corpora: try bench.store.corpora().map { .init(name: $0.name, sha256: $0.sha256) },
+                                  languageMismatch: input.languageMismatch)
+        return (facts, input.ids.sorted().reduce(into: ItemsDigest()) { $0.append($1) }.finalize())
+    }
+
+    /// The isolation cost a split's manifest states.
+    static func cost(_ output: SplitOutput) throws -> SplitManifest.IsolationCost {
+        try JSONDecoder().decode(SplitManifest.self, from: try output.bytes("manifest.json")).isolationCost ?? .init()
+    }
+
     /// Training at 96%: most planted pairs (a grammar and a tone item tied by one link) stay on
     /// training, and their tone items are dropped naming the grammar item through that link.
     static func dropYAML(seed: Int) -> String {
@@ -188,6 +234,21 @@ struct ItemPlacementTests {
                     if line.contains("\"partner\"") { partnered.insert(String(line.split(separator: "\"link\":\"").last?.prefix(while: { $0 != "\"" }) ?? "")) }
                     if line.contains("size_match") { partnered.insert("size_match") }
                 }
+                // Every variant's spec.yaml and manifest.json from what the cluster counts.
+                let folder = bench.url("cluster\(seed)-\(k)")
+                try Self.folder(files.merging(dropped) { $1 }, variants: placement.variants, at: folder)
+                let (facts, digest) = try Self.manifestFacts(bench, spec, items, files: files, cost: try Self.cost(own))
+                let sides = try GivenSidesTests.chosen(bench, yaml)
+                let stated = try Splitter(spec: spec, store: bench.store).statedSpec()
+                _ = try facts.write(spec: spec, stated: stated, specPath: nil, into: folder, output: bench.url(out), readFrom: .output, sides: sides,
+                                    itemsDigest: digest, toolVersion: "test", origin: SourceLocation(file: "facts"))
+                for variant in placement.variants {
+                    let written = try SplitOutput(bench.url(out + variant.name.dropFirst(spec.name.count)))
+                    for file in ["manifest.json", "spec.yaml"] {
+                        #expect(FileManager.default.contents(atPath: folder.appendingPathComponent("\(variant.name)/\(file)").path)
+                                == (try written.bytes(file)), "seed \(seed), spec \(k): \(variant.name)/\(file)")
+                    }
+                }
                 // Records carry their documents (the planted `story/fox` document).
                 #expect(own.all.contains { $0.documents.contains("story/fox") })
                 #expect(files.values.contains { $0.contains("\"story/fox\"") })
@@ -200,7 +261,7 @@ struct ItemPlacementTests {
         #expect(partnered.isSuperset(of: ["size_match", "shared_segment", "translation", "near_duplicate", "shared_passage"]), "\(partnered)")
     }
 
-    @Test("given back with the sides, the records give the split's bytes; a missing, extra or moved record, or a changed or missing dropped.jsonl, is refused and nothing is written")
+    @Test("given back with the sides, the records and manifests give the split's bytes; a missing, extra or moved record, a changed or missing dropped.jsonl or manifest.json, is refused and nothing is written")
     func givenRecords() throws {
         let bench = try plantedStore()
         let yaml = Self.dropYAML(seed: 3)
@@ -213,6 +274,14 @@ struct ItemPlacementTests {
         files.merge(try Self.droppedFiles(bench, spec, items, files: files).files) { $1 }
         let folder = bench.url("records")
         try Self.folder(files, variants: placement.variants, at: folder)
+        // The manifests as the cluster writes them, for the split at `taken`.
+        let stated = try Splitter(spec: spec, store: bench.store).statedSpec()
+        let (facts, digest) = try Self.manifestFacts(bench, spec, items, files: files, cost: try Self.cost(own))
+        func manifests(_ facts: ManifestFacts, at folder: URL) throws {
+            _ = try facts.write(spec: spec, stated: stated, specPath: nil, into: folder, output: bench.url("taken"), readFrom: .output, sides: sides,
+                                itemsDigest: digest, toolVersion: "test", origin: SourceLocation(file: "facts"))
+        }
+        try manifests(facts, at: folder)
         let taken = try bench.split(yaml, out: "taken") { $0.givenSides = sides; $0.givenRecords = folder }
         for file in ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl", "manifest.json", "spec.yaml"] {
             #expect(try own.bytes(file) == taken.bytes(file), "\(file)")
@@ -233,15 +302,43 @@ struct ItemPlacementTests {
             ("extra", ["t/train.jsonl": train + dev[0]]),
             ("moved", ["t/dev.jsonl": dev.dropFirst().joined(), "t/test.jsonl": (files["t/test.jsonl"] ?? "") + dev[0]]),
         ]
+        // A manifest from other counts (one tone item moved from test to dev) or from another
+        // seed's sides, or none at all, is refused too.
+        var moved = facts
+        moved.fates[0]["tone", default: [:]]["test", default: 0] -= 1
+        moved.fates[0]["tone", default: [:]]["dev", default: 0] += 1
+        var otherSides = sides
+        otherSides.keptUpperBound += 1
+        let manifestCases: [(String, ((URL) throws -> Void)?)] = [
+            ("manifest from other counts", { try manifests(moved, at: $0) }),
+            ("manifest from another bound", { _ = try facts.write(spec: spec, stated: stated, specPath: nil, into: $0, output: bench.url("taken"), readFrom: .output,
+                                                                 sides: otherSides, itemsDigest: digest, toolVersion: "test",
+                                                                 origin: SourceLocation(file: "facts")) }),
+            ("no manifest", nil),
+        ]
+        for (name, write) in manifestCases {
+            let url = bench.url("records-\(name)")
+            try Self.folder(files, variants: placement.variants, at: url)
+            try manifests(facts, at: url)
+            if let write { try write(url) } else { try FileManager.default.removeItem(at: url.appendingPathComponent("t/manifest.json")) }
+            do {
+                _ = try bench.split(yaml, out: "refused-\(name)") { $0.givenSides = sides; $0.givenRecords = url }
+                Issue.record("\(name): taken")
+            } catch let error as HeldoutError {
+                #expect(error.exitStatus == 1 && error.userMessage.contains("manifest.json"), "\(name): \(error.userMessage)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: bench.url("refused-\(name)").path), "\(name)")
+        }
         for (name, changes) in tampered {
             let url = bench.url("records-\(name)")
             try Self.folder(files.merging(changes) { $1 }, variants: placement.variants, at: url)
+            try manifests(facts, at: url)
             if changes.isEmpty { try FileManager.default.removeItem(at: url.appendingPathComponent("t/dropped.jsonl")) }
             #expect(throws: HeldoutError.self, "\(name)") {
                 try bench.split(yaml, out: "refused-\(name)") { $0.givenSides = sides; $0.givenRecords = url }
             }
             do {
-                try bench.split(yaml, out: "refused-\(name)") { $0.givenSides = sides; $0.givenRecords = url }
+                _ = try bench.split(yaml, out: "refused-\(name)") { $0.givenSides = sides; $0.givenRecords = url }
             } catch let error as HeldoutError {
                 #expect(error.exitStatus == 1 && error.userMessage.contains(".jsonl"), "\(name): \(error.userMessage)")
             }
