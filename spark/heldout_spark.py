@@ -43,6 +43,14 @@ SPLIT_FILES = {"train.jsonl", "dev.jsonl", "test.jsonl", "spec.yaml", "manifest.
                "audit.html", "dropped.jsonl", "releases"}
 
 
+class StepFailed(Exception):
+    """A `heldout` call on the driver refused (it printed why): the job ends with its status."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
 def is_uri(path):
     """`hdfs://…`, `s3a://…`, `file:/…`: a scheme of two letters or more (not a Windows drive)."""
     return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", path) is not None
@@ -224,7 +232,7 @@ def near_duplicate_pairs(spark, lines, bands_command, env, parameters):
 # What the driver reads of a `map units` row (ShardRow): its order key, segments, labels, the
 # unit's domain and, on a corpus row, the corpus's (for metadata_domains).
 ROW_FIELDS = ("source long, corpus long, ordinal long, kind string, document string, segments array<array<string>>, "
-              "labels map<string,string>, domain string, descriptor struct<domain: string, name: string>")
+              "labels map<string,string>, domain string, descriptor struct<domain: string, name: string, sha256: string>")
 
 
 def metadata_domains(rows):
@@ -439,7 +447,8 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
     Returns (DataFrame of summary lines, (DataFrame of (`id`, `c`: its component, `column`,
     `dropped`: step 1 dropped it, `segments`: its own and the translation looked up for it,
     `drop_link`, `drop_partner`: step 1's naming) for placing the records, item_keys' keys or
-    None), None), or (None, None, why the split must choose itself)."""
+    None, the items left out for their language per column), None), or (None, None, why the
+    split must choose itself)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     translations = "translation" in links
@@ -451,11 +460,16 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         F.when(F.col("f"), F.concat(F.expr("substring(line, 1, length(line) - 1)"), F.lit(',"flagged":true}')))
         .otherwise(F.col("line")).alias("line"))
     chosen = lines.rdd.map(lambda r: r[0]).pipe(select_command, env=env).map(lambda l: (l,))
-    candidates = spark.createDataFrame(chosen, "line string") \
+    selected = spark.createDataFrame(chosen, "line string") \
         .select(F.from_json("line", "id string, outcome string, column string, gold boolean, keepable boolean, "
                                     "trainable boolean, heldout boolean, keys array<string>, segments array<string>, "
                                     "target string").alias("r")) \
-        .select("r.*").where(F.col("outcome") == "candidate").drop("outcome").persist(StorageLevel.DISK_ONLY)
+        .select("r.*").persist(StorageLevel.DISK_ONLY)
+    # The items left out for their language, per column (the manifest's `language_mismatch`).
+    mismatch = {r["column"]: r["count"] for r in selected.where(F.col("outcome") == "language_mismatch").groupBy("column").count().collect()}
+    candidates = selected.where(F.col("outcome") == "candidate").drop("outcome").persist(StorageLevel.DISK_ONLY)
+    candidates.count()
+    selected.unpersist()
     try:
         # An item with a pair none of whose later segments is in the pair's target language
         # gets, as the split's loader gives it, the smallest segment of its first segment's
@@ -550,7 +564,7 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         placed = members.join(candidates.select("id", "segments"), "id").join(named, "id", "left") \
             .select("id", "c", "column", (F.col("dropped") == 1).alias("dropped"), "segments", "drop_link", "drop_partner") \
             .localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)  # a short plan for the records' joins
-        return summaries, (placed, keys_of), None
+        return summaries, (placed, keys_of, mismatch), None
     finally:
         candidates.unpersist()
 
@@ -601,8 +615,8 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     the replay (`--records`) holds every file to its own fates, item by item, before taking
     it. Then each variant's `dropped.jsonl` (dropped_items). `items` is segment_items' (`id`,
     `line`); `placed` and `keys_of` split_sides'; `variants` and `roles` `map plan`'s. Returns the
-    number of records per file, per sibling cut to size the records placed and kept, and the
-    primary's isolation cost (dropped_items)."""
+    number of records per file, per sibling cut to size the records placed and kept, the
+    primary's isolation cost (dropped_items) and each variant's fates (fate_counts)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     # The sides file, in batches: one line per component is hundreds of thousands of lines at
@@ -646,6 +660,8 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     primary_evaluation = placed_lines.filter(lambda t: t[0] == "0" and t[1] in ("dev", "test")).map(lambda t: t[3])
     kept_parts, cut_parts, ranked = [placed_lines.filter(lambda t: t[0] == "0" and t[1] != "dropped")
                                      .map(lambda t: (0, t[3], "train" if t[1] == "train" else "evaluation"))], [], []
+    # Each variant's items by fate (variant, id, partition), for the manifest's counts.
+    fate_parts = []
     for v, variant in enumerate(variants):
         os.makedirs(os.path.join(folder, variant["name"]), exist_ok=True)
         for p in (["train", "dev", "test"] if v == 0 else ["train"]):
@@ -664,6 +680,9 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
                 # A sibling's holders: its own training items and the primary's evaluation ones.
                 kept_parts.append(chosen.map(lambda t, v=v: (v, t[3], "train")))
                 kept_parts.append(primary_evaluation.map(lambda i, v=v: (v, i, "evaluation")))
+            fate_parts.append(chosen.map(lambda t, v=v, p=p: (v, t[3], p)))
+            if v > 0:  # its evaluation files are the primary's
+                fate_parts.append(placed_lines.filter(lambda t: t[0] == "0" and t[1] in ("dev", "test")).map(lambda t, v=v: (v, t[3], t[1])))
             ordered = chosen.map(lambda t: (t[3], t[4])).sortByKey(numPartitions=max(partitions, n // 25000 + 1)).values()
             with open(os.path.join(folder, variant["name"], p + ".jsonl"), "w", encoding="utf-8", newline="\n") as f:
                 for record in ordered.toLocalIterator():
@@ -675,10 +694,22 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     dropped, cost = dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, roles, folder,
                                   partitions)
     written.update(dropped)
+    fates = fate_counts(spark, placed, spark.sparkContext.union(fate_parts + [drops]), len(variants))
     for indexed in ranked:
         indexed.unpersist()
     placed_lines.unpersist()
-    return written, size_match, cost
+    return written, size_match, cost, fates
+
+
+def fate_counts(spark, placed, fates, variants):
+    """Per variant, per column, the items of each fate (a partition, or the reason a variant
+    leaves them out): `ManifestFacts.fates`, from which `map manifest` derives the records,
+    drops, fractions, counts and quotas. `fates` is an RDD of (variant, id, fate)."""
+    out = [{} for _ in range(variants)]
+    frame = spark.createDataFrame(fates, "v int, id string, fate string").join(placed.select("id", "column"), "id")
+    for r in frame.groupBy("v", "column", "fate").count().collect():
+        out[r["v"]].setdefault(r["column"], {})[r["fate"]] = r["count"]
+    return out
 
 
 def dropped_items(spark, placed, keys_of, side_of, kept, drops, dropped_command, env, variants, roles, folder, partitions):
@@ -922,12 +953,45 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             grades.unpersist()
         phases["groups, grades, items"] = round(time.time() - started, 2)
 
+    def cluster_manifest(spark, placed, pairs, fates, cost, mismatch, sides, folder):
+        """`heldout map manifest` over the cluster's counts (ManifestFacts): the item ids in id
+        order on its stdin (their digest), the facts in a file. Returns its lines; raises
+        StepFailed with its status if it refuses."""
+        corpora = [{"name": r["name"], "sha256": r["sha256"]} for r in
+                   rows.where(F.col("kind") == "corpus").select("source", "corpus", F.col("descriptor.name").alias("name"),
+                                                                 F.col("descriptor.sha256").alias("sha256"))
+                   .orderBy("source", "corpus").collect()]
+        near = None
+        if pairs is not None:
+            near = {"segments": placed.select(F.explode("segments")).distinct().count(), "pairs": pairs.count(),
+                    "windowed_buckets": summary["split_near_duplicates"]["windowed_buckets"]}
+        facts = os.path.join(temporary, "manifest-facts.json")
+        with open(facts, "w", encoding="utf-8") as f:
+            json.dump({"fates": fates, "isolation_cost": cost, "near_duplicates": near, "corpora": corpora,
+                       "language_mismatch": mismatch}, f, sort_keys=True)
+        command = [binary, "map", "manifest", spec, "--facts", facts, "--sides", sides, "--records", folder, "--out", out]
+        if fetched is not None:
+            command += ["--fetched", fetched]
+        if target is not None:
+            command += ["--read-from", target.uri]
+        writer = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        n = placed.count()
+        ids = placed.select("id").rdd.map(lambda r: (r[0], None)).sortByKey(numPartitions=max(partitions, n // 100000 + 1)).keys()
+        for i in ids.toLocalIterator():
+            writer.stdin.write((i + "\n").encode("ascii"))
+        writer.stdin.close()
+        output = writer.stdout.read().decode("utf-8")
+        if writer.wait() != 0:
+            raise StepFailed(writer.returncode)
+        return [json.loads(line) for line in output.splitlines() if line.strip()]
+
     def sides_from_cluster(pairs):
         """The options that hand the replay the cluster's sides (`--sides`) and the records
         written from them (`--records`), or [] (the reason in the summary)."""
         if kept is None:
             summary["sides"] = {"chosen_on": "driver", "reason": sides_reason}
             summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
+            summary["manifest"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
             return []
         items, grades, components, segments = kept
         select_cmd = shlex.join([executor_binary, "map", "select", spec])
@@ -935,7 +999,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         passages_cmd = shlex.join([executor_binary, "map", "passages", spec]) if "shared_passage" in links else None
         summaries, placement, why = split_sides(spark, items, grades, components, segments, pairs, select_cmd, env, links,
                                                 passages_cmd)
-        placed, keys_of = placement if placement is not None else (None, None)
+        placed, keys_of, mismatch = placement if placement is not None else (None, None, None)
         sides = None
         if summaries is not None:
             sides, figures = choose_sides(summaries, binary, spec, temporary)
@@ -946,6 +1010,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         if sides is None:
             summary["sides"] = {"chosen_on": "driver", "reason": why}
             summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
+            summary["manifest"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
         else:
             phases["sides"] = round(time.time() - started, 2)
             # The records and dropped items from those sides, on the cluster; the replay holds each
@@ -954,11 +1019,21 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             folder = os.path.join(temporary, "records")
             records_cmd = shlex.join([executor_binary, "map", "records", spec])
             dropped_cmd = shlex.join([executor_binary, "map", "dropped", spec])
-            written, size_match, cost = cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_cmd, dropped_cmd,
-                                                        env, planned["variants"], planned["roles"], folder, partitions)
+            written, size_match, cost, fates = cluster_records(spark, items, placed, keys_of, sides, segments, rows, records_cmd,
+                                                               dropped_cmd, env, planned["variants"], planned["roles"], folder,
+                                                               partitions)
             summary["records"] = {"written_on": "cluster", "files": written, "size_match": size_match, "isolation_cost": cost}
             options = ["--sides", sides, "--records", folder]
             phases["records"] = round(time.time() - started, 2)
+            why = planned.get("manifest_on_driver")
+            if why is None:
+                # Every variant's spec.yaml and manifest.json from what the cluster counted; the
+                # replay takes them only if they are its own bytes.
+                manifests = cluster_manifest(spark, placed, pairs, fates, cost, mismatch, sides, folder)
+                summary["manifest"] = {"written_on": "cluster", "variants": manifests}
+                phases["manifest"] = round(time.time() - started, 2)
+            else:
+                summary["manifest"] = {"written_on": "driver", "reason": why}
         if placed is not None:
             placed.unpersist()
         if keys_of is not None:
@@ -1062,6 +1137,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         if taken.get("records") is False:
             summary["records"] = {"written_on": "driver",
                                   "reason": "the classifier predicted domains, which the cluster's records lack"}
+            summary["manifest"] = {"written_on": "driver", "reason": "the records are written on the driver"}
         if target is not None and summary["split"]:
             # The primary split and its siblings, all checked before any is copied.
             outputs = summary["split"]["outputs"]
@@ -1083,6 +1159,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 listed = subprocess.Popen([binary, "items", "--store", store, "--jsonl"], stdout=subprocess.PIPE, text=True)
                 summary["store_items_count"], summary["store_items_digest"] = items_digest(json.loads(l) for l in listed.stdout)
                 listed.wait()
+    except StepFailed as failed:
+        return failed.status
     finally:
         lines.unpersist()
         if kept is not None:  # a replay that failed before the sides were chosen

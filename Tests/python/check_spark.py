@@ -180,6 +180,11 @@ def main():
             fail(result, f"{name}: dropped.jsonl was not written by the cluster: {summary.get('records')}")
         elif summary["records"].get("isolation_cost") != local_cost:
             fail(result, f"{name}: the cluster's isolation cost {summary['records'].get('isolation_cost')} is not the manifest's {local_cost}")
+        # Every variant's spec.yaml and manifest.json are written from the cluster's counts
+        # (`map manifest`), and the replay took them as its own bytes.
+        result["variants"][name]["manifest"] = summary.get("manifest")
+        if [v.get("name") for v in (summary.get("manifest") or {}).get("variants", [])] != ["generated", "generated-comparison"]:
+            fail(result, f"{name}: the manifests were not written by the cluster: {summary.get('manifest')}")
         # The comparison supervises the held-out column: its training placed more than the
         # primary's and was cut to size on the cluster (the size match's ranks).
         if "generated-comparison" not in summary["records"].get("size_match", {}):
@@ -289,6 +294,7 @@ def check_samples(spark, args, work, result, heldout_spark):
             fail(result, f"samples: Spark's items ({summary['items_count']}) differ from the store's ({summary['store_items_count']})")
         got = digest(out)
         samples[name] = {"same_bytes": got == expected, "items": summary.get("items", summary.get("items_count")),
+                         "manifest": (summary.get("manifest") or {}).get("written_on"),
                          "sides": summary.get("sides"), "records": summary.get("records")}
         if not summary.get("sides"):
             fail(result, f"samples {name}: the driver did not say where the sides were chosen")
@@ -298,6 +304,8 @@ def check_samples(spark, args, work, result, heldout_spark):
         if plan.get("sides_on_driver") is None and ((summary.get("sides") or {}).get("chosen_on") != "cluster"
                                                     or (summary.get("records") or {}).get("written_on") != "cluster"):
             fail(result, f"samples {name}: sides {summary.get('sides')}, records {summary.get('records')}: not the cluster's")
+        if plan.get("sides_on_driver") is None and (summary.get("manifest") or {}).get("written_on") != "cluster":
+            fail(result, f"samples {name}: the manifests were not the cluster's: {summary.get('manifest')}")
         if got != expected:
             fail(result, f"samples {name}: split files differ from the local build: "
                          f"{sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}")
@@ -382,11 +390,14 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
         if (summary.get("sides") or {}).get("chosen_on") != "cluster":
             fail(result, f"near-duplicates, {name}: the sides were not chosen from the cluster's summaries: {summary.get('sides')}")
         near[name]["records"] = summary.get("records")
+        near[name]["manifest"] = (summary.get("manifest") or {}).get("written_on")
         if (summary.get("records") or {}).get("written_on") != "cluster":
             fail(result, f"near-duplicates, {name}: the records were not written by the cluster: {summary.get('records')}")
         elif summary["records"].get("isolation_cost") != near_cost:
             fail(result, f"near-duplicates, {name}: the cluster's isolation cost {summary['records'].get('isolation_cost')} "
                          f"is not the manifest's {near_cost}")
+        elif (summary.get("manifest") or {}).get("written_on") != "cluster":
+            fail(result, f"near-duplicates, {name}: the manifests were not written by the cluster: {summary.get('manifest')}")
         if spark_pairs != local_pairs:
             only_spark = [p for p in spark_pairs if p not in local_pairs][:5]
             only_local = [p for p in local_pairs if p not in spark_pairs][:5]
