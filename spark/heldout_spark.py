@@ -977,9 +977,12 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         writer = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         n = placed.count()
         ids = placed.select("id").rdd.map(lambda r: (r[0], None)).sortByKey(numPartitions=max(partitions, n // 100000 + 1)).keys()
-        for i in ids.toLocalIterator():
-            writer.stdin.write((i + "\n").encode("ascii"))
-        writer.stdin.close()
+        try:
+            for i in ids.toLocalIterator():
+                writer.stdin.write((i + "\n").encode("ascii"))
+            writer.stdin.close()
+        except BrokenPipeError:  # it refused before reading them all (its message is on stderr)
+            pass
         output = writer.stdout.read().decode("utf-8")
         if writer.wait() != 0:
             raise StepFailed(writer.returncode)
