@@ -31,7 +31,7 @@ public enum Audit {
     /// Audits the split in `directory`. Throws `HeldoutError.badInput` (exit 3) for a
     /// missing directory, a malformed line (file and line named) or a malformed manifest.
     /// `progress` is called with the name of each phase as it begins (for stage timings).
-    public static func run(directory: String, store: Store?, options: AuditOptions = AuditOptions(),
+    public static func run(directory: String, store: (any AuditSegmentSource)?, options: AuditOptions = AuditOptions(),
                            progress: ((String) -> Void)? = nil) throws -> AuditReport {
         try options.validate()
         var isDirectory: ObjCBool = false

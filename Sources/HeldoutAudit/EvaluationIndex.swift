@@ -98,7 +98,7 @@ final class EvaluationIndex: @unchecked Sendable {
 
     /// Builds the index from the evaluation records, with the store when there is one.
     /// `progress` is called with the name of each step as it begins (stage timings).
-    func build(_ input: [EvalRecord], store: Store?, progress: ((String) -> Void)? = nil) throws {
+    func build(_ input: [EvalRecord], store: (any AuditSegmentSource)?, progress: ((String) -> Void)? = nil) throws {
         records = input
         progress?("evaluation index: segment ids")
         var foldedPairs: [(key: UInt64, value: Int32)] = []
@@ -147,7 +147,7 @@ final class EvaluationIndex: @unchecked Sendable {
             progress?("evaluation index: store segments")
             known = try store.auditSegments(recordIDs.flatMap { $0 })
             progress?("evaluation index: translation closures")
-            translation = try TranslationClosures.build(store: store)
+            translation = try TranslationClosures.build(source: store)
             progress?("evaluation index: sentences")
         }
         // Every segment of every evaluation document, so a training record is tied to a

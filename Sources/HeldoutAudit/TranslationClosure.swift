@@ -1,13 +1,13 @@
 import HeldoutCore
 import HeldoutStore
 
-/// Translation closures (issue 13, item 8): the store's alignment groups, joined wherever two
+/// Translation closures (issue 13, item 8): the alignment groups (of the store, or of a cluster's segments), joined wherever two
 /// groups hold segments whose folded texts are equal (`Déconnexion` in one, `déconnexion` in
 /// another), taken transitively. A chain `Hangup` → `Déconnexion` ≈ `déconnexion` ← `logout` →
 /// `Abmelden` is one closure, so an evaluation item on `Déconnexion` and a training item on
 /// `Abmelden` are tied by `translation`.
 ///
-/// The audit's own derivation: it reads every grouped segment of the store, folds it with
+/// The audit's own derivation: it reads every grouped segment, folds it with
 /// ``TextFolder`` (the one definition of "the same words") and unites, with its own
 /// union-find, each segment's group with its folded text. A folded text is identified by the
 /// audit's 64-bit hash of its folded words. A text, an id or a segment without a group is in a
@@ -34,9 +34,9 @@ struct TranslationClosures {
 
     var isEmpty: Bool { rootOfFolded.isEmpty }
 
-    /// Reads and unites every grouped segment of `store`, a block at a time (texts are folded
+    /// Reads and unites every grouped segment of `source`, a block at a time (texts are folded
     /// on all cores; only hashes are kept).
-    static func build(store: Store) throws -> TranslationClosures {
+    static func build(source: any AuditSegmentSource) throws -> TranslationClosures {
         var out = TranslationClosures()
         var parent: [Int32] = []
         var groupNode: [ContentID: Int32] = [:]
@@ -68,11 +68,9 @@ struct TranslationClosures {
             }
             block.removeAll(keepingCapacity: true)
         }
-        try store.scan { reader in
-            try reader.groupedSegments { id, group, text in
-                block.append((id, text, group))
-                if block.count >= 65_536 { flush() }
-            }
+        try source.groupedSegments { id, group, text in
+            block.append((id, text, group))
+            if block.count >= 65_536 { flush() }
         }
         flush()
         out.rootOfFolded.reserveCapacity(foldedNode.count)

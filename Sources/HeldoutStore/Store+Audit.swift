@@ -15,6 +15,14 @@ public struct AuditSegment: Sendable, Hashable {
     /// Documents it occurs in (store ids, for ``Store/auditDocumentSegments(_:_:)``) with their
     /// keys `CORPUS/DOCUMENT` (the key format of `DatasetRecord.documents`).
     public var documents: [AuditDocument]
+
+    public init(id: ContentID, lang: String, text: String, group: ContentID?, documents: [AuditDocument]) {
+        self.id = id
+        self.lang = lang
+        self.text = text
+        self.group = group
+        self.documents = documents
+    }
 }
 
 /// A document a segment occurs in: the store's id, by which the audit asks for the document's
@@ -24,6 +32,11 @@ public struct AuditDocument: Sendable, Hashable, Comparable {
     public var storeID: Int64
     /// `CORPUS/DOCUMENT`, as `DatasetRecord.documents` names it.
     public var key: String
+
+    public init(storeID: Int64, key: String) {
+        self.storeID = storeID
+        self.key = key
+    }
 
     /// By key, so a segment's documents are listed in the order records would sort them.
     public static func < (l: AuditDocument, r: AuditDocument) -> Bool { l.key < r.key }

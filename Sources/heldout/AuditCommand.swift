@@ -27,6 +27,9 @@ struct AuditCommand: ParsableCommand {
     @Option(name: .long, help: "The store, for translations and documents (default: heldout.sqlite when it exists; none otherwise).")
     var store: String?
 
+    @Option(name: .long, help: "Instead of a store: the segments a cluster wrote, one JSON object a line {id, lang, text, group, documents} (spark/heldout_spark.py).")
+    var segments: String?
+
     @Flag(name: .long, help: "Print audit.json's content on stdout instead of the summary.")
     var json = false
 
@@ -49,8 +52,14 @@ struct AuditCommand: ParsableCommand {
     var full = false
 
     func run() throws {
-        let storePath = store ?? (FileManager.default.fileExists(atPath: "heldout.sqlite") ? "heldout.sqlite" : nil)
-        let opened = try storePath.map { try Store(path: $0, mustExist: true) }
+        if store != nil, segments != nil { throw HeldoutError.usage("audit: --store and --segments both name the segments; give one") }
+        let source: (any AuditSegmentSource)?
+        if let segments {
+            source = try SegmentsFile(path: segments)
+        } else {
+            let storePath = store ?? (FileManager.default.fileExists(atPath: "heldout.sqlite") ? "heldout.sqlite" : nil)
+            source = try storePath.map { try Store(path: $0, mustExist: true) }
+        }
         var options = AuditOptions()
         options.against = against
         options.ngramSize = ngram
@@ -63,7 +72,7 @@ struct AuditCommand: ParsableCommand {
         }
         // HELDOUT_STAGE_TIMES=1: each phase's wall time and the peak RSS so far.
         let timings = ProcessInfo.processInfo.environment["HELDOUT_STAGE_TIMES"].map { _ in StageTimer(command: "audit") }
-        let report = try Audit.run(directory: directory, store: opened, options: options, progress: timings.map { t in { t.start($0) } })
+        let report = try Audit.run(directory: directory, store: source, options: options, progress: timings.map { t in { t.start($0) } })
         timings?.start(nil)
         if !noWrite { try Audit.write(report, to: directory) }
         if json {
