@@ -6,12 +6,17 @@ import HeldoutCore
 enum ClusterFiles {
     /// Takes `given`, a cluster's file, in place of `written`, the split's own: only when they
     /// are the same bytes, else the first line that differs is named and nothing is written.
+    /// Neither need exist (an auditor may write no report), but not one without the other.
     static func take(_ given: URL, over written: URL) throws {
         let name = written.lastPathComponent
+        let ours = FileManager.default.contents(atPath: written.path)
         guard let theirs = FileManager.default.contents(atPath: given.path) else {
+            if ours == nil { return }
             throw HeldoutError.checkFailed("\(given.path): the cluster's \(name) is missing; nothing was written")
         }
-        let ours = try Data(contentsOf: written)
+        guard let ours else {
+            throw HeldoutError.checkFailed("\(given.path): the split writes no \(name) of its own to hold it to; nothing was written")
+        }
         guard theirs != ours else { return }
         let a = theirs.split(separator: 0x0A, omittingEmptySubsequences: false)
         let b = ours.split(separator: 0x0A, omittingEmptySubsequences: false)

@@ -110,6 +110,13 @@ public struct Splitter {
                       \(shown.joined(separator: "\n  "))\(failing.count > 10 ? "\n  …" : "")
                     """)
             }
+            // A cluster that wrote the manifest audited its files too (`heldout audit
+            // --segments`): its report must be this one, byte for byte.
+            if let given = options.givenRecords?.appendingPathComponent(variants[index].name), ManifestFacts.onDriver(spec) == nil {
+                for file in [SplitDirectory.audit, SplitDirectory.auditHTML] {
+                    try ClusterFiles.take(given.appendingPathComponent(file), over: temporary.appendingPathComponent(file))
+                }
+            }
         }
         try options.beforeRename?(temporaries)
 
