@@ -701,6 +701,25 @@ def cluster_records(spark, items, placed, keys_of, sides, segments, rows, record
     return written, size_match, cost, fates
 
 
+def segments_file(rows, segments, components, path, partitions):
+    """Every segment with its alignment group and the named documents it occurs in, one JSON
+    line each, as `heldout audit --segments` reads them (`SegmentsFile`): what the audit asks
+    the store, from the cluster's own rows and groups. Streamed to `path` on the driver a
+    partition at a time (of at most ~50,000 segments); returns the number of lines."""
+    from pyspark.sql import functions as F
+    groups = group_members(components).select(F.col("s").alias("id"), F.col("g").alias("group"))
+    lines = segments.join(groups, "id", "left").join(documents_of_segments(rows), "id", "left") \
+        .select(F.to_json(F.struct("id", "lang", "text", "group",
+                                   F.coalesce("documents", F.array().cast("array<string>")).alias("documents"))).alias("line")) \
+        .rdd.map(lambda r: r[0]).repartition(partitions)
+    n = 0
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for line in lines.toLocalIterator():
+            f.write(line + "\n")
+            n += 1
+    return n
+
+
 def fate_counts(spark, placed, fates, variants):
     """Per variant, per column, the items of each fate (a partition, or the reason a variant
     leaves them out): `ManifestFacts.fates`, from which `map manifest` derives the records,
@@ -988,6 +1007,23 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             raise StepFailed(writer.returncode)
         return [json.loads(line) for line in output.splitlines() if line.strip()]
 
+    def cluster_audit(segments, components, folder):
+        """`heldout audit --segments` over each variant's folder (a sibling's dev and test
+        copied from the primary's), with every segment the rows hold in a file. Raises
+        StepFailed with its status if it finds a leak or refuses."""
+        path = os.path.join(temporary, "segments.jsonl")
+        n = segments_file(rows, segments, components, path, max(partitions, summary["rows"] // 25000 + 1))
+        variants = planned["variants"]
+        for v, variant in enumerate(variants):
+            directory = os.path.join(folder, variant["name"])
+            if v > 0:
+                for name in ("dev.jsonl", "test.jsonl"):
+                    shutil.copyfile(os.path.join(folder, variants[0]["name"], name), os.path.join(directory, name))
+            audited = subprocess.run([binary, "audit", directory, "--segments", path], stdout=subprocess.DEVNULL)
+            if audited.returncode != 0:
+                raise StepFailed(audited.returncode)
+        return {"written_on": "cluster", "segments": n}
+
     def sides_from_cluster(pairs):
         """The options that hand the replay the cluster's sides (`--sides`) and the records
         written from them (`--records`), or [] (the reason in the summary)."""
@@ -995,6 +1031,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             summary["sides"] = {"chosen_on": "driver", "reason": sides_reason}
             summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
             summary["manifest"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
+            summary["audit"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
             return []
         items, grades, components, segments = kept
         select_cmd = shlex.join([executor_binary, "map", "select", spec])
@@ -1014,6 +1051,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             summary["sides"] = {"chosen_on": "driver", "reason": why}
             summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
             summary["manifest"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
+            summary["audit"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
         else:
             phases["sides"] = round(time.time() - started, 2)
             # The records and dropped items from those sides, on the cluster; the replay holds each
@@ -1035,8 +1073,13 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 manifests = cluster_manifest(spark, placed, pairs, fates, cost, mismatch, sides, folder)
                 summary["manifest"] = {"written_on": "cluster", "variants": manifests}
                 phases["manifest"] = round(time.time() - started, 2)
+                # Each variant's audit over its files and the cluster's segments (no store); the
+                # replay takes audit.json and audit.html only if they are its own bytes.
+                summary["audit"] = cluster_audit(segments, components, folder)
+                phases["audit"] = round(time.time() - started, 2)
             else:
                 summary["manifest"] = {"written_on": "driver", "reason": why}
+                summary["audit"] = {"written_on": "driver", "reason": why}
         if placed is not None:
             placed.unpersist()
         if keys_of is not None:
@@ -1141,6 +1184,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             summary["records"] = {"written_on": "driver",
                                   "reason": "the classifier predicted domains, which the cluster's records lack"}
             summary["manifest"] = {"written_on": "driver", "reason": "the records are written on the driver"}
+            summary["audit"] = {"written_on": "driver", "reason": "the records are written on the driver"}
         if target is not None and summary["split"]:
             # The primary split and its siblings, all checked before any is copied.
             outputs = summary["split"]["outputs"]

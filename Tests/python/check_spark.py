@@ -185,6 +185,10 @@ def main():
         result["variants"][name]["manifest"] = summary.get("manifest")
         if [v.get("name") for v in (summary.get("manifest") or {}).get("variants", [])] != ["generated", "generated-comparison"]:
             fail(result, f"{name}: the manifests were not written by the cluster: {summary.get('manifest')}")
+        # And audited there, over the cluster's segments file instead of a store.
+        result["variants"][name]["audit"] = summary.get("audit")
+        if (summary.get("audit") or {}).get("written_on") != "cluster":
+            fail(result, f"{name}: the audit did not run over the cluster's files: {summary.get('audit')}")
         # The comparison supervises the held-out column: its training placed more than the
         # primary's and was cut to size on the cluster (the size match's ranks).
         if "generated-comparison" not in summary["records"].get("size_match", {}):
@@ -295,6 +299,7 @@ def check_samples(spark, args, work, result, heldout_spark):
         got = digest(out)
         samples[name] = {"same_bytes": got == expected, "items": summary.get("items", summary.get("items_count")),
                          "manifest": (summary.get("manifest") or {}).get("written_on"),
+                         "audit": (summary.get("audit") or {}).get("written_on"),
                          "sides": summary.get("sides"), "records": summary.get("records")}
         if not summary.get("sides"):
             fail(result, f"samples {name}: the driver did not say where the sides were chosen")
@@ -304,8 +309,9 @@ def check_samples(spark, args, work, result, heldout_spark):
         if plan.get("sides_on_driver") is None and ((summary.get("sides") or {}).get("chosen_on") != "cluster"
                                                     or (summary.get("records") or {}).get("written_on") != "cluster"):
             fail(result, f"samples {name}: sides {summary.get('sides')}, records {summary.get('records')}: not the cluster's")
-        if plan.get("sides_on_driver") is None and (summary.get("manifest") or {}).get("written_on") != "cluster":
-            fail(result, f"samples {name}: the manifests were not the cluster's: {summary.get('manifest')}")
+        if plan.get("sides_on_driver") is None and ((summary.get("manifest") or {}).get("written_on") != "cluster"
+                                                    or (summary.get("audit") or {}).get("written_on") != "cluster"):
+            fail(result, f"samples {name}: manifest {summary.get('manifest')}, audit {summary.get('audit')}: not the cluster's")
         if got != expected:
             fail(result, f"samples {name}: split files differ from the local build: "
                          f"{sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}")
@@ -391,13 +397,14 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
             fail(result, f"near-duplicates, {name}: the sides were not chosen from the cluster's summaries: {summary.get('sides')}")
         near[name]["records"] = summary.get("records")
         near[name]["manifest"] = (summary.get("manifest") or {}).get("written_on")
+        near[name]["audit"] = (summary.get("audit") or {}).get("written_on")
         if (summary.get("records") or {}).get("written_on") != "cluster":
             fail(result, f"near-duplicates, {name}: the records were not written by the cluster: {summary.get('records')}")
         elif summary["records"].get("isolation_cost") != near_cost:
             fail(result, f"near-duplicates, {name}: the cluster's isolation cost {summary['records'].get('isolation_cost')} "
                          f"is not the manifest's {near_cost}")
-        elif (summary.get("manifest") or {}).get("written_on") != "cluster":
-            fail(result, f"near-duplicates, {name}: the manifests were not written by the cluster: {summary.get('manifest')}")
+        elif (summary.get("manifest") or {}).get("written_on") != "cluster" or (summary.get("audit") or {}).get("written_on") != "cluster":
+            fail(result, f"near-duplicates, {name}: manifest {summary.get('manifest')}, audit {summary.get('audit')}: not the cluster's")
         if spark_pairs != local_pairs:
             only_spark = [p for p in spark_pairs if p not in local_pairs][:5]
             only_local = [p for p in local_pairs if p not in spark_pairs][:5]
