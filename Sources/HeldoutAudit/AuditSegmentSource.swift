@@ -4,7 +4,7 @@ import HeldoutStore
 
 /// What the audit asks of the segments behind a split: the segments evaluation records name,
 /// the other segments of their documents, and every grouped segment (its translation
-/// closures). A store answers (``HeldoutStore/Store``), or a file of the segments a cluster
+/// closures). A store answers (`Store`), or a file of the segments a cluster
 /// wrote (``SegmentsFile``), so that a split made on a cluster is audited without a store,
 /// and alike: the audit's own indexes are built the same way from either.
 public protocol AuditSegmentSource: Sendable {
@@ -12,7 +12,7 @@ public protocol AuditSegmentSource: Sendable {
     /// does not hold are absent.
     func auditSegments(_ ids: [ContentID]) throws -> [ContentID: AuditSegment]
     /// Every (document, segment id) of the documents `documentIDs`, numbered as
-    /// ``auditSegments(_:)`` numbered them (``HeldoutStore/AuditDocument/storeID``).
+    /// ``auditSegments(_:)`` numbered them (`AuditDocument.storeID`).
     func auditDocumentSegments(_ documentIDs: [Int64], _ body: (Int64, ContentID) throws -> Void) throws
     /// Every segment with an alignment group: its id, group and text.
     func groupedSegments(_ body: (_ id: ContentID, _ group: ContentID, _ text: String) throws -> Void) throws
@@ -31,6 +31,7 @@ extension Store: AuditSegmentSource {
 /// audit's questions is one streaming pass over the file; nothing but the answers is kept.
 /// A document is numbered by a hash of its key, so the numbers need no table between passes.
 public struct SegmentsFile: AuditSegmentSource {
+    /// The file, read again for each question.
     public let path: String
 
     /// Refuses an unreadable file (exit 3) before the audit starts.
@@ -49,7 +50,7 @@ public struct SegmentsFile: AuditSegmentSource {
         var documents: [String]?
     }
 
-    /// The number a document key stands for in ``AuditDocument/storeID``.
+    /// The number a document key stands for in `AuditDocument.storeID`.
     static func number(_ key: String) -> Int64 { Int64(bitPattern: Hash64.string(key, salt: Hash64.saltDocument)) }
 
     /// Each line with its segment id and group; a line that is not a segment is bad input at

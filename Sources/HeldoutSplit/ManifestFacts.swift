@@ -9,15 +9,21 @@ import HeldoutCore
 /// that is every figure a manifest holds when the sides are chosen on the cluster, so the
 /// manifest is assembled by the split's own function (`SplitManifest.assemble`) from them.
 public struct ManifestFacts: Codable, Sendable {
+    /// A corpus as its row names it: the store's name and the SHA-256 of its files.
     public struct Corpus: Codable, Sendable {
+        /// The corpus's name.
         public var name: String
+        /// Its digest (`inputs.corpora`).
         public var sha256: String
     }
 
     /// The split's near-duplicate join, as the cluster ran it over the segments its items use.
     public struct NearDuplicateFigures: Codable, Sendable {
+        /// The distinct segments the split's items use (the join's input).
         public var segments: Int
+        /// The confirmed pairs.
         public var pairs: Int
+        /// Buckets cut to the join's window.
         public var windowedBuckets: Int
 
         enum CodingKeys: String, CodingKey {
@@ -128,9 +134,12 @@ public struct ManifestFacts: Codable, Sendable {
 public struct ItemsDigest {
     private var hasher = SHA256()
 
+    /// An empty digest.
     public init() {}
 
+    /// Adds the next id (ids come in id order).
     public mutating func append(_ id: ContentID) { hasher.update(data: id.bytes) }
 
+    /// The digest in hex, as `inputs.items` holds it.
     public func finalize() -> String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 }

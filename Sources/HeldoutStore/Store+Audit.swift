@@ -16,6 +16,7 @@ public struct AuditSegment: Sendable, Hashable {
     /// keys `CORPUS/DOCUMENT` (the key format of `DatasetRecord.documents`).
     public var documents: [AuditDocument]
 
+    /// A segment as a source of segments answers for it (the store, or a cluster's file).
     public init(id: ContentID, lang: String, text: String, group: ContentID?, documents: [AuditDocument]) {
         self.id = id
         self.lang = lang
@@ -33,6 +34,7 @@ public struct AuditDocument: Sendable, Hashable, Comparable {
     /// `CORPUS/DOCUMENT`, as `DatasetRecord.documents` names it.
     public var key: String
 
+    /// A document as a source of segments numbers it (the store: its row id).
     public init(storeID: Int64, key: String) {
         self.storeID = storeID
         self.key = key
