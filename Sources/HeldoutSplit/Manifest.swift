@@ -61,7 +61,7 @@ extension SplitManifest {
                      hubs: [IsolationLink: Int]) throws -> Manifest {
         var evaluationComponents = 0
         for p in assignment.partition where p.isEvaluation { evaluationComponents += 1 }
-        var manifest = try assemble(
+        return assemble(
             spec: spec, variant: variant, tally: ManifestTally(spec: spec, input: input, fates: fates),
             components: Components(total: graph.componentCount, evaluation: evaluationComponents,
                                    flipped: assignment.flipped.filter { $0 }.count),
@@ -72,10 +72,8 @@ extension SplitManifest {
             inputs: try Inputs(spec: spec, specPath: specPath, corpora: try store.corpora().map { ($0.name, $0.sha256) },
                                             items: input.ids.reduce(into: ItemsDigest()) { $0.append($1) }.finalize()),
             outputs: try outputs(of: directory, evaluation: directory), toolVersion: toolVersion, quotas: quotas, bound: bound,
-            hubs: hubs, domains: try SplitManifest.DomainEvidence.make(spec: spec, input: input, store: store))
-        // Only where such items exist: other manifests keep their bytes.
-        manifest.languageMismatch = input.languageMismatch.isEmpty ? nil : input.languageMismatch
-        return manifest
+            hubs: hubs, domains: try SplitManifest.DomainEvidence.make(spec: spec, input: input, store: store),
+            languageMismatch: input.languageMismatch)
     }
 
     /// A manifest from its figures, however they were counted: by the local split (``make``)
@@ -83,7 +81,7 @@ extension SplitManifest {
     static func assemble(spec: SplitSpec, variant: SplitVariant, tally: ManifestTally, components: Components, cost: IsolationCost?,
                          nearDuplicates: NearDuplicates?, inputs: Inputs, outputs: [String: String], toolVersion: String,
                          quotas: QuotaTable, bound: SideAssignment.Bound, hubs: [IsolationLink: Int],
-                         domains: DomainEvidence?) throws -> Manifest {
+                         domains: DomainEvidence?, languageMismatch: [String: Int]) -> Manifest {
         var records: [String: Int] = [:]
         var dropped: [String: [String: Int]] = [:]
         var kept: [String: [String: Int]] = [:]
@@ -112,7 +110,7 @@ extension SplitManifest {
         case .comparison: variantName = "comparison"
         case let .sweep(columns): variantName = "sweep:" + columns.joined(separator: "+")
         }
-        return Manifest(
+        var manifest = Manifest(
             schema: SplitManifest.currentSchema,
             tool: SplitManifest.Tool(name: "heldout", version: toolVersion),
             build: OutputDependencies.versions(tool: toolVersion),
@@ -131,6 +129,9 @@ extension SplitManifest {
             optimality: variant.kind == .primary ? Optimality(bound: bound, kept: records.values.reduce(0, +)) : nil,
             cutKeys: Dictionary(uniqueKeysWithValues: hubs.map { ($0.key.rawValue, $0.value) }),
             domains: domains)
+        // Only where such items exist: other manifests keep their bytes.
+        manifest.languageMismatch = languageMismatch.isEmpty ? nil : languageMismatch
+        return manifest
     }
 
     /// Digests of the files a split directory holds (`SplitDirectory.recordedOutputs`); a

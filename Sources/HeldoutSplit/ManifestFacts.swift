@@ -64,7 +64,8 @@ public struct ManifestFacts: Codable, Sendable {
     /// are the split's own (`spec.yaml`'s base); `itemsDigest` is ``ItemsDigest``'s over the
     /// ids the split selects.
     /// Returns each variant's name and records per partition. A count that names no column or
-    /// fate of the spec is refused, `origin` naming the facts' file.
+    /// fate of the spec is refused, `origin` naming the facts' file; so are the primary's unmet
+    /// quotas unless the spec allows a short split (exit 1, as the split refuses them).
     public func write(spec: SplitSpec, stated: SplitSpec, specPath: String?, into folder: URL, output: URL, readFrom: SplitLocation, sides: GivenSides,
                       itemsDigest: String, toolVersion: String, origin: SourceLocation) throws -> [(name: String, records: [String: Int])] {
         if let why = Self.onDriver(spec) { throw HeldoutError.usage("map manifest: \(why); the replay writes it") }
@@ -113,15 +114,21 @@ public struct ManifestFacts: Codable, Sendable {
                 }
             }
             var quotas = QuotaTable(spec: spec, tally: tally, roles: variant.primaryRoles)
+            // As the split refuses (`Splitter`): the primary's unmet quotas, unless the spec
+            // accepts a short split; nothing is written then.
+            if v == 0, !quotas.unmet.isEmpty, !spec.partitions.allowShort {
+                throw HeldoutError.checkFailed((QuotaRefusal.unmet(split: variant.name, table: quotas)
+                    + ["  to fix: `partitions.allow_short: true` to write it anyway, marked short; heldout build names the components and links that hold it"])
+                    .joined(separator: "\n"))
+            }
             quotas.acceptedShort = !quotas.unmet.isEmpty
             let directory = folder.appendingPathComponent(variant.name)
             try yaml.write(to: directory.appendingPathComponent(SplitDirectory.spec))
-            var manifest = try SplitManifest.assemble(
+            let manifest = SplitManifest.assemble(
                 spec: spec, variant: variant, tally: tally, components: components,
                 cost: variant.kind == .primary ? isolationCost : nil, nearDuplicates: near, inputs: inputs,
                 outputs: try SplitManifest.outputs(of: directory, evaluation: primaryFolder), toolVersion: toolVersion,
-                quotas: quotas, bound: bound, hubs: [:], domains: nil)
-            manifest.languageMismatch = languageMismatch.isEmpty ? nil : languageMismatch
+                quotas: quotas, bound: bound, hubs: [:], domains: nil, languageMismatch: languageMismatch)
             try manifest.write(to: directory.appendingPathComponent(SplitDirectory.manifest))
             out.append((variant.name, manifest.records ?? [:]))
         }

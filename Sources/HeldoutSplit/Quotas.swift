@@ -57,11 +57,7 @@ extension SplitManifest.Quotas {
 enum QuotaRefusal {
     static func message(split name: String, table: QuotaTable, cost: IsolationCost?, graph: IsolationGraph,
                         input: SplitInput, spec: SplitSpec, bound: SideAssignment.Bound, kept: Int) -> String {
-        var lines = ["split \(name): the quotas of \(Set(table.unmet.map(\.column)).count) column(s) cannot be met; nothing was written"]
-        for row in table.unmet {
-            let asked = String(format: "%.1f%%", row.target * 100), got = String(format: "%.1f%%", row.share * 100)
-            lines.append("  \(row.column) (\(row.role)), \(row.partition): \(row.items) item(s), \(got) of the column against \(asked) asked (tolerance \(String(format: "%.1f%%", table.tolerance * 100)))")
-        }
+        var lines = unmet(split: name, table: table)
         for column in Array(Set(table.unmet.map(\.column))).sorted() {
             guard let c = cost?.byColumn[column] else { continue }
             let total = input.column.indices.filter { spec.columns[Int(input.column[$0])].name == column }.count
@@ -85,6 +81,17 @@ enum QuotaRefusal {
     }
 
     /// The largest component holding items of each column, when it holds a large part of it.
+    /// The refusal's first lines: which quotas are not met, by how much. All a refusal can say
+    /// from counts alone (a cluster's, `ManifestFacts`).
+    static func unmet(split name: String, table: QuotaTable) -> [String] {
+        var lines = ["split \(name): the quotas of \(Set(table.unmet.map(\.column)).count) column(s) cannot be met; nothing was written"]
+        for row in table.unmet {
+            let asked = String(format: "%.1f%%", row.target * 100), got = String(format: "%.1f%%", row.share * 100)
+            lines.append("  \(row.column) (\(row.role)), \(row.partition): \(row.items) item(s), \(got) of the column against \(asked) asked (tolerance \(String(format: "%.1f%%", table.tolerance * 100)))")
+        }
+        return lines
+    }
+
     static func largestComponents(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, columns: Set<String>) -> [(String, String)] {
         var size = [Int](repeating: 0, count: graph.componentCount)
         var perColumn: [Int: [Int: Int]] = [:]

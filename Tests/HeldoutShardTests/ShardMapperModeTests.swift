@@ -118,13 +118,20 @@ struct ShardMapperModeTests {
             {"fates": [{"definition": {"train": 1, "no_gold": 2}, "tone": {"test": 1}}], "isolation_cost": {"total": 0},
              "near_duplicates": null, "corpora": [{"name": "multi.tmx", "sha256": "00"}], "language_mismatch": {"tone": 3}}
             """)
-        let mapper = try ShardMapper(specPath: path)
-        func run(_ ids: [String], facts: String, sides: String = sides, spec: ShardMapper = mapper) throws -> [String] {
+        func run(_ ids: [String], facts: String, sides: String = sides, spec: ShardMapper? = nil) throws -> [String] {
             var out = Data()
-            try spec.manifest(ids, factsPath: facts, sidesPath: sides, recordsPath: records.path, output: directory.appendingPathComponent("out").path,
+            try (spec ?? ShardMapper(specPath: path)).manifest(ids, factsPath: facts, sidesPath: sides, recordsPath: records.path, output: directory.appendingPathComponent("out").path,
                               readFrom: .output, fetched: nil, toolVersion: "test", write: { out.append($0) })
             return lines(out)
         }
+        // One item a column cannot meet 80/10/10: refused as the split refuses it (exit 1),
+        // nothing written, unless the spec accepts a short split.
+        #expect { _ = try run([a, b], facts: good) } throws: { error in
+            (error as? HeldoutError).map { $0.exitStatus == 1 && $0.userMessage.contains("cannot be met") } ?? false
+        }
+        #expect(!FileManager.default.fileExists(atPath: records.appendingPathComponent("mapped/manifest.json").path))
+        try (try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "tolerance: 0.05 }", with: "tolerance: 0.05, allow_short: true }"))
+            .write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try run([a, b], facts: good) == ["{\"name\":\"mapped\",\"records\":{\"test\":1,\"train\":1}}"])
         let manifest = try JSONDecoder().decode(SplitManifest.self, from: try Data(contentsOf: records.appendingPathComponent("mapped/manifest.json")))
         #expect(manifest.dropped == ["definition": ["no_gold": 2]])
@@ -133,7 +140,7 @@ struct ShardMapperModeTests {
         #expect(manifest.languageMismatch == ["tone": 3])
         #expect(manifest.inputs?.corpora == ["multi.tmx": "00"])
         #expect(manifest.inputs?.items == [a, b].compactMap(ContentID.init(hex:)).reduce(into: ItemsDigest()) { $0.append($1) }.finalize())
-        #expect(manifest.quotas?.acceptedShort == true)  // one item a column cannot meet 80/10/10
+        #expect(manifest.quotas?.acceptedShort == true)
         #expect(FileManager.default.fileExists(atPath: records.appendingPathComponent("mapped/spec.yaml").path))
 
         func refused(_ ids: [String], facts: String, sides: String = sides, at location: HeldoutCore.SourceLocation, _ why: String) {
