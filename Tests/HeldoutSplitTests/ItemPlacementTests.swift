@@ -288,6 +288,30 @@ struct ItemPlacementTests {
         }
         #expect(try SplitOutput(bench.url("own-comparison")).bytes("manifest.json") == SplitOutput(bench.url("taken-comparison")).bytes("manifest.json"))
 
+        // With an auditor that writes a report, the cluster's report is taken only if it is the
+        // split's own: the same bytes are taken, a changed or missing audit.json is refused.
+        let reporting = ReportingChecker()
+        let audited = bench.url("records-audited")
+        try Self.folder(files, variants: placement.variants, at: audited)
+        try manifests(facts, at: audited)
+        for variant in placement.variants {
+            try reporting.report(of: audited.appendingPathComponent(variant.name), primary: audited.appendingPathComponent("t"))
+        }
+        _ = try bench.split(yaml, out: "taken-audited", auditor: reporting) { $0.givenSides = sides; $0.givenRecords = audited }
+        for (name, change) in [("changed", Data("{}".utf8)), ("missing", nil)] as [(String, Data?)] {
+            let url = bench.url("records-audit-\(name)")
+            try FileManager.default.copyItem(at: audited, to: url)
+            let report = url.appendingPathComponent("t/audit.json")
+            if let change { try change.write(to: report) } else { try FileManager.default.removeItem(at: report) }
+            do {
+                _ = try bench.split(yaml, out: "refused-audit-\(name)", auditor: reporting) { $0.givenSides = sides; $0.givenRecords = url }
+                Issue.record("audit \(name): taken")
+            } catch let error as HeldoutError {
+                #expect(error.exitStatus == 1 && error.userMessage.contains("audit.json"), "\(name): \(error.userMessage)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: bench.url("refused-audit-\(name)").path), "\(name)")
+        }
+
         // Each tampered folder is refused (exit 1, the file and line named) and writes nothing.
         let dev = try #require(files["t/dev.jsonl"]).split(separator: "\n", omittingEmptySubsequences: true).map { $0 + "\n" }
         let train = try #require(files["t/train.jsonl"])
@@ -371,5 +395,25 @@ struct ItemPlacementTests {
         let decoded = try JSONDecoder().decode(SplitRecord.self, from: Data(record.line))
         #expect(decoded.documents == ["b/a", "c/d"] && decoded.partition == .dev && decoded.role == .supervised)
         #expect(throws: ItemPlacement.PlacementError.self) { try placement.place(item("lexicon", side: .dev, dropped: false)) }
+    }
+}
+
+/// The test auditor, writing a report the way the real audit does (`audit.json`, `audit.html`
+/// in the split directory): here the digests of the records it read, so a report depends on
+/// exactly the files audited.
+struct ReportingChecker: SplitAuditor {
+    func report(of directory: URL, primary: URL) throws {
+        var text = ""
+        for (file, folder) in [("train.jsonl", directory), ("dev.jsonl", primary), ("test.jsonl", primary)] {
+            let data = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path) ?? Data()
+            text += "\(file) \(ContentID(hashing: [String(decoding: data, as: UTF8.self)]).hex)\n"
+        }
+        try Data(text.utf8).write(to: directory.appendingPathComponent("audit.json"))
+        try Data("<p>\(text)</p>".utf8).write(to: directory.appendingPathComponent("audit.html"))
+    }
+
+    func audit(directory: URL, spec: SplitSpec) throws -> SplitAuditVerdict {
+        try report(of: directory, primary: directory)
+        return try IndependentChecker().audit(directory: directory, spec: spec)
     }
 }
