@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeldoutBuildTests",
-            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutBuild", "HeldoutAudit"]
+            dependencies: ["HeldoutCore", "HeldoutStore", "HeldoutBuild", "HeldoutAudit", "HeldoutGrading", "HeldoutShard"]
         ),
         .testTarget(
             name: "HeldoutFuzzTests",

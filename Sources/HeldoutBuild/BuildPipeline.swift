@@ -93,7 +93,7 @@ public enum BuildPipeline {
         public var dropped: [String: [String: Int]]
 
         /// Read back from the split directory Split and the audit wrote.
-        static func read(_ output: SplitSummary.Output) throws -> SplitResult {
+        public static func read(_ output: SplitSummary.Output) throws -> SplitResult {
             let directory = URL(fileURLWithPath: output.directory)
             let manifest = try SplitManifest.read(directory: directory)
             let verdict = (try? Data(contentsOf: directory.appendingPathComponent(SplitDirectory.audit)))

@@ -1,6 +1,7 @@
 import Foundation
 import HeldoutBuild
 import HeldoutCore
+import HeldoutGrading
 import HeldoutIngest
 import HeldoutQuestions
 import HeldoutSplit
@@ -54,7 +55,18 @@ public enum MapMode: String, CaseIterable, Sendable {
     /// Items a variant leaves out, with the partners the cluster joined for them, in; their
     /// `dropped.jsonl` lines out (`ItemPlacement.DroppedItem`).
     case dropped
+    /// The ids of the items the split selects in, in id order, with the cluster's counts
+    /// (`--facts`), sides and records folder; every variant's `spec.yaml` and `manifest.json`
+    /// written there (``ManifestFacts``), `{name, records}` a variant out.
     case manifest
+    /// Segments with a declared domain in (`{id, text, domain}`), the domain classifier's
+    /// report out, as grading would train it on the same segments: whether it would predict
+    /// any domain, which the cluster's items and records cannot carry.
+    case classifier
+    /// A records folder whose every variant the cluster finished (records, `dropped.jsonl`,
+    /// `spec.yaml`, `manifest.json`, audit) put in place as the split's output
+    /// (``ClusterSplit``); the split's summary out. Reads nothing on stdin.
+    case place
 }
 
 /// How `replay` runs beyond its rows: the driver's choices.
@@ -118,7 +130,8 @@ public struct ShardMapper {
     /// `plan`'s line: the number of sources, the near-duplicate stage's parameters that the
     /// cluster's band join must use (null when the spec does not isolate near-duplicates), the
     /// isolation links, why the split's sides cannot be chosen from the cluster's summaries
-    /// (null when they can), the variants whose files a cluster writes, and each column's role.
+    /// (null when they can), the variants whose files a cluster writes, each column's role, and
+    /// how many declared segments per domain `classifier` trains on.
     /// A spec with a source the cluster path does not carry is refused here, before any executor starts.
     public func plan() throws -> Data {
         for (index, source) in spec.sources.enumerated() {
@@ -138,9 +151,12 @@ public struct ShardMapper {
             var links: [String]
             var variants: [ItemPlacement.Variant]
             var roles: [String: String]
+            /// Declared segments per domain the classifier trains on (`map classifier`'s input).
+            var classifierTrainingPerDomain = DomainClassifier.Options().maxTrainingPerDomain
             enum CodingKeys: String, CodingKey {
                 case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver"
                 case manifestOnDriver = "manifest_on_driver", links, variants, roles
+                case classifierTrainingPerDomain = "classifier_training_per_domain"
             }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
@@ -152,6 +168,7 @@ public struct ShardMapper {
                 try c.encode(links, forKey: .links)
                 try c.encode(variants, forKey: .variants)
                 try c.encode(roles, forKey: .roles)
+                try c.encode(classifierTrainingPerDomain, forKey: .classifierTrainingPerDomain)
             }
         }
         let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
@@ -390,6 +407,44 @@ public struct ShardMapper {
         for variant in written { write(try line(WrittenManifest(name: variant.name, records: variant.records))) }
     }
 
+    /// `classifier`: the report grading's domain classifier gives when trained on these
+    /// segments (each with the domain its metadata declares), as `{"predicts": …, "report":
+    /// …}`. The classifier learns from the whole store, so a cluster cannot carry its
+    /// predictions; but it trains only on the declared segments, at most
+    /// `maxTrainingPerDomain` per domain (the smallest ids), and when it abstains, as it does
+    /// below its accuracy bar, it predicts nothing: the cluster's items and records are then
+    /// the local build's. Lines in any order; a domain's lines beyond the cap are left out here
+    /// as grading leaves them out, so a cluster may send only the smallest ids of each.
+    public func classifier<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
+        let options = DomainClassifier.Options()
+        var declared: [String: [(id: ContentID, text: String)]] = [:]
+        let decoder = JSONDecoder()
+        for (index, text) in lines.enumerated() where !text.isEmpty {
+            guard let row = try? decoder.decode(DeclaredDomain.self, from: Data(text.utf8)), let id = ContentID(hex: row.id) else {
+                throw HeldoutError.badInput(SourceLocation(file: "<stdin>", line: index + 1),
+                                            "not a segment with its declared domain {id: 32 hex digits, text, domain}")
+            }
+            declared[row.domain, default: []].append((id, row.text))
+        }
+        var examples: [(id: ContentID, text: String, domain: String)] = []
+        for (domain, segments) in declared {
+            examples += segments.sorted { $0.id < $1.id }.prefix(options.maxTrainingPerDomain).map { ($0.id, $0.text, domain) }
+        }
+        examples.sort { $0.id < $1.id }
+        let report = DomainClassifier(options: options).train(examples).1
+        write(try line(ClassifierLine(predicts: report.predicts, report: report)))
+    }
+
+    /// `place`: the records folder the cluster finished (every variant's records,
+    /// `dropped.jsonl`, `spec.yaml`, `manifest.json` and audit) put in place as the split's
+    /// output, as the split puts its own (``ClusterSplit``); the split's summary, as the replay
+    /// prints it, out.
+    public func place(recordsPath: String, output: String?, write: (Data) -> Void) throws {
+        let summary = try ClusterSplit.place(from: URL(fileURLWithPath: recordsPath), spec: spec,
+                                             output: URL(fileURLWithPath: output ?? "splits/\(spec.name)"))
+        write(try line(PlacedSplit(outputs: summary.outputs, splits: try summary.outputs.map(BuildPipeline.SplitResult.read))))
+    }
+
     /// `passages`: each segment row's shared-passage hashes, as the split computes them.
     public func passages<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
         let folder = TextFolder()
@@ -548,6 +603,25 @@ public struct ShardMapper {
         data.append(0x0A)
         return data
     }
+
+/// A `map classifier` input line: a segment and the domain its metadata declares.
+struct DeclaredDomain: Decodable {
+    var id: String
+    var text: String
+    var domain: String
+}
+
+/// A `map classifier` line: whether the classifier would predict, and its report.
+struct ClassifierLine: Encodable {
+    var predicts: Bool
+    var report: ClassifierReport
+}
+
+/// A `map place` line: the split's outputs and each one's audit verdict and drops.
+struct PlacedSplit: Encodable {
+    var outputs: [SplitSummary.Output]
+    var splits: [BuildPipeline.SplitResult]
+}
 
 /// A `map passages` line: a segment's shared-passage hashes, 16 hex digits each.
 struct PassageLine: Encodable {
