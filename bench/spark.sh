@@ -12,7 +12,9 @@
 # Spark that is the local-mode JVM, which is driver and executor at once, or the replay); the
 # mapper processes' own peak is measured apart, on one source, since Spark starts them itself.
 # During each Spark run a sampler also reads every process's own peak (VmHWM) once a second and
-# reports the largest per role: the JVM, Python workers, `map units` mappers, the replay.
+# reports the largest per role: the JVM, Python workers, `map units` mappers, the replay (where it
+# runs), the driver's own heldout steps (`map choose`, `map manifest`, `map classifier`, the audit,
+# `map place`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UNITS=${1:-1000000}
@@ -62,6 +64,7 @@ def role(cmd):
     if "map select" in cmd or "map passages" in cmd: return "select/passages-mapper"
     if "map records" in cmd or "map dropped" in cmd: return "records/dropped-mapper"
     if "map replay" in cmd: return "replay"
+    if any(m in cmd for m in ("map manifest", "map place", "map classifier", "map choose", " audit ")): return "driver-steps"
     if cmd.startswith("java") or "/java " in cmd.split(" -")[0] or "/bin/java" in cmd: return "jvm"
     if "heldout_spark.py" in cmd: return "python-driver"
     if "python" in cmd: return "python-worker"
@@ -127,5 +130,5 @@ PY
   same=$(cmp -s "$WORK/local.sha" "$WORK/spark-$cores.sha" && echo yes || echo NO)
   echo "spark local[$cores]: wall $(wall "$WORK/spark-$cores.time"), peak $(peak "$WORK/spark-$cores.time"), shuffled $shuffled, same bytes: $same"
   echo "  peak per process (VmHWM, sampled): $(cat "$WORK/peaks-$cores"); load $(cut -d' ' -f1-3 /proc/loadavg)"
-  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases"))); n=s.get("split_near_duplicates"); n and print("  band join over the split'"'"'s used segments: %s" % n); print("  sides: %s" % s.get("sides")); print("  records: %s" % s.get("records"))' "$WORK/spark-$cores.json"
+  python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("  driver: %s s, %s rows, items made on the cluster: %s; phases ended at (s): %s" % (s.get("seconds"), s.get("rows"), s.get("items", "no (" + str(s.get("items_on_driver")) + ")"), s.get("phases"))); n=s.get("split_near_duplicates"); n and print("  band join over the split'"'"'s used segments: %s" % n); print("  sides: %s" % s.get("sides")); print("  records: %s" % s.get("records")); print("  replay: %s; classifier: %s" % (s.get("replay"), s.get("classifier")))' "$WORK/spark-$cores.json"
 done

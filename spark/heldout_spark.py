@@ -2,29 +2,31 @@
 """Run a heldout spec on Apache Spark and write the split `heldout build` writes (issue 15).
 
 The executors run the `heldout` binary as a stateless mapper (`heldout map units`, `map grade`,
-`map items`, `map bands`) through RDD.pipe, so every row is computed by the same Swift code as the
-local stages. Spark computes, on DataFrames (the joins in the JVM; only the mappers' lines pass
-through Python), the alignment groups (connected components by large-star/small-star,
-smallest segment id as the group id, like the store), the grades per segment and, when the spec's
-templates are translation and label templates, the items (segment bundles through `map items`,
-"first kept" as a reduce on the order key). The driver then streams the rows, sorted by (source,
-corpus, ordinal), into `heldout map replay`, which stores them, grades, stores the cluster's items
-(`--items`) or makes them, splits and audits exactly as `heldout build` does: the split files are
-the local build's, byte for byte, whatever the partitions, executors or input order.
+`map items`, `map bands`, `map select`, `map records`, `map dropped`) through RDD.pipe, so every
+row is computed by the same Swift code as the local stages. Spark computes, on DataFrames (the
+joins in the JVM; only the mappers' lines pass through Python), the alignment groups (connected
+components by large-star/small-star, smallest segment id as the group id, like the store), the
+grades per segment, the items (segment bundles through `map items`, "first kept" as a reduce on
+the order key), the split's isolation components (joined through segments, folded texts,
+alignment groups and near-duplicate pairs from the band join over the segments its items use),
+the records, `dropped.jsonl`, the manifests' counts and the audit's segments. The driver's only
+global steps are over counts: the side choice from one summary per component (`map choose`),
+the manifests (`map manifest`), the domain classifier's decision over the declared segments
+(`map classifier`), each variant's audit over the written files (`heldout audit --segments`),
+and putting the finished split in place (`map place`). No store, and no split, on the driver:
+the files are the local build's, byte for byte, whatever the partitions, executors or input
+order (the CI check holds them to a local build).
 
-The split's isolation components are built on Spark too (`map select` per item, joined through
-segments, folded texts, alignment groups and near-duplicate pairs), and the driver chooses their
-sides from one summary per component (`map choose`); the replay takes those sides
-(`--sides`), and refuses them unless they name exactly its own components.
-
-What is not distributed yet (see docs/DESIGN.md "More than one machine"): the fates, record
-writing and manifest run in the replay on the driver from a SQLite store, as do the grading it
-stores, the whole split where counts cannot decide the sides, and, for grammar and definition
-templates, the questions. With `--check` the replay makes the items itself and Spark's groups,
-grades and items are compared with its store.
+Where the cluster cannot write every file (counts cannot decide the sides, grammar and
+definition templates, an `axis: domain` split, a classifier that would predict domains), or with
+`--check`, `--replay always` or `--store`, the driver streams the rows, sorted by (source,
+corpus, ordinal), into `heldout map replay`, which stores them, grades, splits and audits exactly
+as `heldout build` does, taking the cluster's items, sides, records, manifests and audit only if
+they are its own (see docs/DESIGN.md "More than one machine"). With `--check` it also compares
+Spark's groups, grades and items with its store.
 
 usage: heldout_spark.py SPEC --out DIR|URI [--binary heldout] [--master local[2]] [--partitions N]
-                        [--reverse-inputs] [--store PATH] [--check]
+                        [--reverse-inputs] [--store PATH] [--check] [--replay auto|always]
 """
 import argparse
 import json
@@ -108,7 +110,11 @@ def parse_args(argv=None):
     p.add_argument("--partitions", type=int, default=None, help="partitions for every stage (default: Spark's parallelism)")
     p.add_argument("--reverse-inputs", action="store_true", help="hand the sources to Spark in reverse order (a test)")
     p.add_argument("--store", default=None, help="the driver's store (default: a temporary file, removed after)")
-    p.add_argument("--check", action="store_true", help="compare Spark's alignment groups and grades with the replayed store")
+    p.add_argument("--check", action="store_true",
+                   help="run the replay and compare Spark's alignment groups, grades and items with its store")
+    p.add_argument("--replay", choices=["auto", "always"], default="auto",
+                   help="auto (default): where the cluster wrote every file of the split, put it in place with no store on "
+                        "the driver; always: run the replay too, which holds every file to its own byte for byte")
     p.add_argument("--pairs-out", default=None,
                    help="write the near-duplicate pairs Spark's band join confirms, one [id, id] a line, sorted (implies the join)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -242,7 +248,8 @@ def metadata_domains(rows):
     and left out when empty; the segment gets the domain of most occurrences, ties going to the
     smallest (both compare UTF-8 bytes), and as confidence the share of its occurrences with a
     domain that agree. Returns a DataFrame of (`id`, `domain`: the text to splice into a bundle
-    after the grade, `,"domain":…,"domain_source":"metadata","domain_confidence":…`)."""
+    after the grade, `,"domain":…,"domain_source":"metadata","domain_confidence":…`; `name`: the
+    domain itself, for classifier_predicts)."""
     from pyspark.sql import functions as F
     def declared(column):
         trimmed = F.expr(f"trim(BOTH ' ' FROM {column})")
@@ -276,7 +283,35 @@ def metadata_domains(rows):
     named = F.to_json(F.struct("domain"))  # {"domain":"…"}, escaped by the JVM
     return counted.join(F.broadcast(texts), ["best", "total"]).withColumn("named", named) \
         .select("id", F.concat(F.lit(","), F.expr("substring(named, 2, length(named) - 2)"),
-                               F.lit(',"domain_source":"metadata","domain_confidence":'), "confidence").alias("domain"))
+                               F.lit(',"domain_source":"metadata","domain_confidence":'), "confidence").alias("domain"),
+                F.col("domain").alias("name"))
+
+
+def classifier_predicts(domains, segments, binary, spec, per_domain):
+    """Whether grading's domain classifier would predict any domain on this corpus, with its
+    report (`heldout map classifier`): it trains on the segments whose metadata declares a
+    domain, the `per_domain` smallest ids of each (`map plan`'s), so those alone decide it;
+    they reach the driver a domain at a time (a top-k each, never the whole corpus). When it
+    predicts, the store's items carry domains the cluster's lack, and the replay must run.
+    `domains` is metadata_domains'; `segments` the distinct (`id`, `lang`, `text`)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+    declared = domains.select("id", "name").join(segments.select("id", "text"), "id").persist(StorageLevel.DISK_ONLY)
+    classifier = subprocess.Popen([binary, "map", "classifier", spec], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        for (name,) in sorted(declared.select("name").distinct().collect()):
+            firsts = declared.where(F.col("name") == name).orderBy("id").limit(per_domain) \
+                .select(F.to_json(F.struct("id", "text", F.col("name").alias("domain"))))
+            for (line,) in firsts.toLocalIterator():
+                classifier.stdin.write((line + "\n").encode("utf-8"))
+        classifier.stdin.close()
+    except BrokenPipeError:  # it refused a line (its message is on stderr)
+        pass
+    output = classifier.stdout.read()
+    declared.unpersist()
+    if classifier.wait() != 0:
+        raise StepFailed(classifier.returncode)
+    return json.loads(output)
 
 
 def distinct_segments(rows):
@@ -426,7 +461,8 @@ def item_keys(candidates, folded, group_of, pairs, passages, links):
     return union_all(keyed)
 
 
-def split_sides(spark, items, grades, components, segments, pairs, select_command, env, links, passages_command=None):
+def split_sides(spark, items, grades, components, segments, pairs, select_command, env, links, passages_command=None,
+                find_pairs=None):
     """The split's side choice from the cluster's own counts (issue 15): the items the split's
     loader selects (`heldout map select`, item by item), the split's isolation components over
     them by large-star/small-star, one summary per component (its smallest item, and per
@@ -436,7 +472,10 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
     printed them; `components` is the alignment groups' (`node`, `root`); `segments` the
     distinct (`id`, `lang`, `text`); `pairs` the split's near-duplicate pairs (`a`, `b`) or
     None; `links` the spec's isolation links (`map plan`'s); `passages_command` runs `heldout
-    map passages` when it isolates shared passages (None otherwise).
+    map passages` when it isolates shared passages (None otherwise); `find_pairs`, when `pairs`
+    is None and near-duplicates are isolated, finds them over a DataFrame of the segments the
+    split's items use (`s`): the split's own search runs over exactly those (`Splitter
+    .usedSegments`), so no store is needed to name them.
 
     The components are those of the split's union links when shared segments are isolated:
     an item joins its segments (`ks`), a used segment its folded text (`kh`, a shared-segment
@@ -447,8 +486,8 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
     Returns (DataFrame of summary lines, (DataFrame of (`id`, `c`: its component, `column`,
     `dropped`: step 1 dropped it, `segments`: its own and the translation looked up for it,
     `drop_link`, `drop_partner`: step 1's naming) for placing the records, item_keys' keys or
-    None, the items left out for their language per column), None), or (None, None, why the
-    split must choose itself)."""
+    None, the items left out for their language per column, the pairs), None), or (None, None,
+    why the split must choose itself)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
     translations = "translation" in links
@@ -493,6 +532,8 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         used = candidates.select("id", F.explode("segments").alias("s"))
         folded = grades.where(F.col("folded").isNotNull()).select(F.col("id").alias("s"), "folded")
         used_segments = used.select("s").distinct()
+        if pairs is None and find_pairs is not None:
+            pairs = find_pairs(used_segments)
         edges = used.select(node("i", "id").alias("src"), node("ks", "s").alias("dst")) \
             .union(used_segments.join(folded, "s").select(node("ks", "s"), node("kh", "folded")))
         if translations:
@@ -564,7 +605,7 @@ def split_sides(spark, items, grades, components, segments, pairs, select_comman
         placed = members.join(candidates.select("id", "segments"), "id").join(named, "id", "left") \
             .select("id", "c", "column", (F.col("dropped") == 1).alias("dropped"), "segments", "drop_link", "drop_partner") \
             .localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)  # a short plan for the records' joins
-        return summaries, (placed, keys_of, mismatch), None
+        return summaries, (placed, keys_of, mismatch, pairs), None
     finally:
         candidates.unpersist()
 
@@ -918,6 +959,18 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
     sides_reason = planned.get("sides_on_driver") if cluster_items else "the items are made on the driver"
     kept = None  # what split_sides reads, kept (on disk) until the sides are chosen
     items_file = None
+    # Why the driver must run the replay (ingest, grade and split into a SQLite store), or
+    # None: then the cluster writes every file of the split and `map place` puts it in place,
+    # with no store and nothing on the driver but the global steps' counts. What is known
+    # before the sides are chosen is decided here; where counts cannot decide the sides, the
+    # replay runs after all (below).
+    replay_reason = "--check compares the cluster's work with the replayed store" if args.check \
+        else "--replay always" if args.replay == "always" \
+        else "--store keeps the replayed store" if args.store \
+        else "the items are made on the driver" if not cluster_items \
+        else f"the sides are chosen on the driver: {sides_reason}" if sides_reason is not None \
+        else f"the manifest is written on the driver: {planned['manifest_on_driver']}" if planned.get("manifest_on_driver") \
+        else None
     if args.check or cluster_items:
         # The grouping and the joins run on DataFrames (in the JVM); only the mappers' input and
         # output lines cross to Python.
@@ -940,10 +993,24 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             summary["bands"] = dict(sorted(summary["bands"].items()))
             summary["segments"] = grades.count()
         if cluster_items:
+            declared = metadata_domains(rows)
+            if replay_reason is None and declared is not None:
+                # The classifier trains on the declared segments; if it would predict, the
+                # store's items carry domains the cluster's lack.
+                try:
+                    classifier = classifier_predicts(declared, segments, binary, spec, planned["classifier_training_per_domain"])
+                except StepFailed as failed:
+                    lines.unpersist()
+                    grades.unpersist()
+                    return failed.status
+                summary["classifier"] = {"predicts": classifier["predicts"],
+                                         "why_not": classifier["report"].get("abstention") or classifier["report"]["status"]}
+                if classifier["predicts"]:
+                    replay_reason = "the domain classifier predicts domains, which the cluster's items lack"
             items_cmd = shlex.join([executor_binary, "map", "items", spec])
             # About two segments a unit in multi-way corpora: ~50,000 bundles per mapper.
             items = segment_items(spark, rows, segments, components, grades.select("id", "grade"), items_cmd, env, partitions,
-                                  bundle_partitions=summary["rows"] * 2 // 50000 + 1, domains=metadata_domains(rows)) \
+                                  bundle_partitions=summary["rows"] * 2 // 50000 + 1, domains=declared) \
                 .persist(StorageLevel.DISK_ONLY)
             # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
             # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
@@ -955,15 +1022,15 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 .sortByKey(numPartitions=max(partitions, item_count // 25000 + 1)).values()
             if args.check:
                 summary["items_count"], summary["items_digest"] = items_digest(json.loads(line) for line in ordered_items.toLocalIterator())
-            else:
+            elif replay_reason is not None:
                 # To a file on the driver, one record a line (as `map items` wrote it) in id order, for the replay.
                 handle, items_file = tempfile.mkstemp(prefix="heldout-items-", suffix=".jsonl")
                 with os.fdopen(handle, "w", encoding="utf-8") as f:
-                    count = 0
                     for line in ordered_items.toLocalIterator():
                         f.write(line + "\n")
-                        count += 1
-                summary["items"] = count
+                summary["items"] = item_count
+            else:
+                summary["items"] = item_count
             if sides_reason is None:
                 kept = (items, grades, components, segments)
             else:
@@ -1024,9 +1091,10 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 raise StepFailed(audited.returncode)
         return {"written_on": "cluster", "segments": n}
 
-    def sides_from_cluster(pairs):
+    def sides_from_cluster(pairs, find_pairs=None):
         """The options that hand the replay the cluster's sides (`--sides`) and the records
-        written from them (`--records`), or [] (the reason in the summary)."""
+        written from them (`--records`), or [] (the reason in the summary). `find_pairs`: the
+        split's near-duplicate search over its items' segments, when no replay named them."""
         if kept is None:
             summary["sides"] = {"chosen_on": "driver", "reason": sides_reason}
             summary["records"] = {"written_on": "driver", "reason": "the sides are chosen on the driver"}
@@ -1038,8 +1106,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         links = planned.get("links", [])
         passages_cmd = shlex.join([executor_binary, "map", "passages", spec]) if "shared_passage" in links else None
         summaries, placement, why = split_sides(spark, items, grades, components, segments, pairs, select_cmd, env, links,
-                                                passages_cmd)
-        placed, keys_of, mismatch = placement if placement is not None else (None, None, None)
+                                                passages_cmd, find_pairs)
+        placed, keys_of, mismatch, pairs = placement if placement is not None else (None, None, None, pairs)
         sides = None
         if summaries is not None:
             sides, figures = choose_sides(summaries, binary, spec, temporary)
@@ -1084,6 +1152,8 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             placed.unpersist()
         if keys_of is not None:
             keys_of.unpersist()
+        if find_pairs is not None and pairs is not None:  # found here, for this split alone
+            pairs.unpersist()
         items.unpersist()
         grades.unpersist()
         if sides is None:
@@ -1109,71 +1179,101 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
         store = os.path.join(temporary, "store.sqlite")
     out = os.path.join(temporary, "split") if target is not None else os.path.abspath(args.out)
     try:
-        command = [binary, "map", "replay", spec, "--store", store, "--json"]
-        if fetched is not None:  # the manifest digests the driver's copies
-            command += ["--fetched", fetched]
-        if items_file is not None:  # the cluster's items, stored instead of made again
-            command += ["--items", items_file]
-        # With near-duplicates isolated, the replay stops once the items are made, the cluster
-        # joins the bands of the segments the split's items use (`map used`), and a second
-        # replay call splits with those pairs: the search's input is the split's own, so the
-        # pairs, and the manifest's counts, are the local search's.
-        first = command + (["--stop-before-split"] if near_duplicates else ["--out", out])
-        if target is not None and not near_duplicates:  # spec.yaml's way back starts from the target
-            first += ["--read-from", target.uri]
-        if not near_duplicates:
-            first += sides_from_cluster(None)
-        replay = subprocess.Popen(first, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        # toLocalIterator holds one partition at a time on the driver: at least one partition per
-        # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
-        # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
-        # An RDD sort of the kept lines: a DataFrame's, fetched a partition per job, ran the 2 GB
-        # local-mode JVM out of heap two thirds of the way through 1M rows, at 10,000 rows a
-        # partition as at 50,000.
-        def row_key(line):
-            r = json.loads(line)
-            return (r["source"], r["corpus"], r["ordinal"])
-        ordered = lines.map(lambda line: (row_key(line), line)) \
-            .sortByKey(numPartitions=max(partitions, summary["rows"] // 50000 + 1)).values()
-        for line in ordered.toLocalIterator():
-            replay.stdin.write((line + "\n").encode("utf-8"))
-        replay.stdin.close()
-        output = replay.stdout.read()
-        status = replay.wait()
-        phases["replay"] = round(time.time() - started, 2)
-        if status != 0:
-            return status
-        if near_duplicates:
-            # Only the ids cross from the driver, read as `map used` prints them; the texts are
-            # the cluster's own segments. (The whole rows through `parallelize` held the Python
-            # driver at 1.4 GB at 1M units, and each task carried its slice of the texts.)
-            used = subprocess.Popen([binary, "map", "used", spec, "--store", store], stdout=subprocess.PIPE, text=True)
-            ids = [(json.loads(line)[0],) for line in used.stdout]
-            if used.wait() != 0:
-                return used.returncode
-            wanted = spark.createDataFrame(sc.parallelize(ids, partitions), "id string")
-            del ids
-            segments = distinct_segments(rows).join(wanted, "id") \
-                .select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0])
-            bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
-            pairs, figures = near_duplicate_pairs(spark, segments, bands_cmd, env, near_duplicates)
-            pairs_file = os.path.join(temporary, "near-duplicates.jsonl")
-            with open(pairs_file, "w", encoding="utf-8") as f:
-                for r in pairs.orderBy("a", "b").toLocalIterator():
-                    f.write(json.dumps([r[0], r[1]], separators=(",", ":")) + "\n")
-            summary["split_near_duplicates"] = figures
-            phases["band join"] = round(time.time() - started, 2)
-            second = command + ["--resume", "--out", out, "--near-duplicates", pairs_file,
-                                "--windowed-buckets", str(figures["windowed_buckets"])]
-            second += sides_from_cluster(pairs)
-            pairs.unpersist()
-            if target is not None:
-                second += ["--read-from", target.uri]
-            finished = subprocess.run(second, stdout=subprocess.PIPE)
-            if finished.returncode != 0:
-                return finished.returncode
-            output = finished.stdout
-            phases["split"] = round(time.time() - started, 2)
+        output = None
+        if replay_reason is None:
+            find_pairs = None
+            if near_duplicates:
+                def find_pairs(used):
+                    """The split's near-duplicate pairs: the band join over the segments its
+                    items use, as the replay's `map used` would list them."""
+                    texts = kept[3].join(used.select(F.col("s").alias("id")), "id") \
+                        .select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0])
+                    bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
+                    found, figures = near_duplicate_pairs(spark, texts, bands_cmd, env, near_duplicates)
+                    summary["split_near_duplicates"] = figures
+                    return found
+            options = sides_from_cluster(None, find_pairs)
+            if options:
+                # Every file of every variant is the cluster's, audited: put them in place.
+                folder = options[options.index("--records") + 1]
+                command = [binary, "map", "place", spec, "--records", folder, "--out", out]
+                placed = subprocess.run(command, stdout=subprocess.PIPE)
+                if placed.returncode != 0:
+                    return placed.returncode
+                output = placed.stdout
+                phases["place"] = round(time.time() - started, 2)
+            else:
+                # Counts cannot decide the sides: the replay splits (and makes the items) itself.
+                replay_reason = sides_reason = summary["sides"].get("reason")
+                kept = None
+        summary["replay"] = {"ran": output is None}
+        if output is None:
+            summary["replay"]["reason"] = replay_reason
+            command = [binary, "map", "replay", spec, "--store", store, "--json"]
+            if fetched is not None:  # the manifest digests the driver's copies
+                command += ["--fetched", fetched]
+            if items_file is not None:  # the cluster's items, stored instead of made again
+                command += ["--items", items_file]
+            # With near-duplicates isolated, the replay stops once the items are made, the cluster
+            # joins the bands of the segments the split's items use (`map used`), and a second
+            # replay call splits with those pairs: the search's input is the split's own, so the
+            # pairs, and the manifest's counts, are the local search's.
+            first = command + (["--stop-before-split"] if near_duplicates else ["--out", out])
+            if target is not None and not near_duplicates:  # spec.yaml's way back starts from the target
+                first += ["--read-from", target.uri]
+            if not near_duplicates:
+                first += sides_from_cluster(None)
+            replay = subprocess.Popen(first, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            # toLocalIterator holds one partition at a time on the driver: at least one partition per
+            # 50,000 rows keeps that bounded (at 1M rows in 2 partitions the local-mode JVM ran out of
+            # its 2 GB). The order is the key's whatever the partitions, so the bytes do not change.
+            # An RDD sort of the kept lines: a DataFrame's, fetched a partition per job, ran the 2 GB
+            # local-mode JVM out of heap two thirds of the way through 1M rows, at 10,000 rows a
+            # partition as at 50,000.
+            def row_key(line):
+                r = json.loads(line)
+                return (r["source"], r["corpus"], r["ordinal"])
+            ordered = lines.map(lambda line: (row_key(line), line)) \
+                .sortByKey(numPartitions=max(partitions, summary["rows"] // 50000 + 1)).values()
+            for line in ordered.toLocalIterator():
+                replay.stdin.write((line + "\n").encode("utf-8"))
+            replay.stdin.close()
+            output = replay.stdout.read()
+            status = replay.wait()
+            phases["replay"] = round(time.time() - started, 2)
+            if status != 0:
+                return status
+            if near_duplicates:
+                # Only the ids cross from the driver, read as `map used` prints them; the texts are
+                # the cluster's own segments. (The whole rows through `parallelize` held the Python
+                # driver at 1.4 GB at 1M units, and each task carried its slice of the texts.)
+                used = subprocess.Popen([binary, "map", "used", spec, "--store", store], stdout=subprocess.PIPE, text=True)
+                ids = [(json.loads(line)[0],) for line in used.stdout]
+                if used.wait() != 0:
+                    return used.returncode
+                wanted = spark.createDataFrame(sc.parallelize(ids, partitions), "id string")
+                del ids
+                segments = distinct_segments(rows).join(wanted, "id") \
+                    .select(F.to_json(F.array("id", "lang", "text"))).rdd.map(lambda r: r[0])
+                bands_cmd = shlex.join([executor_binary, "map", "bands", spec])
+                pairs, figures = near_duplicate_pairs(spark, segments, bands_cmd, env, near_duplicates)
+                pairs_file = os.path.join(temporary, "near-duplicates.jsonl")
+                with open(pairs_file, "w", encoding="utf-8") as f:
+                    for r in pairs.orderBy("a", "b").toLocalIterator():
+                        f.write(json.dumps([r[0], r[1]], separators=(",", ":")) + "\n")
+                summary["split_near_duplicates"] = figures
+                phases["band join"] = round(time.time() - started, 2)
+                second = command + ["--resume", "--out", out, "--near-duplicates", pairs_file,
+                                    "--windowed-buckets", str(figures["windowed_buckets"])]
+                second += sides_from_cluster(pairs)
+                pairs.unpersist()
+                if target is not None:
+                    second += ["--read-from", target.uri]
+                finished = subprocess.run(second, stdout=subprocess.PIPE)
+                if finished.returncode != 0:
+                    return finished.returncode
+                output = finished.stdout
+                phases["split"] = round(time.time() - started, 2)
         summary["split"] = json.loads(output) if output.strip() else None
         # What the replay took of the cluster's work, and what it made itself instead (once the
         # classifier predicted domains, which the cluster's items and records lack).

@@ -166,7 +166,16 @@ def main():
         summary = drive(spark, heldout_spark, args, result, name, spec, out, extra + (["--check"] if check else []), plan)
         got = digest(out)
         result["variants"][name] = {"seconds": round(time.time() - started, 2), "partitions": summary["partitions"],
-                                    "same_bytes": got == expected, "sides": summary.get("sides")}
+                                    "same_bytes": got == expected, "sides": summary.get("sides"),
+                                    "replay": summary.get("replay"), "classifier": summary.get("classifier")}
+        # Without --check the driver runs no replay: no store, no split on the driver; every
+        # file is the cluster's, put in place by `map place` (and the same bytes, below). The
+        # corpus declares domains, so the classifier was asked, and abstains.
+        ran = (summary.get("replay") or {}).get("ran")
+        if ran is not check:
+            fail(result, f"{name}: the replay {'did not run' if check else 'ran'}: {summary.get('replay')}")
+        if not check and (summary.get("classifier") or {}).get("predicts") is not False:
+            fail(result, f"{name}: the classifier was not asked whether it predicts: {summary.get('classifier')}")
         # The sides come from the cluster's component summaries (`map choose`), and the replay
         # takes them: equal bytes then hold the cluster's components to the split's.
         if (summary.get("sides") or {}).get("chosen_on") != "cluster":
@@ -300,7 +309,12 @@ def check_samples(spark, args, work, result, heldout_spark):
         samples[name] = {"same_bytes": got == expected, "items": summary.get("items", summary.get("items_count")),
                          "manifest": (summary.get("manifest") or {}).get("written_on"),
                          "audit": (summary.get("audit") or {}).get("written_on"),
-                         "sides": summary.get("sides"), "records": summary.get("records")}
+                         "sides": summary.get("sides"), "records": summary.get("records"), "replay": summary.get("replay"),
+                         "classifier": summary.get("classifier")}
+        # Where every file is the cluster's, the driver runs the replay only with --check.
+        if plan.get("sides_on_driver") is None and (summary.get("classifier") or {}).get("predicts") is not True \
+                and (summary.get("replay") or {}).get("ran") is not (name == "check"):
+            fail(result, f"samples {name}: replay {summary.get('replay')}")
         if not summary.get("sides"):
             fail(result, f"samples {name}: the driver did not say where the sides were chosen")
         # The tone questions show the English of a French sentence from another unit of its
@@ -396,6 +410,9 @@ def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
         if (summary.get("sides") or {}).get("chosen_on") != "cluster":
             fail(result, f"near-duplicates, {name}: the sides were not chosen from the cluster's summaries: {summary.get('sides')}")
         near[name]["records"] = summary.get("records")
+        near[name]["replay"] = summary.get("replay")
+        if (summary.get("replay") or {}).get("ran") is not False:
+            fail(result, f"near-duplicates, {name}: the replay ran: {summary.get('replay')}")
         near[name]["manifest"] = (summary.get("manifest") or {}).get("written_on")
         near[name]["audit"] = (summary.get("audit") or {}).get("written_on")
         if (summary.get("records") or {}).get("written_on") != "cluster":
