@@ -1006,35 +1006,38 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 summary["classifier"] = {"predicts": classifier["predicts"],
                                          "why_not": classifier["report"].get("abstention") or classifier["report"]["status"]}
                 if classifier["predicts"]:
-                    replay_reason = "the domain classifier predicts domains, which the cluster's items lack"
-            items_cmd = shlex.join([executor_binary, "map", "items", spec])
-            # About two segments a unit in multi-way corpora: ~50,000 bundles per mapper.
-            items = segment_items(spark, rows, segments, components, grades.select("id", "grade"), items_cmd, env, partitions,
-                                  bundle_partitions=summary["rows"] * 2 // 50000 + 1, domains=declared) \
-                .persist(StorageLevel.DISK_ONLY)
-            # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
-            # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
-            # local-mode JVM ran out of its 2 GB heap); the order is the id's whatever the count.
-            item_count = items.count()
-            # An RDD sort, as for the rows: DataFrame partitions fetched one job at a time left the
-            # local-mode JVM short of heap at 1M units.
-            ordered_items = items.rdd.map(lambda r: (r[0], r[1])) \
-                .sortByKey(numPartitions=max(partitions, item_count // 25000 + 1)).values()
-            if args.check:
-                summary["items_count"], summary["items_digest"] = items_digest(json.loads(line) for line in ordered_items.toLocalIterator())
-            elif replay_reason is not None:
-                # To a file on the driver, one record a line (as `map items` wrote it) in id order, for the replay.
-                handle, items_file = tempfile.mkstemp(prefix="heldout-items-", suffix=".jsonl")
-                with os.fdopen(handle, "w", encoding="utf-8") as f:
-                    for line in ordered_items.toLocalIterator():
-                        f.write(line + "\n")
-                summary["items"] = item_count
-            else:
-                summary["items"] = item_count
-            if sides_reason is None:
-                kept = (items, grades, components, segments)
-            else:
-                items.unpersist()
+                    # The replay makes the items (and the rest) itself: none is made here.
+                    replay_reason = sides_reason = "the domain classifier predicts domains, which the cluster's items lack"
+                    summary["items_on_driver"] = replay_reason
+            if "items_on_driver" not in summary:
+                items_cmd = shlex.join([executor_binary, "map", "items", spec])
+                # About two segments a unit in multi-way corpora: ~50,000 bundles per mapper.
+                items = segment_items(spark, rows, segments, components, grades.select("id", "grade"), items_cmd, env, partitions,
+                                      bundle_partitions=summary["rows"] * 2 // 50000 + 1, domains=declared) \
+                    .persist(StorageLevel.DISK_ONLY)
+                # As for the rows below: toLocalIterator holds a whole partition in the driver's JVM,
+                # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
+                # local-mode JVM ran out of its 2 GB heap); the order is the id's whatever the count.
+                item_count = items.count()
+                # An RDD sort, as for the rows: DataFrame partitions fetched one job at a time left the
+                # local-mode JVM short of heap at 1M units.
+                ordered_items = items.rdd.map(lambda r: (r[0], r[1])) \
+                    .sortByKey(numPartitions=max(partitions, item_count // 25000 + 1)).values()
+                if args.check:
+                    summary["items_count"], summary["items_digest"] = items_digest(json.loads(line) for line in ordered_items.toLocalIterator())
+                elif replay_reason is not None:
+                    # To a file on the driver, one record a line (as `map items` wrote it) in id order, for the replay.
+                    handle, items_file = tempfile.mkstemp(prefix="heldout-items-", suffix=".jsonl")
+                    with os.fdopen(handle, "w", encoding="utf-8") as f:
+                        for line in ordered_items.toLocalIterator():
+                            f.write(line + "\n")
+                    summary["items"] = item_count
+                else:
+                    summary["items"] = item_count
+                if sides_reason is None:
+                    kept = (items, grades, components, segments)
+                else:
+                    items.unpersist()
         if kept is None:
             grades.unpersist()
         phases["groups, grades, items"] = round(time.time() - started, 2)

@@ -252,6 +252,7 @@ def main():
         fail(result, "heldout audit on the Spark output: " + audit.stdout[-1000:] + audit.stderr[-1000:])
     check_band_join(spark, args, work, result, heldout_spark, generate_corpus)
     check_samples(spark, args, work, result, heldout_spark)
+    check_classifier(spark, args, work, result, heldout_spark)
     spark.stop()
     print(json.dumps(result, sort_keys=True))
 
@@ -329,6 +330,72 @@ def check_samples(spark, args, work, result, heldout_spark):
         if got != expected:
             fail(result, f"samples {name}: split files differ from the local build: "
                          f"{sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}")
+
+
+# Original sentences from two small vocabularies, written for this check (as the Swift
+# classifier tests write theirs): a classifier trained on the two declared corpora learns them.
+COOKING = ["butter", "flour", "oven", "simmer", "garlic", "onion", "sauce", "bake", "pan", "salt", "pepper", "dough"]
+COMPUTING = ["kernel", "compiler", "server", "packet", "driver", "socket", "thread", "memory", "cache", "binary", "script", "router"]
+SHARED = ["the", "a", "with", "and", "then", "we", "it", "is", "slowly", "again"]
+
+
+def check_classifier(spark, args, work, result, heldout_spark):
+    """A corpus whose declared domains the classifier learns, so grading predicts the domain of
+    the segments that declare none: the cluster's items would lack those domains, so the driver
+    must run the replay (`map classifier` says it predicts) and the split is still the local
+    build's bytes."""
+    import random
+    folder = os.path.join(work, "classifier")
+    os.makedirs(os.path.join(folder, "templates"), exist_ok=True)
+    shutil.copy(os.path.join(args.repository, "templates", "translation.yaml"), os.path.join(folder, "templates"))
+    rng = random.Random(5)
+
+    def sentence(vocabulary):
+        return " ".join(rng.choice(vocabulary if k % 2 == 0 else SHARED) for k in range(8)) + "."
+
+    def tmx(name, pairs):
+        units = "\n".join(f'<tu><tuv xml:lang="en"><seg>{en}</seg></tuv><tuv xml:lang="fr"><seg>{fr}</seg></tuv></tu>'
+                          for en, fr in pairs)
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+            f.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="en" datatype="plaintext" '
+                    'segtype="sentence" adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="none"/>\n'
+                    f"<body>\n{units}\n</body></tmx>\n")
+    tmx("cook.tmx", [(t, "Nous cuisinons : " + t) for t in (sentence(COOKING) for _ in range(40))])
+    tmx("comp.tmx", [(t, "Le système : " + t) for t in (sentence(COMPUTING) for _ in range(40))])
+    tmx("open.tmx", [(t, "Sans domaine : " + t) for t in (sentence(COOKING if k % 2 else COMPUTING) for k in range(20))])
+    spec = os.path.join(folder, "spec.yaml")
+    with open(spec, "w", encoding="utf-8") as f:
+        f.write("""name: classified
+seed: 3
+sources:
+  - { path: cook.tmx, format: tmx, domain: cooking, license: CC0-1.0 }
+  - { path: comp.tmx, format: tmx, domain: computing, license: CC0-1.0 }
+  - { path: open.tmx, format: tmx, license: CC0-1.0 }
+templates: templates
+axis: language_pair
+columns:
+  fr-en: { role: supervised }
+partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }
+""")
+    local = subprocess.run([args.binary, "build", spec, "--store", os.path.join(folder, "local.sqlite"),
+                            "--out", os.path.join(folder, "local")], cwd=folder, capture_output=True, text=True)
+    if local.returncode != 0:
+        fail(result, "classifier: local build failed: " + local.stderr[-2000:])
+    with sqlite3.connect(os.path.join(folder, "local.sqlite")) as db:
+        predicted = db.execute("SELECT count(*) FROM segment_domain WHERE source = 'classifier'").fetchone()[0]
+    checked = result["classifier"] = {"predicted_segments": predicted}
+    if not predicted:
+        fail(result, "classifier: grading predicted no domain; the corpus no longer tests the fallback")
+    plan = json.loads(subprocess.run([args.binary, "map", "plan", spec], capture_output=True, text=True, check=True).stdout)
+    out = os.path.join(folder, "spark")
+    summary = drive(spark, heldout_spark, args, result, "classifier", spec, out, [], plan)
+    checked.update({"classifier": summary.get("classifier"), "replay": summary.get("replay"),
+                    "same_bytes": digest(out) == digest(os.path.join(folder, "local"))})
+    if (summary.get("classifier") or {}).get("predicts") is not True or not (summary.get("replay") or {}).get("ran") \
+            or "classifier" not in summary["replay"].get("reason", ""):
+        fail(result, f"classifier: the driver did not run the replay for a classifier that predicts: {checked}")
+    if not checked["same_bytes"]:
+        fail(result, "classifier: split files differ from the local build")
 
 
 def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
