@@ -1019,6 +1019,20 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                 # so the sort takes a partition per 25,000 items (at 1M units in 2 partitions the
                 # local-mode JVM ran out of its 2 GB heap); the order is the id's whatever the count.
                 item_count = items.count()
+                if replay_reason is None and planned.get("axis") == "category":
+                    # A category column no item falls in fails the build (`BuildPipeline
+                    # .checkColumns`), even when the spec accepts a short split; the replay
+                    # would refuse it, so without one the driver does.
+                    made = {r[0] for r in items.select(F.get_json_object("line", "$.category")).distinct().collect()}
+                    empty = sorted(c for c in planned["roles"] if c not in made)
+                    if empty:
+                        sys.stderr.write("heldout-spark: " + "; ".join(f"column {c} has no item: no template of the spec made one"
+                                                                     for c in empty)
+                                         + " (`heldout questions` over the same corpora says why); nothing was written\n")
+                        items.unpersist()
+                        grades.unpersist()
+                        lines.unpersist()
+                        return 1
                 # An RDD sort, as for the rows: DataFrame partitions fetched one job at a time left the
                 # local-mode JVM short of heap at 1M units.
                 ordered_items = items.rdd.map(lambda r: (r[0], r[1])) \

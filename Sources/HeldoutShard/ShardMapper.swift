@@ -130,8 +130,8 @@ public struct ShardMapper {
     /// `plan`'s line: the number of sources, the near-duplicate stage's parameters that the
     /// cluster's band join must use (null when the spec does not isolate near-duplicates), the
     /// isolation links, why the split's sides cannot be chosen from the cluster's summaries
-    /// (null when they can), the variants whose files a cluster writes, each column's role, and
-    /// how many declared segments per domain `classifier` trains on.
+    /// (null when they can), the variants whose files a cluster writes, each column's role, the
+    /// axis, and how many declared segments per domain `classifier` trains on.
     /// A spec with a source the cluster path does not carry is refused here, before any executor starts.
     public func plan() throws -> Data {
         for (index, source) in spec.sources.enumerated() {
@@ -151,12 +151,14 @@ public struct ShardMapper {
             var links: [String]
             var variants: [ItemPlacement.Variant]
             var roles: [String: String]
+            /// The spec's axis: a `category` split refuses a column no item falls in (`BuildPipeline`).
+            var axis: String
             /// Declared segments per domain the classifier trains on (`map classifier`'s input).
             var classifierTrainingPerDomain = DomainClassifier.Options().maxTrainingPerDomain
             enum CodingKeys: String, CodingKey {
                 case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver"
                 case manifestOnDriver = "manifest_on_driver", links, variants, roles
-                case classifierTrainingPerDomain = "classifier_training_per_domain"
+                case classifierTrainingPerDomain = "classifier_training_per_domain", axis
             }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
@@ -169,13 +171,15 @@ public struct ShardMapper {
                 try c.encode(variants, forKey: .variants)
                 try c.encode(roles, forKey: .roles)
                 try c.encode(classifierTrainingPerDomain, forKey: .classifierTrainingPerDomain)
+                try c.encode(axis, forKey: .axis)
             }
         }
         let near = spec.isolation.isEnabled(.nearDuplicate) ? ShardBands(spec: spec).parameters : nil
         return try line(Plan(sources: spec.sources.count, nearDuplicates: near, fetch: try fetchList(), sidesOnDriver: sidesOnDriver,
                                  manifestOnDriver: ManifestFacts.onDriver(spec),
                                  links: spec.isolation.enabledLinks.map(\.rawValue), variants: ItemPlacement(spec: spec).variants,
-                                 roles: Dictionary(uniqueKeysWithValues: spec.columns.map { ($0.name, $0.role.rawValue) })))
+                                 roles: Dictionary(uniqueKeysWithValues: spec.columns.map { ($0.name, $0.role.rawValue) }),
+                                 axis: spec.axis.rawValue))
     }
 
     /// Why the split's sides cannot be chosen from the cluster's component summaries for this

@@ -61,7 +61,7 @@ struct ShardMapperModeTests {
         }
     }
 
-    @Test("plan: a conllu source is refused (exit 2) before any row; a spec without near-duplicates plans null; its links, where sides are chosen, and the variants")
+    @Test("plan: a conllu source is refused (exit 2) before any row; a spec without near-duplicates plans null; its axis, the classifier's training cap, its links, where sides are chosen, and the variants")
     func plan() throws {
         let (directory, path) = try spec(extraSources: "  - { path: data/x.conllu, format: conllu, lang: fr, license: CC0-1.0 }")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,7 +71,7 @@ struct ShardMapperModeTests {
         let (plain, plainPath) = try spec(nearDuplicates: false)
         defer { try? FileManager.default.removeItem(at: plain) }
         let line = String(decoding: try ShardMapper(specPath: plainPath).plan(), as: UTF8.self)
-        #expect(line == "{\"links\":[\"shared_segment\",\"translation\",\"lexeme\",\"consistency_group\",\"shared_passage\"],"
+        #expect(line == "{\"axis\":\"category\",\"classifier_training_per_domain\":50000,\"links\":[\"shared_segment\",\"translation\",\"lexeme\",\"consistency_group\",\"shared_passage\"],"
                 + "\"manifest_on_driver\":null,\"near_duplicates\":null,\"roles\":{\"definition\":\"supervised\",\"tone\":\"heldout\"},\"sides_on_driver\":null,\"sources\":1,"
                 + "\"variants\":[{\"kind\":\"primary\",\"name\":\"mapped\"}]}\n")
         // The variants a cluster writes records for, named as their directories.

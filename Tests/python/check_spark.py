@@ -20,7 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 
 FILES = ["train.jsonl", "dev.jsonl", "test.jsonl", "dropped.jsonl", "spec.yaml", "audit.json", "manifest.json"]
 
@@ -330,6 +330,27 @@ def check_samples(spark, args, work, result, heldout_spark):
         if got != expected:
             fail(result, f"samples {name}: split files differ from the local build: "
                          f"{sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}")
+
+    # A category column no template makes an item for fails a local build even when the spec
+    # accepts a short split; without a replay the driver must refuse it too, writing nothing.
+    empty_spec = os.path.join(folder, "spec-empty-column.yaml")
+    with open(empty_spec, "w", encoding="utf-8") as f:
+        f.write(SAMPLES_SPEC.format(samples=os.path.join(args.repository, "corpora", "samples"))
+                .replace("  tone: { role: heldout }\n", "  tone: { role: heldout }\n  register: { role: supervised }\n")
+                .replace("tolerance: 0.05 }", "tolerance: 0.05, allow_short: true }"))
+    refused_local = subprocess.run([args.binary, "build", empty_spec, "--store", os.path.join(folder, "empty.sqlite"),
+                                    "--out", os.path.join(folder, "empty-local")], cwd=folder, capture_output=True, text=True)
+    plan = json.loads(subprocess.run([args.binary, "map", "plan", empty_spec], capture_output=True, text=True, check=True).stdout)
+    out = os.path.join(folder, "spark-empty")
+    options = heldout_spark.parse_args([empty_spec, "--out", out, "--binary", args.binary, "--json"])
+    errors = io.StringIO()
+    with redirect_stdout(io.StringIO()), redirect_stderr(errors):
+        status = heldout_spark.run(spark, options, empty_spec, args.binary, args.binary, plan["sources"], plan["near_duplicates"])
+    samples["empty_column"] = {"local": refused_local.returncode, "spark": status}
+    if refused_local.returncode != 1 or "register" not in refused_local.stderr:
+        fail(result, f"samples: a local build with an empty column gave {refused_local.returncode}: {refused_local.stderr[-500:]}")
+    if status != 1 or "column register has no item" not in errors.getvalue() or os.path.exists(out):
+        fail(result, f"samples: the Spark driver with an empty column gave {status} ({errors.getvalue()[-300:]}), wrote: {os.path.exists(out)}")
 
 
 # Original sentences from two small vocabularies, written for this check (as the Swift
