@@ -13,8 +13,8 @@
 # mapper processes' own peak is measured apart, on one source, since Spark starts them itself.
 # During each Spark run a sampler also reads every process's own peak (VmHWM) once a second and
 # reports the largest per role: the JVM, Python workers, `map units` mappers, the replay (where it
-# runs), the driver's own heldout steps (`map choose`, `map manifest`, `map classifier`, the audit,
-# `map place`).
+# runs), and each of the driver's own heldout steps (`map choose`, `map manifest`, `map classifier`,
+# the audit, `map place`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UNITS=${1:-1000000}
@@ -64,7 +64,9 @@ def role(cmd):
     if "map select" in cmd or "map passages" in cmd: return "select/passages-mapper"
     if "map records" in cmd or "map dropped" in cmd: return "records/dropped-mapper"
     if "map replay" in cmd: return "replay"
-    if any(m in cmd for m in ("map manifest", "map place", "map classifier", "map choose", " audit ")): return "driver-steps"
+    for mode in ("map choose", "map manifest", "map classifier", "map place", "map used"):
+        if mode in cmd: return mode.replace(" ", "-")
+    if " audit " in cmd: return "audit"
     if cmd.startswith("java") or "/java " in cmd.split(" -")[0] or "/bin/java" in cmd: return "jvm"
     if "heldout_spark.py" in cmd: return "python-driver"
     if "python" in cmd: return "python-worker"
