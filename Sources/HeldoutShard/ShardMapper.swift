@@ -154,7 +154,7 @@ public struct ShardMapper {
             /// The spec's axis: a `category` split refuses a column no item falls in (`BuildPipeline`).
             var axis: String
             /// Declared segments per domain the classifier trains on (`map classifier`'s input).
-            var classifierTrainingPerDomain = DomainClassifier.Options().maxTrainingPerDomain
+            var classifierTrainingPerDomain = Grader.Options().classifier.maxTrainingPerDomain
             enum CodingKeys: String, CodingKey {
                 case sources, nearDuplicates = "near_duplicates", fetch, sidesOnDriver = "sides_on_driver"
                 case manifestOnDriver = "manifest_on_driver", links, variants, roles
@@ -420,7 +420,8 @@ public struct ShardMapper {
     /// the local build's. Lines in any order; a domain's lines beyond the cap are left out here
     /// as grading leaves them out, so a cluster may send only the smallest ids of each.
     public func classifier<Lines: Sequence<String>>(_ lines: Lines, write: (Data) -> Void) throws {
-        let options = DomainClassifier.Options()
+        // Grading's own settings (`GradeStage` in a build): the same training, the same verdict.
+        let options = Grader.Options().classifier
         var declared: [String: [(id: ContentID, text: String)]] = [:]
         let decoder = JSONDecoder()
         for (index, text) in lines.enumerated() where !text.isEmpty {

@@ -11,8 +11,9 @@ import HeldoutCore
 /// published: each folder holds exactly the files a split writes, its manifest names the
 /// variant and digests the files it holds, and its audit found no enforced leak.
 public enum ClusterSplit {
-    /// The files a finished variant folder holds, no more and no fewer.
-    static let files: Set<String> = Set(SplitDirectory.recordedOutputs + [SplitDirectory.manifest, SplitDirectory.audit, SplitDirectory.auditHTML])
+    /// The files a finished variant folder holds, no more and no fewer: a split directory's
+    /// own files but the releases `publish` adds later.
+    static let files = SplitDirectory.ownFiles.subtracting([SplitDirectory.releases])
 
     /// Puts every variant of `spec` from `folder` (`VARIANT/…`) into place next to `output`,
     /// each first copied into a temporary folder beside its destination and then renamed over

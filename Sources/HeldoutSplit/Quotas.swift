@@ -80,7 +80,6 @@ enum QuotaRefusal {
         return lines.joined(separator: "\n")
     }
 
-    /// The largest component holding items of each column, when it holds a large part of it.
     /// The refusal's first lines: which quotas are not met, by how much. All a refusal can say
     /// from counts alone (a cluster's, `ManifestFacts`).
     static func unmet(split name: String, table: QuotaTable) -> [String] {
@@ -92,6 +91,7 @@ enum QuotaRefusal {
         return lines
     }
 
+    /// The largest component holding items of each column, when it holds a large part of it.
     static func largestComponents(graph: IsolationGraph, input: SplitInput, spec: SplitSpec, columns: Set<String>) -> [(String, String)] {
         var size = [Int](repeating: 0, count: graph.componentCount)
         var perColumn: [Int: [Int: Int]] = [:]
