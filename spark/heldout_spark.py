@@ -994,9 +994,11 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             summary["segments"] = grades.count()
         if cluster_items:
             declared = metadata_domains(rows)
-            if replay_reason is None and declared is not None:
-                # The classifier trains on the declared segments; if it would predict, the
-                # store's items carry domains the cluster's lack.
+            # The classifier predicts only for segments that declare no domain; where there are
+            # some, it trains on the declared ones, and if it would predict, the store's items
+            # carry domains the cluster's lack. (Debian's catalogues declare a domain for every
+            # segment, and a classifier that tells software from manual would predict nothing.)
+            if replay_reason is None and declared is not None and declared.count() < segments.count():
                 try:
                     classifier = classifier_predicts(declared, segments, binary, spec, planned["classifier_training_per_domain"])
                 except StepFailed as failed:
@@ -1045,8 +1047,7 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
                     with os.fdopen(handle, "w", encoding="utf-8") as f:
                         for line in ordered_items.toLocalIterator():
                             f.write(line + "\n")
-                    summary["items"] = item_count
-                else:
+                if not args.check:
                     summary["items"] = item_count
                 if sides_reason is None:
                     kept = (items, grades, components, segments)
