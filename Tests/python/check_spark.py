@@ -418,6 +418,24 @@ partitions: { train: 0.8, dev: 0.1, test: 0.1, tolerance: 0.05 }
     if not checked["same_bytes"]:
         fail(result, "classifier: split files differ from the local build")
 
+    # The same corpora with the third declaring a domain too: the classifier, which would still
+    # predict, predicts only for segments that declare none, and there are none: no replay.
+    with open(spec, encoding="utf-8") as f:
+        text = f.read()
+    declared_spec = os.path.join(folder, "spec-declared.yaml")
+    with open(declared_spec, "w", encoding="utf-8") as f:
+        f.write(text.replace("format: tmx, license", "format: tmx, domain: mixed, license"))
+    local = subprocess.run([args.binary, "build", declared_spec, "--store", os.path.join(folder, "declared.sqlite"),
+                            "--out", os.path.join(folder, "declared-local")], cwd=folder, capture_output=True, text=True)
+    if local.returncode != 0:
+        fail(result, "classifier, all declared: local build failed: " + local.stderr[-2000:])
+    out = os.path.join(folder, "declared-spark")
+    summary = drive(spark, heldout_spark, args, result, "classifier, all declared", declared_spec, out, [], plan)
+    checked["all_declared"] = {"replay": summary.get("replay"), "classifier": summary.get("classifier"),
+                               "same_bytes": digest(out) == digest(os.path.join(folder, "declared-local"))}
+    if (summary.get("replay") or {}).get("ran") is not False or not checked["all_declared"]["same_bytes"]:
+        fail(result, f"classifier, all declared: {checked['all_declared']}")
+
 
 def check_band_join(spark, args, work, result, heldout_spark, generate_corpus):
     """The LSH band join on Spark (map bands, grouped by band key, confirmed by exact Jaccard)
