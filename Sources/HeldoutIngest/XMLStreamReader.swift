@@ -70,7 +70,7 @@ final class XMLStreamReader {
         }
         self.reader = reader
         // The handler only records; the error is thrown from `next()` on this thread.
-        xmlTextReaderSetStructuredErrorHandler(reader, ErrorCapture.handler, Unmanaged.passUnretained(errors).toOpaque())
+        xmlTextReaderSetStructuredErrorHandler(reader, ErrorCapture.handler, errors.context)
     }
 
     /// Errors libxml2 raises outside the parser (its encoding and I/O layers: broken UTF-16,
@@ -252,7 +252,14 @@ final class XMLStreamReader {
 }
 
 /// The first libxml2 error of a parse, kept until `next()` can throw it.
-private final class ErrorCapture {
+///
+/// libxml2 is handed the capture's ``token``, never its address. libxml2 keeps the context it is
+/// given past the capture's life: a thread's structured error function stays installed after the
+/// reader that set it is gone, and the state of libxml2's first thread is process-wide and
+/// outlives that thread (and its thread dictionary, which held the capture). An error raised
+/// through such a context must be dropped, not written into freed memory; a CI run crashed on
+/// exactly that write (a tag-mismatch failure in a block the test runner had reused).
+final class ErrorCapture {
     struct Failure {
         var message: String
         var line: Int
@@ -264,24 +271,60 @@ private final class ErrorCapture {
 
     private(set) var first: Failure?
 
+    /// This capture's name in ``live``; never reused, so a stale token finds nothing.
+    let token: UInt
+    /// What libxml2 is given as the handler's context.
+    var context: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: token) }
+
+    private struct Weak { weak var capture: ErrorCapture? }
+    private static let registry = NSLock()
+    nonisolated(unsafe) private static var live: [UInt: Weak] = [:]
+    nonisolated(unsafe) private static var lastToken: UInt = 0
+    nonisolated(unsafe) private static var droppedCount = 0
+
+    init() {
+        Self.registry.lock()
+        defer { Self.registry.unlock() }
+        Self.lastToken += 1
+        token = Self.lastToken
+        Self.live[token] = Weak(capture: self)
+    }
+
+    deinit {
+        Self.registry.lock()
+        Self.live[token] = nil
+        Self.registry.unlock()
+    }
+
+    /// Errors that arrived through a context whose capture was gone.
+    static var dropped: Int {
+        registry.lock()
+        defer { registry.unlock() }
+        return droppedCount
+    }
+
     func reset() { first = nil }
 
-    /// Records into the capture passed as the context.
+    /// Records into the live capture the context names; drops the error if there is none.
     static let handler: xmlStructuredErrorFunc = { context, error in
-        guard let context, let error else { return }
-        Unmanaged<ErrorCapture>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
+        guard let error else { return }
+        registry.lock()
+        let capture = live[UInt(bitPattern: context)]?.capture
+        if capture == nil { droppedCount += 1 }
+        registry.unlock()
+        capture?.record(error.pointee)
     }
 
     /// The capture libxml2's thread-wide structured error function writes to on this thread,
     /// installed again for every reader: libxml2 keeps that function per thread, and other code
     /// on the thread (Foundation's XMLParser, for one) sets its own in between. The thread's
-    /// dictionary keeps the capture alive exactly as long as the thread.
+    /// dictionary keeps the capture alive as long as the thread; libxml2 may keep its token longer.
     static func forThisThread() -> ErrorCapture {
         let key = "heldout.libxml2.errors"
         let dictionary = Thread.current.threadDictionary
         let capture = dictionary[key] as? ErrorCapture ?? ErrorCapture()
         dictionary[key] = capture
-        xmlSetStructuredErrorFunc(Unmanaged.passUnretained(capture).toOpaque(), handler)
+        xmlSetStructuredErrorFunc(capture.context, handler)
         return capture
     }
 

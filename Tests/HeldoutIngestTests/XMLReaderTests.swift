@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import CLibXML2
 import HeldoutCore
 import HeldoutStore
 @testable import HeldoutIngest
@@ -124,6 +125,40 @@ struct XMLReaderTests {
         #expect(failure.location.file == path)
         #expect(failure.location.line != nil)
         #expect(failure.message.contains("encoding"))
+    }
+
+    @Test("an error libxml2 raises through a thread handler whose capture is gone is dropped, and the thread's next reader still reports its own")
+    func staleThreadCapture() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanUp() }
+        let good = try scratch.write("good.tmx", Self.tmx(line4: Self.goodUnit))
+        let mismatch = try scratch.write("mismatch.tmx", Self.tmx(line4: #"<tu><tuv xml:lang="en"><seg>Oops.</tuv></tu>"#))
+        final class Seen: @unchecked Sendable { var freed = false; var dropped = 0 }
+        let seen = Seen()
+        let failure = try #require(expectBadInput {
+            try onFreshThread {
+                // The reader installs this thread's handler; its capture lives in the thread's
+                // dictionary alone once the reader is gone. Taking it out frees it, as the end
+                // of a thread does, while libxml2 keeps the handler and its context.
+                _ = try readXML(.tmx, good)
+                let key = "heldout.libxml2.errors"
+                weak let capture = Thread.current.threadDictionary[key] as AnyObject?
+                Thread.current.threadDictionary.removeObject(forKey: key)
+                seen.freed = capture == nil
+                // libxml2's default handlers report a tag mismatch (with a column) through the
+                // thread's handler: the error the CI crash wrote into freed memory.
+                let before = ErrorCapture.dropped
+                "<a></b>".withCString { text in
+                    if let document = xmlReadMemory(text, 7, nil, nil, 0) { xmlFreeDoc(document) }
+                }
+                seen.dropped = ErrorCapture.dropped - before
+                _ = try readXML(.tmx, mismatch)
+            }
+        })
+        #expect(seen.freed)
+        #expect(seen.dropped >= 1)
+        #expect(failure.location.file == mismatch && failure.location.line == 4)
+        #expect(failure.message.contains("mismatch"))
     }
 
     @Test("a character reference to a control character is refused")
