@@ -988,17 +988,19 @@ def run(spark, args, spec, binary, executor_binary, sources, near_duplicates=Non
             .map(lambda g: (g["id"], json.dumps(g.get("grade")), g["band"], bool(g.get("flagged")), g.get("folded")))  # the grade's JSON as Python prints it (exact); absent when ungradable
         grades = spark.createDataFrame(graded, "id string, grade string, band string, flagged boolean, folded string") \
             .persist(StorageLevel.DISK_ONLY)
+        # One grade a segment, read from disk: counting `segments` again would redo its shuffle.
+        segment_count = grades.count() if args.check or cluster_items else None
         if args.check:
             summary["bands"] = {r["band"]: r["count"] for r in grades.groupBy("band").count().collect()}
             summary["bands"] = dict(sorted(summary["bands"].items()))
-            summary["segments"] = grades.count()
+            summary["segments"] = segment_count
         if cluster_items:
             declared = metadata_domains(rows)
             # The classifier predicts only for segments that declare no domain; where there are
             # some, it trains on the declared ones, and if it would predict, the store's items
             # carry domains the cluster's lack. (Debian's catalogues declare a domain for every
             # segment, and a classifier that tells software from manual would predict nothing.)
-            if replay_reason is None and declared is not None and declared.count() < segments.count():
+            if replay_reason is None and declared is not None and declared.count() < segment_count:
                 try:
                     classifier = classifier_predicts(declared, segments, binary, spec, planned["classifier_training_per_domain"])
                 except StepFailed as failed:
